@@ -1,0 +1,62 @@
+//! errspec turns a TOML spec of an HTTP API's status codes into a client's error handling.
+//!
+//! See the crate README for the spec format; this crate holds what generated code calls.
+#![doc(html_root_url = "https://docs.rs/errspec/0.1.0")]
+
+mod config;
+mod method;
+mod policy;
+mod status_error;
+mod wait;
+
+pub use config::{BudgetConfig, RetryConfig, WaitFormat, WaitHeader};
+pub use errspec_macros::errors;
+pub use http;
+pub use method::is_idempotent;
+pub use policy::{Jitter, RetryPolicy, StatusInfo};
+pub use status_error::{BODY_EXCERPT_LIMIT, Details, StatusError, body_excerpt};
+pub use wait::{parse_wait, wait_from_headers};
+
+/// Not public API: what generated code refers to.
+#[doc(hidden)]
+pub mod __private {
+    pub use core::fmt::{Formatter, Result as FmtResult};
+    pub use core::time::Duration;
+    pub use http::{HeaderMap, StatusCode};
+
+    pub use crate::{
+        BudgetConfig, Details, Jitter, RetryConfig, RetryPolicy, StatusError, StatusInfo,
+        WaitFormat, WaitHeader,
+    };
+
+    /// Lets a `#[source]` field of any error type, sized or not, be returned from
+    /// `Error::source`.
+    pub trait AsDynError<'a> {
+        /// `self` as a trait object.
+        fn as_dyn_error(&self) -> &(dyn std::error::Error + 'a);
+    }
+
+    impl<'a, T: std::error::Error + 'a> AsDynError<'a> for T {
+        fn as_dyn_error(&self) -> &(dyn std::error::Error + 'a) {
+            self
+        }
+    }
+
+    impl<'a> AsDynError<'a> for dyn std::error::Error + 'a {
+        fn as_dyn_error(&self) -> &(dyn std::error::Error + 'a) {
+            self
+        }
+    }
+
+    impl<'a> AsDynError<'a> for dyn std::error::Error + Send + 'a {
+        fn as_dyn_error(&self) -> &(dyn std::error::Error + 'a) {
+            self
+        }
+    }
+
+    impl<'a> AsDynError<'a> for dyn std::error::Error + Send + Sync + 'a {
+        fn as_dyn_error(&self) -> &(dyn std::error::Error + 'a) {
+            self
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Shared helpers for errspec's tests.
