@@ -29,6 +29,34 @@ pub mod __private {
         WaitFormat, WaitHeader,
     };
 
+    /// The status with this code; used in `const` blocks, where an invalid code (which the
+    /// spec's validation rules out) is a compile error rather than a panic.
+    pub const fn status_code(code: u16) -> StatusCode {
+        match StatusCode::from_u16(code) {
+            Ok(status) => status,
+            Err(_) => panic!("status codes are 100..=999"),
+        }
+    }
+
+    /// The index of a status's class among 1xx..5xx; codes 600 and above count as 5xx.
+    pub const fn class_index(status: StatusCode) -> usize {
+        let class = (status.as_u16() / 100) as usize;
+        if class >= 5 { 4 } else { class.saturating_sub(1) }
+    }
+
+    /// The reason phrase of a status the spec does not list (the `http` crate's, or
+    /// "Unknown Status").
+    pub fn reason_phrase(status: StatusCode) -> &'static str {
+        status.canonical_reason().unwrap_or("Unknown Status")
+    }
+
+    /// The body of a stub impl emitted beside a compile error; never runs, since the crate does
+    /// not compile.
+    #[cold]
+    pub fn unreachable_stub() -> ! {
+        unreachable!("errspec emitted this stub beside a compile error")
+    }
+
     /// Lets a `#[source]` field of any error type, sized or not, be returned from
     /// `Error::source`.
     pub trait AsDynError<'a> {

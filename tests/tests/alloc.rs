@@ -1,0 +1,72 @@
+//! Conversions, policy lookups and Display into a reused buffer allocate nothing.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::fmt::Write as _;
+
+use errspec::StatusError;
+use errspec::http::StatusCode;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// The counter only wraps the system allocator; a global allocator needs `unsafe impl`.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+#[errspec::errors(spec = "specs/template.toml")]
+#[derive(Debug)]
+pub enum ShopError {}
+
+#[errspec::errors(spec = "../spec/ardoq.toml")]
+#[derive(Debug)]
+pub enum ArdoqError {}
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(Cell::get)
+}
+
+#[test]
+fn conversions_and_display_do_not_allocate() {
+    let mut buf = String::with_capacity(4096);
+    let codes: Vec<StatusCode> = (100..=999).filter_map(|c| StatusCode::from_u16(c).ok()).collect();
+    let mut retryable = 0;
+    let before = allocations();
+    for &status in &codes {
+        let e = ArdoqError::from(status);
+        retryable += usize::from(e.policy().allows(true));
+        buf.clear();
+        write!(buf, "{e}").unwrap();
+        let e = ShopError::from(status);
+        retryable += usize::from(e.is_retryable(false));
+        buf.clear();
+        write!(buf, "{e}").unwrap();
+        let _ = (e.hint(), e.status(), e.retry_after());
+    }
+    let after = allocations();
+    assert_eq!(after - before, 0, "allocations during {} conversions", codes.len() * 2);
+    assert!(retryable > 0);
+    // the counter does count: a boxed value is one allocation
+    let before = allocations();
+    let boxed = Box::new(retryable);
+    assert_eq!(allocations() - before, 1);
+    drop(boxed);
+}

@@ -1,0 +1,5 @@
+#[errspec::errors(spec = "specs/bad/code-out-of-range.toml")]
+#[derive(Debug)]
+pub enum ApiError {}
+
+fn main() {}

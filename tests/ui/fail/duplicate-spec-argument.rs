@@ -1,0 +1,4 @@
+#[errspec::errors(spec = "specs/small.toml", spec = "specs/github.toml")]
+pub enum ApiError {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[errspec::errors]
+pub enum ApiError {}
+
+fn main() {}

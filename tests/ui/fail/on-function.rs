@@ -1,0 +1,4 @@
+#[errspec::errors(spec = "specs/small.toml")]
+pub fn api_error() {}
+
+fn main() {}

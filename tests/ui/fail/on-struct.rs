@@ -1,0 +1,4 @@
+#[errspec::errors(spec = "specs/small.toml")]
+pub struct ApiError;
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[errspec::errors(spec = "specs/small.toml")]
+pub enum ApiError {
+    #[errspec(message = "transport failed", retries = "always")]
+    Transport(#[source] std::io::Error),
+}
+
+fn main() {}
