@@ -3,17 +3,30 @@
 //! See the crate README for the spec format; this crate holds what generated code calls.
 #![doc(html_root_url = "https://docs.rs/errspec/0.1.0")]
 
+mod backoff;
+mod budget;
 mod config;
 mod method;
 mod policy;
+#[cfg(feature = "reqwest")]
+pub mod reqwest;
+mod retrier;
+mod retrying;
+mod sleep;
 mod status_error;
 mod wait;
 
+pub use budget::RetryBudget;
 pub use config::{BudgetConfig, RetryConfig, WaitFormat, WaitHeader};
 pub use errspec_macros::errors;
 pub use http;
 pub use method::is_idempotent;
 pub use policy::{Jitter, RetryPolicy, StatusInfo};
+pub use retrier::{Retrier, retry, retry_blocking};
+pub use retrying::Retrying;
+#[cfg(feature = "tokio")]
+pub use sleep::TokioSleeper;
+pub use sleep::{DefaultSleeper, Sleeper, ThreadSleeper};
 pub use status_error::{BODY_EXCERPT_LIMIT, Details, StatusError, body_excerpt};
 pub use wait::{parse_wait, wait_from_headers};
 
@@ -41,7 +54,11 @@ pub mod __private {
     /// The index of a status's class among 1xx..5xx; codes 600 and above count as 5xx.
     pub const fn class_index(status: StatusCode) -> usize {
         let class = (status.as_u16() / 100) as usize;
-        if class >= 5 { 4 } else { class.saturating_sub(1) }
+        if class >= 5 {
+            4
+        } else {
+            class.saturating_sub(1)
+        }
     }
 
     /// The reason phrase of a status the spec does not list (the `http` crate's, or

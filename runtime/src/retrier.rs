@@ -1,0 +1,358 @@
+//! The retry engine.
+
+use core::future::Future;
+use core::time::Duration;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::{DefaultSleeper, RetryBudget, RetryConfig, RetryPolicy, Sleeper, StatusError};
+
+type OnRetry = dyn Fn(u32, &dyn StatusError, Duration) + Send + Sync;
+
+/// The retry engine: runs an operation, and after a failure decides whether and when to try
+/// again, from a [`RetryConfig`] and what the error says about itself ([`StatusError`]).
+///
+/// After attempt `n` fails with error `e`, the engine stops and returns `e` unchanged if
+/// 1. `e` does not retry for this request's idempotency ([`StatusError::is_retryable`]);
+/// 2. `n` is `max_attempts` (0 counts as 1);
+/// 3. the wait (below) cannot be honoured: the server asked for more than `max_retry_after`, or
+///    waiting would pass `max_elapsed` (measured on the sleeper's clock from the first attempt);
+/// 4. the [`RetryBudget`], if any, refuses. It is asked last, so a retry that does not happen
+///    spends nothing; every first attempt deposits.
+///
+/// The wait before retry `n`:
+/// - for an [`AfterHeader`](RetryPolicy::AfterHeader) error with a valid wait header
+///   ([`StatusError::retry_after`]), the server's wait, exactly;
+/// - otherwise the [backoff](RetryConfig::backoff) with jitter, and if the error carries a server
+///   wait anyway, the larger of the two: a retry never comes before the server's stated time.
+///
+/// Then [`on_retry`](Self::on_retry) is called, and the engine sleeps on its [`Sleeper`].
+///
+/// One `Retrier` serves many calls; clones share the budget, the sleeper and the hook. It is
+/// `Send + Sync`.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// # #[derive(Debug)] struct MyError;
+/// # impl std::fmt::Display for MyError { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("503") } }
+/// # impl std::error::Error for MyError {}
+/// # impl errspec::StatusError for MyError {
+/// #     fn status(&self) -> Option<errspec::http::StatusCode> { Some(errspec::http::StatusCode::SERVICE_UNAVAILABLE) }
+/// #     fn policy(&self) -> errspec::RetryPolicy { errspec::RetryPolicy::Idempotent }
+/// #     fn retry_after(&self) -> Option<Duration> { None }
+/// #     fn hint(&self) -> Option<&'static str> { None }
+/// #     fn retry_config() -> errspec::RetryConfig { errspec::RetryConfig::new() }
+/// #     fn from_parts(_: errspec::http::StatusCode, _: &errspec::http::HeaderMap, _: Option<&[u8]>) -> Self { MyError }
+/// # }
+/// use std::time::Duration;
+/// use errspec::{Retrier, RetryConfig};
+///
+/// # tokio::time::pause();
+/// let retrier = Retrier::new(RetryConfig::new().with_max_attempts(4))
+///     .on_retry(|attempt, err, delay| eprintln!("attempt {attempt} failed ({err}); retrying in {delay:?}"));
+///
+/// let mut calls = 0;
+/// let result: Result<&str, MyError> = retrier
+///     .run(true, || {
+///         calls += 1;
+///         let fail = calls < 3;
+///         async move { if fail { Err(MyError) } else { Ok("done") } }
+///     })
+///     .await;
+/// assert_eq!(result.unwrap(), "done");
+/// assert_eq!(calls, 3);
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Retrier {
+    config: RetryConfig,
+    budget: Option<RetryBudget>,
+    sleeper: Arc<dyn Sleeper>,
+    on_retry: Option<Arc<OnRetry>>,
+}
+
+/// Why the engine waits what it waits; reported to `tracing`.
+#[derive(Clone, Copy)]
+enum WaitReason {
+    /// The server's wait header decided the wait.
+    Header,
+    /// The backoff decided it.
+    Backoff,
+}
+
+/// What the engine does after a failed attempt.
+enum Next {
+    Stop,
+    Retry(Duration, WaitReason),
+}
+
+/// The state of one call across its attempts.
+struct Call {
+    idempotent: bool,
+    start: Instant,
+    attempt: u32,
+    /// The previous backoff, for decorrelated jitter.
+    prev_backoff: Duration,
+}
+
+impl Retrier {
+    /// An engine for `config`, with a [`RetryBudget`] if `config.budget` asks for one and the
+    /// [`DefaultSleeper`].
+    pub fn new(config: RetryConfig) -> Self {
+        Self {
+            budget: config.budget.map(RetryBudget::from),
+            config,
+            sleeper: Arc::new(DefaultSleeper::default()),
+            on_retry: None,
+        }
+    }
+
+    /// Uses `budget` (replacing any from the config); pass a clone of one budget to several
+    /// retriers to make them share it.
+    #[must_use]
+    pub fn with_budget(mut self, budget: RetryBudget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Waits and tells the time with `sleeper`.
+    #[must_use]
+    pub fn with_sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
+        self.sleeper = Arc::new(sleeper);
+        self
+    }
+
+    /// Calls `hook` before each retry's wait with the number of the attempt that failed (1 for
+    /// the first), its error and the wait about to start. Replaces any earlier hook.
+    #[must_use]
+    pub fn on_retry(
+        mut self,
+        hook: impl Fn(u32, &dyn StatusError, Duration) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_retry = Some(Arc::new(hook));
+        self
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &RetryConfig {
+        &self.config
+    }
+
+    /// The budget in force, if any.
+    pub fn budget(&self) -> Option<&RetryBudget> {
+        self.budget.as_ref()
+    }
+
+    /// The sleeper in use.
+    pub fn sleeper(&self) -> &dyn Sleeper {
+        &*self.sleeper
+    }
+
+    /// Runs `f` until it succeeds or the engine stops (see [`Retrier`]), sleeping on the
+    /// sleeper between attempts. `idempotent` says whether the request may safely be repeated
+    /// (see [`is_idempotent`](crate::is_idempotent)).
+    ///
+    /// The future is `Send` when `f` and its futures are, and does not need them to be.
+    pub async fn run<T, E, F, Fut>(&self, idempotent: bool, mut f: F) -> Result<T, E>
+    where
+        E: StatusError,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let mut call = self.start(idempotent);
+        loop {
+            let err = match f().await {
+                Ok(value) => return Ok(value),
+                Err(err) => err,
+            };
+            let wait = match self.next(&mut call, &err) {
+                Next::Stop => return Err(err),
+                Next::Retry(wait, _) => wait,
+            };
+            drop(err);
+            self.sleeper.sleep(wait).await;
+        }
+    }
+
+    /// Like [`run`](Self::run) for a blocking operation: waits with
+    /// [`Sleeper::sleep_blocking`], blocking the thread.
+    ///
+    /// ```
+    /// # #[derive(Debug)] struct MyError;
+    /// # impl std::fmt::Display for MyError { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("400") } }
+    /// # impl std::error::Error for MyError {}
+    /// # impl errspec::StatusError for MyError {
+    /// #     fn status(&self) -> Option<errspec::http::StatusCode> { Some(errspec::http::StatusCode::BAD_REQUEST) }
+    /// #     fn policy(&self) -> errspec::RetryPolicy { errspec::RetryPolicy::Never }
+    /// #     fn retry_after(&self) -> Option<std::time::Duration> { None }
+    /// #     fn hint(&self) -> Option<&'static str> { None }
+    /// #     fn retry_config() -> errspec::RetryConfig { errspec::RetryConfig::new() }
+    /// #     fn from_parts(_: errspec::http::StatusCode, _: &errspec::http::HeaderMap, _: Option<&[u8]>) -> Self { MyError }
+    /// # }
+    /// use errspec::{Retrier, RetryConfig};
+    ///
+    /// let retrier = Retrier::new(RetryConfig::new());
+    /// let mut calls = 0;
+    /// let result: Result<(), MyError> = retrier.run_blocking(true, || {
+    ///     calls += 1;
+    ///     Err(MyError) // policy "never": returned at once
+    /// });
+    /// assert!(result.is_err());
+    /// assert_eq!(calls, 1);
+    /// ```
+    pub fn run_blocking<T, E, F>(&self, idempotent: bool, mut f: F) -> Result<T, E>
+    where
+        E: StatusError,
+        F: FnMut() -> Result<T, E>,
+    {
+        let mut call = self.start(idempotent);
+        loop {
+            let err = match f() {
+                Ok(value) => return Ok(value),
+                Err(err) => err,
+            };
+            let wait = match self.next(&mut call, &err) {
+                Next::Stop => return Err(err),
+                Next::Retry(wait, _) => wait,
+            };
+            drop(err);
+            self.sleeper.sleep_blocking(wait);
+        }
+    }
+
+    fn start(&self, idempotent: bool) -> Call {
+        if let Some(budget) = &self.budget {
+            budget.deposit();
+        }
+        Call {
+            idempotent,
+            start: self.sleeper.now(),
+            attempt: 0,
+            prev_backoff: self.config.initial_backoff,
+        }
+    }
+
+    /// The decision after a failed attempt, with the hook and the trace event of a retry.
+    fn next<E: StatusError>(&self, call: &mut Call, err: &E) -> Next {
+        call.attempt = call.attempt.saturating_add(1);
+        let next = self.decide(call, err);
+        if let Next::Retry(wait, reason) = next {
+            trace(call.attempt, err, wait, reason);
+            if let Some(hook) = &self.on_retry {
+                hook(call.attempt, err, wait);
+            }
+        }
+        next
+    }
+
+    fn decide(&self, call: &mut Call, err: &dyn StatusError) -> Next {
+        let config = &self.config;
+        if !err.is_retryable(call.idempotent) || call.attempt >= config.max_attempts.max(1) {
+            return Next::Stop;
+        }
+        let server_wait = err.retry_after();
+        if server_wait.is_some_and(|w| w > config.max_retry_after) {
+            return Next::Stop;
+        }
+        let (wait, reason) = match server_wait {
+            Some(server) if err.policy() == RetryPolicy::AfterHeader => {
+                (server, WaitReason::Header)
+            }
+            _ => {
+                let backoff = config.backoff(call.attempt, call.prev_backoff);
+                call.prev_backoff = backoff;
+                match server_wait {
+                    Some(server) if server > backoff => (server, WaitReason::Header),
+                    _ => (backoff, WaitReason::Backoff),
+                }
+            }
+        };
+        if let Some(max_elapsed) = config.max_elapsed {
+            let elapsed = self.sleeper.now().saturating_duration_since(call.start);
+            if elapsed
+                .checked_add(wait)
+                .is_none_or(|end| end > max_elapsed)
+            {
+                return Next::Stop;
+            }
+        }
+        if let Some(budget) = &self.budget
+            && !budget.try_withdraw()
+        {
+            return Next::Stop;
+        }
+        Next::Retry(wait, reason)
+    }
+}
+
+#[cfg(feature = "tracing")]
+fn trace(attempt: u32, err: &dyn StatusError, delay: Duration, reason: WaitReason) {
+    let reason = match reason {
+        WaitReason::Header => "wait header",
+        WaitReason::Backoff => "backoff",
+    };
+    tracing::debug!(
+        attempt,
+        status = err.status().map(|s| s.as_u16()),
+        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+        reason,
+        error = %err,
+        "retrying after a failed attempt",
+    );
+}
+
+#[cfg(not(feature = "tracing"))]
+fn trace(_: u32, _: &dyn StatusError, _: Duration, _: WaitReason) {}
+
+impl core::fmt::Debug for Retrier {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Retrier")
+            .field("config", &self.config)
+            .field("budget", &self.budget)
+            .field("on_retry", &self.on_retry.as_ref().map(|_| ".."))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs `f` under a [`Retrier`] with the default [`RetryConfig`] and sleeper: the shorthand for
+/// `Retrier::new(RetryConfig::default()).run(idempotent, f)`.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// # #[derive(Debug)] struct MyError;
+/// # impl std::fmt::Display for MyError { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("e") } }
+/// # impl std::error::Error for MyError {}
+/// # impl errspec::StatusError for MyError {
+/// #     fn status(&self) -> Option<errspec::http::StatusCode> { None }
+/// #     fn policy(&self) -> errspec::RetryPolicy { errspec::RetryPolicy::Never }
+/// #     fn retry_after(&self) -> Option<std::time::Duration> { None }
+/// #     fn hint(&self) -> Option<&'static str> { None }
+/// #     fn retry_config() -> errspec::RetryConfig { errspec::RetryConfig::new() }
+/// #     fn from_parts(_: errspec::http::StatusCode, _: &errspec::http::HeaderMap, _: Option<&[u8]>) -> Self { MyError }
+/// # }
+/// let value = errspec::retry(true, || async { Ok::<_, MyError>(42) }).await;
+/// assert_eq!(value.unwrap(), 42);
+/// # }
+/// ```
+pub async fn retry<T, E, F, Fut>(idempotent: bool, f: F) -> Result<T, E>
+where
+    E: StatusError,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    Retrier::new(RetryConfig::default())
+        .run(idempotent, f)
+        .await
+}
+
+/// Runs blocking `f` under a [`Retrier`] with the default [`RetryConfig`] and sleeper: the
+/// shorthand for `Retrier::new(RetryConfig::default()).run_blocking(idempotent, f)`.
+pub fn retry_blocking<T, E, F>(idempotent: bool, f: F) -> Result<T, E>
+where
+    E: StatusError,
+    F: FnMut() -> Result<T, E>,
+{
+    Retrier::new(RetryConfig::default()).run_blocking(idempotent, f)
+}
