@@ -2,6 +2,7 @@
 
 use core::fmt;
 use core::ops::Range;
+use std::fmt::Write as _;
 
 /// One problem in a spec file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +23,153 @@ pub struct Diagnostic {
 /// Every problem of one spec, in file order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostic {
+    /// Renders the diagnostic the way rustc does, with the offending source line and a caret
+    /// under the span, for tools that print to a terminal:
+    ///
+    /// ```text
+    /// error: unknown key `nme` in `[api]`
+    ///  --> spec/ardoq.toml:2:1
+    ///   |
+    /// 2 | nme = "Ardoq"
+    ///   | ^^^
+    ///   |
+    ///   = help: did you mean `name`?
+    /// ```
+    ///
+    /// `source` should be the text the diagnostic was made from; when the span does not fit in
+    /// it, the snippet is left out rather than guessed.
+    ///
+    /// ```
+    /// let source = "[api]\nnme = \"Ardoq\"\n";
+    /// let diagnostics = errspec_spec::parse_str(source, "ardoq.toml").unwrap_err();
+    /// let rendered = diagnostics.0[0].render(source);
+    /// assert!(rendered.starts_with("error: unknown key `nme` in `[api]`\n --> ardoq.toml:2:1\n"));
+    /// assert!(rendered.contains("2 | nme = \"Ardoq\"\n  | ^^^\n"));
+    /// ```
+    pub fn render(&self, source: &str) -> String {
+        let mut out = format!("error: {}\n", self.message);
+        let snippet = self
+            .span
+            .as_ref()
+            .and_then(|span| Snippet::new(source, span));
+        let location = snippet
+            .as_ref()
+            .map(|s| (s.line, s.column))
+            .or(self.location);
+        let gutter = snippet
+            .as_ref()
+            .map_or(1, |s| s.line.to_string().chars().count());
+        let pad = " ".repeat(gutter);
+        match location {
+            Some((line, column)) => {
+                let _ = writeln!(out, "{pad}--> {}:{line}:{column}", self.file);
+            }
+            None => {
+                let _ = writeln!(out, "{pad}--> {}", self.file);
+            }
+        }
+        if let Some(s) = &snippet {
+            let _ = writeln!(out, "{pad} |");
+            let _ = writeln!(out, "{} | {}", s.line, s.text);
+            let _ = writeln!(
+                out,
+                "{pad} | {}{}",
+                " ".repeat(s.caret_offset),
+                "^".repeat(s.caret_len)
+            );
+        }
+        if let Some(help) = &self.help {
+            if snippet.is_some() {
+                let _ = writeln!(out, "{pad} |");
+            }
+            let _ = writeln!(out, "{pad} = help: {help}");
+        }
+        out
+    }
+}
+
+/// The source line a span starts on, ready to print with a caret under the span.
+struct Snippet {
+    line: usize,
+    column: usize,
+    /// The line, tabs expanded, without its line break.
+    text: String,
+    /// Characters before the caret, tabs expanded.
+    caret_offset: usize,
+    /// Carets: the span's characters on this line, at least one.
+    caret_len: usize,
+}
+
+impl Snippet {
+    /// Width a tab is printed with, as rustc does.
+    const TAB: &'static str = "    ";
+
+    fn new(source: &str, span: &Range<usize>) -> Option<Snippet> {
+        if span.start > source.len() || !source.is_char_boundary(span.start) {
+            return None;
+        }
+        let (line, column) = LineIndex::new(source).locate(span.start);
+        let line_start = source.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
+        let rest = source.get(line_start..)?;
+        let line_text = rest.split('\n').next().unwrap_or("");
+        let line_text = line_text.strip_suffix('\r').unwrap_or(line_text);
+        let before = line_text
+            .get(..span.start - line_start)
+            .unwrap_or(line_text);
+        let end = span.end.min(line_start + line_text.len()).max(span.start);
+        let covered = source.get(span.start..end).unwrap_or("");
+        let width = |s: &str| {
+            s.chars()
+                .map(|c| if c == '\t' { 4 } else { 1 })
+                .sum::<usize>()
+        };
+        Some(Snippet {
+            line,
+            column,
+            text: line_text.replace('\t', Self::TAB),
+            caret_offset: width(before),
+            caret_len: width(covered).max(1),
+        })
+    }
+}
+
+/// Turns byte offsets into 1-based lines and columns (columns in characters).
+pub(crate) struct LineIndex<'s> {
+    source: &'s str,
+    /// Byte offset of the start of every line.
+    starts: Vec<usize>,
+}
+
+impl<'s> LineIndex<'s> {
+    pub(crate) fn new(source: &'s str) -> LineIndex<'s> {
+        let starts = core::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { source, starts }
+    }
+
+    /// Line and column of byte `offset`; an offset past the end or inside a character counts
+    /// as the nearest character start before it.
+    pub(crate) fn locate(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.source.len());
+        while !self.source.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let line_start = line
+            .checked_sub(1)
+            .and_then(|i| self.starts.get(i))
+            .copied()
+            .unwrap_or(0);
+        let column = self
+            .source
+            .get(line_start..offset)
+            .map_or(0, |s| s.chars().count());
+        (line.max(1), column + 1)
+    }
+}
 
 impl fmt::Display for Diagnostic {
     /// `file:line:col: message` and, on a second line, `help: ...`.
@@ -50,3 +198,100 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+/// Collects the diagnostics of one file: every stage reports here and carries on, so one run
+/// finds every problem.
+pub(crate) struct Ctxt<'s> {
+    file: &'s str,
+    lines: LineIndex<'s>,
+    /// Each with whether it is a TOML syntax error.
+    diagnostics: Vec<(Diagnostic, bool)>,
+    /// Spans of TOML syntax errors: a later error touching one of them is a follow-on of the
+    /// syntax error (the parser's recovery made up a value) and is left out.
+    syntax: Vec<Range<usize>>,
+}
+
+impl<'s> Ctxt<'s> {
+    /// Past this many, one more diagnostic says how many were left out: a garbage file must
+    /// not flood the build log.
+    const MAX: usize = 100;
+
+    pub(crate) fn new(source: &'s str, file: &'s str) -> Ctxt<'s> {
+        Ctxt {
+            file,
+            lines: LineIndex::new(source),
+            diagnostics: Vec::new(),
+            syntax: Vec::new(),
+        }
+    }
+
+    /// Reports a problem at `span`, with `help` saying what to write instead.
+    pub(crate) fn error(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.push(span, message.into(), help.into(), false);
+    }
+
+    fn push(&mut self, span: Range<usize>, message: String, help: String, syntax: bool) {
+        let location = Some(self.lines.locate(span.start));
+        let diagnostic = Diagnostic {
+            file: self.file.to_owned(),
+            location,
+            span: Some(span),
+            message,
+            help: Some(help),
+        };
+        self.diagnostics.push((diagnostic, syntax));
+    }
+
+    /// Reports a TOML syntax error.
+    pub(crate) fn syntax_error(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.syntax.push(span.clone());
+        self.push(span, message.into(), help.into(), true);
+    }
+
+    /// Line and column of byte `offset`.
+    pub(crate) fn locate(&self, offset: usize) -> (usize, usize) {
+        self.lines.locate(offset)
+    }
+
+    /// The diagnostics in file order, follow-ons of syntax errors left out.
+    pub(crate) fn finish(self) -> Vec<Diagnostic> {
+        let syntax = self.syntax;
+        let touches_syntax_error = |span: &Range<usize>| {
+            syntax
+                .iter()
+                .any(|s| s.start <= span.end && span.start <= s.end)
+        };
+        let mut out: Vec<Diagnostic> = self
+            .diagnostics
+            .into_iter()
+            .filter(|(d, is_syntax)| {
+                *is_syntax || !d.span.as_ref().is_some_and(touches_syntax_error)
+            })
+            .map(|(d, _)| d)
+            .collect();
+        out.sort_by_key(|d| d.span.as_ref().map(|s| (s.start, s.end)));
+        out.dedup();
+        if out.len() > Self::MAX {
+            let left_out = out.len() - Self::MAX;
+            out.truncate(Self::MAX);
+            out.push(Diagnostic {
+                file: self.file.to_owned(),
+                location: None,
+                span: None,
+                message: format!("{left_out} more problems not shown"),
+                help: Some("fix the problems above first".to_owned()),
+            });
+        }
+        out
+    }
+}

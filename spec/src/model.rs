@@ -27,6 +27,30 @@ pub struct Spec {
     pub statuses: Vec<Status>,
 }
 
+impl Spec {
+    /// The listed status with `code`, if any.
+    ///
+    /// ```
+    /// let spec = errspec_spec::parse_str(errspec_spec::HTTP_SPEC, "http.toml").unwrap();
+    /// assert_eq!(spec.status(404).unwrap().name, "NotFound");
+    /// assert!(spec.status(499).is_none());
+    /// ```
+    pub fn status(&self, code: u16) -> Option<&Status> {
+        self.statuses
+            .binary_search_by_key(&code, |s| s.code)
+            .ok()
+            .and_then(|i| self.statuses.get(i))
+    }
+
+    /// The class defaults that apply to `code` (`classes[0]` for 1xx ... `classes[4]` for
+    /// 5xx); `None` for 600..=999, which belong to no class and are never retried unless
+    /// listed.
+    pub fn class_of(&self, code: u16) -> Option<&Class> {
+        let index = usize::from(code / 100).checked_sub(1)?;
+        self.classes.get(index)
+    }
+}
+
 /// `[retry]` with defaults applied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Retry {
@@ -50,10 +74,33 @@ pub struct Retry {
     pub budget: Option<Budget>,
 }
 
-/// A retry budget's settings.
+impl Default for Retry {
+    /// What an absent `[retry]` means: 3 attempts, backoff from 100ms doubling up to 20s with
+    /// full jitter, server-requested waits honoured up to 60s, no overall deadline, the
+    /// `retry-after` header read as RFC 9110 Retry-After, no budget.
+    fn default() -> Retry {
+        Retry {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(20),
+            multiplier: 2.0,
+            jitter: Jitter::Full,
+            max_retry_after: Duration::from_secs(60),
+            max_elapsed: None,
+            wait_headers: vec![WaitHeader {
+                name: "retry-after".to_owned(),
+                format: WaitFormat::Http,
+            }],
+            budget: None,
+        }
+    }
+}
+
+/// A retry budget's settings. In the spec, `budget = {}` takes Finagle's defaults for what it
+/// leaves out: `ratio = 0.2`, `min_per_second = 10`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Budget {
-    /// Retries per first attempt; finite, 0 or more.
+    /// Retries per first attempt; finite, from 0 to 1000.
     pub ratio: f64,
     /// Retries a second regardless of traffic.
     pub min_per_second: u32,
@@ -64,7 +111,7 @@ pub struct Budget {
 pub struct Class {
     /// Retry policy; built-in default `never`, `idempotent` for 5xx.
     pub policy: Policy,
-    /// Message; built-in defaults per class (e.g. "unexpected server error").
+    /// Message; built-in defaults per class (e.g. "server error").
     pub message: String,
     /// Hint.
     pub hint: Option<String>,
@@ -145,6 +192,16 @@ impl Jitter {
         ("equal", Jitter::Equal),
         ("decorrelated", Jitter::Decorrelated),
     ];
+
+    /// The spec spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Jitter::None => "none",
+            Jitter::Full => "full",
+            Jitter::Equal => "equal",
+            Jitter::Decorrelated => "decorrelated",
+        }
+    }
 }
 
 /// A wait header: lowercase name and value format.
@@ -177,6 +234,16 @@ impl WaitFormat {
         ("unix", WaitFormat::Unix),
         ("millis", WaitFormat::Millis),
     ];
+
+    /// The spec spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitFormat::Http => "http",
+            WaitFormat::Seconds => "seconds",
+            WaitFormat::Unix => "unix",
+            WaitFormat::Millis => "millis",
+        }
+    }
 }
 
 /// A parsed `display` template.
@@ -184,6 +251,21 @@ impl WaitFormat {
 pub struct Template {
     /// Literal text and placeholders in order; adjacent literals are merged.
     pub segments: Vec<Segment>,
+}
+
+impl Default for Template {
+    /// `{code} {reason}: {message}`, e.g. "404 Not Found: the resource was not found".
+    fn default() -> Template {
+        Template {
+            segments: vec![
+                Segment::Code,
+                Segment::Literal(" ".to_owned()),
+                Segment::Reason,
+                Segment::Literal(": ".to_owned()),
+                Segment::Message,
+            ],
+        }
+    }
 }
 
 /// A piece of a display template.

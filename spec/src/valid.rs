@@ -1,0 +1,255 @@
+//! Stage 2: checks that need more than one value: required keys (which depend on what the
+//! base already says), variant names unique across the merged spec, the fallback name, and
+//! `max_backoff >= initial_backoff`.
+
+use core::ops::Range;
+use core::time::Duration;
+use std::collections::HashMap;
+
+use crate::Retry;
+use crate::ast::{RawSpec, RawStatus, Sp};
+use crate::diag::Ctxt;
+use crate::ident::upper_camel;
+use crate::resolve::{DEFAULT_FALLBACK, variant_name};
+
+/// Reports what `spec` gets wrong; `http` is the built-in base (also the IANA registry).
+pub(crate) fn check(spec: &RawSpec, http: &RawSpec, cx: &mut Ctxt<'_>) {
+    check_api(spec, cx);
+    let base = spec
+        .api
+        .as_ref()
+        .and_then(|api| api.extends.as_ref())
+        .map(|_| http);
+    for status in &spec.statuses {
+        check_required(status, base, http, cx);
+    }
+    check_names(spec, base, http, cx);
+    check_backoff(spec, cx);
+}
+
+fn check_api(spec: &RawSpec, cx: &mut Ctxt<'_>) {
+    match &spec.api {
+        None => cx.error(
+            0..0,
+            "missing `[api]` section",
+            "start the spec with `[api]` and `name = \"MyApi\"`: the error enum is named \
+             `{name}Error`",
+        ),
+        Some(api) if !api.written.contains(&"name") => cx.error(
+            api.span.clone(),
+            "missing `name` in `[api]`",
+            "add `name = \"MyApi\"`: the error enum is named `{name}Error`",
+        ),
+        Some(_) => {}
+    }
+}
+
+/// `message`, and for codes the IANA registry lacks, `name` and `reason`.
+fn check_required(status: &RawStatus, base: Option<&RawSpec>, http: &RawSpec, cx: &mut Ctxt<'_>) {
+    let code = status.code;
+    let inherited = base.and_then(|b| b.status(code));
+    if inherited.is_none() && !status.wrote("message") {
+        cx.error(
+            status.span.clone(),
+            format!("missing `message` in `[status.{code}]`"),
+            "add what the status means, Rust error style, e.g. `message = \"rate limit exceeded\"`",
+        );
+    }
+    if http.status(code).is_some() {
+        return;
+    }
+    let name = (!status.wrote("name")).then(|| {
+        let suggestion = status
+            .reason
+            .as_ref()
+            .map(|r| upper_camel(&r.value))
+            .filter(|n| crate::ident::check(n).is_ok())
+            .unwrap_or_else(|| format!("Status{code}"));
+        format!("`name = \"{suggestion}\"` (the variant name)")
+    });
+    let reason =
+        (!status.wrote("reason")).then(|| "`reason = \"...\"` (the reason phrase)".to_owned());
+    let (message, help) = match (name, reason) {
+        (Some(name), Some(reason)) => ("`name` and `reason`", format!("add {name} and {reason}")),
+        (Some(name), None) => ("`name`", format!("add {name}")),
+        (None, Some(reason)) => ("`reason`", format!("add {reason}")),
+        (None, None) => return,
+    };
+    cx.error(
+        status.span.clone(),
+        format!("status {code} has no IANA reason phrase, so it needs {message}"),
+        help,
+    );
+}
+
+/// Where a variant name comes from, for messages about duplicates.
+struct Claim {
+    code: u16,
+    /// Where it is written; `None` for a status inherited and not overridden.
+    at: Option<Range<usize>>,
+}
+
+/// Variant names unique across the merged statuses, and not the fallback's.
+fn check_names(spec: &RawSpec, base: Option<&RawSpec>, http: &RawSpec, cx: &mut Ctxt<'_>) {
+    let mut claims: HashMap<String, Claim> = HashMap::new();
+    // Inherited statuses the file does not mention come first: they are there before any
+    // line of the user's file.
+    if let Some(base) = base {
+        for inherited in &base.statuses {
+            if spec.status(inherited.code).is_some() {
+                continue;
+            }
+            if let Some(name) = variant_name(None, Some(inherited), http, inherited.code) {
+                claims.entry(name).or_insert(Claim {
+                    code: inherited.code,
+                    at: None,
+                });
+            }
+        }
+    }
+    for status in &spec.statuses {
+        let inherited = base.and_then(|b| b.status(status.code));
+        let Some(name) = variant_name(Some(status), inherited, http, status.code) else {
+            continue;
+        };
+        // An explicit name is pointed at; an implied one at the status's key.
+        let (at, implied) = match &status.name {
+            Some(Sp { span, .. }) => (span.clone(), false),
+            None => (status.span.clone(), true),
+        };
+        if let Some(first) = claims.get(&name) {
+            let code = status.code;
+            let (message, help) = match &first.at {
+                None => (
+                    format!(
+                        "duplicate variant name `{name}`: status {} inherited from `http` \
+                         already has it",
+                        first.code
+                    ),
+                    format!(
+                        "give status {code} another `name`, or rename status {0} with \
+                         `[status.{0}] name = \"...\"`",
+                        first.code
+                    ),
+                ),
+                Some(first_at) => {
+                    let (line, _) = cx.locate(first_at.start);
+                    (
+                        format!(
+                            "duplicate variant name `{name}`: status {} on line {line} already \
+                             has it",
+                            first.code
+                        ),
+                        format!("give status {code} or status {} another `name`", first.code),
+                    )
+                }
+            };
+            let message = if implied {
+                format!("{message} (status {code} takes it from the IANA registry)")
+            } else {
+                message
+            };
+            cx.error(at, message, help);
+        } else {
+            claims.insert(
+                name,
+                Claim {
+                    code: status.code,
+                    at: Some(at),
+                },
+            );
+        }
+    }
+    check_fallback(spec, &claims, cx);
+}
+
+fn check_fallback(spec: &RawSpec, claims: &HashMap<String, Claim>, cx: &mut Ctxt<'_>) {
+    let Some(api) = &spec.api else { return };
+    let fallback = api
+        .fallback
+        .as_ref()
+        .map_or(DEFAULT_FALLBACK, |f| f.value.as_str());
+    let Some(claim) = claims.get(fallback) else {
+        return;
+    };
+    let code = claim.code;
+    match (&api.fallback, &claim.at) {
+        (Some(written), _) => cx.error(
+            written.span.clone(),
+            format!("fallback variant name `{fallback}` is already the name of status {code}"),
+            format!("choose another `fallback`, or give status {code} another `name`"),
+        ),
+        (None, Some(at)) => cx.error(
+            at.clone(),
+            format!("variant name `{fallback}` of status {code} is the default fallback variant's name"),
+            format!(
+                "give status {code} another `name`, or set `fallback = \"...\"` in `[api]` to \
+                 name the variant for unlisted statuses"
+            ),
+        ),
+        (None, None) => cx.error(
+            api.span.clone(),
+            format!("the default fallback variant name `{fallback}` is already the name of status {code}"),
+            "set `fallback = \"...\"` in `[api]` to another name",
+        ),
+    }
+}
+
+/// `max_backoff >= initial_backoff`, either of them possibly the default. A key written with
+/// a bad value has been reported already and is not compared.
+fn check_backoff(spec: &RawSpec, cx: &mut Ctxt<'_>) {
+    let retry = &spec.retry;
+    let defaults = Retry::default();
+    let effective = |key: &str, value: &Option<Sp<Duration>>, default: Duration| match value {
+        Some(v) => Some((v.value, Some(v.span.clone()))),
+        None if retry.written.contains(&key) => None,
+        None => Some((default, None)),
+    };
+    let initial = effective(
+        "initial_backoff",
+        &retry.initial_backoff,
+        defaults.initial_backoff,
+    );
+    let max = effective("max_backoff", &retry.max_backoff, defaults.max_backoff);
+    let (Some((initial, initial_at)), Some((max, max_at))) = (initial, max) else {
+        return;
+    };
+    if max >= initial {
+        return;
+    }
+    let show = |d: Duration| humantime::format_duration(d).to_string();
+    match (max_at, initial_at) {
+        (Some(max_at), initial_at) => {
+            let default = if initial_at.is_some() {
+                ""
+            } else {
+                "the default "
+            };
+            cx.error(
+                max_at,
+                format!(
+                    "`retry.max_backoff` ({}) is less than {default}`retry.initial_backoff` ({})",
+                    show(max),
+                    show(initial)
+                ),
+                format!(
+                    "raise `max_backoff` to at least {}, or lower `initial_backoff`",
+                    show(initial)
+                ),
+            );
+        }
+        (None, Some(initial_at)) => cx.error(
+            initial_at,
+            format!(
+                "`retry.initial_backoff` ({}) is more than the default `retry.max_backoff` ({})",
+                show(initial),
+                show(max)
+            ),
+            format!(
+                "add `max_backoff = \"{}\"` (or more) to `[retry]`, or lower `initial_backoff`",
+                show(initial)
+            ),
+        ),
+        (None, None) => {}
+    }
+}
