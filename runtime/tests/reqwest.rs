@@ -1,0 +1,203 @@
+//! `errspec::reqwest::check` against a real HTTP server on loopback that misbehaves on purpose.
+#![cfg(feature = "reqwest")]
+
+mod common;
+
+use std::time::Duration;
+
+use common::TestError;
+use errspec::BODY_EXCERPT_LIMIT;
+use errspec::RetryPolicy;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// How the test server sends its body after the head.
+enum Body {
+    /// These bytes, then the connection stays open.
+    Fixed(Vec<u8>),
+    /// Chunked, without end, until the client goes away.
+    Endless,
+    /// These bytes of a longer declared body, then nothing more, ever.
+    Stall(&'static [u8]),
+}
+
+/// Serves one request with `head` (status line and headers, without the blank line) and
+/// `body`. The handle ends when the server is done with the connection.
+async fn serve(head: &'static str, body: Body) -> (String, JoinHandle<u64>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        read_request(&mut socket).await;
+        let mut written = 0_u64;
+        match body {
+            Body::Fixed(bytes) => {
+                let head = format!("{head}\r\ncontent-length: {}\r\n\r\n", bytes.len());
+                let mut all = head.into_bytes();
+                all.extend_from_slice(&bytes);
+                let _ = socket.write_all(&all).await;
+                written = bytes.len() as u64;
+                std::future::pending::<()>().await;
+            }
+            Body::Endless => {
+                let head = format!("{head}\r\ntransfer-encoding: chunked\r\n\r\n");
+                socket.write_all(head.as_bytes()).await.unwrap();
+                let chunk = [b"1000\r\n".as_slice(), &[b'x'; 0x1000], b"\r\n"].concat();
+                while socket.write_all(&chunk).await.is_ok() {
+                    written += 0x1000;
+                }
+            }
+            Body::Stall(bytes) => {
+                let head = format!("{head}\r\ncontent-length: 100000\r\n\r\n");
+                let mut all = head.into_bytes();
+                all.extend_from_slice(bytes);
+                socket.write_all(&all).await.unwrap();
+                std::future::pending::<()>().await;
+            }
+        }
+        written
+    });
+    (url, task)
+}
+
+async fn read_request(socket: &mut TcpStream) {
+    let mut request = Vec::new();
+    let mut buf = [0; 1024];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = socket.read(&mut buf).await.unwrap();
+        assert!(n > 0, "client closed before sending its request");
+        request.extend_from_slice(&buf[..n]);
+    }
+}
+
+async fn get(url: &str) -> reqwest::Response {
+    reqwest::Client::new().get(url).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn success_passes_through_untouched() {
+    for head in [
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 204 No Content",
+        "HTTP/1.1 302 Found\r\nlocation: /x",
+    ] {
+        let body = if head.contains("204") {
+            Vec::new()
+        } else {
+            b"hello".to_vec()
+        };
+        let (url, _server) = serve(head, Body::Fixed(body.clone())).await;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let response = client.get(&url).send().await.unwrap();
+        let response = errspec::reqwest::check::<TestError>(response)
+            .await
+            .unwrap();
+        assert_eq!(response.bytes().await.unwrap(), body, "{head}");
+    }
+}
+
+#[tokio::test]
+async fn an_error_status_keeps_status_wait_header_and_body() {
+    let (url, _server) = serve(
+        "HTTP/1.1 429 Too Many Requests\r\nretry-after: 7",
+        Body::Fixed(br#"{"error":"slow down"}"#.to_vec()),
+    )
+    .await;
+    let err = errspec::reqwest::check::<TestError>(get(&url).await)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, 429);
+    assert_eq!(err.policy, RetryPolicy::AfterHeader);
+    assert_eq!(err.retry_after, Some(Duration::from_secs(7)));
+    assert_eq!(
+        err.body.as_deref(),
+        Some(br#"{"error":"slow down"}"#.as_slice())
+    );
+}
+
+#[tokio::test]
+async fn an_empty_error_body_is_an_empty_excerpt() {
+    let (url, _server) = serve("HTTP/1.1 404 Not Found", Body::Fixed(Vec::new())).await;
+    let err = errspec::reqwest::check::<TestError>(get(&url).await)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, 404);
+    assert_eq!(err.body.as_deref(), Some(&[][..]));
+}
+
+#[tokio::test]
+async fn a_large_body_is_cut_at_the_limit() {
+    let body: Vec<u8> = (0..1_000_000_u32).map(|i| (i % 251) as u8).collect();
+    let (url, _server) = serve(
+        "HTTP/1.1 500 Internal Server Error",
+        Body::Fixed(body.clone()),
+    )
+    .await;
+    let err = errspec::reqwest::check::<TestError>(get(&url).await)
+        .await
+        .unwrap_err();
+    assert_eq!(err.body.as_deref(), Some(&body[..BODY_EXCERPT_LIMIT]));
+}
+
+#[tokio::test]
+async fn an_endless_body_is_read_only_up_to_the_limit() {
+    let (url, server) = serve("HTTP/1.1 503 Service Unavailable", Body::Endless).await;
+    let err = tokio::time::timeout(
+        Duration::from_secs(30),
+        errspec::reqwest::check::<TestError>(get(&url).await),
+    )
+    .await
+    .expect("check must not read an endless body to its end")
+    .unwrap_err();
+    assert_eq!(err.body.as_ref().map(Vec::len), Some(BODY_EXCERPT_LIMIT));
+    // The client hung up: the server's writes failed soon after the socket buffers filled.
+    let written = tokio::time::timeout(Duration::from_secs(30), server)
+        .await
+        .expect("the client must drop the connection")
+        .unwrap();
+    assert!(written < 64 * 1024 * 1024, "{written} bytes written");
+}
+
+/// The server sends ten bytes of its body and then nothing: after the read timeout, check keeps
+/// what came. Tokio's paused clock makes the timeout pass without waiting.
+#[tokio::test(start_paused = true)]
+async fn a_stalled_body_ends_at_the_read_timeout() {
+    let (url, _server) = serve("HTTP/1.1 502 Bad Gateway", Body::Stall(b"0123456789")).await;
+    let response = get(&url).await;
+    let start = tokio::time::Instant::now();
+    let err = errspec::reqwest::check::<TestError>(response)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, 502);
+    assert_eq!(err.body.as_deref(), Some(b"0123456789".as_slice()));
+    assert!(start.elapsed() >= errspec::reqwest::BODY_READ_TIMEOUT);
+}
+
+#[tokio::test]
+async fn check_composes_with_the_retrier() {
+    // Two 503s, then a 200: the retrier sees the checked errors.
+    let mut urls = Vec::new();
+    for head in [
+        "HTTP/1.1 503 Service Unavailable",
+        "HTTP/1.1 503 Service Unavailable",
+        "HTTP/1.1 200 OK",
+    ] {
+        urls.push(serve(head, Body::Fixed(b"x".to_vec())).await.0);
+    }
+    let retrier = errspec::Retrier::new(errspec::RetryConfig::new())
+        .with_sleeper(common::RecordingSleeper::new());
+    let mut next = urls.iter();
+    let client = reqwest::Client::new();
+    let response = retrier
+        .run(true, || {
+            let request = client.get(next.next().unwrap());
+            async move { errspec::reqwest::check::<TestError>(request.send().await.unwrap()).await }
+        })
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
