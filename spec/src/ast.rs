@@ -29,6 +29,8 @@ pub(crate) struct RawSpec {
     pub(crate) classes: [Option<RawClass>; 5],
     /// `[status.N]` tables in file order, duplicates of a code left out.
     pub(crate) statuses: Vec<RawStatus>,
+    /// Sections written, valid or not.
+    pub(crate) written: Vec<&'static str>,
 }
 
 impl RawSpec {

@@ -98,11 +98,14 @@ pub(crate) fn read(source: &str, root: &DeTable<'_>, cx: &mut Ctxt<'_>) -> RawSp
     let mut spec = RawSpec::default();
     for (key, value) in sorted(root) {
         match key.get_ref().as_ref() {
-            "api" => spec.api = reader.api(key, value),
+            "api" => {
+                spec.written.push("api");
+                spec.api = reader.api(key, value);
+            }
             "retry" => spec.retry = reader.retry(value),
             "class" => reader.classes(value, &mut spec.classes),
             "status" => reader.statuses(value, &mut spec.statuses),
-            _ => reader.unknown_top_level(key, value),
+            _ => spec.written.extend(reader.unknown_top_level(key, value)),
         }
     }
     spec
@@ -442,7 +445,8 @@ impl Reader<'_, '_, '_> {
 
     // ----- unknown keys ---------------------------------------------------------------------
 
-    fn unknown_top_level(&mut self, key: &Key<'_>, value: &Value<'_>) {
+    /// Reports an unknown top-level key; returns the section it likely misspells.
+    fn unknown_top_level(&mut self, key: &Key<'_>, value: &Value<'_>) -> Option<&'static str> {
         let name = key.get_ref().as_ref();
         let sections = SECTIONS.iter().map(|(s, _)| *s);
         let message = if value.get_ref().is_table() {
@@ -450,7 +454,8 @@ impl Reader<'_, '_, '_> {
         } else {
             format!("unknown top-level key `{}`", clip(name))
         };
-        let help = if let Some(better) = did_you_mean(name, sections) {
+        let suggestion = did_you_mean(name, sections);
+        let help = if let Some(better) = suggestion {
             format!("did you mean `[{better}]`?")
         } else if let Some(home) = home_of(name) {
             format!("`{name}` belongs in {home}")
@@ -458,6 +463,7 @@ impl Reader<'_, '_, '_> {
             "the sections are `[api]`, `[retry]`, `[class.Nxx]` and `[status.N]`".to_owned()
         };
         self.cx.error(key.span(), message, help);
+        suggestion
     }
 
     /// Reports a key that `container` (e.g. "`[api]`") does not have; returns the key it is

@@ -1,0 +1,383 @@
+//! Resolution: `extends`, field-by-field overrides, class defaults, policies, defaults.
+
+use core::time::Duration;
+
+use errspec_spec::{
+    Budget, Class, HTTP_SPEC, Jitter, Policy, Retry, Segment, Spec, Template, WaitFormat,
+    WaitHeader, parse_str,
+};
+
+fn spec(source: &str) -> Spec {
+    match parse_str(source, "spec/test.toml") {
+        Ok(spec) => spec,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn header(name: &str, format: WaitFormat) -> WaitHeader {
+    WaitHeader {
+        name: name.to_owned(),
+        format,
+    }
+}
+
+#[test]
+fn minimal_spec_takes_every_default() {
+    let spec = spec("[api]\nname = \"Shop\"\n");
+    assert_eq!(spec.api_name, "Shop");
+    assert_eq!(spec.enum_name, "ShopError");
+    assert_eq!(spec.fallback, "Other");
+    assert_eq!(spec.docs, None);
+    assert_eq!(spec.extends, None);
+    assert_eq!(spec.display, Template::default());
+    assert_eq!(
+        spec.display.segments,
+        [
+            Segment::Code,
+            Segment::Literal(" ".to_owned()),
+            Segment::Reason,
+            Segment::Literal(": ".to_owned()),
+            Segment::Message
+        ]
+    );
+    assert!(spec.statuses.is_empty());
+    let retry = &spec.retry;
+    assert_eq!(*retry, Retry::default());
+    assert_eq!(retry.max_attempts, 3);
+    assert_eq!(retry.initial_backoff, Duration::from_millis(100));
+    assert_eq!(retry.max_backoff, Duration::from_secs(20));
+    assert!((retry.multiplier - 2.0).abs() < f64::EPSILON);
+    assert_eq!(retry.jitter, Jitter::Full);
+    assert_eq!(retry.max_retry_after, Duration::from_secs(60));
+    assert_eq!(retry.max_elapsed, None);
+    assert_eq!(
+        retry.wait_headers,
+        [header("retry-after", WaitFormat::Http)]
+    );
+    assert_eq!(retry.budget, None);
+}
+
+#[test]
+fn builtin_class_defaults() {
+    let spec = spec("[api]\nname = \"Shop\"\n");
+    let policies: Vec<Policy> = spec.classes.iter().map(|c| c.policy).collect();
+    assert_eq!(
+        policies,
+        [
+            Policy::Never,
+            Policy::Never,
+            Policy::Never,
+            Policy::Never,
+            Policy::Idempotent
+        ]
+    );
+    assert_eq!(spec.classes[0].message, "unexpected informational response");
+    assert_eq!(spec.classes[1].message, "unexpected success status");
+    assert_eq!(spec.classes[2].message, "unexpected redirection");
+    assert_eq!(spec.classes[3].message, "client error");
+    assert_eq!(spec.classes[4].message, "server error");
+    assert!(spec.classes.iter().all(|c| c.hint.is_none()));
+    assert_eq!(spec.class_of(404), Some(&spec.classes[3]));
+    assert_eq!(spec.class_of(599), Some(&spec.classes[4]));
+    assert_eq!(spec.class_of(600), None);
+}
+
+#[test]
+fn user_classes_override_builtins() {
+    let spec = spec(
+        r#"[api]
+name = "Shop"
+[class.4xx]
+retry = "always"
+[class.5xx]
+message = "the shop is down"
+hint = "try later"
+"#,
+    );
+    assert_eq!(
+        spec.classes[3],
+        Class {
+            policy: Policy::Always,
+            message: "client error".to_owned(),
+            hint: None
+        }
+    );
+    assert_eq!(
+        spec.classes[4],
+        Class {
+            policy: Policy::Idempotent,
+            message: "the shop is down".to_owned(),
+            hint: Some("try later".to_owned())
+        }
+    );
+}
+
+#[test]
+fn everything_written_is_kept() {
+    let spec = spec(
+        r#"[api]
+name = "Shop"
+display = "{{{code}}} {name}: {message} ({hint})"
+fallback = "Unlisted"
+docs = "https://shop.example/errors"
+
+[retry]
+max_attempts = 5
+initial_backoff = "250ms"
+max_backoff = "2m"
+multiplier = 3
+jitter = "decorrelated"
+max_retry_after = "5m"
+max_elapsed = "10m"
+wait_headers = [{ name = "X-RateLimit-Reset", format = "unix" }, { name = "retry-after-ms", format = "millis" }]
+budget = { ratio = 0.5, min_per_second = 3 }
+"#,
+    );
+    assert_eq!(spec.fallback, "Unlisted");
+    assert_eq!(spec.docs.as_deref(), Some("https://shop.example/errors"));
+    assert_eq!(
+        spec.display.segments,
+        [
+            Segment::Literal("{".to_owned()),
+            Segment::Code,
+            Segment::Literal("} ".to_owned()),
+            Segment::Name,
+            Segment::Literal(": ".to_owned()),
+            Segment::Message,
+            Segment::Literal(" (".to_owned()),
+            Segment::Hint,
+            Segment::Literal(")".to_owned()),
+        ]
+    );
+    assert_eq!(
+        spec.retry,
+        Retry {
+            max_attempts: 5,
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(120),
+            multiplier: 3.0,
+            jitter: Jitter::Decorrelated,
+            max_retry_after: Duration::from_secs(300),
+            max_elapsed: Some(Duration::from_secs(600)),
+            // Header names are lowercased.
+            wait_headers: vec![
+                header("x-ratelimit-reset", WaitFormat::Unix),
+                header("retry-after-ms", WaitFormat::Millis)
+            ],
+            budget: Some(Budget {
+                ratio: 0.5,
+                min_per_second: 3
+            }),
+        }
+    );
+}
+
+#[test]
+fn budget_defaults() {
+    let spec = spec("[api]\nname = \"Shop\"\n[retry]\nbudget = {}\n");
+    assert_eq!(
+        spec.retry.budget,
+        Some(Budget {
+            ratio: 0.2,
+            min_per_second: 10
+        })
+    );
+}
+
+#[test]
+fn iana_names_and_reasons_without_extends() {
+    let spec = spec(
+        r#"[api]
+name = "Shop"
+[status.429]
+message = "slow down"
+[status.404]
+reason = "Nothing Here"
+message = "no such product"
+[status.499]
+name = "ClientClosed"
+reason = "Client Closed Request"
+message = "the client went away"
+"#,
+    );
+    // Sorted by code, whatever the file order.
+    let codes: Vec<u16> = spec.statuses.iter().map(|s| s.code).collect();
+    assert_eq!(codes, [404, 429, 499]);
+    let not_found = spec.status(404).unwrap();
+    assert_eq!(not_found.name, "NotFound");
+    assert_eq!(not_found.reason, "Nothing Here");
+    let too_many = spec.status(429).unwrap();
+    assert_eq!(too_many.name, "TooManyRequests");
+    assert_eq!(too_many.reason, "Too Many Requests");
+    // Without `extends`, http.toml's policies are not inherited: 429 takes the 4xx default.
+    assert_eq!(too_many.policy, Policy::Never);
+    assert_eq!(spec.status(499).unwrap().name, "ClientClosed");
+}
+
+#[test]
+fn status_span_is_its_key() {
+    let source = "[api]\nname = \"Shop\"\n[status.404]\nmessage = \"gone\"\n";
+    let spec = spec(source);
+    let span = spec.status(404).unwrap().span.clone().unwrap();
+    assert_eq!(&source[span], "404");
+}
+
+#[test]
+fn extends_inherits_every_status() {
+    let http = spec(HTTP_SPEC);
+    let spec = spec("[api]\nname = \"Shop\"\nextends = \"http\"\n");
+    assert_eq!(spec.extends.as_deref(), Some("http"));
+    assert_eq!(spec.statuses.len(), http.statuses.len());
+    for (mine, base) in spec.statuses.iter().zip(&http.statuses) {
+        assert_eq!(mine.code, base.code);
+        assert_eq!(mine.name, base.name);
+        assert_eq!(mine.reason, base.reason);
+        assert_eq!(mine.message, base.message);
+        assert_eq!(mine.policy, base.policy);
+        // Inherited only: not in the user's file.
+        assert_eq!(mine.span, None);
+    }
+}
+
+#[test]
+fn extends_overrides_field_by_field() {
+    let source = r#"[api]
+name = "Shop"
+extends = "http"
+
+[retry]
+wait_headers = [{ name = "x-wait", format = "seconds" }]
+
+[status.404]
+message = "no such product"
+hint = "check the product id"
+
+[status.503]
+retry = "never"
+
+[status.429]
+name = "RateLimited"
+wait_headers = [{ name = "retry-after", format = "seconds" }]
+
+[status.499]
+name = "ClientClosed"
+reason = "Client Closed Request"
+message = "the client went away"
+"#;
+    let spec = spec(source);
+    assert_eq!(spec.statuses.len(), 62);
+
+    let not_found = spec.status(404).unwrap();
+    assert_eq!(not_found.name, "NotFound");
+    assert_eq!(not_found.reason, "Not Found");
+    assert_eq!(not_found.message, "no such product");
+    assert_eq!(not_found.hint.as_deref(), Some("check the product id"));
+    assert_eq!(not_found.policy, Policy::Never);
+    assert_eq!(
+        not_found.wait_headers,
+        [header("x-wait", WaitFormat::Seconds)]
+    );
+    assert_eq!(&source[not_found.span.clone().unwrap()], "404");
+
+    let unavailable = spec.status(503).unwrap();
+    assert_eq!(unavailable.policy, Policy::Never);
+    assert_eq!(
+        unavailable.message,
+        "the service is temporarily unavailable"
+    );
+
+    let too_many = spec.status(429).unwrap();
+    assert_eq!(too_many.name, "RateLimited");
+    assert_eq!(too_many.reason, "Too Many Requests");
+    assert_eq!(too_many.policy, Policy::AfterHeader);
+    assert_eq!(
+        too_many.wait_headers,
+        [header("retry-after", WaitFormat::Seconds)]
+    );
+
+    let closed = spec.status(499).unwrap();
+    assert_eq!(closed.policy, Policy::Never);
+
+    // Inherited statuses use the user's [retry] wait headers.
+    assert_eq!(
+        spec.status(500).unwrap().wait_headers,
+        [header("x-wait", WaitFormat::Seconds)]
+    );
+}
+
+#[test]
+fn policy_precedence() {
+    // own retry > base retry > user class > built-in class.
+    let spec = spec(
+        r#"[api]
+name = "Shop"
+extends = "http"
+[class.5xx]
+retry = "always"
+[class.4xx]
+retry = "idempotent"
+[status.500]
+retry = "never"
+[status.599]
+name = "NetworkTimeout"
+reason = "Network Connect Timeout Error"
+message = "the network timed out"
+[status.499]
+name = "ClientClosed"
+reason = "Client Closed Request"
+message = "the client went away"
+[status.799]
+name = "Weird"
+reason = "Weird"
+message = "a weird status"
+"#,
+    );
+    let policy = |code| spec.status(code).unwrap().policy;
+    assert_eq!(policy(500), Policy::Never); // its own
+    assert_eq!(policy(503), Policy::AfterHeader); // the base's, over the user's class
+    assert_eq!(policy(501), Policy::Never); // the base's
+    assert_eq!(policy(599), Policy::Always); // the user's class
+    assert_eq!(policy(499), Policy::Idempotent); // the user's class
+    assert_eq!(policy(799), Policy::Never); // no class at all
+}
+
+#[test]
+fn builtin_class_policy_for_unknown_codes() {
+    let spec = spec(
+        r#"[api]
+name = "Shop"
+[status.599]
+name = "NetworkTimeout"
+reason = "Network Connect Timeout Error"
+message = "the network timed out"
+[status.503]
+message = "down for maintenance"
+"#,
+    );
+    assert_eq!(spec.status(599).unwrap().policy, Policy::Idempotent);
+    assert_eq!(spec.status(503).unwrap().policy, Policy::Idempotent);
+}
+
+#[test]
+fn override_of_inherited_status_needs_no_message() {
+    let spec = spec(
+        "[api]\nname = \"Shop\"\nextends = \"http\"\n[status.418]\nname = \"Teapot\"\nreason = \"I'm a teapot\"\nmessage = \"short and stout\"\n[status.410]\nretry = \"always\"\n",
+    );
+    assert_eq!(spec.status(410).unwrap().policy, Policy::Always);
+    assert_eq!(spec.status(418).unwrap().name, "Teapot");
+}
+
+#[test]
+fn renaming_an_inherited_status_frees_its_name() {
+    let spec = spec(
+        "[api]\nname = \"Shop\"\nextends = \"http\"\n[status.410]\nname = \"GoneForGood\"\n[status.404]\nname = \"Gone\"\n",
+    );
+    assert_eq!(spec.status(404).unwrap().name, "Gone");
+    assert_eq!(spec.status(410).unwrap().name, "GoneForGood");
+}
+
+#[test]
+fn crlf_and_bom_are_fine() {
+    let spec = spec("\u{feff}[api]\r\nname = \"Shop\"\r\n[status.404]\r\nmessage = \"gone\"\r\n");
+    assert_eq!(spec.statuses.len(), 1);
+}
