@@ -31,6 +31,10 @@ type OnRetry = dyn Fn(u32, &dyn StatusError, Duration) + Send + Sync;
 /// One `Retrier` serves many calls; clones share the budget, the sleeper and the hook. It is
 /// `Send + Sync`.
 ///
+/// With the `tracing` feature, each retry emits one `DEBUG` event with the fields `attempt`,
+/// `status`, `delay_ms`, `reason` (`"wait header"` or `"backoff"`, whichever set the wait) and
+/// `error`.
+///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {

@@ -73,7 +73,7 @@ impl<S: Sleeper + ?Sized> Sleeper for Arc<S> {
 #[cfg(feature = "tokio")]
 pub type DefaultSleeper = TokioSleeper;
 
-/// The sleeper a [`Retrier`](crate::Retrier) uses unless given another: [`TokioSleeper`] when
+/// The sleeper a [`Retrier`](crate::Retrier) uses unless given another: `TokioSleeper` when
 /// the `tokio` feature is on (the default), else [`ThreadSleeper`].
 #[cfg(not(feature = "tokio"))]
 pub type DefaultSleeper = ThreadSleeper;
@@ -120,7 +120,7 @@ impl Sleeper for TokioSleeper {
 /// blocks the calling thread, and the async [`sleep`](Sleeper::sleep) parks a short-lived helper
 /// thread that wakes the task when the time is up, so it works on any executor without blocking
 /// it. A helper thread per wait is fine for retry waits, which are few; on Tokio prefer
-/// [`TokioSleeper`].
+/// `TokioSleeper` (feature `tokio`).
 ///
 /// ```
 /// use std::time::{Duration, Instant};
