@@ -2,6 +2,7 @@
 
 use core::fmt;
 use core::ops::Range;
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 /// One problem in a spec file.
@@ -263,20 +264,52 @@ impl<'s> Ctxt<'s> {
         self.lines.locate(offset)
     }
 
-    /// The diagnostics in file order, follow-ons of syntax errors left out.
+    /// Whether the TOML had syntax errors: the parser's recovery may then have lost whole
+    /// tables, so "missing" is not to be trusted.
+    pub(crate) fn has_syntax_errors(&self) -> bool {
+        !self.syntax.is_empty()
+    }
+
+    /// The diagnostics in file order, follow-ons of syntax errors left out: those touching a
+    /// syntax error's span, and those on its line or the next, where the parser's recovery
+    /// guessed at what was meant.
     pub(crate) fn finish(self) -> Vec<Diagnostic> {
-        let syntax = self.syntax;
-        let touches_syntax_error = |span: &Range<usize>| {
-            syntax
-                .iter()
-                .any(|s| s.start <= span.end && span.start <= s.end)
+        // Sorted syntax spans with the largest end so far, and the set of their lines, so a
+        // file with thousands of errors is still checked in n log n.
+        let mut syntax = self.syntax;
+        syntax.sort_by_key(|s| s.start);
+        let max_end: Vec<usize> = syntax
+            .iter()
+            .scan(0, |max, s| {
+                *max = s.end.max(*max);
+                Some(*max)
+            })
+            .collect();
+        let syntax_lines: BTreeSet<usize> = self
+            .diagnostics
+            .iter()
+            .filter(|(_, is_syntax)| *is_syntax)
+            .filter_map(|(d, _)| d.location.map(|(line, _)| line))
+            .collect();
+        let follows_syntax_error = |d: &Diagnostic| {
+            let touches = d.span.as_ref().is_some_and(|span| {
+                // Syntax spans starting at or before this span's end; one of them touches it
+                // if it ends at or after this span's start.
+                let starting_before = syntax.partition_point(|s| s.start <= span.end);
+                starting_before
+                    .checked_sub(1)
+                    .and_then(|i| max_end.get(i))
+                    .is_some_and(|&end| end >= span.start)
+            });
+            let near = d.location.is_some_and(|(line, _)| {
+                syntax_lines.contains(&line) || syntax_lines.contains(&line.saturating_sub(1))
+            });
+            touches || near
         };
         let mut out: Vec<Diagnostic> = self
             .diagnostics
             .into_iter()
-            .filter(|(d, is_syntax)| {
-                *is_syntax || !d.span.as_ref().is_some_and(touches_syntax_error)
-            })
+            .filter(|(d, is_syntax)| *is_syntax || !follows_syntax_error(d))
             .map(|(d, _)| d)
             .collect();
         out.sort_by_key(|d| d.span.as_ref().map(|s| (s.start, s.end)));

@@ -7,6 +7,30 @@
 //! tables and against the `http` base), then `resolve` (base merged, defaults applied).
 //! Problems at any stage are collected as [`Diagnostic`]s with file, line and column.
 //!
+//! # Choices where the spec format leaves room
+//!
+//! - A status's `name` and `reason` default to the IANA registry's (from `spec/http.toml`)
+//!   even without `extends`; `extends = "http"` additionally inherits every status with its
+//!   message and retry policy. Without `extends`, a listed status's policy comes from its own
+//!   `retry` or its class, never from `http.toml`.
+//! - A variant name must be a plain Rust identifier: raw identifiers (`r#type`) and every
+//!   keyword are refused, so `{name}Error` and generated paths always work.
+//! - Codes 600..=999 belong to no class: unless listed with a `retry`, they are never retried.
+//! - Status keys may have leading zeros (`[status.0429]` is 429), so writing a code twice
+//!   that way is caught as a duplicate.
+//! - `wait_headers` entries need both `name` and `format`: guessing a format could turn a
+//!   reset timestamp into an hours-long delay. Naming the same header twice is an error, since
+//!   the second could never be read.
+//! - `budget = {}` takes Finagle's defaults, `ratio = 0.2` and `min_per_second = 10`; the ratio
+//!   is at most 1000.
+//! - `multiplier` and `ratio` accept integers (`multiplier = 2`).
+//! - Empty (or blank) `message`, `reason`, `hint` and `docs` are errors: leave optional keys
+//!   out instead.
+//! - Durations are not capped; `max_retry_after` and `max_elapsed` can be as long as
+//!   `humantime` parses.
+//! - [`load`] reads at most [`MAX_SPEC_BYTES`]; past 100 problems the rest are summed up in
+//!   one last diagnostic.
+//!
 //! ```
 //! let spec = errspec_spec::load(
 //!     std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/ardoq.toml")),

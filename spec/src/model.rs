@@ -134,7 +134,8 @@ pub struct Status {
     pub policy: Policy,
     /// Wait headers for this status (its own, else `[retry] wait_headers`).
     pub wait_headers: Vec<WaitHeader>,
-    /// Byte range of its `[status.N]` key in the user's spec file; `None` when inherited only.
+    /// Byte range of its `[status.N]` key (the `N`) in the user's spec file; `None` when
+    /// inherited only.
     pub span: Option<Range<usize>>,
 }
 

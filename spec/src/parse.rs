@@ -1,6 +1,6 @@
-//! The pipeline's entry points: TOML text -> [`read`](crate::read) (typed, spanned, checked
-//! value by value) -> [`valid`](crate::valid) (checks across tables and against the base) ->
-//! [`resolve`](crate::resolve) (base merged, defaults applied) -> [`Spec`].
+//! The pipeline's entry points: TOML text -> `read` (typed, spanned, checked value by value)
+//! -> `valid` (checks across tables and against the base) -> `resolve` (base merged, defaults
+//! applied) -> [`Spec`].
 
 use std::io::Read as _;
 use std::path::Path;

@@ -29,8 +29,8 @@ pub(crate) fn check(spec: &RawSpec, http: &RawSpec, cx: &mut Ctxt<'_>) {
 
 fn check_api(spec: &RawSpec, cx: &mut Ctxt<'_>) {
     match &spec.api {
-        // Written but not a table (or misspelt): reported already.
-        None if spec.written.contains(&"api") => {}
+        // Written but not a table, misspelt, or lost to a syntax error: reported already.
+        None if spec.written.contains(&"api") || cx.has_syntax_errors() => {}
         None => cx.error(
             0..0,
             "missing `[api]` section",

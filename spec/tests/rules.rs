@@ -50,6 +50,9 @@ fn syntax_errors_do_not_cause_follow_on_errors() {
     let d = one("[api]\nname = \n");
     assert!(d.message.starts_with("invalid TOML: "), "{d:#?}");
     assert_eq!(d.location, Some((2, 8)));
+    // A broken `[api` header is not also a missing `[api]` section.
+    let d = one("[api\nname = \"X\"\n");
+    check(&d, "invalid TOML: unclosed table, expected `]`", 1, 5);
 }
 
 // ----- [api] ----------------------------------------------------------------------------------
