@@ -9,6 +9,12 @@ pub fn errors(args: TokenStream, item: TokenStream) -> TokenStream {
     errspec_codegen::errors(args.into(), item.into(), &context()).into()
 }
 
+/// Implements a client trait for `errspec::Retrying<C>`; see `errspec::client`.
+#[proc_macro_attribute]
+pub fn client(args: TokenStream, item: TokenStream) -> TokenStream {
+    errspec_codegen::client(args.into(), item.into(), &context()).into()
+}
+
 /// Where the spec path is resolved from: the user crate's manifest directory and the file the
 /// attribute is in (which locates the crate under trybuild, whose manifest directory is a
 /// generated project).

@@ -18,11 +18,11 @@ mod wait;
 
 pub use budget::RetryBudget;
 pub use config::{BudgetConfig, RetryConfig, WaitFormat, WaitHeader};
-pub use errspec_macros::errors;
+pub use errspec_macros::{client, errors};
 pub use http;
 pub use method::is_idempotent;
 pub use policy::{Jitter, RetryPolicy, StatusInfo};
-pub use retrier::{Retrier, retry, retry_blocking};
+pub use retrier::{Attempts, Retrier, retry, retry_blocking};
 pub use retrying::Retrying;
 #[cfg(feature = "tokio")]
 pub use sleep::TokioSleeper;
@@ -51,11 +51,12 @@ pub mod __private {
         }
     }
 
-    /// The index of a status's class among 1xx..5xx; codes 600 and above count as 5xx.
+    /// The index of a status's class: 0 to 4 for 1xx to 5xx, 5 for codes 600 and above,
+    /// which RFC 9110 puts in no class.
     pub const fn class_index(status: StatusCode) -> usize {
         let class = (status.as_u16() / 100) as usize;
-        if class >= 5 {
-            4
+        if class >= 6 {
+            5
         } else {
             class.saturating_sub(1)
         }
@@ -72,6 +73,29 @@ pub mod __private {
     #[cold]
     pub fn unreachable_stub() -> ! {
         unreachable!("errspec emitted this stub beside a compile error")
+    }
+
+    /// What `#[errspec::client]` asks of a retried method's arguments: each attempt gets a
+    /// clone.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is not `Clone`, but errspec passes a clone of each argument of a retried method to every attempt",
+        label = "this argument's type is not `Clone`",
+        note = "derive or implement `Clone` for it, take it by reference, or wrap it in an `Arc`"
+    )]
+    pub trait RetryArgument {
+        /// A copy for the next attempt.
+        fn clone_for_attempt(&self) -> Self;
+    }
+
+    impl<T: Clone> RetryArgument for T {
+        fn clone_for_attempt(&self) -> Self {
+            self.clone()
+        }
+    }
+
+    /// A clone of `value` for one attempt of a retried method.
+    pub fn clone_argument<T: RetryArgument>(value: &T) -> T {
+        value.clone_for_attempt()
     }
 
     /// Lets a `#[source]` field of any error type, sized or not, be returned from

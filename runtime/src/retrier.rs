@@ -1,6 +1,7 @@
 //! The retry engine.
 
 use core::future::Future;
+use core::ops::ControlFlow;
 use core::time::Duration;
 use std::sync::Arc;
 use std::time::Instant;
@@ -164,18 +165,12 @@ impl Retrier {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let mut call = self.start(idempotent);
+        let mut attempts = self.attempts(idempotent);
         loop {
-            let err = match f().await {
-                Ok(value) => return Ok(value),
-                Err(err) => err,
-            };
-            let wait = match self.next(&mut call, &err) {
-                Next::Stop => return Err(err),
-                Next::Retry(wait, _) => wait,
-            };
-            drop(err);
-            self.sleeper.sleep(wait).await;
+            match attempts.after(f().await) {
+                ControlFlow::Break(result) => return result,
+                ControlFlow::Continue(wait) => self.sleeper.sleep(wait).await,
+            }
         }
     }
 
@@ -210,19 +205,60 @@ impl Retrier {
         E: StatusError,
         F: FnMut() -> Result<T, E>,
     {
-        let mut call = self.start(idempotent);
+        let mut attempts = self.attempts(idempotent);
         loop {
-            let err = match f() {
-                Ok(value) => return Ok(value),
-                Err(err) => err,
-            };
-            let wait = match self.next(&mut call, &err) {
-                Next::Stop => return Err(err),
-                Next::Retry(wait, _) => wait,
-            };
-            drop(err);
-            self.sleeper.sleep_blocking(wait);
+            match attempts.after(f()) {
+                ControlFlow::Break(result) => return result,
+                ControlFlow::Continue(wait) => self.sleeper.sleep_blocking(wait),
+            }
         }
+    }
+
+    /// The state of one call across its attempts, for code that drives its own loop (as
+    /// `#[errspec::client]` generates): feed each attempt's result to [`Attempts::after`],
+    /// which says whether to return or how long to wait before the next attempt. A first
+    /// attempt is counted against the budget here.
+    ///
+    /// ```
+    /// # #[derive(Debug)] struct MyError;
+    /// # impl std::fmt::Display for MyError { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("503") } }
+    /// # impl std::error::Error for MyError {}
+    /// # impl errspec::StatusError for MyError {
+    /// #     fn status(&self) -> Option<errspec::http::StatusCode> { Some(errspec::http::StatusCode::SERVICE_UNAVAILABLE) }
+    /// #     fn policy(&self) -> errspec::RetryPolicy { errspec::RetryPolicy::Idempotent }
+    /// #     fn retry_after(&self) -> Option<std::time::Duration> { None }
+    /// #     fn hint(&self) -> Option<&'static str> { None }
+    /// #     fn retry_config() -> errspec::RetryConfig { errspec::RetryConfig::new() }
+    /// #     fn from_parts(_: errspec::http::StatusCode, _: &errspec::http::HeaderMap, _: Option<&[u8]>) -> Self { MyError }
+    /// # }
+    /// use std::ops::ControlFlow;
+    /// use std::time::Duration;
+    /// use errspec::{Jitter, Retrier, RetryConfig};
+    ///
+    /// let retrier = Retrier::new(RetryConfig::new().with_jitter(Jitter::None));
+    /// let mut attempts = retrier.attempts(true);
+    /// let first: Result<(), MyError> = Err(MyError);
+    /// assert_eq!(attempts.after(first), ControlFlow::Continue(Duration::from_millis(100)));
+    /// let second: Result<(), MyError> = Err(MyError);
+    /// assert_eq!(attempts.after(second), ControlFlow::Continue(Duration::from_millis(200)));
+    /// let third: Result<(), MyError> = Err(MyError);
+    /// assert!(matches!(attempts.after(third), ControlFlow::Break(Err(MyError)))); // max_attempts = 3
+    /// ```
+    pub fn attempts(&self, idempotent: bool) -> Attempts<'_> {
+        Attempts {
+            call: self.start(idempotent),
+            retrier: self,
+        }
+    }
+
+    /// Waits `duration` on the sleeper.
+    pub async fn sleep(&self, duration: Duration) {
+        self.sleeper.sleep(duration).await;
+    }
+
+    /// Waits `duration` on the sleeper, blocking the thread.
+    pub fn sleep_blocking(&self, duration: Duration) {
+        self.sleeper.sleep_blocking(duration);
     }
 
     fn start(&self, idempotent: bool) -> Call {
@@ -308,6 +344,44 @@ fn trace(attempt: u32, err: &dyn StatusError, delay: Duration, reason: WaitReaso
 
 #[cfg(not(feature = "tracing"))]
 fn trace(_: u32, _: &dyn StatusError, _: Duration, _: WaitReason) {}
+
+/// One call's retry state; see [`Retrier::attempts`].
+pub struct Attempts<'r> {
+    retrier: &'r Retrier,
+    call: Call,
+}
+
+impl Attempts<'_> {
+    /// Takes an attempt's result: `Break` with the result to return (a success, or an error
+    /// the engine will not retry, unchanged), or `Continue` with the wait before the next
+    /// attempt (the `on_retry` hook has been called and the error dropped).
+    pub fn after<T, E: StatusError>(
+        &mut self,
+        result: Result<T, E>,
+    ) -> ControlFlow<Result<T, E>, Duration> {
+        match result {
+            Ok(value) => ControlFlow::Break(Ok(value)),
+            Err(err) => match self.retrier.next(&mut self.call, &err) {
+                Next::Stop => ControlFlow::Break(Err(err)),
+                Next::Retry(wait, _) => ControlFlow::Continue(wait),
+            },
+        }
+    }
+
+    /// How many attempts have failed so far.
+    pub fn failed(&self) -> u32 {
+        self.call.attempt
+    }
+}
+
+impl core::fmt::Debug for Attempts<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Attempts")
+            .field("idempotent", &self.call.idempotent)
+            .field("failed", &self.call.attempt)
+            .finish_non_exhaustive()
+    }
+}
 
 impl core::fmt::Debug for Retrier {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

@@ -74,4 +74,11 @@ impl<C> Retrying<C> {
     pub fn __retrier<E: StatusError>(&self) -> &Retrier {
         self.retrier.get_or_init(|| Retrier::new(E::retry_config()))
     }
+
+    /// Not public API: the retrier and the client apart, for `&mut self` methods.
+    #[doc(hidden)]
+    pub fn __split_mut<E: StatusError>(&mut self) -> (&Retrier, &mut C) {
+        let retrier = self.retrier.get_or_init(|| Retrier::new(E::retry_config()));
+        (retrier, &mut self.inner)
+    }
 }

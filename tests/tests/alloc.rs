@@ -47,7 +47,9 @@ fn allocations() -> usize {
 #[test]
 fn conversions_and_display_do_not_allocate() {
     let mut buf = String::with_capacity(4096);
-    let codes: Vec<StatusCode> = (100..=999).filter_map(|c| StatusCode::from_u16(c).ok()).collect();
+    let codes: Vec<StatusCode> = (100..=999)
+        .filter_map(|c| StatusCode::from_u16(c).ok())
+        .collect();
     let mut retryable = 0;
     let before = allocations();
     for &status in &codes {
@@ -62,7 +64,12 @@ fn conversions_and_display_do_not_allocate() {
         let _ = (e.hint(), e.status(), e.retry_after());
     }
     let after = allocations();
-    assert_eq!(after - before, 0, "allocations during {} conversions", codes.len() * 2);
+    assert_eq!(
+        after - before,
+        0,
+        "allocations during {} conversions",
+        codes.len() * 2
+    );
     assert!(retryable > 0);
     // the counter does count: a boxed value is one allocation
     let before = allocations();

@@ -12,7 +12,10 @@ pub enum ArdoqError {}
 fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
     let mut map = HeaderMap::new();
     for (name, value) in pairs {
-        map.append(*name, HeaderValue::from_str(value).expect("valid header value"));
+        map.append(
+            *name,
+            HeaderValue::from_str(value).expect("valid header value"),
+        );
     }
     map
 }
@@ -27,19 +30,41 @@ fn every_listed_status_converts_to_its_own_variant() {
         assert_eq!(e.status(), Some(status), "{}", info.name);
         assert_eq!(e.policy(), info.policy, "{}", info.name);
         assert_eq!(e.hint(), info.hint, "{}", info.name);
-        assert!(!matches!(e, ArdoqError::Other { .. }), "{} fell back", info.name);
-        assert_eq!(e.to_string(), format!("{} {}: {}", info.code, info.reason, info.message));
+        assert!(
+            !matches!(e, ArdoqError::Other { .. }),
+            "{} fell back",
+            info.name
+        );
+        assert_eq!(
+            e.to_string(),
+            format!("{} {}: {}", info.code, info.reason, info.message)
+        );
         assert_eq!(e, ArdoqError::try_from(info.code).unwrap());
     }
 }
 
 #[test]
 fn variants_are_named_after_the_statuses() {
-    assert!(matches!(ArdoqError::from(StatusCode::BAD_REQUEST), ArdoqError::BadRequest { .. }));
-    assert!(matches!(ArdoqError::from(StatusCode::UNAUTHORIZED), ArdoqError::Unauthorized { .. }));
-    assert!(matches!(ArdoqError::from(StatusCode::FORBIDDEN), ArdoqError::Forbidden { .. }));
-    assert!(matches!(ArdoqError::from(StatusCode::NOT_FOUND), ArdoqError::NotFound { .. }));
-    assert!(matches!(ArdoqError::from(StatusCode::CONFLICT), ArdoqError::Conflict { .. }));
+    assert!(matches!(
+        ArdoqError::from(StatusCode::BAD_REQUEST),
+        ArdoqError::BadRequest { .. }
+    ));
+    assert!(matches!(
+        ArdoqError::from(StatusCode::UNAUTHORIZED),
+        ArdoqError::Unauthorized { .. }
+    ));
+    assert!(matches!(
+        ArdoqError::from(StatusCode::FORBIDDEN),
+        ArdoqError::Forbidden { .. }
+    ));
+    assert!(matches!(
+        ArdoqError::from(StatusCode::NOT_FOUND),
+        ArdoqError::NotFound { .. }
+    ));
+    assert!(matches!(
+        ArdoqError::from(StatusCode::CONFLICT),
+        ArdoqError::Conflict { .. }
+    ));
     assert!(matches!(
         ArdoqError::from(StatusCode::UNPROCESSABLE_ENTITY),
         ArdoqError::UnprocessableContent { .. }
@@ -53,16 +78,25 @@ fn variants_are_named_after_the_statuses() {
 #[test]
 fn unlisted_statuses_fall_back_with_their_status_and_class_policy() {
     let e = ArdoqError::from(StatusCode::SERVICE_UNAVAILABLE);
-    assert!(matches!(e, ArdoqError::Other { status, .. } if status == StatusCode::SERVICE_UNAVAILABLE));
+    assert!(
+        matches!(e, ArdoqError::Other { status, .. } if status == StatusCode::SERVICE_UNAVAILABLE)
+    );
     assert_eq!(e.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
     assert_eq!(e.policy(), RetryPolicy::Idempotent);
-    assert!(e.to_string().starts_with("503 Service Unavailable: "), "{e}");
+    assert!(
+        e.to_string().starts_with("503 Service Unavailable: "),
+        "{e}"
+    );
 
     let e = ArdoqError::from(StatusCode::GONE);
     assert_eq!(e.policy(), RetryPolicy::Never);
     let e = ArdoqError::try_from(999).unwrap();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(999));
-    assert_eq!(e.policy(), RetryPolicy::Idempotent, "600..=999 count as 5xx");
+    assert_eq!(
+        e.policy(),
+        RetryPolicy::Never,
+        "600..=999 belong to no class"
+    );
     assert!(e.to_string().starts_with("999 Unknown Status: "), "{e}");
 }
 
@@ -92,7 +126,9 @@ fn policies_follow_the_spec() {
 fn hints_carry_the_pages_advice() {
     let hint = ArdoqError::from(StatusCode::UNAUTHORIZED).hint().unwrap();
     assert!(hint.contains("60 days"), "{hint}");
-    let hint = ArdoqError::from(StatusCode::TOO_MANY_REQUESTS).hint().unwrap();
+    let hint = ArdoqError::from(StatusCode::TOO_MANY_REQUESTS)
+        .hint()
+        .unwrap();
     assert!(hint.to_lowercase().contains("retry-after"), "{hint}");
     let hint = ArdoqError::from(StatusCode::FORBIDDEN).hint().unwrap();
     assert!(hint.contains("administrator"), "{hint}");
@@ -131,17 +167,32 @@ fn from_parts_ignores_unparsable_wait_headers() {
 #[test]
 fn from_parts_keeps_a_bounded_body_excerpt() {
     let body = "x".repeat(10_000);
-    let e = ArdoqError::from_parts(StatusCode::NOT_FOUND, &HeaderMap::new(), Some(body.as_bytes()));
+    let e = ArdoqError::from_parts(
+        StatusCode::NOT_FOUND,
+        &HeaderMap::new(),
+        Some(body.as_bytes()),
+    );
     assert_eq!(e.body().map(str::len), Some(errspec::BODY_EXCERPT_LIMIT));
     assert!(format!("{e:?}").len() < 5_000);
-    assert!(e.to_string().len() < 200, "Display does not include the body");
+    assert!(
+        e.to_string().len() < 200,
+        "Display does not include the body"
+    );
 
-    let e = ArdoqError::from_parts(StatusCode::NOT_FOUND, &HeaderMap::new(), Some(b"{\"error\":\xff}"));
+    let e = ArdoqError::from_parts(
+        StatusCode::NOT_FOUND,
+        &HeaderMap::new(),
+        Some(b"{\"error\":\xff}"),
+    );
     assert_eq!(e.body(), Some("{\"error\":\u{fffd}}"));
 
     // multi-byte characters straddling the limit are cut at a character boundary
     let body = "é".repeat(3000);
-    let e = ArdoqError::from_parts(StatusCode::NOT_FOUND, &HeaderMap::new(), Some(body.as_bytes()));
+    let e = ArdoqError::from_parts(
+        StatusCode::NOT_FOUND,
+        &HeaderMap::new(),
+        Some(body.as_bytes()),
+    );
     let kept = e.body().unwrap();
     assert!(kept.len() <= errspec::BODY_EXCERPT_LIMIT && kept.chars().all(|c| c == 'é'));
 

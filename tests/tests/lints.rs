@@ -1,6 +1,12 @@
 //! Generated code is lint-clean in a crate that denies every warning (thiserror's
 //! `test_lints` idea); clippy in CI checks the same expansion with pedantic lints on.
-#![deny(warnings, unused_qualifications, missing_docs, unreachable_pub, rust_2018_idioms)]
+#![deny(
+    warnings,
+    unused_qualifications,
+    missing_docs,
+    unreachable_pub,
+    rust_2018_idioms
+)]
 #![deny(missing_debug_implementations, trivial_casts, unused_results)]
 
 /// The API's errors.
@@ -23,11 +29,15 @@ pub mod api {
 #[test]
 fn expansions_compile_under_strict_lints() {
     let e = api::GitHubError::from(errspec::http::StatusCode::NOT_FOUND);
-    assert_eq!(e.to_string(), "404 Not Found: ".to_owned() + api::GitHubError::STATUSES
-        .iter()
-        .find(|s| s.code == 404)
-        .map(|s| s.message)
-        .unwrap_or_default());
+    assert_eq!(
+        e.to_string(),
+        "404 Not Found: ".to_owned()
+            + api::GitHubError::STATUSES
+                .iter()
+                .find(|s| s.code == 404)
+                .map(|s| s.message)
+                .unwrap_or_default()
+    );
     let e = api::ShopError::from(errspec::http::StatusCode::NOT_FOUND);
     assert!(e.to_string().starts_with("[NotFound]"));
 }

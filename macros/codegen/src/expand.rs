@@ -11,8 +11,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use syn::Ident;
 
-use crate::input::{UserEnum, UserVariant};
 use crate::Errors;
+use crate::input::{UserEnum, UserVariant};
 
 /// A spec status with its variant identifier.
 struct Generated<'a> {
@@ -102,7 +102,8 @@ pub(crate) fn errors(
         }
     });
     let fallback_doc = " A status the spec does not list; its message and policy are those of its \
-                        class (codes 600 and above count as 5xx).";
+                        class in the spec (codes 600 and above belong to no class and are never \
+                        retried).";
     let user_variants = user.variants.iter().map(|v| &v.variant);
 
     let from_status = from_status(&generated, &fallback);
@@ -199,6 +200,10 @@ pub(crate) fn errors(
     })
 }
 
+/// The fallback's message for codes 600..=999, which belong to no class (RFC 9110 defines
+/// classes 1xx to 5xx only); they are never retried.
+const UNCLASSIFIED_MESSAGE: &str = "unexpected status code outside the standard classes";
+
 fn enum_doc(spec: &Spec, spec_name: &str) -> Vec<String> {
     let mut doc = vec![
         String::new(),
@@ -289,7 +294,11 @@ fn wait_headers_tokens(headers: &[WaitHeader]) -> TokenStream {
         };
         quote!(::errspec::WaitHeader::new(#name, ::errspec::WaitFormat::#format))
     });
-    quote!(&[#(#items),*])
+    // a `const` item, since a const fn body does not promote `&[..]` of calls to 'static
+    quote!({
+        const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[#(#items),*];
+        __WAIT_HEADERS
+    })
 }
 
 /// Groups the statuses whose wait headers differ from `[retry] wait_headers` by list, so each
@@ -359,13 +368,15 @@ fn display(
             quote!(__f.write_str(#name)?;)
         }
         Segment::Message => {
-            let messages = spec.classes.iter().map(|c| &c.message);
+            let messages = spec.classes.iter().map(|c| c.message.as_str());
+            let messages = messages.chain([UNCLASSIFIED_MESSAGE]);
             quote! {
                 __f.write_str([#(#messages),*][::errspec::__private::class_index(*status)])?;
             }
         }
         Segment::Hint => {
             let hints = spec.classes.iter().map(|c| c.hint.as_deref().unwrap_or(""));
+            let hints = hints.chain([""]);
             quote! {
                 __f.write_str([#(#hints),*][::errspec::__private::class_index(*status)])?;
             }
@@ -408,9 +419,10 @@ fn source(user: &[UserVariant]) -> TokenStream {
             let cfgs = v.cfgs();
             Some(quote! {
                 #(#cfgs)*
-                Self::#ident { #member: __source, .. } => ::core::option::Option::Some(
-                    ::errspec::__private::AsDynError::as_dyn_error(__source),
-                ),
+                Self::#ident { #member: __source, .. } => ::core::option::Option::Some({
+                    use ::errspec::__private::AsDynError as _;
+                    __source.as_dyn_error()
+                }),
             })
         })
         .collect();
@@ -466,7 +478,11 @@ fn status_error(
         .iter()
         .map(|v| v.arm(&policy_tokens(v.policy)))
         .collect();
-    let class_policies = spec.classes.iter().map(|c| policy_tokens(c.policy));
+    let class_policies = spec
+        .classes
+        .iter()
+        .map(|c| policy_tokens(c.policy))
+        .chain([policy_tokens(Policy::Never)]);
 
     let mut by_hint: Vec<(Option<&String>, Vec<TokenStream>)> = Vec::new();
     for g in generated {
@@ -482,7 +498,11 @@ fn status_error(
         let hint = option_str(*hint);
         quote!(#(#pats)|* => #hint,)
     });
-    let class_hints = spec.classes.iter().map(|c| option_str(c.hint.as_ref()));
+    let class_hints = spec
+        .classes
+        .iter()
+        .map(|c| option_str(c.hint.as_ref()))
+        .chain([option_str(None)]);
 
     let details_pats: Vec<TokenStream> = generated
         .iter()

@@ -101,7 +101,11 @@ fn user_variant(mut variant: Variant, errors: &mut Errors) -> Option<UserVariant
     let mut message: Option<LitStr> = None;
     let mut policy = Policy::Never;
     let mut ok = true;
-    for attr in variant.attrs.iter().filter(|a| a.path().is_ident("errspec")) {
+    for attr in variant
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("errspec"))
+    {
         let result = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("message") {
                 message = Some(meta.value()?.parse()?);

@@ -1,4 +1,5 @@
 #[errspec::errors(spec = "specs/small.toml", spec = "specs/github.toml")]
+#[derive(Debug)]
 pub enum ApiError {}
 
 fn main() {}

@@ -1,4 +1,5 @@
 #[errspec::errors]
+#[derive(Debug)]
 pub enum ApiError {}
 
 fn main() {}

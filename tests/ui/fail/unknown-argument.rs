@@ -1,4 +1,5 @@
 #[errspec::errors(spec = "specs/small.toml", retries = 3)]
+#[derive(Debug)]
 pub enum ApiError {}
 
 fn main() {}

@@ -1,4 +1,5 @@
 #[errspec::errors(spec = "specs/small.toml")]
+#[derive(Debug)]
 pub enum ApiError {
     #[errspec(message = "transport failed", retries = "always")]
     Transport(#[source] std::io::Error),

@@ -1,0 +1,328 @@
+//! Tokens out for `#[errspec::client]`: the user's trait as written (less errspec's
+//! attributes) and `impl Trait for errspec::Retrying<C>`, whose methods run the inner client's
+//! under the retry engine.
+//!
+//! Each retried method is a loop over the engine's per-call state:
+//! `attempts.after(result)` says return or sleep this long, so sync, async, `&self` and
+//! `&mut self` methods all expand the same way, without closures borrowing the client.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{
+    FnArg, GenericArgument, ItemTrait, Pat, PathArguments, ReceiverKind, ReturnType, TraitItem,
+    TraitItemFn, Type, TypeParamBound,
+};
+
+use crate::Errors;
+
+/// How a method's result comes back.
+enum Shape {
+    /// `fn f(..) -> T`
+    Sync,
+    /// `async fn f(..) -> T`
+    Async,
+    /// `fn f(..) -> impl Future<Output = T> (+ Send ..)`
+    ImplFuture,
+}
+
+/// What the receiver is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Receiver {
+    Ref,
+    Mut,
+    Value,
+    None,
+}
+
+pub(crate) fn expand(mut item: ItemTrait, error: &syn::Path, errors: &mut Errors) -> TokenStream {
+    let mut methods = Vec::new();
+    for trait_item in &mut item.items {
+        if let TraitItem::Fn(method) = trait_item {
+            let idempotent = take_attribute(method, errors);
+            methods.push((method.clone(), idempotent));
+        }
+    }
+    let trait_ident = &item.ident;
+    let (_, trait_ty_generics, _) = item.generics.split_for_impl();
+    let mut impl_generics = item.generics.clone();
+    impl_generics
+        .params
+        .push(syn::parse_quote!(__C: #trait_ident #trait_ty_generics + ::core::marker::Send + ::core::marker::Sync));
+    let (impl_generics, _, where_clause) = impl_generics.split_for_impl();
+
+    let mut items = Vec::new();
+    for trait_item in &item.items {
+        match trait_item {
+            TraitItem::Type(ty) => {
+                let ident = &ty.ident;
+                let (_, generics, where_clause) = ty.generics.split_for_impl();
+                let cfgs = ty.attrs.iter().filter(|a| a.path().is_ident("cfg"));
+                items.push(quote! {
+                    #(#cfgs)*
+                    type #ident #generics = <__C as #trait_ident #trait_ty_generics>::#ident #generics #where_clause;
+                });
+            }
+            TraitItem::Const(c) => {
+                let ident = &c.ident;
+                let ty = &c.ty;
+                let cfgs = c.attrs.iter().filter(|a| a.path().is_ident("cfg"));
+                items.push(quote! {
+                    #(#cfgs)*
+                    const #ident: #ty = <__C as #trait_ident #trait_ty_generics>::#ident;
+                });
+            }
+            _ => {}
+        }
+    }
+    for (method, idempotent) in &methods {
+        if let Some(tokens) = method_impl(method, *idempotent, &item, error, errors) {
+            items.push(tokens);
+        }
+    }
+
+    quote! {
+        #item
+
+        #[automatically_derived]
+        impl #impl_generics #trait_ident #trait_ty_generics for ::errspec::Retrying<__C> #where_clause {
+            #(#items)*
+        }
+    }
+}
+
+/// Reads and removes `#[errspec(idempotent)]` from a method.
+fn take_attribute(method: &mut TraitItemFn, errors: &mut Errors) -> Option<Span> {
+    let mut idempotent = None;
+    for attr in method.attrs.iter().filter(|a| a.path().is_ident("errspec")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("idempotent") {
+                idempotent = Some(meta.path.span());
+                Ok(())
+            } else {
+                Err(meta.error(
+                    "unknown key in `#[errspec(...)]` on a method; the only one is `idempotent` \
+                     (retry this method's failures that are retried for idempotent requests)",
+                ))
+            }
+        });
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    method.attrs.retain(|a| !a.path().is_ident("errspec"));
+    idempotent
+}
+
+fn method_impl(
+    method: &TraitItemFn,
+    idempotent: Option<Span>,
+    item: &ItemTrait,
+    default_error: &syn::Path,
+    errors: &mut Errors,
+) -> Option<TokenStream> {
+    let trait_ident = &item.ident;
+    let (_, trait_ty_generics, _) = item.generics.split_for_impl();
+    let mut sig = method.sig.clone();
+    let cfgs: Vec<_> = method
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg"))
+        .collect();
+
+    let receiver = match sig.receiver().map(|r| &r.kind) {
+        None => Receiver::None,
+        Some(ReceiverKind::Value) => Receiver::Value,
+        Some(ReceiverKind::Reference(_, _, Some(_))) => Receiver::Mut,
+        Some(ReceiverKind::Reference(_, _, None)) => Receiver::Ref,
+        Some(_) => {
+            errors.push(syn::Error::new(
+                sig.inputs.span(),
+                "`errspec::client` supports `&self`, `&mut self` and `self` receivers; write the \
+                 method with one of those",
+            ));
+            return None;
+        }
+    };
+
+    // Arguments get fresh names so any pattern works; each is passed by clone.
+    let mut args = Vec::new();
+    for (i, input) in sig.inputs.iter_mut().enumerate() {
+        if let FnArg::Typed(pat_type) = input {
+            let name = match &*pat_type.pat {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                    format_ident!("__arg_{}", p.ident.to_string().trim_start_matches("r#"))
+                }
+                _ => format_ident!("__arg{i}"),
+            };
+            let span = pat_type.pat.span();
+            pat_type.pat = Box::new(syn::parse_quote!(#name));
+            args.push((name, span));
+        }
+    }
+
+    let shape = if sig.asyncness.is_some() {
+        Shape::Async
+    } else if impl_future_output(&sig.output).is_some() {
+        Shape::ImplFuture
+    } else {
+        Shape::Sync
+    };
+    let output = match (&shape, &sig.output) {
+        (Shape::ImplFuture, out) => impl_future_output(out).cloned(),
+        (_, ReturnType::Type(_, ty)) => Some((**ty).clone()),
+        (_, ReturnType::Default) => None,
+    };
+    let error_ty = output
+        .as_ref()
+        .and_then(|ty| result_error_type(ty, default_error));
+    let retried = error_ty.is_some() && matches!(receiver, Receiver::Ref | Receiver::Mut);
+    if let (Some(span), false) = (idempotent, retried) {
+        errors.push(syn::Error::new(
+            span,
+            "`#[errspec(idempotent)]` only applies to methods with a `&self` or `&mut self` \
+             receiver that return `Result<T, E>` (or a future of one)",
+        ));
+        return None;
+    }
+
+    let ident = &sig.ident;
+    let call_args = args.iter().map(|(name, span)| {
+        if retried {
+            quote_spanned!(*span=> ::errspec::__private::clone_argument(&#name))
+        } else {
+            quote!(#name)
+        }
+    });
+    let call_args: Vec<TokenStream> = call_args.collect();
+    let path = quote!(<__C as #trait_ident #trait_ty_generics>::#ident);
+    let inner = match receiver {
+        Receiver::Ref => quote!(::errspec::Retrying::inner(self),),
+        Receiver::Mut => quote!(__inner,),
+        Receiver::Value => quote!(::errspec::Retrying::into_inner(self),),
+        Receiver::None => quote!(),
+    };
+    let call = quote!(#path(#inner #(#call_args),*));
+    let awaited = match shape {
+        Shape::Sync => call.clone(),
+        Shape::Async | Shape::ImplFuture => quote!(#call.await),
+    };
+
+    let body = if retried {
+        let idempotent = idempotent.is_some();
+        let (split, inner_binding) = match receiver {
+            Receiver::Mut => (
+                quote!(::errspec::Retrying::__split_mut::<#error_ty>(self)),
+                quote!(let (__retrier, __inner) =),
+            ),
+            _ => (
+                quote!(::errspec::Retrying::__retrier::<#error_ty>(self)),
+                quote!(let __retrier =),
+            ),
+        };
+        let sleep = match shape {
+            Shape::Sync => quote!(__retrier.sleep_blocking(__delay)),
+            Shape::Async | Shape::ImplFuture => quote!(__retrier.sleep(__delay).await),
+        };
+        let reborrow = match receiver {
+            Receiver::Mut => quote!(let __inner = &mut *__inner;),
+            _ => quote!(),
+        };
+        quote! {
+            #inner_binding #split;
+            let mut __attempts = __retrier.attempts(#idempotent);
+            loop {
+                #reborrow
+                let __result = #awaited;
+                match __attempts.after(__result) {
+                    ::core::ops::ControlFlow::Break(__result) => return __result,
+                    ::core::ops::ControlFlow::Continue(__delay) => #sleep,
+                }
+            }
+        }
+    } else {
+        match receiver {
+            Receiver::Mut => quote! {
+                let __inner = ::errspec::Retrying::__inner_mut(self);
+                #awaited
+            },
+            _ => awaited,
+        }
+    };
+
+    let body = match shape {
+        Shape::ImplFuture => quote!(async move { #body }),
+        _ => body,
+    };
+    Some(quote! {
+        #(#cfgs)*
+        #[allow(clippy::needless_lifetimes, clippy::used_underscore_binding)]
+        #sig {
+            #body
+        }
+    })
+}
+
+/// `T` of `-> impl Future<Output = T> + ..`.
+fn impl_future_output(output: &ReturnType) -> Option<&Type> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let Type::ImplTrait(imp) = &**ty else {
+        return None;
+    };
+    imp.bounds.iter().find_map(|bound| {
+        let TypeParamBound::Trait(t) = bound else {
+            return None;
+        };
+        let last = t.path.segments.last()?;
+        if last.ident != "Future" {
+            return None;
+        }
+        let PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
+        args.args.iter().find_map(|arg| match arg {
+            GenericArgument::AssocType(assoc) if assoc.ident == "Output" => Some(&assoc.ty),
+            _ => None,
+        })
+    })
+}
+
+/// `E` of `Result<T, E>` (any path ending in `Result`), the macro's error type for a
+/// one-argument `Result<T>` alias, or `None` when `ty` is no `Result`.
+fn result_error_type(ty: &Type, default_error: &syn::Path) -> Option<TokenStream> {
+    let Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let types: Vec<&Type> = args
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    match types.as_slice() {
+        [_, error] => Some(error.to_token_stream()),
+        [_] => Some(default_error.to_token_stream()),
+        _ => None,
+    }
+}
+
+/// The trait as written less errspec's attributes: what is emitted beside compile errors.
+pub(crate) fn strip(mut item: ItemTrait) -> TokenStream {
+    for trait_item in &mut item.items {
+        if let TraitItem::Fn(method) = trait_item {
+            method.attrs.retain(|a| !a.path().is_ident("errspec"));
+        }
+    }
+    item.into_token_stream()
+}
