@@ -84,6 +84,7 @@ pub mod __private {
     )]
     pub trait RetryArgument {
         /// A copy for the next attempt.
+        #[must_use]
         fn clone_for_attempt(&self) -> Self;
     }
 

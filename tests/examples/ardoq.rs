@@ -82,13 +82,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = errspec_tests::ardoq_server::start().await?;
     println!("Ardoq-like server on {}\n", server.base_url());
     let started = Instant::now();
-    let retries = Arc::new(AtomicU32::new(0));
+    let retry_count = Arc::new(AtomicU32::new(0));
 
     let client = |token: &str| {
-        let retries = Arc::clone(&retries);
+        let retry_count = Arc::clone(&retry_count);
         let retrier = Retrier::new(ArdoqError::retry_config()).on_retry(
             move |attempt, err: &dyn StatusError, delay| {
-                retries.fetch_add(1, Ordering::Relaxed);
+                retry_count.fetch_add(1, Ordering::Relaxed);
                 let why = match err.retry_after() {
                     Some(wait) if wait >= delay => format!("the server asked for {wait:?}"),
                     Some(wait) => format!("backoff, longer than the server's {wait:?}"),
@@ -142,7 +142,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "\nsummary: {} requests reached the server, {} retries, {:.1}s in all",
         server.requests(),
-        retries.load(Ordering::Relaxed),
+        retry_count.load(Ordering::Relaxed),
         started.elapsed().as_secs_f64()
     );
     Ok(())

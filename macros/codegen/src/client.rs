@@ -156,7 +156,7 @@ fn method_impl(
                 _ => format_ident!("__arg{i}"),
             };
             let span = pat_type.pat.span();
-            pat_type.pat = Box::new(syn::parse_quote!(#name));
+            *pat_type.pat = syn::parse_quote!(#name);
             args.push((name, span));
         }
     }

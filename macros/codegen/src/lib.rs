@@ -70,14 +70,12 @@ pub fn errors(args: TokenStream, item: TokenStream, cx: &Context) -> TokenStream
     };
     let user = input::parse(item.clone(), &mut errors);
     let loaded = spec_lit.and_then(|lit| load_spec(&lit, cx, &mut errors).map(|s| (lit, s)));
-    if let (Some(user), Some((lit, (spec, path)))) = (&user, &loaded) {
-        if errors.is_empty() {
-            if let Some(tokens) = expand::errors(user, spec, path, &lit.value(), &mut errors) {
-                if errors.is_empty() {
-                    return tokens;
-                }
-            }
-        }
+    if let (Some(user), Some((lit, (spec, path)))) = (&user, &loaded)
+        && errors.is_empty()
+        && let Some(tokens) = expand::errors(user, spec, path, &lit.value(), &mut errors)
+        && errors.is_empty()
+    {
+        return tokens;
     }
     let stub = match &user {
         Some(user) => expand::stub(user),
@@ -131,29 +129,11 @@ pub fn client(args: TokenStream, item: TokenStream, cx: &Context) -> TokenStream
     if let Some(args) = &args {
         if let Some(path) = &args.error {
             error_path = path.clone();
-        } else if let Some(lit) = &args.spec {
-            if let Some((spec, path)) = load_spec(lit, cx, &mut errors) {
-                match syn::parse_str::<syn::Ident>(&spec.enum_name) {
-                    Ok(ident) => {
-                        let user = input::UserEnum {
-                            attrs: vec![syn::parse_quote!(#[derive(Debug)])],
-                            vis: trait_item.vis.clone(),
-                            ident: ident.clone(),
-                            variants: Vec::new(),
-                        };
-                        if let Some(tokens) =
-                            expand::errors(&user, &spec, &path, &lit.value(), &mut errors)
-                        {
-                            out.extend(tokens);
-                        }
-                        error_path = ident.into();
-                    }
-                    Err(_) => errors.push(syn::Error::new(
-                        lit.span(),
-                        format!("`{}` is not a Rust identifier", spec.enum_name),
-                    )),
-                }
-            }
+        } else if let Some(lit) = &args.spec
+            && let Some((tokens, ident)) = client_enum(lit, &trait_item.vis, cx, &mut errors)
+        {
+            out.extend(tokens);
+            error_path = ident.into();
         }
     }
     let expanded = client::expand(trait_item.clone(), &error_path, &mut errors);
@@ -164,6 +144,32 @@ pub fn client(args: TokenStream, item: TokenStream, cx: &Context) -> TokenStream
     let mut out = errors.into_tokens();
     out.extend(client::strip(trait_item));
     out
+}
+
+/// The error enum `#[errspec::client(spec = "...")]` generates beside the trait: `{name}Error`
+/// with the trait's visibility and `#[derive(Debug)]`.
+fn client_enum(
+    lit: &LitStr,
+    vis: &syn::Visibility,
+    cx: &Context,
+    errors: &mut Errors,
+) -> Option<(TokenStream, syn::Ident)> {
+    let (spec, path) = load_spec(lit, cx, errors)?;
+    let Ok(ident) = syn::parse_str::<syn::Ident>(&spec.enum_name) else {
+        errors.push(syn::Error::new(
+            lit.span(),
+            format!("`{}` is not a Rust identifier", spec.enum_name),
+        ));
+        return None;
+    };
+    let user = input::UserEnum {
+        attrs: vec![syn::parse_quote!(#[derive(Debug)])],
+        vis: vis.clone(),
+        ident: ident.clone(),
+        variants: Vec::new(),
+    };
+    let tokens = expand::errors(&user, &spec, &path, &lit.value(), errors)?;
+    Some((tokens, ident))
 }
 
 /// Finds, reads and resolves the spec a `spec = "..."` literal names; problems are spanned on

@@ -19,7 +19,7 @@ pub enum SmallError {
         /// The wait header's value and a body excerpt, when built from a response.
         details: ::errspec::Details,
     },
-    /// A status the spec does not list; its message and policy are those of its class (codes 600 and above count as 5xx).
+    /// A status the spec does not list; its message and policy are those of its class in the spec (codes 600 and above belong to no class and are never retried).
     Other {
         /// The status as received.
         status: ::errspec::http::StatusCode,
@@ -152,6 +152,7 @@ impl ::core::fmt::Display for SmallError {
                             "unexpected redirection",
                             "client error",
                             "server error",
+                            "unexpected status code outside the standard classes",
                         ][::errspec::__private::class_index(*status)],
                     )?;
                     __f.write_str(" (")?;
@@ -170,9 +171,10 @@ impl ::std::error::Error for SmallError {
         #[allow(unreachable_patterns)]
         match self {
             Self::Transport { 0: __source, .. } => {
-                ::core::option::Option::Some(
-                    ::errspec::__private::AsDynError::as_dyn_error(__source),
-                )
+                ::core::option::Option::Some({
+                    use ::errspec::__private::AsDynError as _;
+                    __source.as_dyn_error()
+                })
             }
             _ => ::core::option::Option::None,
         }
@@ -207,6 +209,7 @@ impl ::errspec::StatusError for SmallError {
                     ::errspec::RetryPolicy::Never,
                     ::errspec::RetryPolicy::Never,
                     ::errspec::RetryPolicy::Idempotent,
+                    ::errspec::RetryPolicy::Never,
                 ][::errspec::__private::class_index(*status)]
             }
             Self::Transport { .. } => ::errspec::RetryPolicy::Idempotent,
@@ -226,6 +229,7 @@ impl ::errspec::StatusError for SmallError {
             Self::TooManyRequests { .. } => ::core::option::Option::None,
             Self::Other { status, .. } => {
                 [
+                    ::core::option::Option::None,
                     ::core::option::Option::None,
                     ::core::option::Option::None,
                     ::core::option::Option::None,
