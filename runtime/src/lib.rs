@@ -1,6 +1,28 @@
-//! errspec turns a TOML spec of an HTTP API's status codes into a client's error handling.
+//! errspec turns a TOML spec of an HTTP API's status codes into a client's error handling, at
+//! compile time.
 //!
-//! See the crate README for the spec format; this crate holds what generated code calls.
+//! A spec lists each status with its message, advice and retry policy (see the README for the
+//! format). [`errors`] on an empty enum generates the error enum from it; [`client`] on a client
+//! trait also implements the trait for [`Retrying<C>`], retrying each call under the spec's
+//! policies: `Retry-After` honoured, backoff with jitter, idempotency respected, an optional
+//! [`RetryBudget`].
+//!
+//! ```
+//! use errspec::http::StatusCode;
+//! use errspec::{RetryPolicy, StatusError};
+//!
+//! #[errspec::errors(spec = "../spec/ardoq.toml")]
+//! #[derive(Debug)]
+//! pub enum ArdoqError {}
+//!
+//! let e = ArdoqError::from(StatusCode::TOO_MANY_REQUESTS);
+//! assert!(matches!(e, ArdoqError::TooManyRequests { .. }));
+//! assert_eq!(e.policy(), RetryPolicy::AfterHeader);
+//! assert_eq!(e.to_string(), "429 Too Many Requests: rate limit exceeded");
+//! ```
+//!
+//! Features: `tokio` (default: [`TokioSleeper`], which honours tokio's paused clock),
+//! `reqwest` ([`reqwest::check`](crate::reqwest::check)), `tracing` (one event per retry).
 #![doc(html_root_url = "https://docs.rs/errspec/0.1.0")]
 
 mod backoff;
@@ -18,7 +40,92 @@ mod wait;
 
 pub use budget::RetryBudget;
 pub use config::{BudgetConfig, RetryConfig, WaitFormat, WaitHeader};
-pub use errspec_macros::{client, errors};
+/// Generates an error enum from a spec: `#[errspec::errors(spec = "path/to/spec.toml")]` on an
+/// enum.
+///
+/// The path is relative to the crate's `Cargo.toml` directory (or absolute). The enum gets one
+/// variant per spec status, named after it (`NotFound { details }`), plus the fallback variant
+/// (`Other { status, details }`) for statuses the spec does not list, and:
+///
+/// - `impl From<StatusCode>` (total) and `impl TryFrom<u16>`;
+/// - `from_parts(status, &HeaderMap, Option<&[u8]>)`, which also reads the spec's wait headers
+///   and keeps a body excerpt of at most 4 KiB;
+/// - `impl Display` from the spec's `display` template, `impl std::error::Error`;
+/// - `impl StatusError`, `retry_config()` (a `const fn`) and `STATUSES`.
+///
+/// The enum's attributes, docs, visibility and cfgs are kept. Variants you write are kept too;
+/// each says its Display message and policy with `#[errspec(message = "...", retry = "...")]`
+/// (`retry` defaults to `never`), and a field marked `#[source]` is its `Error::source`. The
+/// enum must derive `Debug` (as `std::error::Error` requires).
+///
+/// ```
+/// use errspec::StatusError;
+/// use errspec::http::{HeaderMap, HeaderValue, StatusCode};
+///
+/// #[errspec::errors(spec = "../spec/ardoq.toml")]
+/// #[derive(Debug)]
+/// pub enum ArdoqError {
+///     #[errspec(message = "could not reach Ardoq", retry = "idempotent")]
+///     Transport(#[source] std::io::Error),
+/// }
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("retry-after", HeaderValue::from_static("7"));
+/// let e = ArdoqError::from_parts(StatusCode::TOO_MANY_REQUESTS, &headers, Some(b"slow down"));
+/// assert_eq!(e.retry_after(), Some(std::time::Duration::from_secs(7)));
+/// assert_eq!(e.body(), Some("slow down"));
+/// assert!(e.hint().unwrap().contains("Retry-After"));
+///
+/// // unlisted statuses fall back, keeping the status and their class's policy
+/// let e = ArdoqError::from(StatusCode::BAD_GATEWAY);
+/// assert!(matches!(e, ArdoqError::Other { status, .. } if status == StatusCode::BAD_GATEWAY));
+/// assert!(e.is_retryable(true) && !e.is_retryable(false));
+/// ```
+///
+/// Every problem in the spec is a compile error at the `spec = "..."` literal naming the file,
+/// line and column and what to write instead. Editing the spec file rebuilds the crate.
+pub use errspec_macros::errors;
+
+/// Implements a client trait for [`Retrying<C>`]: `#[errspec::client(spec = "...")]` (also
+/// generating the error enum `{name}Error` beside the trait) or
+/// `#[errspec::client(error = path::to::Error)]` (using an enum from [`errors`]).
+///
+/// The generated `impl<C: Trait + Send + Sync> Trait for Retrying<C>` runs each method returning
+/// `Result<T, E>` (or a future of one) under the [`Retrier`]; other methods are forwarded. Sync
+/// methods sleep the thread; `async fn` and `-> impl Future<Output = Result<..>> + Send` methods
+/// sleep on the retrier's [`Sleeper`]. Arguments are cloned for each attempt (references are
+/// copied); a non-`Clone` argument is a compile error naming it. Methods are non-idempotent
+/// unless marked `#[errspec(idempotent)]`. A supertrait must be implemented for `Retrying<C>`
+/// by hand; associated types and consts are the inner client's.
+///
+/// ```
+/// use std::sync::atomic::{AtomicU32, Ordering};
+/// use errspec::http::StatusCode;
+///
+/// #[errspec::client(spec = "../spec/ardoq.toml")] // generates ArdoqError here
+/// pub trait Ardoq {
+///     #[errspec(idempotent)]
+///     fn workspace(&self, id: &str) -> Result<String, ArdoqError>;
+/// }
+///
+/// /// A fake client: two 502s, then an answer.
+/// struct Flaky(AtomicU32);
+///
+/// impl Ardoq for Flaky {
+///     fn workspace(&self, id: &str) -> Result<String, ArdoqError> {
+///         match self.0.fetch_add(1, Ordering::Relaxed) {
+///             0 | 1 => Err(StatusCode::BAD_GATEWAY.into()),
+///             _ => Ok(format!("workspace {id}")),
+///         }
+///     }
+/// }
+///
+/// let client = errspec::Retrying::new(Flaky(AtomicU32::new(0)))
+///     .with_retrier(errspec::Retrier::new(ArdoqError::retry_config()).with_sleeper(errspec::ThreadSleeper));
+/// assert_eq!(client.workspace("ws-1").unwrap(), "workspace ws-1");
+/// assert_eq!(client.inner().0.load(Ordering::Relaxed), 3);
+/// ```
+pub use errspec_macros::client;
 pub use http;
 pub use method::is_idempotent;
 pub use policy::{Jitter, RetryPolicy, StatusInfo};

@@ -94,11 +94,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     Some(wait) => format!("backoff, longer than the server's {wait:?}"),
                     None => "exponential backoff with jitter".to_owned(),
                 };
-                println!("    attempt {attempt} failed: {err}");
+                println!("  attempt {attempt} failed: {err}");
                 if let Some(hint) = err.hint() {
-                    println!("      hint: {hint}");
+                    println!("    hint: {hint}");
                 }
-                println!("      retrying in {:.2}s ({why})", delay.as_secs_f64());
+                println!("    retrying in {:.2}s ({why})", delay.as_secs_f64());
             },
         );
         Retrying::new(HttpArdoq {
@@ -111,7 +111,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ardoq = client(errspec_tests::ardoq_server::TOKEN);
 
     step("read a workspace");
-    report(ardoq.workspace("ws-1").await);
+    report("read ws-1", ardoq.workspace("ws-1").await);
 
     step("a burst of 8 reads against a limit of 5 per 2-second window (429 + Retry-After)");
     let burst = (0..8).map(|i| {
@@ -119,25 +119,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         async move { (i, ardoq.workspace("ws-1").await) }
     });
     for (i, result) in futures_util::future::join_all(burst).await {
-        print!("  read {i}:");
-        report(result);
+        report(&format!("read {i}"), result);
     }
 
     step("a flaky endpoint answering 503 twice (idempotent, so retried with backoff)");
     server.wait_for_fresh_window().await;
     server.make_flaky(2);
-    report(ardoq.components("ws-1").await);
+    report("list components", ardoq.components("ws-1").await);
 
     step("the same failure on a create (not idempotent, so not retried)");
     server.make_flaky(1);
-    report(ardoq.create_component("ws-1", "Payments".to_owned()).await);
+    report(
+        "create a component",
+        ardoq.create_component("ws-1", "Payments".to_owned()).await,
+    );
 
     step("an unknown workspace (404, never retried)");
-    report(ardoq.workspace("ws-404").await);
+    report("read ws-404", ardoq.workspace("ws-404").await);
 
     step("an expired token (401, never retried)");
     let expired = client("expired-token");
-    report(expired.workspace("ws-1").await);
+    report("read ws-1", expired.workspace("ws-1").await);
 
     println!(
         "\nsummary: {} requests reached the server, {} retries, {:.1}s in all",
@@ -150,14 +152,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 fn step(title: &str) {
     println!("\n== {title}");
-    print!(" ");
 }
 
-fn report(result: Result<String, ArdoqError>) {
+fn report(what: &str, result: Result<String, ArdoqError>) {
     match result {
-        Ok(body) => println!(" ok: {body}"),
+        Ok(body) => println!("  {what}: ok {body}"),
         Err(e) => {
-            println!(" failed: {e}");
+            println!("  {what}: failed: {e}");
             if let Some(hint) = e.hint() {
                 println!("    hint: {hint}");
             }
