@@ -213,5 +213,6 @@ fn retry_config_comes_from_the_spec() {
 fn the_enum_is_small_send_sync_and_static() {
     fn assert_send_sync_static<T: Send + Sync + 'static>() {}
     assert_send_sync_static::<ArdoqError>();
+    println!("size_of::<ArdoqError>() = {}", size_of::<ArdoqError>());
     assert!(size_of::<ArdoqError>() <= 24, "{}", size_of::<ArdoqError>());
 }
