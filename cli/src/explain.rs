@@ -1,0 +1,221 @@
+//! `errspec explain`: what one status code means under a spec, and how and why it is retried.
+
+use core::fmt::Write as _;
+
+use errspec::RetryConfig;
+use errspec::http::StatusCode;
+use errspec_spec::{Jitter, Policy, Retry, WaitHeader};
+
+use crate::Loaded;
+use crate::describe;
+
+/// Most backoff waits listed; the rest are summed up.
+const SCHEDULE_SHOWN: u32 = 6;
+
+/// The explanation of `code`, one fact a line, each labelled.
+pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
+    let spec = &loaded.spec;
+    let mut out = String::new();
+    let mut line = |label: &str, text: &str| {
+        let _ = writeln!(out, "  {label:<9} {text}");
+    };
+    let (policy, wait_headers, policy_origin, heading) = match spec.status(code) {
+        Some(status) => {
+            let origin = match &status.span {
+                Some(span) => format!(
+                    "listed in {}, line {}",
+                    loaded.name,
+                    loaded.line_of(span.start)
+                ),
+                None => format!(
+                    "inherited from the `http` base spec (`extends = \"http\"` in {})",
+                    loaded.name
+                ),
+            };
+            let heading = format!("{code} {}: {origin}", status.reason);
+            line("variant", &format!("{}::{}", spec.enum_name, status.name));
+            line("message", &status.message);
+            if let Some(hint) = &status.hint {
+                line("hint", hint);
+            }
+            (
+                status.policy,
+                status.wait_headers.as_slice(),
+                String::new(),
+                heading,
+            )
+        }
+        None => {
+            let reason = StatusCode::from_u16(code)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("Unknown Status");
+            let heading = format!("{code} {reason}: not listed in {}", loaded.name);
+            line(
+                "variant",
+                &format!(
+                    "{}::{} {{ status, .. }}, the fallback for statuses the spec does not list",
+                    spec.enum_name, spec.fallback
+                ),
+            );
+            match spec.class_of(code) {
+                Some(class) => {
+                    line(
+                        "message",
+                        &format!("{} (the {}xx class default)", class.message, code / 100),
+                    );
+                    if let Some(hint) = &class.hint {
+                        line("hint", hint);
+                    }
+                    let origin = format!(" (the {}xx class default)", code / 100);
+                    (
+                        class.policy,
+                        spec.retry.wait_headers.as_slice(),
+                        origin,
+                        heading,
+                    )
+                }
+                None => {
+                    line(
+                        "message",
+                        "unexpected status code outside the standard classes (codes 600 and \
+                         above belong to no class)",
+                    );
+                    let origin = " (outside the classes)".to_owned();
+                    (Policy::Never, &[][..], origin, heading)
+                }
+            }
+        }
+    };
+    line(
+        "retry",
+        &format!(
+            "{}{policy_origin}: {}",
+            policy.as_str(),
+            describe::policy(policy)
+        ),
+    );
+    if policy != Policy::Never {
+        retries(&mut line, &spec.retry, policy, wait_headers);
+    }
+    format!("{heading}\n{out}")
+}
+
+/// The lines on how a retried status is retried: attempts, wait headers, backoff, deadline and
+/// budget.
+fn retries(
+    line: &mut impl FnMut(&str, &str),
+    retry: &Retry,
+    policy: Policy,
+    wait_headers: &[WaitHeader],
+) {
+    let retries = retry.max_attempts.saturating_sub(1);
+    if retries == 0 {
+        line(
+            "attempts",
+            "1 in all (`max_attempts = 1`): never retried, whatever the policy",
+        );
+        return;
+    }
+    let plural = if retries == 1 { "y" } else { "ies" };
+    line(
+        "attempts",
+        &format!(
+            "{} in all, the first included: up to {retries} retr{plural}",
+            retry.max_attempts
+        ),
+    );
+    let cap = describe::duration(retry.max_retry_after);
+    let headers = wait_headers
+        .iter()
+        .map(|h| format!("`{}` ({})", h.name, describe::format(h.format)))
+        .collect::<Vec<_>>();
+    let read = match headers.as_slice() {
+        [] => None,
+        [one] => Some(format!("read from {one}")),
+        many => Some(format!(
+            "read from {}: the first present and valid one counts",
+            many.join(", then ")
+        )),
+    };
+    match (read, policy) {
+        (None, _) => line("wait", "no wait header is read: every wait is a backoff"),
+        (Some(read), Policy::AfterHeader) => line(
+            "wait",
+            &format!(
+                "{read}; the wait it asks for is slept as asked, but one above {cap} \
+                 (`max_retry_after`) fails the call at once instead"
+            ),
+        ),
+        (Some(read), _) => line(
+            "wait",
+            &format!(
+                "{read}; a valid wait is a floor for the backoff (never retry before the \
+                 server's stated time), and one above {cap} (`max_retry_after`) fails the call \
+                 at once"
+            ),
+        ),
+    }
+    let when = if policy == Policy::AfterHeader && !wait_headers.is_empty() {
+        "when no valid header came: "
+    } else {
+        ""
+    };
+    line("backoff", &format!("{when}{}", backoff(retry, retries)));
+    line(
+        "deadline",
+        &match retry.max_elapsed {
+            Some(d) => format!(
+                "a retry whose wait would end more than {} after the first attempt is not made \
+                 (`max_elapsed`)",
+                describe::duration(d)
+            ),
+            None => "none (`max_elapsed` is not set)".to_owned(),
+        },
+    );
+    line(
+        "budget",
+        &match retry.budget {
+            Some(b) => format!(
+                "retries of every call share a budget: over any 10 s, at most {} per first \
+                 attempt plus {} a second",
+                b.ratio, b.min_per_second
+            ),
+            None => "none (`budget` is not set)".to_owned(),
+        },
+    );
+}
+
+/// The backoff schedule before jitter, from the runtime's own formula, and the jitter.
+fn backoff(retry: &Retry, retries: u32) -> String {
+    if retry.jitter == Jitter::Decorrelated {
+        return format!(
+            "from {} up to {} ({})",
+            describe::duration(retry.initial_backoff),
+            describe::duration(retry.max_backoff),
+            describe::jitter(retry.jitter)
+        );
+    }
+    let config = RetryConfig::new()
+        .with_max_attempts(retry.max_attempts)
+        .with_initial_backoff(retry.initial_backoff)
+        .with_max_backoff(retry.max_backoff)
+        .with_multiplier(retry.multiplier);
+    let shown = retries.min(SCHEDULE_SHOWN);
+    let mut waits: Vec<String> = (1..=shown)
+        .map(|n| describe::duration(config.base_backoff(n)))
+        .collect();
+    if retries > shown {
+        waits.push(format!(
+            "... up to {}",
+            describe::duration(retry.max_backoff)
+        ));
+    }
+    format!(
+        "{} before jitter ({}; x{} a retry, at most {})",
+        waits.join(", "),
+        describe::jitter(retry.jitter),
+        retry.multiplier,
+        describe::duration(retry.max_backoff)
+    )
+}

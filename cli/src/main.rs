@@ -1,0 +1,159 @@
+//! `errspec`: the command-line face of errspec's spec and codegen libraries.
+//!
+//! ```text
+//! errspec check spec/ardoq.toml          # validate; exit status 1 with rustc-like errors
+//! errspec explain spec/ardoq.toml 429    # what 429 means and how it is retried
+//! errspec expand spec/ardoq.toml         # the Rust `#[errspec::errors]` generates
+//! errspec docs spec/ardoq.toml           # a Markdown table of the spec
+//! ```
+//!
+//! Every command reads the spec with `errspec_spec::load`, as the macro does, so a spec that
+//! passes `check` compiles and one that fails it shows the same problems the build would.
+//! Exit status: 0 on success, 1 when the spec has problems (or cannot be read), 2 on a usage
+//! error.
+
+mod describe;
+mod docs;
+mod expand;
+mod explain;
+
+use std::fmt::Write as _;
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use errspec_spec::Spec;
+
+/// Check, explain, expand and document errspec spec files.
+#[derive(Parser)]
+#[command(name = "errspec", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a spec, reporting every problem with its line, column and fix
+    Check {
+        /// The spec file (TOML)
+        spec: PathBuf,
+    },
+    /// Say what a status code means under a spec, and how and why it is retried
+    Explain {
+        /// The spec file (TOML)
+        spec: PathBuf,
+        /// An HTTP status code, 100 to 999
+        #[arg(value_parser = clap::value_parser!(u16).range(100..=999))]
+        code: u16,
+    },
+    /// Print the Rust that `#[errspec::errors]` generates for a spec (on `#[derive(Debug)] pub
+    /// enum {name}Error {}`)
+    Expand {
+        /// The spec file (TOML)
+        spec: PathBuf,
+    },
+    /// Print a Markdown table of a spec's statuses, class defaults and retry settings
+    Docs {
+        /// The spec file (TOML)
+        spec: PathBuf,
+    },
+}
+
+/// A spec that loaded without problems.
+pub(crate) struct Loaded {
+    pub(crate) spec: Spec,
+    /// The path as given on the command line: how messages name the file.
+    pub(crate) name: String,
+    /// The file's text, for line numbers.
+    pub(crate) source: String,
+}
+
+impl Loaded {
+    /// The 1-based line of byte `offset` in the spec file.
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
+        let before = self.source.get(..offset).unwrap_or(&self.source);
+        before.matches('\n').count() + 1
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Check { spec } => load(spec).map(|l| check_summary(&l)),
+        Command::Explain { spec, code } => load(spec).map(|l| explain::explain(&l, *code)),
+        Command::Expand { spec } => load(spec).and_then(|l| expand::expand(&l, spec)),
+        Command::Docs { spec } => load(spec).map(|l| docs::docs(&l)),
+    };
+    // A closed pipe (`errspec docs spec.toml | head`) is not worth a panic or a message.
+    match result {
+        Ok(out) => {
+            let _ = std::io::stdout().lock().write_all(out.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            let _ = std::io::stderr().lock().write_all(errors.as_bytes());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Loads the spec at `path` as the macro would; on problems, returns them rendered the way
+/// rustc renders errors, with a source snippet and a caret under each.
+fn load(path: &Path) -> Result<Loaded, String> {
+    let name = path.display().to_string();
+    match errspec_spec::load(path, &name) {
+        Ok(spec) => Ok(Loaded {
+            spec,
+            source: read_source(path),
+            name,
+        }),
+        Err(mut diagnostics) => {
+            for d in &mut diagnostics.0 {
+                // The library's help speaks of the macro's CARGO_MANIFEST_DIR.
+                if d.location.is_none() && d.message.starts_with("cannot read spec file") {
+                    d.help = Some(
+                        "check the path: a relative path is taken from the current directory"
+                            .to_owned(),
+                    );
+                }
+            }
+            let problems = &diagnostics.0;
+            let source = if problems.iter().any(|d| d.span.is_some()) {
+                read_source(path)
+            } else {
+                String::new()
+            };
+            let mut out = String::new();
+            for d in problems {
+                out.push_str(&d.render(&source));
+                out.push('\n');
+            }
+            let count = problems.len();
+            let plural = if count == 1 { "" } else { "s" };
+            let _ = writeln!(out, "error: `{name}` has {count} problem{plural}");
+            Err(out)
+        }
+    }
+}
+
+/// The spec file's text (invalid UTF-8 replaced, at most as much as the spec library reads),
+/// for snippets and line numbers; empty if it cannot be read.
+fn read_source(path: &Path) -> String {
+    let mut bytes = Vec::new();
+    let _ = std::fs::File::open(path)
+        .and_then(|f| f.take(errspec_spec::MAX_SPEC_BYTES).read_to_end(&mut bytes));
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// `check`'s one line on success.
+fn check_summary(loaded: &Loaded) -> String {
+    let spec = &loaded.spec;
+    let count = spec.statuses.len();
+    let plural = if count == 1 { "" } else { "es" };
+    format!(
+        "{}: ok: `{}` with {count} status{plural} and the fallback `{}`\n",
+        loaded.name, spec.enum_name, spec.fallback
+    )
+}

@@ -1,0 +1,325 @@
+//! The `errspec` binary end to end: exit status, stdout and stderr of each command.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+
+/// The workspace root, where `spec/` and `tests/specs/` are.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the cli crate is in the workspace")
+        .to_path_buf()
+}
+
+/// Runs `errspec args...` from the workspace root.
+fn run(args: &[&str]) -> Output {
+    run_in(&root(), args)
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    cargo_bin_cmd!("errspec")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("errspec runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// A scratch directory for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("errspec-cli-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+#[test]
+fn check_accepts_a_good_spec_with_one_line() {
+    let out = run(&["check", "spec/ardoq.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "spec/ardoq.toml: ok: `ArdoqError` with 7 statuses and the fallback `Other`\n"
+    );
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn check_accepts_every_shipped_spec() {
+    for spec in [
+        "spec/http.toml",
+        "tests/specs/small.toml",
+        "tests/specs/github.toml",
+        "tests/specs/template.toml",
+    ] {
+        let out = run(&["check", spec]);
+        assert_eq!(out.status.code(), Some(0), "{spec}: {}", stderr(&out));
+        assert_eq!(stdout(&out).lines().count(), 1, "{spec}");
+    }
+}
+
+#[test]
+fn check_renders_every_problem_with_a_snippet_and_exits_1() {
+    let out = run(&["check", "tests/specs/bad/three-mistakes.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    let err = stderr(&out);
+    let expected = "\
+error: `retry.max_attempts` must be at least 1, found 0
+ --> tests/specs/bad/three-mistakes.toml:5:16
+  |
+5 | max_attempts = 0
+  |                ^
+  |
+  = help: `max_attempts` counts every try, the first included: write `max_attempts = 1` to never retry, or more to allow retries
+";
+    assert!(err.starts_with(expected), "{err}");
+    assert!(err.contains("error: unknown jitter `chaotic` for `retry.jitter`\n"));
+    assert!(err.contains(" --> tests/specs/bad/three-mistakes.toml:6:10\n"));
+    assert!(err.contains("6 | jitter = \"chaotic\"\n  |          ^^^^^^^^^\n"));
+    assert!(err.contains("10 | retry = \"maybe\"\n"));
+    assert!(err.ends_with("error: `tests/specs/bad/three-mistakes.toml` has 3 problems\n"));
+}
+
+#[test]
+fn check_suggests_a_fix_for_a_typo() {
+    let out = run(&["check", "tests/specs/bad/unknown-key.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("5 | mesage = \"not found\"\n  | ^^^^^^\n"),
+        "{err}"
+    );
+    assert!(err.contains("= help: did you mean `message`?"), "{err}");
+}
+
+#[test]
+fn check_reports_a_missing_file_with_the_path_tried() {
+    let dir = scratch("missing");
+    let out = run_in(&dir, &["check", "nope.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let tried = dir.join("nope.toml");
+    assert!(
+        err.starts_with(&format!(
+            "error: cannot read spec file `{}`",
+            tried.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains(" --> nope.toml\n"), "{err}");
+    assert!(
+        err.contains("a relative path is taken from the current directory"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_points_at_invalid_utf8() {
+    let dir = scratch("utf8");
+    let spec = dir.join("latin1.toml");
+    std::fs::write(&spec, b"[api]\nname = \"Caf\xe9\"\n").unwrap();
+    let out = run_in(&dir, &["check", "latin1.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: spec file is not valid UTF-8\n"),
+        "{err}"
+    );
+    assert!(err.contains(" --> latin1.toml:2:12\n"), "{err}");
+}
+
+#[test]
+fn explain_a_listed_status_says_how_and_why_it_is_retried() {
+    let out = run(&["explain", "spec/ardoq.toml", "429"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("429 Too Many Requests: listed in spec/ardoq.toml, line "),
+        "{text}"
+    );
+    for expected in [
+        "  variant   ArdoqError::TooManyRequests\n",
+        "  message   rate limit exceeded\n",
+        "  hint      slow down;",
+        "  retry     after-header: retried for any request after the wait",
+        "  attempts  3 in all, the first included: up to 2 retries\n",
+        "  wait      read from `retry-after` (a delay in seconds)",
+        "above 1m (`max_retry_after`) fails the call at once",
+        "  backoff   when no valid header came: 100ms, 200ms before jitter (full jitter",
+        "  deadline  none",
+        "  budget    none",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in\n{text}");
+    }
+}
+
+#[test]
+fn explain_an_unlisted_status_gives_the_fallback_and_class_default() {
+    let out = run(&["explain", "spec/ardoq.toml", "503"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("503 Service Unavailable: not listed in spec/ardoq.toml\n"),
+        "{text}"
+    );
+    assert!(text.contains("ArdoqError::Other { status, .. }, the fallback"));
+    assert!(text.contains("(the 5xx class default)"));
+    assert!(text.contains("  retry     idempotent (the 5xx class default): backed off"));
+    assert!(text.contains("a valid wait is a floor for the backoff"));
+
+    let out = run(&["explain", "spec/ardoq.toml", "418"]);
+    let text = stdout(&out);
+    assert!(text.contains("  retry     never (the 4xx class default): not retried"));
+    assert!(!text.contains("backoff"), "{text}");
+
+    let out = run(&["explain", "spec/ardoq.toml", "799"]);
+    let text = stdout(&out);
+    assert!(text.starts_with("799 Unknown Status: not listed"), "{text}");
+    assert!(text.contains("belong to no class"), "{text}");
+}
+
+#[test]
+fn explain_names_inherited_statuses_and_the_retry_settings() {
+    let out = run(&["explain", "tests/specs/github.toml", "403"]);
+    let text = stdout(&out);
+    assert!(text.contains("then `x-ratelimit-reset` (the epoch second of the reset)"));
+    assert!(text.contains("250ms, 500ms, 1s before jitter (equal jitter"));
+    assert!(text.contains("more than 5m after the first attempt"));
+    assert!(text.contains("at most 0.1 per first attempt plus 5 a second"));
+
+    let out = run(&["explain", "tests/specs/github.toml", "502"]);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("502 Bad Gateway: inherited from the `http` base spec"),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_rejects_codes_outside_100_to_999() {
+    for code in ["99", "1000", "abc", "65536"] {
+        let out = run(&["explain", "spec/ardoq.toml", code]);
+        assert_eq!(out.status.code(), Some(2), "{code}");
+        assert!(stderr(&out).contains("invalid value"), "{}", stderr(&out));
+    }
+    let out = run(&["explain", "spec/ardoq.toml", "-1"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn every_command_refuses_a_bad_spec() {
+    for args in [
+        &["explain", "tests/specs/bad/zero-attempts.toml", "404"][..],
+        &["expand", "tests/specs/bad/zero-attempts.toml"],
+        &["docs", "tests/specs/bad/zero-attempts.toml"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(stdout(&out), "", "{args:?}");
+        assert!(
+            stderr(&out).contains("`retry.max_attempts` must be at least 1"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn expand_prints_the_macro_output() {
+    let out = run(&["expand", "spec/ardoq.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("#[derive(Debug)]\n"), "{text}");
+    assert!(text.contains("pub enum ArdoqError {\n"));
+    assert!(text.contains("    TooManyRequests {\n"));
+    assert!(text.contains("impl ::errspec::StatusError for ArdoqError {"));
+    let include = format!(
+        "::core::include_bytes!(\"{}\")",
+        root().join("spec/ardoq.toml").display()
+    );
+    assert!(text.contains(&include), "no {include}");
+    assert!(!text.contains("compile_error"));
+}
+
+#[test]
+fn expand_resolves_relative_and_absolute_paths() {
+    let dir = scratch("expand");
+    std::fs::write(
+        dir.join("shop.toml"),
+        "[api]\nname = \"Shop\"\n[status.404]\nmessage = \"no such item\"\n",
+    )
+    .unwrap();
+    let relative = run_in(&dir, &["expand", "shop.toml"]);
+    assert_eq!(relative.status.code(), Some(0), "{}", stderr(&relative));
+    assert!(stdout(&relative).contains("pub enum ShopError {"));
+
+    let absolute = dir.join("shop.toml");
+    let absolute = run(&["expand", absolute.to_str().unwrap()]);
+    assert_eq!(absolute.status.code(), Some(0), "{}", stderr(&absolute));
+    // Only the doc line naming the spec as given differs.
+    let strip = |s: String| -> String {
+        s.lines()
+            .filter(|l| !l.contains("generated by errspec from"))
+            .collect()
+    };
+    assert_eq!(strip(stdout(&relative)), strip(stdout(&absolute)));
+}
+
+#[test]
+fn docs_prints_markdown_tables() {
+    let out = run(&["docs", "spec/ardoq.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("# Ardoq API errors\n"), "{text}");
+    assert!(text.contains("| code | variant | reason | message | hint | retry |\n|---:|"));
+    assert!(text.contains(
+        "| 404 | `NotFound` | Not Found | the resource was not found | check the URL and the \
+         ids in it, or try another endpoint | never |\n"
+    ));
+    assert!(text.contains("| after-header: `retry-after` (seconds) |\n"));
+    assert!(text.contains("Any other status becomes `ArdoqError::Other { status, .. }`"));
+    assert!(text.contains(
+        "| 5xx | the Ardoq API failed with a server error | this is on Ardoq's side; try again \
+         later | idempotent |\n"
+    ));
+    assert!(text.contains("| `max_attempts` | 3 (tries in all, the first included) |\n"));
+}
+
+#[test]
+fn docs_escapes_table_cells() {
+    let dir = scratch("docs");
+    std::fs::write(
+        dir.join("pipes.toml"),
+        "[api]\nname = \"Pipes\"\n[status.400]\nmessage = \"a | b\"\nhint = \"\"\"\nline one\nline two\"\"\"\n",
+    )
+    .unwrap();
+    let out = run_in(&dir, &["docs", "pipes.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "| 400 | `BadRequest` | Bad Request | a \\| b | line one line two | never |\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let out = run(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    for command in ["check", "explain", "expand", "docs"] {
+        assert!(text.contains(&format!("  {command} ")), "{text}");
+    }
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+}
