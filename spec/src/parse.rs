@@ -2,6 +2,8 @@
 //! -> `valid` (checks across tables and against the base) -> `resolve` (base merged, defaults
 //! applied) -> [`Spec`].
 
+use core::ops::Range;
+use std::collections::HashMap;
 use std::io::Read as _;
 use std::path::Path;
 
@@ -67,18 +69,107 @@ pub fn load(path: &Path, file: &str) -> Result<Spec, Diagnostics> {
 /// TOML syntax errors and stage 1.
 pub(crate) fn read_source(source: &str, cx: &mut Ctxt<'_>) -> RawSpec {
     let (root, errors) = DeTable::parse_recoverable(source);
+    let mut headers: Option<Headers<'_>> = None;
+    // Table headers written twice: the keys under such a header are duplicates only because
+    // the table is, and are not reported again.
+    let mut repeated: Vec<usize> = Vec::new();
     for e in &errors {
         let span = e.span().unwrap_or(0..0);
         let message = e.message().lines().next().unwrap_or("invalid TOML").trim();
         let message = message.strip_suffix('.').unwrap_or(message);
-        let help = if message.contains("duplicate key") {
-            "a key can appear once per table: remove or rename one of them"
-        } else {
-            "fix the TOML syntax (https://toml.io/en/v1.0.0)"
-        };
-        cx.syntax_error(span, format!("invalid TOML: {message}"), help);
+        if !message.contains("duplicate key") {
+            cx.syntax_error(
+                span,
+                format!("invalid TOML: {message}"),
+                "fix the TOML syntax (https://toml.io/en/v1.0.0)",
+            );
+            continue;
+        }
+        let headers = headers.get_or_insert_with(|| Headers::new(source));
+        match headers.enclosing(span.start) {
+            Some((index, header, on_its_line)) if on_its_line => {
+                repeated.push(index);
+                let first = headers
+                    .first_line_of(header)
+                    .filter(|&start| start < span.start)
+                    .map(|start| format!(" (first on line {})", cx.locate(start).0))
+                    .unwrap_or_default();
+                cx.syntax_error(
+                    span,
+                    format!("invalid TOML: table `{header}` is defined twice{first}"),
+                    format!("merge the two `{header}` tables into one: a table can appear once"),
+                );
+            }
+            Some((index, ..)) if repeated.contains(&index) => {}
+            _ => {
+                let key = source.get(span.clone()).unwrap_or("");
+                let key = key.trim_matches(['"', '\'']);
+                cx.syntax_error(
+                    span,
+                    format!("invalid TOML: duplicate key `{}`", clip(key)),
+                    "a key can appear once per table: remove or rename one of them",
+                );
+            }
+        }
     }
     read::read(source, root.get_ref(), cx)
+}
+
+/// `text` cut to a length fit for a message.
+fn clip(text: &str) -> String {
+    const MAX: usize = 40;
+    let mut out: String = text.chars().take(MAX).collect();
+    if text.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// The table-header lines of a TOML file (`[status.404]`, `[[x]]`), found with one scan so
+/// that placing many errors stays linear.
+struct Headers<'s> {
+    /// Byte range of each header line with the header's text, in file order.
+    lines: Vec<(Range<usize>, &'s str)>,
+    /// Where each header is first written.
+    first: HashMap<&'s str, usize>,
+}
+
+impl<'s> Headers<'s> {
+    fn new(source: &'s str) -> Headers<'s> {
+        let mut lines = Vec::new();
+        let mut first = HashMap::new();
+        let mut start = 0;
+        for line in source.split_inclusive('\n') {
+            let end = start + line.len();
+            let text = line.trim();
+            let close = if text.starts_with("[[") { "]]" } else { "]" };
+            if text.starts_with('[')
+                && let Some(at) = text.find(close)
+                && let Some(header) = text.get(..at + close.len())
+            {
+                lines.push((start..end, header));
+                first.entry(header).or_insert(start);
+            }
+            start = end;
+        }
+        Headers { lines, first }
+    }
+
+    /// The header whose table holds byte `offset`: its index, its text, and whether `offset`
+    /// is on the header's own line.
+    fn enclosing(&self, offset: usize) -> Option<(usize, &'s str, bool)> {
+        let index = self
+            .lines
+            .partition_point(|(line, _)| line.start <= offset)
+            .checked_sub(1)?;
+        let (line, header) = self.lines.get(index)?;
+        Some((index, header, line.contains(&offset)))
+    }
+
+    /// Where the first header written as `header` starts.
+    fn first_line_of(&self, header: &str) -> Option<usize> {
+        self.first.get(header).copied()
+    }
 }
 
 /// Reads at most [`MAX_SPEC_BYTES`] of `path` as UTF-8.

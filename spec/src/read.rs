@@ -295,6 +295,7 @@ impl Reader<'_, '_, '_> {
             else {
                 // `6xx` is no typo of `5xx`: suggest only for other words.
                 let class_like = name.len() == 3 && name.ends_with("xx");
+                let beyond = class_like && name.starts_with(['6', '7', '8', '9']);
                 let help = match did_you_mean(name, CLASSES).filter(|_| !class_like) {
                     Some(better) => {
                         format!(
@@ -302,6 +303,12 @@ impl Reader<'_, '_, '_> {
                             all_of(&CLASSES)
                         )
                     }
+                    None if beyond => format!(
+                        "the classes are {}; codes 600 to 999 belong to no class and are never \
+                         retried unless listed: write a `[status.N]` table, with `name`, \
+                         `reason` and `message`, for each one the API sends",
+                        all_of(&CLASSES)
+                    ),
                     None => format!(
                         "the classes are {}; a single code goes in `[status.N]`",
                         all_of(&CLASSES)
@@ -491,13 +498,36 @@ impl Reader<'_, '_, '_> {
     // ----- values ---------------------------------------------------------------------------
 
     fn type_error(&mut self, value: &Value<'_>, expected: &str, path: &str, example: &str) {
+        let key = path.rsplit('.').next().unwrap_or(path);
+        let help = match value.get_ref() {
+            // `max_attempts = "3"`: the value is right but quoted.
+            DeValue::String(text)
+                if matches!(expected, "an integer" | "a number")
+                    && text.trim().parse::<f64>().is_ok_and(f64::is_finite)
+                    && (expected == "a number" || text.trim().parse::<i128>().is_ok()) =>
+            {
+                format!(
+                    "write the number without quotes: `{key} = {}`",
+                    clip(text.trim())
+                )
+            }
+            // `initial_backoff = 100`: a duration needs a unit.
+            DeValue::Integer(n) if expected == "a duration string" => {
+                let n = clip(n.as_str());
+                format!(
+                    "write the duration as a string with a unit, e.g. `{key} = \"{n}ms\"` or \
+                     `{key} = \"{n}s\"`"
+                )
+            }
+            _ => format!("write, e.g., `{example}`"),
+        };
         self.cx.error(
             value.span(),
             format!(
                 "expected {expected} for `{path}`, found {}",
                 kind(value.get_ref())
             ),
-            format!("write, e.g., `{example}`"),
+            help,
         );
     }
 

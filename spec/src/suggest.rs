@@ -24,13 +24,31 @@ pub(crate) fn did_you_mean<'a>(
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c);
-    closest.or_else(|| {
-        candidates
-            .iter()
-            .filter(|(_, lower)| abbreviates(&word, lower))
-            .min_by_key(|(c, _)| c.len())
-            .map(|(c, _)| *c)
-    })
+    closest
+        .or_else(|| {
+            candidates
+                .iter()
+                .filter(|(_, lower)| abbreviates(&word, lower))
+                .min_by_key(|(c, _)| c.len())
+                .map(|(c, _)| *c)
+        })
+        .or_else(|| {
+            candidates
+                .iter()
+                .filter(|(_, lower)| inflects(&word, lower))
+                .max_by_key(|(c, _)| c.len())
+                .map(|(c, _)| *c)
+        })
+}
+
+/// Whether `word` is `known` inflected or extended: it starts with `known` less its last
+/// letter, a stem of three characters or more (`retries` for `retry`, `statuses` for
+/// `status`, `hints` for `hint`, `retry_policy` for `retry`).
+fn inflects(word: &str, known: &str) -> bool {
+    let mut stem = known.chars();
+    stem.next_back();
+    let stem = stem.as_str();
+    stem.chars().count() >= 3 && word != known && word.starts_with(stem)
 }
 
 /// Whether `short` (three characters or more) is `long` with letters left out, first kept.
@@ -120,6 +138,16 @@ mod tests {
         assert_eq!(did_you_mean("dsp", keys), Some("display"));
         assert_eq!(did_you_mean("ms", ["message"]), None);
         assert_eq!(did_you_mean("", keys), None);
+        let sections = ["api", "retry", "class", "status"];
+        assert_eq!(did_you_mean("retries", sections), Some("retry"));
+        assert_eq!(did_you_mean("statuses", sections), Some("status"));
+        assert_eq!(did_you_mean("classes", sections), Some("class"));
+        assert_eq!(did_you_mean("apis", sections), Some("api"));
+        assert_eq!(
+            did_you_mean("retry_policy", ["retry", "reason"]),
+            Some("retry")
+        );
+        assert_eq!(did_you_mean("re", ["retry"]), None);
     }
 
     #[test]

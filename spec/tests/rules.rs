@@ -40,8 +40,22 @@ fn invalid_toml() {
 #[test]
 fn duplicate_toml_key() {
     let d = one("[api]\nname = \"Test\"\nname = \"Again\"\n");
-    let help = check(&d, "invalid TOML: duplicate key", 3, 1);
+    let help = check(&d, "invalid TOML: duplicate key `name`", 3, 1);
     assert!(help.contains("once per table"));
+    // A table written twice is one problem, not one more per key it repeats.
+    let d = one(&format!(
+        "{API}[status.404]\nmessage = \"a\"\n[status.404]\nmessage = \"b\"\n"
+    ));
+    let help = check(
+        &d,
+        "invalid TOML: table `[status.404]` is defined twice (first on line 3)",
+        5,
+        9,
+    );
+    assert_eq!(
+        help,
+        "merge the two `[status.404]` tables into one: a table can appear once"
+    );
 }
 
 #[test]
@@ -297,7 +311,11 @@ fn bad_duration() {
         4,
         15,
     );
-    assert_eq!(help, "write, e.g., `max_elapsed = \"2m\"`");
+    assert_eq!(
+        help,
+        "write the duration as a string with a unit, e.g. `max_elapsed = \"120ms\"` or \
+         `max_elapsed = \"120s\"`"
+    );
 }
 
 #[test]
@@ -517,6 +535,10 @@ fn unknown_class() {
     let d = one(&format!("{API}[class.6xx]\nretry = \"never\"\n"));
     let help = check(&d, "unknown status class `6xx`", 3, 8);
     assert!(help.starts_with("the classes are `1xx`, `2xx`, `3xx`, `4xx` and `5xx`"));
+    assert!(
+        help.contains("codes 600 to 999 belong to no class"),
+        "{help}"
+    );
     let d = one(&format!("{API}[class.5XX]\nretry = \"never\"\n"));
     let help = check(&d, "unknown status class `5XX`", 3, 8);
     assert!(help.starts_with("did you mean `5xx`?"), "{help}");
@@ -774,4 +796,34 @@ fn display_shows_file_line_column_and_help() {
         d.to_string(),
         "spec/test.toml:2:1: unknown key `nme` in `[api]`\n  help: did you mean `name`?"
     );
+}
+
+#[test]
+fn quoted_numbers_are_told_to_drop_the_quotes() {
+    let d = one(&format!("{API}[retry]\nmax_attempts = \"3\"\n"));
+    let help = check(
+        &d,
+        "expected an integer for `retry.max_attempts`, found a string",
+        4,
+        16,
+    );
+    assert_eq!(help, "write the number without quotes: `max_attempts = 3`");
+    let d = one(&format!("{API}[retry]\nbudget = {{ ratio = \"0.5\" }}\n"));
+    let help = check(
+        &d,
+        "expected a number for `retry.budget.ratio`, found a string",
+        4,
+        20,
+    );
+    assert_eq!(help, "write the number without quotes: `ratio = 0.5`");
+    // A quoted fraction is no integer: the usual example instead.
+    let d = one(&format!("{API}[retry]\nmax_attempts = \"2.5\"\n"));
+    assert_eq!(d.help.unwrap(), "write, e.g., `max_attempts = 3`");
+}
+
+#[test]
+fn a_plural_section_suggests_the_singular() {
+    let d = one(&format!("{API}[retries]\nmax_attempts = 5\n"));
+    let help = check(&d, "unknown section `[retries]`", 3, 2);
+    assert_eq!(help, "did you mean `[retry]`?");
 }
