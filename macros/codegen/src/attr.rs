@@ -38,7 +38,13 @@ pub(crate) fn parse(args: TokenStream, which: Macro) -> syn::Result<Args> {
     };
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("spec") {
-            let lit: LitStr = meta.value()?.parse()?;
+            let lit: LitStr = meta.value()?.parse().map_err(|e: syn::Error| {
+                syn::Error::new(
+                    e.span(),
+                    "`spec` takes the spec file's path as a string literal: write \
+                     `spec = \"path/to/spec.toml\"`, relative to the crate's Cargo.toml",
+                )
+            })?;
             if out.spec.is_some() {
                 push(meta.error("duplicate `spec` argument; give the spec file once"));
             } else if out.error.is_some() {

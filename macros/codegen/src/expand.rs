@@ -651,11 +651,21 @@ pub(crate) fn stub(user: &UserEnum) -> TokenStream {
     let vis = &user.vis;
     let attrs = &user.attrs;
     let variants = user.variants.iter().map(|v| &v.variant);
+    // Without variants the stub would be uninhabited, and every use of a value of it would
+    // draw "unreachable code" and "unused variable" warnings on top of the real error.
+    let inhabited = user.variants.is_empty().then(|| {
+        quote! {
+            #[doc(hidden)]
+            #[allow(dead_code)]
+            __ErrspecStub,
+        }
+    });
     let unreachable = quote!(::errspec::__private::unreachable_stub());
     quote! {
         #(#attrs)*
         #vis enum #ty {
             #(#variants,)*
+            #inhabited
         }
 
         #[automatically_derived]
@@ -671,6 +681,11 @@ pub(crate) fn stub(user: &UserEnum) -> TokenStream {
         #[automatically_derived]
         impl ::core::convert::From<::errspec::http::StatusCode> for #ty {
             fn from(_: ::errspec::http::StatusCode) -> Self { #unreachable }
+        }
+        #[automatically_derived]
+        impl ::core::convert::TryFrom<u16> for #ty {
+            type Error = ::errspec::http::status::InvalidStatusCode;
+            fn try_from(_: u16) -> ::core::result::Result<Self, Self::Error> { #unreachable }
         }
         #[automatically_derived]
         impl ::core::fmt::Display for #ty {

@@ -49,13 +49,10 @@ impl UserVariant {
 }
 
 pub(crate) fn parse(item: TokenStream, errors: &mut Errors) -> Option<UserEnum> {
-    let input: DeriveInput = match syn::parse2(item) {
+    let input: DeriveInput = match syn::parse2(item.clone()) {
         Ok(input) => input,
         Err(_) => {
-            errors.push(syn::Error::new(
-                Span::call_site(),
-                "`errspec::errors` goes on an enum: an empty one, or one holding your own variants",
-            ));
+            errors.push(not_an_enum(item));
             return None;
         }
     };
@@ -95,6 +92,41 @@ pub(crate) fn parse(item: TokenStream, errors: &mut Errors) -> Option<UserEnum> 
         ident: input.ident,
         variants,
     })
+}
+
+/// The error for an item that is not a struct, enum or union, pointed at its keyword.
+fn not_an_enum(item: TokenStream) -> syn::Error {
+    let fill = "write `enum Name {}` and the spec fills in the variants";
+    let (span, message) = match syn::parse2::<syn::Item>(item) {
+        Ok(syn::Item::Fn(f)) => (
+            f.sig.fn_token.span,
+            format!("`errspec::errors` goes on an enum, not a function: {fill}"),
+        ),
+        Ok(syn::Item::Trait(t)) => (
+            t.trait_token.span,
+            "`errspec::errors` goes on an enum, not a trait: for a client trait, use \
+             `#[errspec::client(spec = \"...\")]`, which also generates the error enum"
+                .to_owned(),
+        ),
+        Ok(syn::Item::Type(t)) => (
+            t.type_token.span,
+            format!("`errspec::errors` goes on an enum, not a type alias: {fill}"),
+        ),
+        Ok(syn::Item::Impl(i)) => (
+            i.impl_token.span,
+            format!("`errspec::errors` goes on an enum, not an impl block: {fill}"),
+        ),
+        Ok(syn::Item::Mod(m)) => (
+            m.mod_token.span,
+            format!("`errspec::errors` goes on an enum, not a module: {fill}"),
+        ),
+        _ => (
+            Span::call_site(),
+            "`errspec::errors` goes on an enum: an empty one, or one holding your own variants"
+                .to_owned(),
+        ),
+    };
+    syn::Error::new(span, message)
 }
 
 fn user_variant(mut variant: Variant, errors: &mut Errors) -> Option<UserVariant> {

@@ -1,0 +1,8 @@
+#[errspec::errors(spec = "specs/small.toml")]
+#[derive(Debug)]
+pub enum ApiError<T> {
+    #[errspec(message = "transport failed")]
+    Transport(T),
+}
+
+fn main() {}

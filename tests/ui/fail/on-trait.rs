@@ -1,0 +1,4 @@
+#[errspec::errors(spec = "specs/small.toml")]
+pub trait ApiError {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[errspec::errors(spec = "specs/small.toml")]
+pub union ApiError {
+    code: u16,
+}
+
+fn main() {}

@@ -1,0 +1,5 @@
+#[errspec::errors(spec = specs::small)]
+#[derive(Debug)]
+pub enum ApiError {}
+
+fn main() {}
