@@ -147,18 +147,20 @@ fn gate(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     None
 }
 
+/// The gate, then the workspace lookup: `None` when the request may go on.
+fn refuse(shared: &Shared, headers: &HeaderMap, workspace: &str) -> Option<Response> {
+    gate(shared, headers).or_else(|| {
+        (workspace != "ws-1").then(|| json_error(StatusCode::NOT_FOUND, "Workspace not found"))
+    })
+}
+
 async fn workspace(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(refusal) = gate(&shared, &headers) {
-        return refusal;
-    }
-    if id != "ws-1" {
-        return json_error(StatusCode::NOT_FOUND, "Workspace not found");
-    }
-    format!("{{\"id\":\"{id}\",\"name\":\"Architecture\"}}").into_response()
+    refuse(&shared, &headers, &id)
+        .unwrap_or_else(|| format!("{{\"id\":\"{id}\",\"name\":\"Architecture\"}}").into_response())
 }
 
 async fn components(
@@ -166,13 +168,8 @@ async fn components(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(refusal) = gate(&shared, &headers) {
-        return refusal;
-    }
-    if id != "ws-1" {
-        return json_error(StatusCode::NOT_FOUND, "Workspace not found");
-    }
-    "[{\"id\":\"c-1\",\"name\":\"Billing\"}]".into_response()
+    refuse(&shared, &headers, &id)
+        .unwrap_or_else(|| "[{\"id\":\"c-1\",\"name\":\"Billing\"}]".into_response())
 }
 
 async fn create_component(
@@ -181,15 +178,8 @@ async fn create_component(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    if let Some(refusal) = gate(&shared, &headers) {
-        return refusal;
-    }
-    if id != "ws-1" {
-        return json_error(StatusCode::NOT_FOUND, "Workspace not found");
-    }
-    (
-        StatusCode::CREATED,
-        format!("{{\"id\":\"c-2\",\"name\":\"{}\"}}", body.escape_default()),
-    )
-        .into_response()
+    refuse(&shared, &headers, &id).unwrap_or_else(|| {
+        let created = format!("{{\"id\":\"c-2\",\"name\":\"{}\"}}", body.escape_default());
+        (StatusCode::CREATED, created).into_response()
+    })
 }
