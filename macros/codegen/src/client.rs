@@ -7,11 +7,11 @@
 //! `&mut self` methods all expand the same way, without closures borrowing the client.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote};
 use syn::spanned::Spanned;
 use syn::{
-    FnArg, GenericArgument, ItemTrait, Pat, PathArguments, ReceiverKind, ReturnType, TraitItem,
-    TraitItemFn, Type, TypeParamBound,
+    FnArg, GenericArgument, GenericParam, ItemTrait, Pat, PathArguments, ReceiverKind, ReturnType,
+    TraitItem, TraitItemFn, Type, TypeParamBound,
 };
 
 use crate::Errors;
@@ -130,19 +130,32 @@ fn method_impl(
         .filter(|a| a.path().is_ident("cfg"))
         .collect();
 
-    let receiver = match sig.receiver().map(|r| &r.kind) {
+    let receiver = match sig.receiver() {
         None => Receiver::None,
-        Some(ReceiverKind::Value) => Receiver::Value,
-        Some(ReceiverKind::Reference(_, _, Some(_))) => Receiver::Mut,
-        Some(ReceiverKind::Reference(_, _, None)) => Receiver::Ref,
-        Some(_) => {
-            errors.push(syn::Error::new(
-                sig.inputs.span(),
-                "`errspec::client` supports `&self`, `&mut self` and `self` receivers; write the \
-                 method with one of those",
-            ));
-            return None;
-        }
+        Some(r) => match &r.kind {
+            ReceiverKind::Value => Receiver::Value,
+            ReceiverKind::Reference(_, _, Some(_)) => Receiver::Mut,
+            ReceiverKind::Reference(_, _, None) => Receiver::Ref,
+            ReceiverKind::Typed(_, ty) => match self_reference(ty) {
+                Some(receiver) => receiver,
+                None => {
+                    errors.push(syn::Error::new_spanned(
+                        r,
+                        "`errspec::client` implements the trait for `errspec::Retrying<C>`, which \
+                         it can only do for methods taking `&self`, `&mut self` or `self`; \
+                         write the receiver as one of those",
+                    ));
+                    return None;
+                }
+            },
+            _ => {
+                errors.push(syn::Error::new_spanned(
+                    r,
+                    "`errspec::client` supports methods taking `&self`, `&mut self` or `self`",
+                ));
+                return None;
+            }
+        },
     };
 
     // Arguments get fresh names so any pattern works; each is passed by clone.
@@ -155,9 +168,11 @@ fn method_impl(
                 }
                 _ => format_ident!("__arg{i}"),
             };
-            let span = pat_type.pat.span();
             *pat_type.pat = syn::parse_quote!(#name);
-            args.push((name, span));
+            // An `impl Trait` argument's type cannot be named in the body.
+            let ty =
+                (!mentions_impl(pat_type.ty.to_token_stream())).then(|| (*pat_type.ty).clone());
+            args.push((name, ty));
         }
     }
 
@@ -187,15 +202,33 @@ fn method_impl(
     }
 
     let ident = &sig.ident;
-    let call_args = args.iter().map(|(name, span)| {
-        if retried {
-            quote_spanned!(*span=> ::errspec::__private::clone_argument(&#name))
-        } else {
-            quote!(#name)
-        }
+    let call_args = args.iter().map(|(name, ty)| match ty {
+        // The type, written where the user wrote it, carries the `Clone` requirement, so an
+        // argument that is not `Clone` is reported at its type.
+        Some(ty) if retried => quote!(::errspec::__private::clone_argument::<#ty>(&#name)),
+        None if retried => quote!(::errspec::__private::clone_argument(&#name)),
+        _ => quote!(#name),
     });
     let call_args: Vec<TokenStream> = call_args.collect();
-    let path = quote!(<__C as #trait_ident #trait_ty_generics>::#ident);
+    // The method's own type and const parameters are passed on explicitly: one that only the
+    // caller names (`fn f<T: Tag>(&self)`) cannot be inferred. Lifetimes are left to inference,
+    // since a late-bound one may not be named.
+    let turbofish: Vec<TokenStream> = sig
+        .generics
+        .params
+        .iter()
+        .filter_map(|param| match param {
+            GenericParam::Type(t) => Some(t.ident.to_token_stream()),
+            GenericParam::Const(c) => Some(c.ident.to_token_stream()),
+            GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    let turbofish = if turbofish.is_empty() {
+        quote!()
+    } else {
+        quote!(::<#(#turbofish),*>)
+    };
+    let path = quote!(<__C as #trait_ident #trait_ty_generics>::#ident #turbofish);
     let inner = match receiver {
         Receiver::Ref => quote!(::errspec::Retrying::inner(self),),
         Receiver::Mut => quote!(__inner,),
@@ -234,7 +267,7 @@ fn method_impl(
             loop {
                 #reborrow
                 let __result = #awaited;
-                match __attempts.after(__result) {
+                match __attempts.after::<_, #error_ty>(__result) {
                     ::core::ops::ControlFlow::Break(__result) => return __result,
                     ::core::ops::ControlFlow::Continue(__delay) => #sleep,
                 }
@@ -243,7 +276,7 @@ fn method_impl(
     } else {
         match receiver {
             Receiver::Mut => quote! {
-                let __inner = ::errspec::Retrying::__inner_mut(self);
+                let __inner = ::errspec::Retrying::inner_mut(self);
                 #awaited
             },
             _ => awaited,
@@ -261,6 +294,32 @@ fn method_impl(
             #body
         }
     })
+}
+
+/// Whether a type has `impl Trait` in it.
+fn mentions_impl(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|token| match token {
+        proc_macro2::TokenTree::Ident(ident) => ident == "impl",
+        proc_macro2::TokenTree::Group(group) => mentions_impl(group.stream()),
+        _ => false,
+    })
+}
+
+/// `self: &Self` and `self: &mut Self`, the long forms of `&self` and `&mut self`.
+fn self_reference(ty: &Type) -> Option<Receiver> {
+    let Type::Reference(reference) = ty else {
+        return None;
+    };
+    match &*reference.elem {
+        Type::Path(path) if path.qself.is_none() && path.path.is_ident("Self") => {
+            Some(if reference.mutability.is_some() {
+                Receiver::Mut
+            } else {
+                Receiver::Ref
+            })
+        }
+        _ => None,
+    }
 }
 
 /// `T` of `-> impl Future<Output = T> + ..`.
