@@ -1,0 +1,4 @@
+#[errspec::client(spec = "specs/client-shop.toml")]
+pub fn shop() {}
+
+fn main() {}
