@@ -7,7 +7,7 @@
 //! `&mut self` methods all expand the same way, without closures borrowing the client.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, format_ident, quote};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{
     FnArg, GenericArgument, GenericParam, ItemTrait, Pat, PathArguments, ReceiverKind, ReturnType,
@@ -188,9 +188,10 @@ fn method_impl(
         (_, ReturnType::Type(_, ty)) => Some((**ty).clone()),
         (_, ReturnType::Default) => None,
     };
-    let error_ty = output
+    let error = output
         .as_ref()
         .and_then(|ty| result_error_type(ty, default_error));
+    let (error_ty, error_items) = error.unzip();
     let retried = error_ty.is_some() && matches!(receiver, Receiver::Ref | Receiver::Mut);
     if let (Some(span), false) = (idempotent, retried) {
         errors.push(syn::Error::new(
@@ -262,6 +263,7 @@ fn method_impl(
             _ => quote!(),
         };
         quote! {
+            #error_items
             #inner_binding #split;
             let mut __attempts = __retrier.attempts(#idempotent);
             loop {
@@ -348,9 +350,13 @@ fn impl_future_output(output: &ReturnType) -> Option<&Type> {
     })
 }
 
-/// `E` of `Result<T, E>` (any path ending in `Result`), the macro's error type for a
-/// one-argument `Result<T>` alias, or `None` when `ty` is no `Result`.
-fn result_error_type(ty: &Type, default_error: &syn::Path) -> Option<TokenStream> {
+/// `E` of `Result<T, E>` (any path ending in `Result`), or `None` when `ty` is no `Result`.
+/// With the items the method body needs to name it: a one-argument alias (`Result<T>`,
+/// `crate::Result<T>`, `io::Result<T>`) is resolved by the compiler through a local trait, so
+/// the alias's own error type is used (and one that is no `StatusError` is reported at the
+/// return type). Only an alias whose `T` has `impl Trait` in it, which the body cannot name, is
+/// taken to mean the macro's error type.
+fn result_error_type(ty: &Type, default_error: &syn::Path) -> Option<(TokenStream, TokenStream)> {
     let Type::Path(path) = ty else {
         return None;
     };
@@ -370,8 +376,23 @@ fn result_error_type(ty: &Type, default_error: &syn::Path) -> Option<TokenStream
         })
         .collect();
     match types.as_slice() {
-        [_, error] => Some(error.to_token_stream()),
-        [_] => Some(default_error.to_token_stream()),
+        [_, error] => Some((error.to_token_stream(), TokenStream::new())),
+        [_] if mentions_impl(ty.to_token_stream()) => {
+            Some((default_error.to_token_stream(), TokenStream::new()))
+        }
+        [_] => {
+            let span = ty.span();
+            let error = quote_spanned!(span=> <#ty as __ErrspecResult>::Error);
+            let items = quote! {
+                trait __ErrspecResult {
+                    type Error;
+                }
+                impl<__T, __E> __ErrspecResult for ::core::result::Result<__T, __E> {
+                    type Error = __E;
+                }
+            };
+            Some((error, items))
+        }
         _ => None,
     }
 }

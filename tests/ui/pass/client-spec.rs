@@ -11,6 +11,15 @@ use errspec::{Retrier, Retrying, StatusError};
 /// A user's own `Result` alias in scope must not confuse the expansion.
 type Result<T, E = ShopError> = std::result::Result<T, E>;
 
+/// Another API's errors, behind a one-argument alias of their own.
+mod small {
+    #[errspec::errors(spec = "specs/small.toml")]
+    #[derive(Debug)]
+    pub enum SmallError {}
+
+    pub type Result<T> = std::result::Result<T, SmallError>;
+}
+
 #[errspec::client(spec = "specs/client-shop.toml")]
 pub trait Shop {
     /// Reads an item.
@@ -22,6 +31,10 @@ pub trait Shop {
 
     /// Attempts so far.
     fn attempts(&self) -> u32;
+
+    /// Fails with the other API's errors, through its alias.
+    #[errspec(idempotent)]
+    fn small(&self) -> small::Result<u32>;
 }
 
 /// Fails with the scripted statuses, then succeeds.
@@ -60,6 +73,13 @@ impl Shop for Fake {
     fn attempts(&self) -> u32 {
         self.attempts.load(Ordering::SeqCst)
     }
+
+    fn small(&self) -> small::Result<u32> {
+        self.attempt().map_err(|e| {
+            let status = errspec::StatusError::status(&e).unwrap();
+            small::SmallError::from(status)
+        })
+    }
 }
 
 fn main() {
@@ -92,4 +112,11 @@ fn main() {
     *shop.inner().script.lock().unwrap() = vec![409, 409];
     assert_eq!(shop.create("lamp".to_owned()).unwrap(), 11);
     assert_eq!(shop.inner().created, ["lamp"]);
+
+    // the alias's own error decides: 429 ("after-header" in small.toml) retries, 404 does not
+    *shop.inner().script.lock().unwrap() = vec![429, 429];
+    assert_eq!(shop.small().unwrap(), 14);
+    *shop.inner().script.lock().unwrap() = vec![404, 429];
+    assert!(matches!(shop.small(), Err(small::SmallError::NotFound { .. })));
+    assert_eq!(shop.attempts(), 15);
 }

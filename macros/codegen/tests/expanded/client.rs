@@ -49,7 +49,15 @@ for ::errspec::Retrying<__C> {
     }
     #[allow(clippy::needless_lifetimes, clippy::used_underscore_binding)]
     async fn put<T: Into<String>>(&mut self, __arg_value: T) -> Result<T> {
-        let (__retrier, __inner) = ::errspec::Retrying::__split_mut::<SmallError>(self);
+        trait __ErrspecResult {
+            type Error;
+        }
+        impl<__T, __E> __ErrspecResult for ::core::result::Result<__T, __E> {
+            type Error = __E;
+        }
+        let (__retrier, __inner) = ::errspec::Retrying::__split_mut::<
+            <Result<T> as __ErrspecResult>::Error,
+        >(self);
         let mut __attempts = __retrier.attempts(false);
         loop {
             let __inner = &mut *__inner;
@@ -59,7 +67,8 @@ for ::errspec::Retrying<__C> {
                 T,
             >(__inner, ::errspec::__private::clone_argument::<T>(&__arg_value))
                 .await;
-            match __attempts.after::<_, SmallError>(__result) {
+            match __attempts.after::<_, <Result<T> as __ErrspecResult>::Error>(__result)
+            {
                 ::core::ops::ControlFlow::Break(__result) => return __result,
                 ::core::ops::ControlFlow::Continue(__delay) => {
                     __retrier.sleep(__delay).await
