@@ -201,6 +201,24 @@ fn method_impl(
         ));
         return None;
     }
+    if retried
+        && receiver == Receiver::Mut
+        && let Some(output) = &output
+    {
+        let receiver_lifetime = match sig.receiver().map(|r| &r.kind) {
+            Some(ReceiverKind::Reference(_, lifetime, _)) => lifetime.clone(),
+            _ => None,
+        };
+        if borrows_receiver(output.to_token_stream(), receiver_lifetime.as_ref()) {
+            errors.push(syn::Error::new_spanned(
+                output,
+                "a retried `&mut self` method cannot return a borrow of the client: the \
+                 attempts run in a loop, and the borrow checker cannot see that a failed \
+                 attempt's borrow has ended before the next; return owned data, or take `&self`",
+            ));
+            return None;
+        }
+    }
 
     let ident = &sig.ident;
     let call_args = args.iter().map(|(name, ty)| match ty {
@@ -295,6 +313,35 @@ fn method_impl(
         #sig {
             #body
         }
+    })
+}
+
+/// Whether a return type borrows from the receiver: a reference with an elided lifetime, `'_`,
+/// or the receiver's own lifetime.
+fn borrows_receiver(tokens: TokenStream, receiver: Option<&syn::Lifetime>) -> bool {
+    use proc_macro2::TokenTree;
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    tokens.iter().enumerate().any(|(i, token)| match token {
+        TokenTree::Punct(p) if p.as_char() == '&' => {
+            !matches!(tokens.get(i + 1), Some(TokenTree::Punct(q)) if q.as_char() == '\'')
+        }
+        TokenTree::Punct(p) if p.as_char() == '\'' => match tokens.get(i + 1) {
+            Some(TokenTree::Ident(name)) => {
+                name == "_" || receiver.is_some_and(|r| r.ident == *name)
+            }
+            _ => false,
+        },
+        // the arguments of `fn(&str)` or `Fn(&str)` have lifetimes of their own
+        TokenTree::Group(group)
+            if group.delimiter() == proc_macro2::Delimiter::Parenthesis
+                && i > 0
+                && matches!(&tokens[i - 1], TokenTree::Ident(f)
+                    if ["fn", "Fn", "FnMut", "FnOnce"].iter().any(|name| f == name)) =>
+        {
+            false
+        }
+        TokenTree::Group(group) => borrows_receiver(group.stream(), receiver),
+        _ => false,
     })
 }
 

@@ -274,6 +274,17 @@ fn misuse_is_reported_with_the_trait_alone() {
             quote!(error = E),
             quote!(
                 trait A {
+                    fn slot(&mut self) -> Result<&mut u32, E>;
+                    async fn all(&mut self) -> Result<Vec<Item<'_>>, E>;
+                    fn name<'a>(&'a mut self) -> Result<&'a str, E>;
+                }
+            ),
+            3,
+        ),
+        (
+            quote!(error = E),
+            quote!(
+                trait A {
                     fn get(self: Box<Self>) -> Result<u32, E>;
                     fn put(self: std::rc::Rc<Self>) -> Result<u32, E>;
                 }
@@ -299,6 +310,23 @@ fn misuse_is_reported_with_the_trait_alone() {
             "errspec's attribute kept: {out}"
         );
     }
+}
+
+#[test]
+fn mut_self_methods_may_return_borrows_that_are_not_of_the_client() {
+    let out = client(
+        quote!(error = E),
+        quote! {
+            trait A {
+                fn name(&mut self) -> Result<&'static str, E>;
+                fn first<'a>(&mut self, items: &'a [String]) -> Result<&'a String, E>;
+                fn view(&self) -> Result<&str, E>;
+                fn parser(&mut self) -> Result<Box<dyn Fn(&str) -> u32 + Send>, E>;
+                fn pointer(&mut self) -> Result<fn(&[u8]) -> usize, E>;
+            }
+        },
+    );
+    assert!(!out.to_string().contains("compile_error"), "{out}");
 }
 
 #[test]

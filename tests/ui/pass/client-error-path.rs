@@ -39,6 +39,9 @@ trait Counter {
     #[errspec(idempotent)]
     fn peek(self: &Self) -> Result<u32, api::ShopError>;
 
+    /// `&mut self` returning a borrow of an argument, not of the client.
+    fn pick<'a>(&mut self, names: &'a [&'a str]) -> Result<&'a str, api::ShopError>;
+
     /// Forwarded with `&mut self`.
     fn reset(&mut self) -> u32;
 
@@ -78,6 +81,11 @@ impl Counter for Fake {
         self.get("peek")
     }
 
+    fn pick<'a>(&mut self, names: &'a [&'a str]) -> Result<&'a str, api::ShopError> {
+        let i = self.add(1)? as usize;
+        Ok(names[i % names.len()])
+    }
+
     fn reset(&mut self) -> u32 {
         std::mem::take(&mut self.count)
     }
@@ -109,7 +117,9 @@ fn main() {
     );
     counter.inner().reads.store(0, Ordering::SeqCst);
     assert_eq!(counter.peek().unwrap(), 60);
-    assert_eq!(counter.reset(), 60);
+    counter.inner_mut().fail_next = 1;
+    assert_eq!(counter.pick(&["a", "b"]).unwrap(), "a", "60 + 1 failed, then 62");
+    assert_eq!(counter.reset(), 62);
     assert_eq!(counter.inner().count, 0);
     counter.log("done");
 }
