@@ -206,6 +206,114 @@ pub mod __private {
         value.clone_for_attempt()
     }
 
+    /// The argument kept for the last attempt. Generated code takes each slot once, on the
+    /// last attempt (after which `after` returns), so the slot is never empty here.
+    pub fn take_argument<A>(slot: &mut Option<A>) -> A {
+        match slot.take() {
+            Some(value) => value,
+            None => unreachable!("errspec takes a method argument once, on its last attempt"),
+        }
+    }
+
+    /// Picks, at compile time, how a client method returning `Result<T, E>` runs: under the
+    /// retry engine when `E: StatusError` ([`RetryWithStatus`], found first by method lookup),
+    /// forwarded once otherwise ([`ForwardOtherErrors`], found through one more autoref).
+    pub struct Engine<E>(core::marker::PhantomData<fn() -> E>);
+
+    impl<E> Engine<E> {
+        /// The tag for error type `E`.
+        pub const NEW: Self = Self(core::marker::PhantomData);
+    }
+
+    /// The retrying choice of [`Engine`].
+    pub trait RetryWithStatus<E> {
+        /// The call's attempts, under the client's retrier.
+        fn begin<'r, C>(
+            &self,
+            client: &'r crate::Retrying<C>,
+            idempotent: bool,
+        ) -> crate::Attempts<'r>;
+        /// The same for a `&mut self` method, with the client apart.
+        fn begin_mut<'r, C>(
+            &self,
+            client: &'r mut crate::Retrying<C>,
+            idempotent: bool,
+        ) -> (crate::Attempts<'r>, &'r mut C);
+    }
+
+    impl<E: StatusError> RetryWithStatus<E> for Engine<E> {
+        fn begin<'r, C>(
+            &self,
+            client: &'r crate::Retrying<C>,
+            idempotent: bool,
+        ) -> crate::Attempts<'r> {
+            client.__retrier::<E>().attempts(idempotent)
+        }
+
+        fn begin_mut<'r, C>(
+            &self,
+            client: &'r mut crate::Retrying<C>,
+            idempotent: bool,
+        ) -> (crate::Attempts<'r>, &'r mut C) {
+            let (retrier, inner) = client.__split_mut::<E>();
+            (retrier.attempts(idempotent), inner)
+        }
+    }
+
+    /// The forwarding choice of [`Engine`], for error types that are no `StatusError`.
+    pub trait ForwardOtherErrors<E> {
+        /// One attempt, never retried.
+        fn begin<C>(&self, client: &crate::Retrying<C>, idempotent: bool) -> Forward;
+        /// The same for a `&mut self` method, with the client apart.
+        fn begin_mut<'r, C>(
+            &self,
+            client: &'r mut crate::Retrying<C>,
+            idempotent: bool,
+        ) -> (Forward, &'r mut C);
+    }
+
+    impl<E> ForwardOtherErrors<E> for &Engine<E> {
+        fn begin<C>(&self, _: &crate::Retrying<C>, _: bool) -> Forward {
+            Forward
+        }
+
+        fn begin_mut<'r, C>(
+            &self,
+            client: &'r mut crate::Retrying<C>,
+            _: bool,
+        ) -> (Forward, &'r mut C) {
+            (Forward, client.inner_mut())
+        }
+    }
+
+    /// The attempts of a forwarded method: exactly one.
+    #[derive(Debug)]
+    pub struct Forward;
+
+    impl Forward {
+        /// Always returns the result.
+        pub fn after<T, E>(
+            &mut self,
+            result: Result<T, E>,
+        ) -> core::ops::ControlFlow<Result<T, E>, Duration> {
+            core::ops::ControlFlow::Break(result)
+        }
+
+        /// The argument itself: there is only one attempt.
+        pub fn pass<A>(&self, slot: &mut Option<A>) -> A {
+            take_argument(slot)
+        }
+
+        /// Never called: `after` never asks for a wait.
+        pub async fn sleep(&self, _: Duration) {}
+
+        /// Never called: `after` never asks for a wait.
+        pub fn sleep_blocking(&self, _: Duration) {}
+    }
+
+    /// Asks for `E: StatusError` where the user asked for retries (`#[errspec(idempotent)]`).
+    pub const fn assert_status_error<E: StatusError>() {}
+
     /// Lets a `#[source]` field of any error type, sized or not, be returned from
     /// `Error::source`.
     pub trait AsDynError<'a> {

@@ -372,6 +372,31 @@ impl Attempts<'_> {
     pub fn failed(&self) -> u32 {
         self.call.attempt
     }
+
+    /// Whether the attempt about to start is the last one `max_attempts` allows.
+    pub fn is_last(&self) -> bool {
+        self.call.attempt.saturating_add(1) >= self.retrier.config.max_attempts.max(1)
+    }
+
+    /// An argument for the attempt about to start: a clone while another attempt may follow,
+    /// the value itself for the last one. Generated code keeps each argument in an `Option`.
+    #[doc(hidden)]
+    pub fn pass<A: crate::__private::RetryArgument>(&self, slot: &mut Option<A>) -> A {
+        match slot {
+            Some(value) if !self.is_last() => value.clone_for_attempt(),
+            _ => crate::__private::take_argument(slot),
+        }
+    }
+
+    /// Waits `duration` on the retrier's sleeper.
+    pub async fn sleep(&self, duration: Duration) {
+        self.retrier.sleeper.sleep(duration).await;
+    }
+
+    /// Waits `duration` on the retrier's sleeper, blocking the thread.
+    pub fn sleep_blocking(&self, duration: Duration) {
+        self.retrier.sleeper.sleep_blocking(duration);
+    }
 }
 
 impl core::fmt::Debug for Attempts<'_> {

@@ -516,12 +516,20 @@ fn each_attempt_gets_a_clone_of_the_arguments() {
     let (client, _) = retrying([fail(409), fail(409)]);
     let item = Item::new("lamp");
     assert_eq!(client.create(item.clone()).unwrap(), 3);
-    assert_eq!(item.clones(), 1 + 3, "one clone here, one per attempt");
+    assert_eq!(
+        item.clones(),
+        1 + 3,
+        "one clone here, one per attempt that may be retried"
+    );
 
     let (client, _) = retrying([fail(429), fail(429), fail(429), fail(429)]);
     let item = Item::new("lamp");
     block_on(client.order(item.clone())).unwrap_err();
-    assert_eq!(item.clones(), 1 + 4);
+    assert_eq!(
+        item.clones(),
+        1 + 3,
+        "the fourth attempt is the last max_attempts allows: it gets the argument itself"
+    );
 
     let (client, _) = retrying([fail(404)]);
     let item = Item::new("lamp");

@@ -222,10 +222,10 @@ fn method_impl(
 
     let ident = &sig.ident;
     let call_args = args.iter().map(|(name, ty)| match ty {
-        // The type, written where the user wrote it, carries the `Clone` requirement, so an
-        // argument that is not `Clone` is reported at its type.
-        Some(ty) if retried => quote!(::errspec::__private::clone_argument::<#ty>(&#name)),
-        None if retried => quote!(::errspec::__private::clone_argument(&#name)),
+        // The type, written where the user wrote it, carries the `Clone` requirement of a
+        // retried method, so an argument that is not `Clone` is reported at its type.
+        Some(ty) if retried => quote!(__attempts.pass::<#ty>(&mut #name)),
+        None if retried => quote!(__attempts.pass(&mut #name)),
         _ => quote!(#name),
     });
     let call_args: Vec<TokenStream> = call_args.collect();
@@ -261,29 +261,36 @@ fn method_impl(
     };
 
     let body = if retried {
+        // `#[errspec(idempotent)]` asks for retries, so its error type must be a `StatusError`;
+        // otherwise the `Engine` tag picks retrying or forwarding by the error type.
+        let strict =
+            idempotent.map(|_| quote!(::errspec::__private::assert_status_error::<#error_ty>();));
         let idempotent = idempotent.is_some();
-        let (split, inner_binding) = match receiver {
-            Receiver::Mut => (
-                quote!(::errspec::Retrying::__split_mut::<#error_ty>(self)),
-                quote!(let (__retrier, __inner) =),
-            ),
-            _ => (
-                quote!(::errspec::Retrying::__retrier::<#error_ty>(self)),
-                quote!(let __retrier =),
-            ),
+        let engine = quote!((&::errspec::__private::Engine::<#error_ty>::NEW));
+        let begin = match receiver {
+            Receiver::Mut => quote! {
+                let (mut __attempts, __inner) = #engine.begin_mut(self, #idempotent);
+            },
+            _ => quote!(let mut __attempts = #engine.begin(self, #idempotent);),
         };
         let sleep = match shape {
-            Shape::Sync => quote!(__retrier.sleep_blocking(__delay)),
-            Shape::Async | Shape::ImplFuture => quote!(__retrier.sleep(__delay).await),
+            Shape::Sync => quote!(__attempts.sleep_blocking(__delay)),
+            Shape::Async | Shape::ImplFuture => quote!(__attempts.sleep(__delay).await),
         };
         let reborrow = match receiver {
             Receiver::Mut => quote!(let __inner = &mut *__inner;),
             _ => quote!(),
         };
+        let slots = args
+            .iter()
+            .map(|(name, _)| quote!(let mut #name = ::core::option::Option::Some(#name);));
         quote! {
+            #[allow(unused_imports)]
+            use ::errspec::__private::{ForwardOtherErrors as _, RetryWithStatus as _};
             #error_items
-            #inner_binding #split;
-            let mut __attempts = __retrier.attempts(#idempotent);
+            #strict
+            #begin
+            #(#slots)*
             loop {
                 #reborrow
                 let __result = #awaited;

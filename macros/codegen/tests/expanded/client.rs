@@ -29,49 +29,55 @@ for ::errspec::Retrying<__C> {
     const LIMIT: usize = <__C as Small<K>>::LIMIT;
     #[allow(clippy::needless_lifetimes, clippy::used_underscore_binding)]
     fn get(&self, __arg_key: K, __arg2: (u32, u32)) -> Result<String, SmallError> {
-        let __retrier = ::errspec::Retrying::__retrier::<SmallError>(self);
-        let mut __attempts = __retrier.attempts(true);
+        #[allow(unused_imports)]
+        use ::errspec::__private::{ForwardOtherErrors as _, RetryWithStatus as _};
+        ::errspec::__private::assert_status_error::<SmallError>();
+        let mut __attempts = (&::errspec::__private::Engine::<SmallError>::NEW)
+            .begin(self, true);
+        let mut __arg_key = ::core::option::Option::Some(__arg_key);
+        let mut __arg2 = ::core::option::Option::Some(__arg2);
         loop {
             let __result = <__C as Small<
                 K,
             >>::get(
                 ::errspec::Retrying::inner(self),
-                ::errspec::__private::clone_argument::<K>(&__arg_key),
-                ::errspec::__private::clone_argument::<(u32, u32)>(&__arg2),
+                __attempts.pass::<K>(&mut __arg_key),
+                __attempts.pass::<(u32, u32)>(&mut __arg2),
             );
             match __attempts.after::<_, SmallError>(__result) {
                 ::core::ops::ControlFlow::Break(__result) => return __result,
                 ::core::ops::ControlFlow::Continue(__delay) => {
-                    __retrier.sleep_blocking(__delay)
+                    __attempts.sleep_blocking(__delay)
                 }
             }
         }
     }
     #[allow(clippy::needless_lifetimes, clippy::used_underscore_binding)]
     async fn put<T: Into<String>>(&mut self, __arg_value: T) -> Result<T> {
+        #[allow(unused_imports)]
+        use ::errspec::__private::{ForwardOtherErrors as _, RetryWithStatus as _};
         trait __ErrspecResult {
             type Error;
         }
         impl<__T, __E> __ErrspecResult for ::core::result::Result<__T, __E> {
             type Error = __E;
         }
-        let (__retrier, __inner) = ::errspec::Retrying::__split_mut::<
+        let (mut __attempts, __inner) = (&::errspec::__private::Engine::<
             <Result<T> as __ErrspecResult>::Error,
-        >(self);
-        let mut __attempts = __retrier.attempts(false);
+        >::NEW)
+            .begin_mut(self, false);
+        let mut __arg_value = ::core::option::Option::Some(__arg_value);
         loop {
             let __inner = &mut *__inner;
             let __result = <__C as Small<
                 K,
-            >>::put::<
-                T,
-            >(__inner, ::errspec::__private::clone_argument::<T>(&__arg_value))
+            >>::put::<T>(__inner, __attempts.pass::<T>(&mut __arg_value))
                 .await;
             match __attempts.after::<_, <Result<T> as __ErrspecResult>::Error>(__result)
             {
                 ::core::ops::ControlFlow::Break(__result) => return __result,
                 ::core::ops::ControlFlow::Continue(__delay) => {
-                    __retrier.sleep(__delay).await
+                    __attempts.sleep(__delay).await
                 }
             }
         }
@@ -82,20 +88,24 @@ for ::errspec::Retrying<__C> {
         __arg_name: impl AsRef<str> + Clone,
     ) -> impl Future<Output = Result<u32, SmallError>> + Send {
         async move {
-            let __retrier = ::errspec::Retrying::__retrier::<SmallError>(self);
-            let mut __attempts = __retrier.attempts(true);
+            #[allow(unused_imports)]
+            use ::errspec::__private::{ForwardOtherErrors as _, RetryWithStatus as _};
+            ::errspec::__private::assert_status_error::<SmallError>();
+            let mut __attempts = (&::errspec::__private::Engine::<SmallError>::NEW)
+                .begin(self, true);
+            let mut __arg_name = ::core::option::Option::Some(__arg_name);
             loop {
                 let __result = <__C as Small<
                     K,
                 >>::watch(
                         ::errspec::Retrying::inner(self),
-                        ::errspec::__private::clone_argument(&__arg_name),
+                        __attempts.pass(&mut __arg_name),
                     )
                     .await;
                 match __attempts.after::<_, SmallError>(__result) {
                     ::core::ops::ControlFlow::Break(__result) => return __result,
                     ::core::ops::ControlFlow::Continue(__delay) => {
-                        __retrier.sleep(__delay).await
+                        __attempts.sleep(__delay).await
                     }
                 }
             }
