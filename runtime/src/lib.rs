@@ -201,11 +201,6 @@ pub mod __private {
         }
     }
 
-    /// A clone of `value` for one attempt of a retried method.
-    pub fn clone_argument<T: RetryArgument>(value: &T) -> T {
-        value.clone_for_attempt()
-    }
-
     /// The argument kept for the last attempt. Generated code takes each slot once, on the
     /// last attempt (after which `after` returns), so the slot is never empty here.
     pub fn take_argument<A>(slot: &mut Option<A>) -> A {
