@@ -90,13 +90,24 @@ pub use errspec_macros::errors;
 /// generating the error enum `{name}Error` beside the trait) or
 /// `#[errspec::client(error = path::to::Error)]` (using an enum from [`errors`]).
 ///
-/// The generated `impl<C: Trait + Send + Sync> Trait for Retrying<C>` runs each method returning
-/// `Result<T, E>` (or a future of one) under the [`Retrier`]; other methods are forwarded. Sync
-/// methods sleep the thread; `async fn` and `-> impl Future<Output = Result<..>> + Send` methods
-/// sleep on the retrier's [`Sleeper`]. Arguments are cloned for each attempt (references are
-/// copied); a non-`Clone` argument is a compile error naming it. Methods are non-idempotent
-/// unless marked `#[errspec(idempotent)]`. A supertrait must be implemented for `Retrying<C>`
-/// by hand; associated types and consts are the inner client's.
+/// The generated `impl<C: Trait + Send + Sync> Trait for Retrying<C>` runs each `&self` or
+/// `&mut self` method returning `Result<T, E>` with `E: StatusError` (or a future of one) under
+/// the [`Retrier`]; other methods are forwarded to the inner client, called once. Sync methods
+/// sleep the thread; `async fn` and `-> impl Future<Output = Result<..>> + Send` methods sleep
+/// on the retrier's [`Sleeper`].
+///
+/// - Arguments are cloned for each attempt that may be retried and moved into the last one
+///   (references are just copied); a retried method's argument that is not `Clone` is a compile
+///   error at its type. A forwarded method's arguments are moved.
+/// - Methods are non-idempotent unless marked `#[errspec(idempotent)]`; that mark asks for
+///   retries, so its error type must be a `StatusError` (a compile error says so otherwise).
+/// - A one-argument `Result<T>` alias is resolved to the error type it names.
+/// - `self`-by-value methods and methods without a receiver are forwarded, never retried.
+///   `self: Box<Self>` and other typed receivers are not supported.
+/// - A retried `&mut self` method cannot return a borrow of the client (the attempts run in a
+///   loop), and argument types cannot mention `Self`.
+/// - A supertrait must be implemented for `Retrying<C>` by hand; associated types and consts
+///   are the inner client's.
 ///
 /// ```
 /// use std::sync::atomic::{AtomicU32, Ordering};

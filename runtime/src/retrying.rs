@@ -11,7 +11,9 @@ use crate::{Retrier, StatusError};
 /// from the error type's `retry_config()` (that is, from the spec) when the first call is made;
 /// [`with_retrier`](Self::with_retrier) sets the engine explicitly.
 ///
-/// Clones share the retrier, and so its retry budget.
+/// Clones share the retrier, and so its retry budget. A trait whose methods return two
+/// different error types still has one retrier: its settings come from the error type of the
+/// first method called, so set one with `with_retrier` in that case.
 ///
 /// ```
 /// use errspec::{Retrier, RetryConfig, Retrying};
