@@ -3,12 +3,17 @@
 use core::future::Future;
 use core::ops::ControlFlow;
 use core::time::Duration;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use crate::{DefaultSleeper, RetryBudget, RetryConfig, RetryPolicy, Sleeper, StatusError};
 
 type OnRetry = dyn Fn(u32, &dyn StatusError, Duration) + Send + Sync;
+
+/// How many times one wait looks again for a later hold (see [`Attempts::sleep`]): a bound, so
+/// that no sleeper or clock can keep a call waiting in a loop. The hold rarely moves more than
+/// once during a wait, since calls that are waiting send nothing that could be refused.
+const MAX_HOLD_CHECKS: usize = 4;
 
 /// The retry engine: runs an operation, and after a failure decides whether and when to try
 /// again, from a [`RetryConfig`] and what the error says about itself ([`StatusError`]).
@@ -29,8 +34,30 @@ type OnRetry = dyn Fn(u32, &dyn StatusError, Duration) + Send + Sync;
 ///
 /// Then [`on_retry`](Self::on_retry) is called, and the engine sleeps on its [`Sleeper`].
 ///
-/// One `Retrier` serves many calls; clones share the budget, the sleeper and the hook. It is
-/// `Send + Sync`.
+/// One `Retrier` serves many calls; clones share the budget, the sleeper, the hook and the
+/// server's hold. It is `Send + Sync`.
+///
+/// # The server's hold
+///
+/// A wait header answers for the client, not only for the request that got it: a rate limit
+/// that refused one request refuses the next one too until the time it named (RFC 6585 says
+/// a 429's `Retry-After` is how long to wait "before making a new request"). So when the
+/// engine retries after a server-stated wait, that time *holds* every call of this retrier
+/// and its clones:
+/// - a retry decided while a hold lasts waits at least until it ends (the wait passed to
+///   [`on_retry`](Self::on_retry) and checked against `max_elapsed` includes this);
+/// - a retry that is already waiting when another call learns a later stated time waits,
+///   once, until that time too ([`Attempts::sleep`]), unless that would pass its call's
+///   `max_elapsed`;
+/// - [`run`](Self::run), [`run_blocking`](Self::run_blocking) and [`Attempts::ready`] make a
+///   call's first attempt wait for the hold.
+///
+/// The hold only ever adds delay after a time a server named: nothing is sent earlier than
+/// without it, and no wait above `max_retry_after` is ever taken on. Its effect is that the
+/// calls that were refused come back together when the limit resets, instead of the first
+/// ones back spending the new window's quota on fresh requests while the later ones are
+/// refused a second time. Calls to unrelated services belong on separate retriers (they
+/// would share a budget too).
 ///
 /// With the `tracing` feature, each retry emits one `DEBUG` event with the fields `attempt`,
 /// `status`, `delay_ms`, `reason` (`"wait header"` or `"backoff"`, whichever set the wait) and
@@ -75,6 +102,33 @@ pub struct Retrier {
     budget: Option<RetryBudget>,
     sleeper: Arc<dyn Sleeper>,
     on_retry: Option<Arc<OnRetry>>,
+    hold: Arc<Hold>,
+}
+
+/// The latest instant, on the sleeper's clock, that a server named for coming back; see
+/// "The server's hold" on [`Retrier`].
+#[derive(Default)]
+struct Hold(Mutex<Option<Instant>>);
+
+impl Hold {
+    fn until(&self) -> Option<Instant> {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Moves the hold to `until` if that is later.
+    fn extend(&self, until: Instant) {
+        let mut hold = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if hold.is_none_or(|h| h < until) {
+            *hold = Some(until);
+        }
+    }
+
+    /// How far the hold reaches past `instant`, if it does.
+    fn past(&self, instant: Instant) -> Option<Duration> {
+        self.until()
+            .map(|until| until.saturating_duration_since(instant))
+            .filter(|d| !d.is_zero())
+    }
 }
 
 /// Why the engine waits what it waits; reported to `tracing`.
@@ -84,6 +138,8 @@ enum WaitReason {
     Header,
     /// The backoff decided it.
     Backoff,
+    /// A time a server named for another call of this retrier decided it.
+    Hold,
 }
 
 /// What the engine does after a failed attempt.
@@ -110,6 +166,7 @@ impl Retrier {
             config,
             sleeper: Arc::new(DefaultSleeper::default()),
             on_retry: None,
+            hold: Arc::default(),
         }
     }
 
@@ -156,7 +213,8 @@ impl Retrier {
 
     /// Runs `f` until it succeeds or the engine stops (see [`Retrier`]), sleeping on the
     /// sleeper between attempts. `idempotent` says whether the request may safely be repeated
-    /// (see [`is_idempotent`](crate::is_idempotent)).
+    /// (see [`is_idempotent`](crate::is_idempotent)). The first attempt waits for the server's
+    /// hold, if one lasts (see [`Retrier`]).
     ///
     /// The future is `Send` when `f` and its futures are, and does not need them to be.
     pub async fn run<T, E, F, Fut>(&self, idempotent: bool, mut f: F) -> Result<T, E>
@@ -166,10 +224,11 @@ impl Retrier {
         Fut: Future<Output = Result<T, E>>,
     {
         let mut attempts = self.attempts(idempotent);
+        attempts.ready().await;
         loop {
             match attempts.after(f().await) {
                 ControlFlow::Break(result) => return result,
-                ControlFlow::Continue(wait) => self.sleeper.sleep(wait).await,
+                ControlFlow::Continue(wait) => attempts.sleep(wait).await,
             }
         }
     }
@@ -206,10 +265,11 @@ impl Retrier {
         F: FnMut() -> Result<T, E>,
     {
         let mut attempts = self.attempts(idempotent);
+        attempts.ready_blocking();
         loop {
             match attempts.after(f()) {
                 ControlFlow::Break(result) => return result,
-                ControlFlow::Continue(wait) => self.sleeper.sleep_blocking(wait),
+                ControlFlow::Continue(wait) => attempts.sleep_blocking(wait),
             }
         }
     }
@@ -295,7 +355,7 @@ impl Retrier {
         if server_wait.is_some_and(|w| w > config.max_retry_after) {
             return Next::Stop;
         }
-        let (wait, reason) = match server_wait {
+        let (mut wait, mut reason) = match server_wait {
             Some(server) if err.policy() == RetryPolicy::AfterHeader => {
                 (server, WaitReason::Header)
             }
@@ -308,8 +368,14 @@ impl Retrier {
                 }
             }
         };
+        let now = self.sleeper.now();
+        if let Some(held) = self.hold.past(now)
+            && held > wait
+        {
+            (wait, reason) = (held, WaitReason::Hold);
+        }
         if let Some(max_elapsed) = config.max_elapsed {
-            let elapsed = self.sleeper.now().saturating_duration_since(call.start);
+            let elapsed = now.saturating_duration_since(call.start);
             if elapsed
                 .checked_add(wait)
                 .is_none_or(|end| end > max_elapsed)
@@ -322,6 +388,9 @@ impl Retrier {
         {
             return Next::Stop;
         }
+        if let Some(until) = server_wait.and_then(|w| now.checked_add(w)) {
+            self.hold.extend(until);
+        }
         Next::Retry(wait, reason)
     }
 }
@@ -331,6 +400,7 @@ fn trace(attempt: u32, err: &dyn StatusError, delay: Duration, reason: WaitReaso
     let reason = match reason {
         WaitReason::Header => "wait header",
         WaitReason::Backoff => "backoff",
+        WaitReason::Hold => "server hold",
     };
     tracing::debug!(
         attempt,
@@ -388,14 +458,69 @@ impl Attempts<'_> {
         }
     }
 
-    /// Waits `duration` on the retrier's sleeper.
+    /// Waits `duration` (the wait [`after`](Self::after) gave) on the retrier's sleeper; then,
+    /// if meanwhile another call of the retrier learnt a later time the server named, until
+    /// that time too, unless that would pass this call's `max_elapsed` (see "The server's
+    /// hold" on [`Retrier`]).
     pub async fn sleep(&self, duration: Duration) {
-        self.retrier.sleeper.sleep(duration).await;
+        let mut planned = self.retrier.sleeper.now().checked_add(duration);
+        let mut wait = duration;
+        for _ in 0..MAX_HOLD_CHECKS {
+            self.retrier.sleeper.sleep(wait).await;
+            match self.hold_after(planned) {
+                Some((more, end)) => (wait, planned) = (more, Some(end)),
+                None => return,
+            }
+        }
     }
 
-    /// Waits `duration` on the retrier's sleeper, blocking the thread.
+    /// [`sleep`](Self::sleep), blocking the thread.
     pub fn sleep_blocking(&self, duration: Duration) {
-        self.retrier.sleeper.sleep_blocking(duration);
+        let mut planned = self.retrier.sleeper.now().checked_add(duration);
+        let mut wait = duration;
+        for _ in 0..MAX_HOLD_CHECKS {
+            self.retrier.sleeper.sleep_blocking(wait);
+            match self.hold_after(planned) {
+                Some((more, end)) => (wait, planned) = (more, Some(end)),
+                None => return,
+            }
+        }
+    }
+
+    /// Waits until the server's hold ends, if one lasts, and then starts the call's clock for
+    /// `max_elapsed`; for the first attempt of a call that drives its own loop
+    /// ([`Retrier::run`] calls it).
+    pub async fn ready(&mut self) {
+        let now = self.retrier.sleeper.now();
+        if let Some(held) = self.retrier.hold.past(now) {
+            self.call.start = now;
+            self.sleep(held).await;
+            self.call.start = self.retrier.sleeper.now();
+        }
+    }
+
+    /// [`ready`](Self::ready), blocking the thread.
+    pub fn ready_blocking(&mut self) {
+        let now = self.retrier.sleeper.now();
+        if let Some(held) = self.retrier.hold.past(now) {
+            self.call.start = now;
+            self.sleep_blocking(held);
+            self.call.start = self.retrier.sleeper.now();
+        }
+    }
+
+    /// How much longer than a wait planned to end at `planned` the hold asks for, and when the
+    /// longer wait ends, if the hold reaches past `planned` and the call's `max_elapsed` allows
+    /// waiting for it. Measured from `planned`, not from the clock, so a sleeper whose clock
+    /// does not move with its waits cannot make it wait again and again.
+    fn hold_after(&self, planned: Option<Instant>) -> Option<(Duration, Instant)> {
+        let planned = planned?;
+        let more = self.retrier.hold.past(planned)?;
+        let end = planned.checked_add(more)?;
+        let allowed = self.retrier.config.max_elapsed.is_none_or(|max_elapsed| {
+            end.saturating_duration_since(self.call.start) <= max_elapsed
+        });
+        allowed.then_some((more, end))
     }
 }
 
