@@ -310,6 +310,12 @@ pub mod __private {
             take_argument(slot)
         }
 
+        /// Nothing to wait for: a forwarded call is sent at once.
+        pub async fn ready(&mut self) {}
+
+        /// Nothing to wait for: a forwarded call is sent at once.
+        pub fn ready_blocking(&mut self) {}
+
         /// Never called: `after` never asks for a wait.
         pub async fn sleep(&self, _: Duration) {}
 

@@ -281,6 +281,11 @@ fn method_impl(
             Receiver::Mut => quote!(let __inner = &mut *__inner;),
             _ => quote!(),
         };
+        // the first attempt waits while a server-stated wait holds the retrier
+        let ready = match shape {
+            Shape::Sync => quote!(__attempts.ready_blocking();),
+            Shape::Async | Shape::ImplFuture => quote!(__attempts.ready().await;),
+        };
         let slots = args
             .iter()
             .map(|(name, _)| quote!(let mut #name = ::core::option::Option::Some(#name);));
@@ -291,6 +296,7 @@ fn method_impl(
             #strict
             #begin
             #(#slots)*
+            #ready
             loop {
                 #reborrow
                 let __result = #awaited;

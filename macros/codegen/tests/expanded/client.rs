@@ -36,6 +36,7 @@ for ::errspec::Retrying<__C> {
             .begin(self, true);
         let mut __arg_key = ::core::option::Option::Some(__arg_key);
         let mut __arg2 = ::core::option::Option::Some(__arg2);
+        __attempts.ready_blocking();
         loop {
             let __result = <__C as Small<
                 K,
@@ -67,6 +68,7 @@ for ::errspec::Retrying<__C> {
         >::NEW)
             .begin_mut(self, false);
         let mut __arg_value = ::core::option::Option::Some(__arg_value);
+        __attempts.ready().await;
         loop {
             let __inner = &mut *__inner;
             let __result = <__C as Small<
@@ -94,6 +96,7 @@ for ::errspec::Retrying<__C> {
             let mut __attempts = (&::errspec::__private::Engine::<SmallError>::NEW)
                 .begin(self, true);
             let mut __arg_name = ::core::option::Option::Some(__arg_name);
+            __attempts.ready().await;
             loop {
                 let __result = <__C as Small<
                     K,
