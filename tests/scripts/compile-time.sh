@@ -43,7 +43,7 @@ build() {
   }
   end=$(now)
   grep -q "Compiling $1 " <<<"$log" || { echo "$1 was not rebuilt:" >&2; echo "$log" >&2; exit 1; }
-  echo "$end - $start" | bc -l
+  awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -91,7 +91,7 @@ row() {
   # shellcheck disable=SC2086
   mh=$(median $h)
   # shellcheck disable=SC2086
-  echo "| $name | $(fmt "$me") | $(fmt "$mh") | $(printf '%.2f' "$(echo "$me / $mh" | bc -l)") | $(list $e) | $(list $h) |"
+  echo "| $name | $(fmt "$me") | $(fmt "$mh") | $(awk -v a="$me" -v b="$mh" 'BEGIN { printf "%.2f", a / b }') | $(list $e) | $(list $h) |"
 }
 
 echo "## Compile time"
