@@ -311,13 +311,17 @@ pub mod __private {
         }
 
         /// Nothing to wait for: a forwarded call is sent at once.
-        pub async fn ready(&mut self) {}
+        pub fn ready(&mut self) -> core::future::Ready<()> {
+            core::future::ready(())
+        }
 
         /// Nothing to wait for: a forwarded call is sent at once.
         pub fn ready_blocking(&mut self) {}
 
         /// Never called: `after` never asks for a wait.
-        pub async fn sleep(&self, _: Duration) {}
+        pub fn sleep(&self, _: Duration) -> core::future::Ready<()> {
+            core::future::ready(())
+        }
 
         /// Never called: `after` never asks for a wait.
         pub fn sleep_blocking(&self, _: Duration) {}

@@ -478,11 +478,11 @@ fn status_error(
         .iter()
         .map(|v| v.arm(&policy_tokens(v.policy)))
         .collect();
-    let class_policies = spec
-        .classes
-        .iter()
-        .map(|c| policy_tokens(c.policy))
-        .chain([policy_tokens(Policy::Never)]);
+    let class_policy = class_match(
+        spec.classes.iter().map(|c| c.policy),
+        Policy::Never,
+        policy_tokens,
+    );
 
     let mut by_hint: Vec<(Option<&String>, Vec<TokenStream>)> = Vec::new();
     for g in generated {
@@ -498,11 +498,11 @@ fn status_error(
         let hint = option_str(*hint);
         quote!(#(#pats)|* => #hint,)
     });
-    let class_hints = spec
-        .classes
-        .iter()
-        .map(|c| option_str(c.hint.as_ref()))
-        .chain([option_str(None)]);
+    let class_hint = class_match(
+        spec.classes.iter().map(|c| c.hint.as_ref()),
+        None,
+        option_str,
+    );
 
     let details_pats: Vec<TokenStream> = generated
         .iter()
@@ -524,9 +524,7 @@ fn status_error(
         fn policy(&self) -> ::errspec::RetryPolicy {
             match self {
                 #(#policy_arms)*
-                Self::#fallback { status, .. } => {
-                    [#(#class_policies),*][::errspec::__private::class_index(*status)]
-                }
+                Self::#fallback { status, .. } => #class_policy,
                 #user_policies
             }
         }
@@ -541,9 +539,7 @@ fn status_error(
         fn hint(&self) -> ::core::option::Option<&'static str> {
             match self {
                 #(#hint_arms)*
-                Self::#fallback { status, .. } => {
-                    [#(#class_hints),*][::errspec::__private::class_index(*status)]
-                }
+                Self::#fallback { status, .. } => #class_hint,
                 #user_none
             }
         }
@@ -565,6 +561,44 @@ fn status_error(
             body: ::core::option::Option<&[u8]>,
         ) -> Self {
             Self::from_parts(status, headers, body)
+        }
+    }
+}
+
+/// A `match` on the fallback's status code giving each class's value, with equal neighbouring
+/// classes merged into one range and codes 600..=999 (no class) given `unclassified`: as fast
+/// as a hand-written range check.
+fn class_match<T: PartialEq + Copy>(
+    classes: impl Iterator<Item = T>,
+    unclassified: T,
+    tokens: impl Fn(T) -> TokenStream,
+) -> TokenStream {
+    let mut ranges: Vec<(u16, u16, T)> = Vec::new();
+    for (i, value) in (1u16..).zip(classes) {
+        let (start, end) = (i * 100, i * 100 + 99);
+        match ranges.last_mut() {
+            Some((_, last_end, last)) if *last == value && *last_end + 1 == start => {
+                *last_end = end;
+            }
+            _ => ranges.push((start, end, value)),
+        }
+    }
+    let arms = ranges
+        .iter()
+        .filter(|(_, _, value)| *value != unclassified)
+        .map(|(start, end, value)| {
+            let (start, end) = (
+                Literal::u16_unsuffixed(*start),
+                Literal::u16_unsuffixed(*end),
+            );
+            let value = tokens(*value);
+            quote!(#start..=#end => #value,)
+        });
+    let rest = tokens(unclassified);
+    quote! {
+        match status.as_u16() {
+            #(#arms)*
+            _ => #rest,
         }
     }
 }

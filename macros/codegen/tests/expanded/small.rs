@@ -203,14 +203,10 @@ impl ::errspec::StatusError for SmallError {
             Self::NotFound { .. } => ::errspec::RetryPolicy::Never,
             Self::TooManyRequests { .. } => ::errspec::RetryPolicy::AfterHeader,
             Self::Other { status, .. } => {
-                [
-                    ::errspec::RetryPolicy::Never,
-                    ::errspec::RetryPolicy::Never,
-                    ::errspec::RetryPolicy::Never,
-                    ::errspec::RetryPolicy::Never,
-                    ::errspec::RetryPolicy::Idempotent,
-                    ::errspec::RetryPolicy::Never,
-                ][::errspec::__private::class_index(*status)]
+                match status.as_u16() {
+                    500..=599 => ::errspec::RetryPolicy::Idempotent,
+                    _ => ::errspec::RetryPolicy::Never,
+                }
             }
             Self::Transport { .. } => ::errspec::RetryPolicy::Idempotent,
         }
@@ -228,14 +224,9 @@ impl ::errspec::StatusError for SmallError {
             Self::NotFound { .. } => ::core::option::Option::Some("check the id"),
             Self::TooManyRequests { .. } => ::core::option::Option::None,
             Self::Other { status, .. } => {
-                [
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ][::errspec::__private::class_index(*status)]
+                match status.as_u16() {
+                    _ => ::core::option::Option::None,
+                }
             }
             Self::Transport { .. } => ::core::option::Option::None,
         }
