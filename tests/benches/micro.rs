@@ -11,12 +11,43 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::Duration;
 
-use divan::{AllocProfiler, Bencher};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use criterion::Criterion;
 use errspec::http::StatusCode;
 use errspec::{RetryPolicy, StatusError as _};
 
+/// Counts allocations (and reallocations) made through the system allocator.
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// A global allocator needs `unsafe impl`; this one only counts, then defers to `System`.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
 #[global_allocator]
-static ALLOC: AllocProfiler = AllocProfiler::system();
+static ALLOC: Counting = Counting;
+
+/// Allocations made by one run of `f`.
+fn allocations_of<R>(mut f: impl FnMut() -> R) -> usize {
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    black_box(f());
+    ALLOCATIONS.load(Ordering::Relaxed) - before
+}
 
 /// Generated from the Ardoq spec.
 #[errspec::errors(spec = "../spec/ardoq.toml")]
@@ -145,107 +176,97 @@ fn main() {
         size_of::<ArdoqError>(),
         size_of::<HandError>()
     );
-    divan::main();
+    let codes = statuses();
+    let mut buf = String::with_capacity(256);
+    println!("allocations per pass over the {} statuses:", codes.len());
+    println!(
+        "  convert + policy + display: generated {}, hand-written {}",
+        allocations_of(|| convert_policy_display::<ArdoqError>(&codes, &mut buf)),
+        allocations_of(|| convert_policy_display::<HandError>(&codes, &mut buf)),
+    );
+    println!(
+        "  convert + policy:           generated {}, hand-written {}",
+        allocations_of(|| convert_policy::<ArdoqError>(&codes)),
+        allocations_of(|| convert_policy::<HandError>(&codes)),
+    );
+    println!(
+        "  to_string (for contrast):   generated {}, hand-written {}\n",
+        allocations_of(|| to_string::<ArdoqError>(&codes)),
+        allocations_of(|| to_string::<HandError>(&codes)),
+    );
+
+    let mut c = Criterion::default().configure_from_args();
+    let mut group = c.benchmark_group("convert_policy_display");
+    group.bench_function("generated", |b| {
+        b.iter(|| convert_policy_display::<ArdoqError>(&codes, &mut buf));
+    });
+    group.bench_function("hand_written", |b| {
+        b.iter(|| convert_policy_display::<HandError>(&codes, &mut buf));
+    });
+    group.finish();
+    let mut group = c.benchmark_group("convert_policy");
+    group.bench_function("generated", |b| {
+        b.iter(|| convert_policy::<ArdoqError>(&codes))
+    });
+    group.bench_function("hand_written", |b| {
+        b.iter(|| convert_policy::<HandError>(&codes))
+    });
+    group.finish();
+    let mut group = c.benchmark_group("to_string_allocates");
+    group.bench_function("generated", |b| b.iter(|| to_string::<ArdoqError>(&codes)));
+    group.bench_function("hand_written", |b| {
+        b.iter(|| to_string::<HandError>(&codes))
+    });
+    group.finish();
+    c.final_summary();
+}
+
+/// What both enums offer the benchmark.
+trait Bench: From<StatusCode> + std::fmt::Display {
+    fn retry_policy(&self) -> RetryPolicy;
+}
+
+impl Bench for ArdoqError {
+    fn retry_policy(&self) -> RetryPolicy {
+        self.policy()
+    }
+}
+
+impl Bench for HandError {
+    fn retry_policy(&self) -> RetryPolicy {
+        self.policy()
+    }
 }
 
 /// `From<StatusCode>` + `policy()` + `Display` into a reused buffer, for the 12 statuses.
-mod convert_policy_display {
-    use std::fmt::Write as _;
-
-    use errspec::StatusError as _;
-
-    use super::{ArdoqError, Bencher, HandError, black_box, policy_byte, statuses};
-
-    #[divan::bench]
-    fn generated(bencher: Bencher<'_, '_>) {
-        let codes = statuses();
-        let mut buf = String::with_capacity(256);
-        bencher.bench_local(|| {
-            let mut sum = 0_u32;
-            for &status in &codes {
-                let e = ArdoqError::from(black_box(status));
-                sum += u32::from(policy_byte(e.policy()));
-                buf.clear();
-                write!(buf, "{e}").expect("write to a String");
-                sum += u32::try_from(buf.len()).unwrap_or(u32::MAX);
-            }
-            sum
-        });
+#[inline(never)]
+fn convert_policy_display<E: Bench>(codes: &[StatusCode], buf: &mut String) -> u32 {
+    let mut sum = 0_u32;
+    for &status in codes {
+        let e = E::from(black_box(status));
+        sum += u32::from(policy_byte(e.retry_policy()));
+        buf.clear();
+        write!(buf, "{e}").expect("write to a String");
+        sum += u32::try_from(buf.len()).unwrap_or(u32::MAX);
     }
-
-    #[divan::bench]
-    fn hand_written(bencher: Bencher<'_, '_>) {
-        let codes = statuses();
-        let mut buf = String::with_capacity(256);
-        bencher.bench_local(|| {
-            let mut sum = 0_u32;
-            for &status in &codes {
-                let e = HandError::from(black_box(status));
-                sum += u32::from(policy_byte(e.policy()));
-                buf.clear();
-                write!(buf, "{e}").expect("write to a String");
-                sum += u32::try_from(buf.len()).unwrap_or(u32::MAX);
-            }
-            sum
-        });
-    }
+    sum
 }
 
 /// `From<StatusCode>` + `policy()` alone, for the 12 statuses.
-mod convert_policy {
-    use errspec::StatusError as _;
-
-    use super::{ArdoqError, Bencher, HandError, black_box, policy_byte, statuses};
-
-    #[divan::bench]
-    fn generated(bencher: Bencher<'_, '_>) {
-        let codes = statuses();
-        bencher.bench_local(|| {
-            let mut sum = 0_u32;
-            for &status in &codes {
-                sum += u32::from(policy_byte(ArdoqError::from(black_box(status)).policy()));
-            }
-            sum
-        });
-    }
-
-    #[divan::bench]
-    fn hand_written(bencher: Bencher<'_, '_>) {
-        let codes = statuses();
-        bencher.bench_local(|| {
-            let mut sum = 0_u32;
-            for &status in &codes {
-                sum += u32::from(policy_byte(HandError::from(black_box(status)).policy()));
-            }
-            sum
-        });
-    }
+#[inline(never)]
+fn convert_policy<E: Bench>(codes: &[StatusCode]) -> u32 {
+    codes
+        .iter()
+        .map(|&status| u32::from(policy_byte(E::from(black_box(status)).retry_policy())))
+        .sum()
 }
 
 /// For contrast, and to show the allocation counter works: `to_string()` allocates a `String`
 /// per error, generated or hand-written alike.
-mod to_string_allocates {
-    use super::{ArdoqError, Bencher, HandError, black_box, statuses};
-
-    #[divan::bench]
-    fn generated(bencher: Bencher<'_, '_>) {
-        let codes = statuses();
-        bencher.bench_local(|| {
-            codes
-                .iter()
-                .map(|&status| ArdoqError::from(black_box(status)).to_string().len())
-                .sum::<usize>()
-        });
-    }
-
-    #[divan::bench]
-    fn hand_written(bencher: Bencher<'_, '_>) {
-        let codes = statuses();
-        bencher.bench_local(|| {
-            codes
-                .iter()
-                .map(|&status| HandError::from(black_box(status)).to_string().len())
-                .sum::<usize>()
-        });
-    }
+#[inline(never)]
+fn to_string<E: Bench>(codes: &[StatusCode]) -> usize {
+    codes
+        .iter()
+        .map(|&status| E::from(black_box(status)).to_string().len())
+        .sum()
 }

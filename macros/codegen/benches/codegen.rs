@@ -140,21 +140,14 @@ fn main() {
         cold.as_secs_f64() * 1e3,
         text.len()
     );
-    divan::main();
-    drop(fixture);
-}
-
-/// Expanding `#[errspec::errors]` on the 900-status spec.
-#[divan::bench(sample_count = 20)]
-fn errors_900_statuses(bencher: divan::Bencher<'_, '_>) {
-    let fixture = Fixture::new();
+    let mut c = criterion::Criterion::default().configure_from_args();
+    let mut group = c.benchmark_group("codegen");
+    group.sample_size(20);
     let cx = fixture.context();
-    bencher.bench_local(|| expand_big(&cx));
-}
-
-/// Expanding `#[errspec::errors]` on the Ardoq spec (7 statuses).
-#[divan::bench]
-fn errors_ardoq(bencher: divan::Bencher<'_, '_>) {
+    group.bench_function("errors_900_statuses", |b| b.iter(|| expand_big(&cx)));
     let cx = ardoq_context();
-    bencher.bench_local(|| expand_ardoq(&cx));
+    group.bench_function("errors_ardoq", |b| b.iter(|| expand_ardoq(&cx)));
+    group.finish();
+    c.final_summary();
+    drop(fixture);
 }
