@@ -206,16 +206,18 @@ fn main() {
     group.finish();
     let mut group = c.benchmark_group("convert_policy");
     group.bench_function("generated", |b| {
-        b.iter(|| convert_policy::<ArdoqError>(&codes))
+        b.iter(|| convert_policy::<ArdoqError>(&codes));
     });
     group.bench_function("hand_written", |b| {
-        b.iter(|| convert_policy::<HandError>(&codes))
+        b.iter(|| convert_policy::<HandError>(&codes));
     });
     group.finish();
     let mut group = c.benchmark_group("to_string_allocates");
-    group.bench_function("generated", |b| b.iter(|| to_string::<ArdoqError>(&codes)));
+    group.bench_function("generated", |b| {
+        b.iter(|| to_string::<ArdoqError>(&codes));
+    });
     group.bench_function("hand_written", |b| {
-        b.iter(|| to_string::<HandError>(&codes))
+        b.iter(|| to_string::<HandError>(&codes));
     });
     group.finish();
     c.final_summary();

@@ -144,9 +144,13 @@ fn main() {
     let mut group = c.benchmark_group("codegen");
     group.sample_size(20);
     let cx = fixture.context();
-    group.bench_function("errors_900_statuses", |b| b.iter(|| expand_big(&cx)));
+    group.bench_function("errors_900_statuses", |b| {
+        b.iter(|| expand_big(&cx));
+    });
     let cx = ardoq_context();
-    group.bench_function("errors_ardoq", |b| b.iter(|| expand_ardoq(&cx)));
+    group.bench_function("errors_ardoq", |b| {
+        b.iter(|| expand_ardoq(&cx));
+    });
     group.finish();
     c.final_summary();
     drop(fixture);
