@@ -2,7 +2,7 @@
 
 use core::fmt::Write as _;
 
-use errspec_spec::{Policy, Spec, WaitHeader};
+use errspec_spec::{RetryPolicy, Spec, WaitHeader};
 
 use crate::Loaded;
 use crate::describe;
@@ -53,7 +53,14 @@ pub(crate) fn docs(loaded: &Loaded) -> String {
             retry(class.policy, &spec.retry.wait_headers),
         );
     }
-    out.push_str("| 600-999 | unexpected status code outside the standard classes |  | never |\n");
+    let unclassified = spec.defaults_for(600);
+    let _ = writeln!(
+        out,
+        "| 600-999 | {} | {} | {} |",
+        cell(unclassified.message),
+        unclassified.hint.map(cell).unwrap_or_default(),
+        retry(unclassified.policy, &[]),
+    );
 
     out.push_str("\n## Retries\n\n");
     settings(&mut out, spec);
@@ -100,9 +107,11 @@ fn settings(out: &mut String, spec: &Spec) {
 }
 
 /// A policy for the table; `after-header` names the headers it reads.
-fn retry(policy: Policy, wait_headers: &[WaitHeader]) -> String {
+fn retry(policy: RetryPolicy, wait_headers: &[WaitHeader]) -> String {
     match policy {
-        Policy::AfterHeader => format!("after-header: {}", describe::wait_headers(wait_headers)),
+        RetryPolicy::AfterHeader => {
+            format!("after-header: {}", describe::wait_headers(wait_headers))
+        }
         other => other.as_str().to_owned(),
     }
 }

@@ -2,9 +2,8 @@
 
 use core::fmt::Write as _;
 
-use errspec::RetryConfig;
 use errspec::http::StatusCode;
-use errspec_spec::{Jitter, Policy, Retry, WaitHeader};
+use errspec_spec::{Jitter, RetryConfig, RetryPolicy, UNKNOWN_REASON, WaitHeader};
 
 use crate::Loaded;
 use crate::describe;
@@ -25,7 +24,7 @@ pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
                 Some(span) => format!(
                     "listed in {}, line {}",
                     loaded.name,
-                    loaded.line_of(span.start)
+                    loaded.lines().locate(span.start).0
                 ),
                 None => format!(
                     "inherited from the `http` base spec (`extends = \"http\"` in {})",
@@ -49,7 +48,7 @@ pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
             let reason = StatusCode::from_u16(code)
                 .ok()
                 .and_then(|s| s.canonical_reason())
-                .unwrap_or("Unknown Status");
+                .unwrap_or(UNKNOWN_REASON);
             let heading = format!("{code} {reason}: not listed in {}", loaded.name);
             line(
                 "variant",
@@ -58,44 +57,34 @@ pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
                     spec.enum_name, spec.fallback
                 ),
             );
-            match spec.class_of(code) {
-                Some(class) => {
-                    line(
-                        "message",
-                        &format!("{} (the {}xx class default)", class.message, code / 100),
-                    );
-                    if let Some(hint) = &class.hint {
-                        line("hint", hint);
-                    }
-                    let origin = format!(" (the {}xx class default)", code / 100);
-                    (
-                        class.policy,
-                        spec.retry.wait_headers.as_slice(),
-                        origin,
-                        heading,
-                    )
-                }
-                None => {
-                    line(
-                        "message",
-                        "unexpected status code outside the standard classes (codes 600 and \
-                         above belong to no class)",
-                    );
-                    let origin = " (outside the classes)".to_owned();
-                    (Policy::Never, &[][..], origin, heading)
-                }
+            let defaults = spec.defaults_for(code);
+            let origin = match defaults.class {
+                Some(_) => format!(" (the {}xx class default)", code / 100),
+                None => " (outside the classes)".to_owned(),
+            };
+            let message = match defaults.class {
+                Some(_) => format!("{}{origin}", defaults.message),
+                None => format!(
+                    "{} (codes 600 and above belong to no class)",
+                    defaults.message
+                ),
+            };
+            line("message", &message);
+            if let Some(hint) = defaults.hint {
+                line("hint", hint);
             }
+            let wait_headers = match defaults.class {
+                Some(_) => &*spec.retry.wait_headers,
+                None => &[][..],
+            };
+            (defaults.policy, wait_headers, origin, heading)
         }
     };
     line(
         "retry",
-        &format!(
-            "{}{policy_origin}: {}",
-            policy.as_str(),
-            describe::policy(policy)
-        ),
+        &format!("{}{policy_origin}: {}", policy.as_str(), policy.describe()),
     );
-    if policy != Policy::Never {
+    if policy != RetryPolicy::Never {
         retries(&mut line, &spec.retry, policy, wait_headers);
     }
     format!("{heading}\n{out}")
@@ -105,8 +94,8 @@ pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
 /// budget.
 fn retries(
     line: &mut impl FnMut(&str, &str),
-    retry: &Retry,
-    policy: Policy,
+    retry: &RetryConfig,
+    policy: RetryPolicy,
     wait_headers: &[WaitHeader],
 ) {
     let retries = retry.max_attempts.saturating_sub(1);
@@ -128,7 +117,7 @@ fn retries(
     let cap = describe::duration(retry.max_retry_after);
     let headers = wait_headers
         .iter()
-        .map(|h| format!("`{}` ({})", h.name, describe::format(h.format)))
+        .map(|h| format!("`{}` ({})", h.name, h.format.describe()))
         .collect::<Vec<_>>();
     let read = match headers.as_slice() {
         [] => None,
@@ -140,7 +129,7 @@ fn retries(
     };
     match (read, policy) {
         (None, _) => line("wait", "no wait header is read: every wait is a backoff"),
-        (Some(read), Policy::AfterHeader) => line(
+        (Some(read), RetryPolicy::AfterHeader) => line(
             "wait",
             &format!(
                 "{read}; the wait it asks for is slept as asked, but one above {cap} \
@@ -156,7 +145,7 @@ fn retries(
             ),
         ),
     }
-    let when = if policy == Policy::AfterHeader && !wait_headers.is_empty() {
+    let when = if policy == RetryPolicy::AfterHeader && !wait_headers.is_empty() {
         "when no valid header came: "
     } else {
         ""
@@ -187,23 +176,18 @@ fn retries(
 }
 
 /// The backoff schedule before jitter, from the runtime's own formula, and the jitter.
-fn backoff(retry: &Retry, retries: u32) -> String {
+fn backoff(retry: &RetryConfig, retries: u32) -> String {
     if retry.jitter == Jitter::Decorrelated {
         return format!(
             "from {} up to {} ({})",
             describe::duration(retry.initial_backoff),
             describe::duration(retry.max_backoff),
-            describe::jitter(retry.jitter)
+            retry.jitter.describe()
         );
     }
-    let config = RetryConfig::new()
-        .with_max_attempts(retry.max_attempts)
-        .with_initial_backoff(retry.initial_backoff)
-        .with_max_backoff(retry.max_backoff)
-        .with_multiplier(retry.multiplier);
     let shown = retries.min(SCHEDULE_SHOWN);
     let mut waits: Vec<String> = (1..=shown)
-        .map(|n| describe::duration(config.base_backoff(n)))
+        .map(|n| describe::duration(retry.base_backoff(n)))
         .collect();
     if retries > shown {
         waits.push(format!(
@@ -214,7 +198,7 @@ fn backoff(retry: &Retry, retries: u32) -> String {
     format!(
         "{} before jitter ({}; x{} a retry, at most {})",
         waits.join(", "),
-        describe::jitter(retry.jitter),
+        retry.jitter.describe(),
         retry.multiplier,
         describe::duration(retry.max_backoff)
     )

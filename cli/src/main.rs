@@ -7,8 +7,9 @@
 //! errspec docs spec/ardoq.toml           # a Markdown table of the spec
 //! ```
 //!
-//! Every command reads the spec with `errspec_spec::load`, as the macro does, so a spec that
-//! passes `check` compiles and one that fails it shows the same problems the build would.
+//! Every command reads the spec with `errspec_spec`'s `read_file` and `parse_str`, as the macro
+//! does, so a spec that passes `check` compiles and one that fails it shows the same problems
+//! the build would.
 //! Exit status: 0 on success, 1 when the spec has problems (or cannot be read), 2 on a usage
 //! error.
 
@@ -18,12 +19,12 @@ mod expand;
 mod explain;
 
 use std::fmt::Write as _;
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use errspec_spec::Spec;
+use errspec_spec::{DiagnosticKind, Diagnostics, LineIndex, Spec};
 
 /// Check, explain, expand and document errspec spec files.
 #[derive(Parser)]
@@ -71,10 +72,9 @@ pub(crate) struct Loaded {
 }
 
 impl Loaded {
-    /// The 1-based line of byte `offset` in the spec file.
-    pub(crate) fn line_of(&self, offset: usize) -> usize {
-        let before = self.source.get(..offset).unwrap_or(&self.source);
-        before.matches('\n').count() + 1
+    /// Lines and columns of the spec file, as diagnostics count them.
+    pub(crate) fn lines(&self) -> LineIndex<'_> {
+        LineIndex::new(&self.source)
     }
 }
 
@@ -99,34 +99,31 @@ fn main() -> ExitCode {
     }
 }
 
-/// Loads the spec at `path` as the macro would; on problems, returns them rendered the way
-/// rustc renders errors, with a source snippet and a caret under each.
+/// Loads the spec at `path` as the macro would, reading the file once; on problems, returns
+/// them rendered the way rustc renders errors, with a source snippet and a caret under each.
 fn load(path: &Path) -> Result<Loaded, String> {
     let name = path.display().to_string();
-    match errspec_spec::load(path, &name) {
-        Ok(spec) => Ok(Loaded {
-            spec,
-            source: read_source(path),
-            name,
-        }),
-        Err(mut diagnostics) => {
-            for d in &mut diagnostics.0 {
+    let (source, result) = match errspec_spec::read_file(path, &name) {
+        Ok(source) => {
+            let result = errspec_spec::parse_str(&source, &name);
+            (source, result)
+        }
+        Err(unreadable) => (String::new(), Err(unreadable)),
+    };
+    match result {
+        Ok(spec) => Ok(Loaded { spec, name, source }),
+        Err(Diagnostics(mut problems)) => {
+            for d in &mut problems {
                 // The library's help speaks of the macro's CARGO_MANIFEST_DIR.
-                if d.location.is_none() && d.message.starts_with("cannot read spec file") {
+                if d.kind == DiagnosticKind::Unreadable && d.location.is_none() {
                     d.help = Some(
                         "check the path: a relative path is taken from the current directory"
                             .to_owned(),
                     );
                 }
             }
-            let problems = &diagnostics.0;
-            let source = if problems.iter().any(|d| d.span.is_some()) {
-                read_source(path)
-            } else {
-                String::new()
-            };
             let mut out = String::new();
-            for d in problems {
+            for d in &problems {
                 out.push_str(&d.render(&source));
                 out.push('\n');
             }
@@ -136,15 +133,6 @@ fn load(path: &Path) -> Result<Loaded, String> {
             Err(out)
         }
     }
-}
-
-/// The spec file's text (invalid UTF-8 replaced, at most as much as the spec library reads),
-/// for snippets and line numbers; empty if it cannot be read.
-fn read_source(path: &Path) -> String {
-    let mut bytes = Vec::new();
-    let _ = std::fs::File::open(path)
-        .and_then(|f| f.take(errspec_spec::MAX_SPEC_BYTES).read_to_end(&mut bytes));
-    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// `check`'s one line on success.

@@ -22,14 +22,13 @@
 //! ```
 //!
 //! Features: `tokio` (default: [`TokioSleeper`], which honours tokio's paused clock),
-//! `reqwest` ([`reqwest::check`](crate::reqwest::check)), `tracing` (one event per retry).
+//! `reqwest` ([`reqwest::check`]), `tracing` (one event per retry).
 #![doc(html_root_url = "https://docs.rs/errspec/0.1.0")]
 
-mod backoff;
+mod attempts;
 mod budget;
-mod config;
+mod hold;
 mod method;
-mod policy;
 #[cfg(feature = "reqwest")]
 pub mod reqwest;
 mod retrier;
@@ -38,8 +37,11 @@ mod sleep;
 mod status_error;
 mod wait;
 
+pub use attempts::Attempts;
 pub use budget::RetryBudget;
-pub use config::{BudgetConfig, RetryConfig, WaitFormat, WaitHeader};
+pub use errspec_core::{
+    BudgetConfig, Idempotency, Jitter, RetryConfig, RetryPolicy, WaitFormat, WaitHeader,
+};
 /// Generates an error enum from a spec: `#[errspec::errors(spec = "path/to/spec.toml")]` on an
 /// enum.
 ///
@@ -51,7 +53,7 @@ pub use config::{BudgetConfig, RetryConfig, WaitFormat, WaitHeader};
 /// - `from_parts(status, &HeaderMap, Option<&[u8]>)`, which also reads the spec's wait headers
 ///   and keeps a body excerpt of at most 4 KiB;
 /// - `impl Display` from the spec's `display` template, `impl std::error::Error`;
-/// - `impl StatusError`, `retry_config()` (a `const fn`) and `STATUSES`.
+/// - `impl StatusError`, `retry_config()` and `STATUSES`.
 ///
 /// The enum's attributes, docs, visibility and cfgs are kept. Variants you write are kept too;
 /// each says its Display message and policy with `#[errspec(message = "...", retry = "...")]`
@@ -139,26 +141,22 @@ pub use errspec_macros::errors;
 pub use errspec_macros::client;
 pub use http;
 pub use method::is_idempotent;
-pub use policy::{Jitter, RetryPolicy, StatusInfo};
-pub use retrier::{Attempts, Retrier, retry, retry_blocking};
+pub use retrier::{Retrier, retry, retry_blocking};
 pub use retrying::Retrying;
 #[cfg(feature = "tokio")]
 pub use sleep::TokioSleeper;
 pub use sleep::{DefaultSleeper, Sleeper, ThreadSleeper};
-pub use status_error::{BODY_EXCERPT_LIMIT, Details, StatusError, body_excerpt};
+pub use status_error::{BODY_EXCERPT_LIMIT, Details, StatusError, StatusInfo, body_excerpt};
 pub use wait::{parse_wait, wait_from_headers};
 
 /// Not public API: what generated code refers to.
 #[doc(hidden)]
 pub mod __private {
-    pub use core::fmt::{Formatter, Result as FmtResult};
-    pub use core::time::Duration;
-    pub use http::{HeaderMap, StatusCode};
+    use core::time::Duration;
 
-    pub use crate::{
-        BudgetConfig, Details, Jitter, RetryConfig, RetryPolicy, StatusError, StatusInfo,
-        WaitFormat, WaitHeader,
-    };
+    use http::StatusCode;
+
+    use crate::{Idempotency, StatusError};
 
     /// The status with this code; used in `const` blocks, where an invalid code (which the
     /// spec's validation rules out) is a compile error rather than a panic.
@@ -169,21 +167,12 @@ pub mod __private {
         }
     }
 
-    /// The index of a status's class: 0 to 4 for 1xx to 5xx, 5 for codes 600 and above,
-    /// which RFC 9110 puts in no class.
-    pub const fn class_index(status: StatusCode) -> usize {
-        let class = (status.as_u16() / 100) as usize;
-        if class >= 6 {
-            5
-        } else {
-            class.saturating_sub(1)
-        }
-    }
-
     /// The reason phrase of a status the spec does not list (the `http` crate's, or
     /// "Unknown Status").
     pub fn reason_phrase(status: StatusCode) -> &'static str {
-        status.canonical_reason().unwrap_or("Unknown Status")
+        status
+            .canonical_reason()
+            .unwrap_or(errspec_core::UNKNOWN_REASON)
     }
 
     /// The body of a stub impl emitted beside a compile error; never runs, since the crate does
@@ -234,59 +223,58 @@ pub mod __private {
     /// The retrying choice of [`Engine`].
     pub trait RetryWithStatus<E> {
         /// The call's attempts, under the client's retrier.
-        fn begin<'r, C>(
+        fn begin<C>(
             &self,
-            client: &'r crate::Retrying<C>,
-            idempotent: bool,
-        ) -> crate::Attempts<'r>;
+            client: &crate::Retrying<C>,
+            idempotency: Idempotency,
+        ) -> crate::Attempts<'static>;
         /// The same for a `&mut self` method, with the client apart.
         fn begin_mut<'r, C>(
             &self,
             client: &'r mut crate::Retrying<C>,
-            idempotent: bool,
-        ) -> (crate::Attempts<'r>, &'r mut C);
+            idempotency: Idempotency,
+        ) -> (crate::Attempts<'static>, &'r mut C);
     }
 
     impl<E: StatusError> RetryWithStatus<E> for Engine<E> {
-        fn begin<'r, C>(
+        fn begin<C>(
             &self,
-            client: &'r crate::Retrying<C>,
-            idempotent: bool,
-        ) -> crate::Attempts<'r> {
-            client.__retrier::<E>().attempts(idempotent)
+            client: &crate::Retrying<C>,
+            idempotency: Idempotency,
+        ) -> crate::Attempts<'static> {
+            client.__attempts::<E>(idempotency)
         }
 
         fn begin_mut<'r, C>(
             &self,
             client: &'r mut crate::Retrying<C>,
-            idempotent: bool,
-        ) -> (crate::Attempts<'r>, &'r mut C) {
-            let (retrier, inner) = client.__split_mut::<E>();
-            (retrier.attempts(idempotent), inner)
+            idempotency: Idempotency,
+        ) -> (crate::Attempts<'static>, &'r mut C) {
+            client.__attempts_mut::<E>(idempotency)
         }
     }
 
     /// The forwarding choice of [`Engine`], for error types that are no `StatusError`.
     pub trait ForwardOtherErrors<E> {
         /// One attempt, never retried.
-        fn begin<C>(&self, client: &crate::Retrying<C>, idempotent: bool) -> Forward;
+        fn begin<C>(&self, client: &crate::Retrying<C>, idempotency: Idempotency) -> Forward;
         /// The same for a `&mut self` method, with the client apart.
         fn begin_mut<'r, C>(
             &self,
             client: &'r mut crate::Retrying<C>,
-            idempotent: bool,
+            idempotency: Idempotency,
         ) -> (Forward, &'r mut C);
     }
 
     impl<E> ForwardOtherErrors<E> for &Engine<E> {
-        fn begin<C>(&self, _: &crate::Retrying<C>, _: bool) -> Forward {
+        fn begin<C>(&self, _: &crate::Retrying<C>, _: Idempotency) -> Forward {
             Forward
         }
 
         fn begin_mut<'r, C>(
             &self,
             client: &'r mut crate::Retrying<C>,
-            _: bool,
+            _: Idempotency,
         ) -> (Forward, &'r mut C) {
             (Forward, client.inner_mut())
         }

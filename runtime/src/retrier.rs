@@ -3,17 +3,17 @@
 use core::future::Future;
 use core::ops::ControlFlow;
 use core::time::Duration;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::borrow::Cow;
+use std::sync::Arc;
 
-use crate::{DefaultSleeper, RetryBudget, RetryConfig, RetryPolicy, Sleeper, StatusError};
+use crate::attempts::Call;
+use crate::hold::Hold;
+use crate::{
+    Attempts, DefaultSleeper, Idempotency, RetryBudget, RetryConfig, RetryPolicy, Sleeper,
+    StatusError,
+};
 
 type OnRetry = dyn Fn(u32, &dyn StatusError, Duration) + Send + Sync;
-
-/// How many times one wait looks again for a later hold (see [`Attempts::sleep`]): a bound, so
-/// that no sleeper or clock can keep a call waiting in a loop. The hold rarely moves more than
-/// once during a wait, since calls that are waiting send nothing that could be refused.
-const MAX_HOLD_CHECKS: usize = 4;
 
 /// The retry engine: runs an operation, and after a failure decides whether and when to try
 /// again, from a [`RetryConfig`] and what the error says about itself ([`StatusError`]).
@@ -98,42 +98,16 @@ const MAX_HOLD_CHECKS: usize = 4;
 /// ```
 #[derive(Clone)]
 pub struct Retrier {
-    config: RetryConfig,
+    pub(crate) config: RetryConfig,
     budget: Option<RetryBudget>,
-    sleeper: Arc<dyn Sleeper>,
+    pub(crate) sleeper: Arc<dyn Sleeper>,
     on_retry: Option<Arc<OnRetry>>,
-    hold: Arc<Hold>,
-}
-
-/// The latest instant, on the sleeper's clock, that a server named for coming back; see
-/// "The server's hold" on [`Retrier`].
-#[derive(Default)]
-struct Hold(Mutex<Option<Instant>>);
-
-impl Hold {
-    fn until(&self) -> Option<Instant> {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Moves the hold to `until` if that is later.
-    fn extend(&self, until: Instant) {
-        let mut hold = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if hold.is_none_or(|h| h < until) {
-            *hold = Some(until);
-        }
-    }
-
-    /// How far the hold reaches past `instant`, if it does.
-    fn past(&self, instant: Instant) -> Option<Duration> {
-        self.until()
-            .map(|until| until.saturating_duration_since(instant))
-            .filter(|d| !d.is_zero())
-    }
+    pub(crate) hold: Arc<Hold>,
 }
 
 /// Why the engine waits what it waits; reported to `tracing`.
 #[derive(Clone, Copy)]
-enum WaitReason {
+pub(crate) enum WaitReason {
     /// The server's wait header decided the wait.
     Header,
     /// The backoff decided it.
@@ -143,18 +117,9 @@ enum WaitReason {
 }
 
 /// What the engine does after a failed attempt.
-enum Next {
+pub(crate) enum Next {
     Stop,
     Retry(Duration, WaitReason),
-}
-
-/// The state of one call across its attempts.
-struct Call {
-    idempotent: bool,
-    start: Instant,
-    attempt: u32,
-    /// The previous backoff, for decorrelated jitter.
-    prev_backoff: Duration,
 }
 
 impl Retrier {
@@ -212,18 +177,22 @@ impl Retrier {
     }
 
     /// Runs `f` until it succeeds or the engine stops (see [`Retrier`]), sleeping on the
-    /// sleeper between attempts. `idempotent` says whether the request may safely be repeated
-    /// (see [`is_idempotent`](crate::is_idempotent)). The first attempt waits for the server's
+    /// sleeper between attempts. `idempotency` says whether the request may safely be repeated
+    /// ([`Idempotency`], or a `bool`; see [`is_idempotent`](crate::is_idempotent)). The first attempt waits for the server's
     /// hold, if one lasts (see [`Retrier`]).
     ///
     /// The future is `Send` when `f` and its futures are, and does not need them to be.
-    pub async fn run<T, E, F, Fut>(&self, idempotent: bool, mut f: F) -> Result<T, E>
+    pub async fn run<T, E, F, Fut>(
+        &self,
+        idempotency: impl Into<Idempotency>,
+        mut f: F,
+    ) -> Result<T, E>
     where
         E: StatusError,
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let mut attempts = self.attempts(idempotent);
+        let mut attempts = self.attempts(idempotency);
         attempts.ready().await;
         loop {
             match attempts.after(f().await) {
@@ -259,12 +228,16 @@ impl Retrier {
     /// assert!(result.is_err());
     /// assert_eq!(calls, 1);
     /// ```
-    pub fn run_blocking<T, E, F>(&self, idempotent: bool, mut f: F) -> Result<T, E>
+    pub fn run_blocking<T, E, F>(
+        &self,
+        idempotency: impl Into<Idempotency>,
+        mut f: F,
+    ) -> Result<T, E>
     where
         E: StatusError,
         F: FnMut() -> Result<T, E>,
     {
-        let mut attempts = self.attempts(idempotent);
+        let mut attempts = self.attempts(idempotency);
         attempts.ready_blocking();
         loop {
             match attempts.after(f()) {
@@ -304,29 +277,28 @@ impl Retrier {
     /// let third: Result<(), MyError> = Err(MyError);
     /// assert!(matches!(attempts.after(third), ControlFlow::Break(Err(MyError)))); // max_attempts = 3
     /// ```
-    pub fn attempts(&self, idempotent: bool) -> Attempts<'_> {
-        Attempts {
-            call: self.start(idempotent),
-            retrier: self,
+    pub fn attempts(&self, idempotency: impl Into<Idempotency>) -> Attempts<'_> {
+        Attempts::new(Cow::Borrowed(self), idempotency.into())
+    }
+
+    /// This engine with another config: the same budget, sleeper, hook and hold. What a
+    /// [`Retrying`](crate::Retrying) runs a call under, with the call's error type's config.
+    pub(crate) fn with_config(&self, config: RetryConfig, budget: Option<RetryBudget>) -> Self {
+        Self {
+            config,
+            budget,
+            sleeper: Arc::clone(&self.sleeper),
+            on_retry: self.on_retry.clone(),
+            hold: Arc::clone(&self.hold),
         }
     }
 
-    /// Waits `duration` on the sleeper.
-    pub async fn sleep(&self, duration: Duration) {
-        self.sleeper.sleep(duration).await;
-    }
-
-    /// Waits `duration` on the sleeper, blocking the thread.
-    pub fn sleep_blocking(&self, duration: Duration) {
-        self.sleeper.sleep_blocking(duration);
-    }
-
-    fn start(&self, idempotent: bool) -> Call {
+    pub(crate) fn start(&self, idempotency: Idempotency) -> Call {
         if let Some(budget) = &self.budget {
             budget.deposit();
         }
         Call {
-            idempotent,
+            idempotency,
             start: self.sleeper.now(),
             attempt: 0,
             prev_backoff: self.config.initial_backoff,
@@ -334,9 +306,10 @@ impl Retrier {
     }
 
     /// The decision after a failed attempt, with the hook and the trace event of a retry.
-    fn next<E: StatusError>(&self, call: &mut Call, err: &E) -> Next {
+    pub(crate) fn next<E: StatusError>(&self, call: &mut Call, err: &E) -> Next {
         call.attempt = call.attempt.saturating_add(1);
-        let next = self.decide(call, err);
+        let retryable = err.is_retryable(call.idempotency);
+        let next = self.decide(call, err, retryable);
         if let Next::Retry(wait, reason) = next {
             trace(call.attempt, err, wait, reason);
             if let Some(hook) = &self.on_retry {
@@ -346,9 +319,9 @@ impl Retrier {
         next
     }
 
-    fn decide(&self, call: &mut Call, err: &dyn StatusError) -> Next {
+    fn decide(&self, call: &mut Call, err: &dyn StatusError, retryable: bool) -> Next {
         let config = &self.config;
-        if !err.is_retryable(call.idempotent) || call.attempt >= config.max_attempts.max(1) {
+        if !retryable || call.attempt >= config.max_attempts.max(1) {
             return Next::Stop;
         }
         let server_wait = err.retry_after();
@@ -415,124 +388,6 @@ fn trace(attempt: u32, err: &dyn StatusError, delay: Duration, reason: WaitReaso
 #[cfg(not(feature = "tracing"))]
 fn trace(_: u32, _: &dyn StatusError, _: Duration, _: WaitReason) {}
 
-/// One call's retry state; see [`Retrier::attempts`].
-pub struct Attempts<'r> {
-    retrier: &'r Retrier,
-    call: Call,
-}
-
-impl Attempts<'_> {
-    /// Takes an attempt's result: `Break` with the result to return (a success, or an error
-    /// the engine will not retry, unchanged), or `Continue` with the wait before the next
-    /// attempt (the `on_retry` hook has been called and the error dropped).
-    pub fn after<T, E: StatusError>(
-        &mut self,
-        result: Result<T, E>,
-    ) -> ControlFlow<Result<T, E>, Duration> {
-        match result {
-            Ok(value) => ControlFlow::Break(Ok(value)),
-            Err(err) => match self.retrier.next(&mut self.call, &err) {
-                Next::Stop => ControlFlow::Break(Err(err)),
-                Next::Retry(wait, _) => ControlFlow::Continue(wait),
-            },
-        }
-    }
-
-    /// How many attempts have failed so far.
-    pub fn failed(&self) -> u32 {
-        self.call.attempt
-    }
-
-    /// Whether the attempt about to start is the last one `max_attempts` allows.
-    pub fn is_last(&self) -> bool {
-        self.call.attempt.saturating_add(1) >= self.retrier.config.max_attempts.max(1)
-    }
-
-    /// An argument for the attempt about to start: a clone while another attempt may follow,
-    /// the value itself for the last one. Generated code keeps each argument in an `Option`.
-    #[doc(hidden)]
-    pub fn pass<A: crate::__private::RetryArgument>(&self, slot: &mut Option<A>) -> A {
-        match slot {
-            Some(value) if !self.is_last() => value.clone_for_attempt(),
-            _ => crate::__private::take_argument(slot),
-        }
-    }
-
-    /// Waits `duration` (the wait [`after`](Self::after) gave) on the retrier's sleeper; then,
-    /// if meanwhile another call of the retrier learnt a later time the server named, until
-    /// that time too, unless that would pass this call's `max_elapsed` (see "The server's
-    /// hold" on [`Retrier`]).
-    pub async fn sleep(&self, duration: Duration) {
-        let mut planned = self.retrier.sleeper.now().checked_add(duration);
-        let mut wait = duration;
-        for _ in 0..MAX_HOLD_CHECKS {
-            self.retrier.sleeper.sleep(wait).await;
-            match self.hold_after(planned) {
-                Some((more, end)) => (wait, planned) = (more, Some(end)),
-                None => return,
-            }
-        }
-    }
-
-    /// [`sleep`](Self::sleep), blocking the thread.
-    pub fn sleep_blocking(&self, duration: Duration) {
-        let mut planned = self.retrier.sleeper.now().checked_add(duration);
-        let mut wait = duration;
-        for _ in 0..MAX_HOLD_CHECKS {
-            self.retrier.sleeper.sleep_blocking(wait);
-            match self.hold_after(planned) {
-                Some((more, end)) => (wait, planned) = (more, Some(end)),
-                None => return,
-            }
-        }
-    }
-
-    /// Waits until the server's hold ends, if one lasts, and then starts the call's clock for
-    /// `max_elapsed`; for the first attempt of a call that drives its own loop
-    /// ([`Retrier::run`] calls it).
-    pub async fn ready(&mut self) {
-        let now = self.retrier.sleeper.now();
-        if let Some(held) = self.retrier.hold.past(now) {
-            self.call.start = now;
-            self.sleep(held).await;
-            self.call.start = self.retrier.sleeper.now();
-        }
-    }
-
-    /// [`ready`](Self::ready), blocking the thread.
-    pub fn ready_blocking(&mut self) {
-        let now = self.retrier.sleeper.now();
-        if let Some(held) = self.retrier.hold.past(now) {
-            self.call.start = now;
-            self.sleep_blocking(held);
-            self.call.start = self.retrier.sleeper.now();
-        }
-    }
-
-    /// How much longer than a wait planned to end at `planned` the hold asks for, and when the
-    /// longer wait ends, if the hold reaches past `planned` and the call's `max_elapsed` allows
-    /// waiting for it. Measured from `planned`, not from the clock, so a sleeper whose clock
-    /// does not move with its waits cannot make it wait again and again.
-    fn hold_after(&self, planned: Option<Instant>) -> Option<(Duration, Instant)> {
-        let planned = planned?;
-        let more = self.retrier.hold.past(planned)?;
-        let end = planned.checked_add(more)?;
-        let allowed = self.retrier.config.max_elapsed.is_none_or(|max_elapsed| {
-            end.saturating_duration_since(self.call.start) <= max_elapsed
-        });
-        allowed.then_some((more, end))
-    }
-}
-
-impl core::fmt::Debug for Attempts<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Attempts")
-            .field("idempotent", &self.call.idempotent)
-            .field("failed", &self.call.attempt)
-            .finish_non_exhaustive()
-    }
-}
-
 impl core::fmt::Debug for Retrier {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Retrier")
@@ -544,7 +399,7 @@ impl core::fmt::Debug for Retrier {
 }
 
 /// Runs `f` under a [`Retrier`] with the default [`RetryConfig`] and sleeper: the shorthand for
-/// `Retrier::new(RetryConfig::default()).run(idempotent, f)`.
+/// `Retrier::new(RetryConfig::default()).run(idempotency, f)`.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -564,23 +419,23 @@ impl core::fmt::Debug for Retrier {
 /// assert_eq!(value.unwrap(), 42);
 /// # }
 /// ```
-pub async fn retry<T, E, F, Fut>(idempotent: bool, f: F) -> Result<T, E>
+pub async fn retry<T, E, F, Fut>(idempotency: impl Into<Idempotency>, f: F) -> Result<T, E>
 where
     E: StatusError,
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
     Retrier::new(RetryConfig::default())
-        .run(idempotent, f)
+        .run(idempotency, f)
         .await
 }
 
 /// Runs blocking `f` under a [`Retrier`] with the default [`RetryConfig`] and sleeper: the
-/// shorthand for `Retrier::new(RetryConfig::default()).run_blocking(idempotent, f)`.
-pub fn retry_blocking<T, E, F>(idempotent: bool, f: F) -> Result<T, E>
+/// shorthand for `Retrier::new(RetryConfig::default()).run_blocking(idempotency, f)`.
+pub fn retry_blocking<T, E, F>(idempotency: impl Into<Idempotency>, f: F) -> Result<T, E>
 where
     E: StatusError,
     F: FnMut() -> Result<T, E>,
 {
-    Retrier::new(RetryConfig::default()).run_blocking(idempotent, f)
+    Retrier::new(RetryConfig::default()).run_blocking(idempotency, f)
 }

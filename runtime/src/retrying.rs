@@ -1,52 +1,109 @@
 //! A client wrapped with its retry engine.
 
-use std::sync::{Arc, OnceLock};
+use core::future::Future;
+use core::time::Duration;
+use std::borrow::Cow;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use crate::{Retrier, StatusError};
+use crate::{Attempts, BudgetConfig, Idempotency, Retrier, RetryBudget, Sleeper, StatusError};
 
-/// A client `C` with the [`Retrier`] its calls retry under.
+/// A client `C` with the retry engine its calls run under.
 ///
 /// `#[errspec::client]` implements the user's client trait for `Retrying<C>`, each method running
-/// the inner client's method under the retrier. `Retrying::new(client)` takes the retry settings
-/// from the error type's `retry_config()` (that is, from the spec) when the first call is made;
-/// [`with_retrier`](Self::with_retrier) sets the engine explicitly.
+/// the inner client's method under the engine.
 ///
-/// Clones share the retrier, and so its retry budget. A trait whose methods return two
-/// different error types still has one retrier: its settings come from the error type of the
-/// first method called, so set one with `with_retrier` in that case.
+/// Each call runs under its own error type's settings, `E::retry_config()` (that is, its spec's
+/// `[retry]`), whatever was called before: a trait whose methods return two error types retries
+/// each by its own spec. What the calls share is the client's: the server's hold (see
+/// [`Retrier`]), the sleeper, and a retry budget per distinct `budget` setting of those specs.
+/// [`with_sleeper`](Self::with_sleeper) and [`on_retry`](Self::on_retry) set how those calls
+/// wait and what they report; [`with_retrier`](Self::with_retrier) replaces all of that with
+/// one explicit [`Retrier`] for every call.
+///
+/// Clones share everything, whatever was set by these methods included, whether they were made
+/// before or after it was set.
 ///
 /// ```
 /// use errspec::{Retrier, RetryConfig, Retrying};
 ///
+/// #[derive(Clone)]
 /// struct HttpClient { base: &'static str }
 ///
-/// let client = Retrying::new(HttpClient { base: "https://example.com" })
-///     .with_retrier(Retrier::new(RetryConfig::new().with_max_attempts(5)));
+/// let client = Retrying::new(HttpClient { base: "https://example.com" });
+/// assert!(client.retrier().is_none()); // each call: its error type's `retry_config()`
+///
+/// let clone = client.clone();
+/// let client = client.with_retrier(Retrier::new(RetryConfig::new().with_max_attempts(5)));
+/// assert_eq!(clone.retrier().unwrap().config().max_attempts, 5); // clones share it
 /// assert_eq!(client.inner().base, "https://example.com");
-/// assert_eq!(client.retrier().unwrap().config().max_attempts, 5);
 /// let client: HttpClient = client.into_inner();
 /// # let _ = client.base;
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Retrying<C> {
     inner: C,
-    retrier: Arc<OnceLock<Retrier>>,
+    engine: Arc<Engine>,
+}
+
+/// What the clones of one [`Retrying`] share.
+struct Engine {
+    state: RwLock<State>,
+    /// The budgets of calls under their error type's config, one per distinct setting
+    /// (`ratio` bits, `min_per_second`).
+    budgets: Mutex<Vec<((u64, u32), RetryBudget)>>,
+}
+
+struct State {
+    /// The retrier set by `with_retrier`, which every call then runs under.
+    chosen: Option<Retrier>,
+    /// The sleeper, hook and hold of calls that run under their error type's config.
+    base: Retrier,
 }
 
 impl<C> Retrying<C> {
-    /// Wraps `inner`; the retrier is made from the error type's `retry_config()` on first use.
+    /// Wraps `inner`; each call runs under its error type's `retry_config()`.
     pub fn new(inner: C) -> Self {
         Self {
             inner,
-            retrier: Arc::new(OnceLock::new()),
+            engine: Arc::new(Engine {
+                state: RwLock::new(State {
+                    chosen: None,
+                    base: Retrier::new(crate::RetryConfig::new()),
+                }),
+                budgets: Mutex::new(Vec::new()),
+            }),
         }
     }
 
-    /// Retries under `retrier` instead of the error type's defaults. This wrapper and clones made
-    /// from it afterwards share `retrier`; earlier clones keep theirs.
+    /// Runs every call under `retrier` (its settings, budget, sleeper, hook and hold) instead
+    /// of the error types' settings: for this wrapper and every clone of it, made before or
+    /// after.
     #[must_use]
-    pub fn with_retrier(mut self, retrier: Retrier) -> Self {
-        self.retrier = Arc::new(OnceLock::from(retrier));
+    pub fn with_retrier(self, retrier: Retrier) -> Self {
+        self.engine.write().chosen = Some(retrier);
+        self
+    }
+
+    /// Waits and tells the time with `sleeper` in calls that run under their error type's
+    /// settings (a retrier set by [`with_retrier`](Self::with_retrier) keeps its own).
+    #[must_use]
+    pub fn with_sleeper(self, sleeper: impl Sleeper + 'static) -> Self {
+        let mut state = self.engine.write();
+        state.base = state.base.clone().with_sleeper(sleeper);
+        drop(state);
+        self
+    }
+
+    /// Calls `hook` before each retry's wait in calls that run under their error type's
+    /// settings; see [`Retrier::on_retry`].
+    #[must_use]
+    pub fn on_retry(
+        self,
+        hook: impl Fn(u32, &dyn StatusError, Duration) + Send + Sync + 'static,
+    ) -> Self {
+        let mut state = self.engine.write();
+        state.base = state.base.clone().on_retry(hook);
+        drop(state);
         self
     }
 
@@ -65,22 +122,92 @@ impl<C> Retrying<C> {
         self.inner
     }
 
-    /// The retrier, once set by [`with_retrier`](Self::with_retrier) or made by a first call.
-    pub fn retrier(&self) -> Option<&Retrier> {
-        self.retrier.get()
+    /// The retrier set by [`with_retrier`](Self::with_retrier), if any (a handle sharing its
+    /// budget and hold).
+    pub fn retrier(&self) -> Option<Retrier> {
+        self.engine.read().chosen.clone()
     }
 
-    /// Not public API: the retrier generated code runs calls under, made from
-    /// `E::retry_config()` on first use.
-    #[doc(hidden)]
-    pub fn __retrier<E: StatusError>(&self) -> &Retrier {
-        self.retrier.get_or_init(|| Retrier::new(E::retry_config()))
+    /// The engine a call with error type `E` runs under: the chosen retrier, or `E`'s
+    /// `retry_config()` with this client's sleeper, hook, hold and budget.
+    pub fn retrier_for<E: StatusError>(&self) -> Retrier {
+        self.engine.retrier_for::<E>()
     }
 
-    /// Not public API: the retrier and the client apart, for `&mut self` methods.
+    /// Runs `f` as a call with error type `E` ([`Retrier::run`] under
+    /// [`retrier_for::<E>()`](Self::retrier_for)): what a hand-written client method does.
+    pub async fn run<T, E, F, Fut>(&self, idempotency: impl Into<Idempotency>, f: F) -> Result<T, E>
+    where
+        E: StatusError,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        self.retrier_for::<E>().run(idempotency, f).await
+    }
+
+    /// [`run`](Self::run) for a blocking call.
+    pub fn run_blocking<T, E, F>(&self, idempotency: impl Into<Idempotency>, f: F) -> Result<T, E>
+    where
+        E: StatusError,
+        F: FnMut() -> Result<T, E>,
+    {
+        self.retrier_for::<E>().run_blocking(idempotency, f)
+    }
+
+    /// Not public API: a call's attempts, under the chosen retrier or `E`'s settings.
     #[doc(hidden)]
-    pub fn __split_mut<E: StatusError>(&mut self) -> (&Retrier, &mut C) {
-        let retrier = self.retrier.get_or_init(|| Retrier::new(E::retry_config()));
-        (retrier, &mut self.inner)
+    pub fn __attempts<E: StatusError>(&self, idempotency: Idempotency) -> Attempts<'static> {
+        Attempts::new(Cow::Owned(self.retrier_for::<E>()), idempotency)
+    }
+
+    /// Not public API: the same for `&mut self` methods, with the client apart.
+    #[doc(hidden)]
+    pub fn __attempts_mut<E: StatusError>(
+        &mut self,
+        idempotency: Idempotency,
+    ) -> (Attempts<'static>, &mut C) {
+        (self.__attempts::<E>(idempotency), &mut self.inner)
+    }
+}
+
+impl Engine {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The engine for one call with error type `E`.
+    fn retrier_for<E: StatusError>(&self) -> Retrier {
+        let state = self.read();
+        if let Some(chosen) = &state.chosen {
+            return chosen.clone();
+        }
+        let config = E::retry_config();
+        let budget = config.budget.map(|b| self.budget(b));
+        state.base.with_config(config, budget)
+    }
+
+    /// The client's budget for `config`, made on first use.
+    fn budget(&self, config: BudgetConfig) -> RetryBudget {
+        let key = (config.ratio.to_bits(), config.min_per_second);
+        let mut budgets = self.budgets.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, budget)) = budgets.iter().find(|(k, _)| *k == key) {
+            return budget.clone();
+        }
+        let budget = RetryBudget::from(config);
+        budgets.push((key, budget.clone()));
+        budget
+    }
+}
+
+impl<C: core::fmt::Debug> core::fmt::Debug for Retrying<C> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Retrying")
+            .field("inner", &self.inner)
+            .field("retrier", &self.retrier())
+            .finish_non_exhaustive()
     }
 }

@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use http::{HeaderMap, StatusCode};
 
-use crate::{RetryConfig, RetryPolicy, WaitHeader};
+use crate::{Idempotency, RetryConfig, RetryPolicy, WaitHeader};
 
 /// The most bytes of a response body an error keeps (4 KiB).
 pub const BODY_EXCERPT_LIMIT: usize = 4096;
@@ -33,9 +33,16 @@ pub trait StatusError: std::error::Error + Send + Sync + 'static {
     /// Advice for the user from the spec, if any.
     fn hint(&self) -> Option<&'static str>;
 
-    /// Whether this error may be retried for a request of the given idempotency.
-    fn is_retryable(&self, idempotent: bool) -> bool {
-        self.policy().allows(idempotent)
+    /// Whether this error may be retried for a request of the given idempotency
+    /// ([`Idempotency`], or `true` for an idempotent request and `false` for another).
+    ///
+    /// The retry engine asks this; override it to refine a policy. On a `dyn StatusError`,
+    /// ask `policy().allows(idempotency)` instead.
+    fn is_retryable(&self, idempotency: impl Into<Idempotency>) -> bool
+    where
+        Self: Sized,
+    {
+        self.policy().allows(idempotency.into())
     }
 
     /// The error body's first bytes (at most [`BODY_EXCERPT_LIMIT`], lossy UTF-8), if kept.
@@ -126,4 +133,23 @@ pub fn body_excerpt(body: &[u8]) -> Box<str> {
         end -= 1;
     }
     Box::from(&text[..end])
+}
+
+/// One status of a spec, as listed in a generated enum's `STATUSES` table.
+///
+/// The fallback variant has no entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusInfo {
+    /// The numeric status code.
+    pub code: u16,
+    /// The variant name.
+    pub name: &'static str,
+    /// The reason phrase.
+    pub reason: &'static str,
+    /// The spec's message.
+    pub message: &'static str,
+    /// The spec's hint, if any.
+    pub hint: Option<&'static str>,
+    /// The retry policy.
+    pub policy: RetryPolicy,
 }

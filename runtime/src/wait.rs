@@ -36,7 +36,7 @@ pub fn wait_from_headers(
 ) -> Option<Duration> {
     wait_headers.iter().find_map(|wh| {
         headers
-            .get_all(wh.name)
+            .get_all(&*wh.name)
             .iter()
             .find_map(|v| parse_wait(v.as_bytes(), wh.format, now))
     })
@@ -87,6 +87,9 @@ pub fn parse_wait(value: &[u8], format: WaitFormat, now: SystemTime) -> Option<D
             let reset = UNIX_EPOCH.checked_add(Duration::from_secs(parse_digits(value)?))?;
             Some(until(reset, now))
         }
+        // `WaitFormat` is non-exhaustive, being defined in errspec-core; a test reads a value
+        // of every format in `WaitFormat::ALL`, so a new one cannot go unread here unnoticed.
+        _ => None,
     }
 }
 

@@ -83,7 +83,7 @@ proptest! {
         prev in any_duration(),
     ) {
         let d = config.base_backoff(retry);
-        for jitter in [Jitter::None, Jitter::Full, Jitter::Equal, Jitter::Decorrelated] {
+        for &(_, jitter) in Jitter::ALL {
             let config = config.clone().with_jitter(jitter);
             let delay = config.backoff(retry, prev);
             match jitter {
@@ -98,6 +98,7 @@ proptest! {
                         .min(config.max_backoff);
                     prop_assert!(delay >= low && delay <= high, "{delay:?} not in {low:?}..={high:?}");
                 }
+                other => prop_assert!(false, "no bounds written for jitter {other}"),
             }
         }
     }

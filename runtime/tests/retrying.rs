@@ -5,7 +5,7 @@ mod common;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use common::{RecordingSleeper, TEST_MAX_ATTEMPTS, TestError, block_on};
-use errspec::{BudgetConfig, Jitter, Retrier, RetryConfig, RetryPolicy, Retrying};
+use errspec::{BudgetConfig, Idempotency, Jitter, Retrier, RetryConfig, RetryPolicy, Retrying};
 
 /// A client whose calls fail with a 503 a set number of times.
 #[derive(Debug, Default)]
@@ -46,13 +46,11 @@ impl Api for Flaky {
 /// What `#[errspec::client]` generates, written by hand.
 impl<C: Api + Send + Sync> Api for Retrying<C> {
     fn get(&self) -> Result<u32, TestError> {
-        self.__retrier::<TestError>()
-            .run_blocking(true, || self.inner().get())
+        self.run_blocking(Idempotency::Idempotent, || self.inner().get())
     }
 
     async fn get_async(&self) -> Result<u32, TestError> {
-        self.__retrier::<TestError>()
-            .run(true, || self.inner().get_async())
+        self.run(Idempotency::Idempotent, || self.inner().get_async())
             .await
     }
 }
@@ -83,46 +81,108 @@ fn calls_retry_under_the_retrier() {
 }
 
 #[test]
-fn the_retrier_comes_from_the_error_type_on_first_use() {
-    let client = Retrying::new(Flaky::default());
+fn each_call_runs_under_its_error_types_config() {
+    let sleeper = RecordingSleeper::new();
+    let client = Retrying::new(Flaky {
+        failures: u32::MAX,
+        ..Flaky::default()
+    })
+    .with_sleeper(sleeper.clone());
     assert!(client.retrier().is_none());
-    let first: *const Retrier = client.__retrier::<TestError>();
+    assert!(client.get().is_err());
     assert_eq!(
-        client.retrier().unwrap().config().max_attempts,
+        client.inner().calls.load(Ordering::SeqCst),
+        TEST_MAX_ATTEMPTS,
+        "TestError::retry_config() says {TEST_MAX_ATTEMPTS} attempts"
+    );
+    assert_eq!(sleeper.sleeps().len(), TEST_MAX_ATTEMPTS as usize - 1);
+    assert_eq!(
+        client.retrier_for::<TestError>().config().max_attempts,
         TEST_MAX_ATTEMPTS
     );
-    // Made once.
-    assert!(std::ptr::eq(first, client.__retrier::<TestError>()));
 }
 
 #[test]
 fn with_retrier_overrides_the_error_types_config() {
-    let client = Retrying::new(Flaky::default()).with_retrier(quick());
-    assert_eq!(client.__retrier::<TestError>().config().max_attempts, 4);
+    let client = Retrying::new(Flaky {
+        failures: u32::MAX,
+        ..Flaky::default()
+    })
+    .with_retrier(quick());
+    assert_eq!(client.retrier_for::<TestError>().config().max_attempts, 4);
+    assert!(client.get().is_err());
+    assert_eq!(client.inner().calls.load(Ordering::SeqCst), 4);
 }
 
 #[test]
 fn clones_share_the_retrier_and_its_budget() {
-    let client = Retrying::new(Flaky::default()).with_retrier(
+    let client = Retrying::new(Flaky::default());
+    // A clone made before the retrier is set shares it all the same.
+    let clone = client.clone();
+    let client = client.with_retrier(
         Retrier::new(RetryConfig::new().with_budget(Some(BudgetConfig::new(0.0, 1))))
             .with_sleeper(RecordingSleeper::new()),
     );
-    let clone = client.clone();
-    assert!(std::ptr::eq(
-        client.__retrier::<TestError>(),
-        clone.__retrier::<TestError>()
-    ));
-    let budget = clone.retrier().unwrap().budget().unwrap();
+    let budget = clone.retrier().unwrap().budget().unwrap().clone();
     assert!((0..10).all(|_| budget.try_withdraw()));
     assert!(!client.retrier().unwrap().budget().unwrap().try_withdraw());
+    assert!(
+        !client
+            .retrier_for::<TestError>()
+            .budget()
+            .unwrap()
+            .try_withdraw()
+    );
+}
 
-    // Clones made before the first call share the retrier made by that call.
-    let lazy = Retrying::new(Flaky::default());
-    let lazy_clone = lazy.clone();
-    assert!(std::ptr::eq(
-        lazy.__retrier::<TestError>(),
-        lazy_clone.__retrier::<TestError>()
-    ));
+#[test]
+fn calls_under_their_error_types_config_share_a_budget() {
+    #[derive(Debug)]
+    struct Budgeted(TestError);
+    impl std::fmt::Display for Budgeted {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl std::error::Error for Budgeted {}
+    impl errspec::StatusError for Budgeted {
+        fn status(&self) -> Option<http::StatusCode> {
+            self.0.status()
+        }
+        fn policy(&self) -> RetryPolicy {
+            self.0.policy()
+        }
+        fn retry_after(&self) -> Option<std::time::Duration> {
+            self.0.retry_after()
+        }
+        fn hint(&self) -> Option<&'static str> {
+            None
+        }
+        fn retry_config() -> RetryConfig {
+            RetryConfig::new().with_budget(Some(BudgetConfig::new(0.0, 1)))
+        }
+        fn from_parts(
+            status: http::StatusCode,
+            headers: &http::HeaderMap,
+            body: Option<&[u8]>,
+        ) -> Self {
+            Self(TestError::from_parts(status, headers, body))
+        }
+    }
+    let client = Retrying::new(());
+    let clone = client.clone();
+    let budget = client.retrier_for::<Budgeted>().budget().unwrap().clone();
+    assert!((0..10).all(|_| budget.try_withdraw()));
+    // Another call, from a clone: the same budget, now spent.
+    assert!(
+        !clone
+            .retrier_for::<Budgeted>()
+            .budget()
+            .unwrap()
+            .try_withdraw()
+    );
+    // TestError's spec has no budget.
+    assert!(client.retrier_for::<TestError>().budget().is_none());
 }
 
 #[test]

@@ -4,8 +4,8 @@
 use std::sync::OnceLock;
 
 use crate::HTTP_SPEC;
-use crate::ast::RawSpec;
 use crate::diag::Ctxt;
+use crate::raw::RawSpec;
 
 /// `spec/http.toml`, read (not resolved). A test checks that it has no problems; were it ever
 /// to have some, they would show as missing names, never as a panic.
@@ -13,6 +13,6 @@ pub(crate) fn http() -> &'static RawSpec {
     static HTTP: OnceLock<RawSpec> = OnceLock::new();
     HTTP.get_or_init(|| {
         let mut cx = Ctxt::new(HTTP_SPEC, "http.toml");
-        crate::parse::read_source(HTTP_SPEC, &mut cx)
+        crate::syntax::read(HTTP_SPEC, &mut cx)
     })
 }

@@ -5,9 +5,26 @@ use core::ops::Range;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+/// What kind of problem a [`Diagnostic`] is, for tools that treat them differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DiagnosticKind {
+    /// The file could not be read: missing, a directory, too large, or not UTF-8. Its help
+    /// speaks of where the macro looks for the file (relative to `CARGO_MANIFEST_DIR`).
+    Unreadable,
+    /// The file is not valid TOML.
+    Syntax,
+    /// The TOML is valid but the spec is not: an unknown key, a bad value, a duplicate name.
+    Invalid,
+    /// Not a problem of its own: says how many more were left out past the first 100.
+    Truncated,
+}
+
 /// One problem in a spec file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// What kind of problem it is.
+    pub kind: DiagnosticKind,
     /// The spec file as the user named it (e.g. `spec/ardoq.toml`).
     pub file: String,
     /// 1-based line and column (in characters) of the problem; `None` when it is about the
@@ -136,15 +153,25 @@ impl Snippet {
     }
 }
 
-/// Turns byte offsets into 1-based lines and columns (columns in characters).
-pub(crate) struct LineIndex<'s> {
+/// Turns byte offsets into 1-based lines and columns (columns in characters), as diagnostics
+/// count them.
+///
+/// ```
+/// let index = errspec_spec::LineIndex::new("[api]\nname = \"é\"\n");
+/// assert_eq!(index.locate(0), (1, 1));
+/// assert_eq!(index.locate(6), (2, 1));
+/// assert_eq!(index.locate(15), (2, 9)); // after the two-byte `é`: 8 characters in
+/// ```
+#[derive(Debug, Clone)]
+pub struct LineIndex<'s> {
     source: &'s str,
     /// Byte offset of the start of every line.
     starts: Vec<usize>,
 }
 
 impl<'s> LineIndex<'s> {
-    pub(crate) fn new(source: &'s str) -> LineIndex<'s> {
+    /// Indexes the lines of `source`.
+    pub fn new(source: &'s str) -> LineIndex<'s> {
         let starts = core::iter::once(0)
             .chain(source.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -153,7 +180,7 @@ impl<'s> LineIndex<'s> {
 
     /// Line and column of byte `offset`; an offset past the end or inside a character counts
     /// as the nearest character start before it.
-    pub(crate) fn locate(&self, offset: usize) -> (usize, usize) {
+    pub fn locate(&self, offset: usize) -> (usize, usize) {
         let mut offset = offset.min(self.source.len());
         while !self.source.is_char_boundary(offset) {
             offset -= 1;
@@ -205,8 +232,7 @@ impl std::error::Error for Diagnostics {}
 pub(crate) struct Ctxt<'s> {
     file: &'s str,
     lines: LineIndex<'s>,
-    /// Each with whether it is a TOML syntax error.
-    diagnostics: Vec<(Diagnostic, bool)>,
+    diagnostics: Vec<Diagnostic>,
     /// Spans of TOML syntax errors: a later error touching one of them is a follow-on of the
     /// syntax error (the parser's recovery made up a value) and is left out.
     syntax: Vec<Range<usize>>,
@@ -233,19 +259,20 @@ impl<'s> Ctxt<'s> {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        self.push(span, message.into(), help.into(), false);
+        self.push(span, message.into(), help.into(), DiagnosticKind::Invalid);
     }
 
-    fn push(&mut self, span: Range<usize>, message: String, help: String, syntax: bool) {
+    fn push(&mut self, span: Range<usize>, message: String, help: String, kind: DiagnosticKind) {
         let location = Some(self.lines.locate(span.start));
         let diagnostic = Diagnostic {
+            kind,
             file: self.file.to_owned(),
             location,
             span: Some(span),
             message,
             help: Some(help),
         };
-        self.diagnostics.push((diagnostic, syntax));
+        self.diagnostics.push(diagnostic);
     }
 
     /// Reports a TOML syntax error.
@@ -256,11 +283,11 @@ impl<'s> Ctxt<'s> {
         help: impl Into<String>,
     ) {
         self.syntax.push(span.clone());
-        self.push(span, message.into(), help.into(), true);
+        self.push(span, message.into(), help.into(), DiagnosticKind::Syntax);
     }
 
     /// Line and column of byte `offset`.
-    pub(crate) fn locate(&self, offset: usize) -> (usize, usize) {
+    pub fn locate(&self, offset: usize) -> (usize, usize) {
         self.lines.locate(offset)
     }
 
@@ -288,8 +315,8 @@ impl<'s> Ctxt<'s> {
         let syntax_lines: BTreeSet<usize> = self
             .diagnostics
             .iter()
-            .filter(|(_, is_syntax)| *is_syntax)
-            .filter_map(|(d, _)| d.location.map(|(line, _)| line))
+            .filter(|d| d.kind == DiagnosticKind::Syntax)
+            .filter_map(|d| d.location.map(|(line, _)| line))
             .collect();
         let follows_syntax_error = |d: &Diagnostic| {
             let touches = d.span.as_ref().is_some_and(|span| {
@@ -309,8 +336,7 @@ impl<'s> Ctxt<'s> {
         let mut out: Vec<Diagnostic> = self
             .diagnostics
             .into_iter()
-            .filter(|(d, is_syntax)| *is_syntax || !follows_syntax_error(d))
-            .map(|(d, _)| d)
+            .filter(|d| d.kind == DiagnosticKind::Syntax || !follows_syntax_error(d))
             .collect();
         out.sort_by_key(|d| d.span.as_ref().map(|s| (s.start, s.end)));
         out.dedup();
@@ -318,6 +344,7 @@ impl<'s> Ctxt<'s> {
             let left_out = out.len() - Self::MAX;
             out.truncate(Self::MAX);
             out.push(Diagnostic {
+                kind: DiagnosticKind::Truncated,
                 file: self.file.to_owned(),
                 location: None,
                 span: None,

@@ -2,10 +2,16 @@
 //! policies. This crate parses it (keeping spans), validates it (collecting every problem),
 //! and resolves `extends` and class defaults into one [`Spec`] that code generators consume.
 //!
-//! The pipeline, one stage a module: [`parse_str`] feeds the TOML tree to `read` (every key
-//! and value checked where it is written, into a spanned `ast`), then `valid` (checks across
-//! tables and against the `http` base), then `resolve` (base merged, defaults applied).
-//! Problems at any stage are collected as [`Diagnostic`]s with file, line and column.
+//! The pipeline, one stage a module: [`load`] and [`parse_str`] (`load.rs`) hand the text to
+//! `syntax` (TOML parsed, syntax errors reported), then `walk` (every table read key by key
+//! into a spanned `raw` model, each key by the reader the key table in `keys.rs` names, with
+//! the value readers in `value.rs`), then `valid` (checks across tables and against the `http`
+//! base), then `resolve` (base merged, defaults applied). Problems at any stage are collected
+//! as [`Diagnostic`]s with file, line and column.
+//!
+//! The values a spec can take (policies, jitter kinds, wait formats, the `[retry]` defaults)
+//! are `errspec-core`'s, re-exported here: the runtime uses the same types, so the two agree
+//! by construction.
 //!
 //! # Choices where the spec format leaves room
 //!
@@ -39,21 +45,28 @@
 //! .unwrap();
 //! assert_eq!(spec.enum_name, "ArdoqError");
 //! let too_many = spec.status(429).unwrap();
-//! assert_eq!(too_many.policy, errspec_spec::Policy::AfterHeader);
+//! assert_eq!(too_many.policy, errspec_spec::RetryPolicy::AfterHeader);
 //! ```
 
-mod ast;
 mod base;
 mod diag;
 mod ident;
+mod keys;
+mod load;
 mod model;
-mod parse;
-mod read;
+mod raw;
 mod resolve;
 mod suggest;
+mod syntax;
 mod template;
 mod valid;
+mod value;
+mod walk;
 
-pub use diag::{Diagnostic, Diagnostics};
-pub use model::*;
-pub use parse::{HTTP_SPEC, MAX_SPEC_BYTES, load, parse_str};
+pub use diag::{Diagnostic, DiagnosticKind, Diagnostics, LineIndex};
+pub use errspec_core::{
+    BudgetConfig, Jitter, RetryConfig, RetryPolicy, UNCLASSIFIED_MESSAGE, UNKNOWN_REASON,
+    WaitFormat, WaitHeader, class_index,
+};
+pub use load::{HTTP_SPEC, MAX_SPEC_BYTES, load, parse_str, read_file};
+pub use model::{Class, Defaults, Segment, Spec, Status, Template};

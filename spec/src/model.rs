@@ -2,10 +2,12 @@
 //! class defaults are done. Every value here is final; nothing needs looking up elsewhere.
 
 use core::ops::Range;
-use core::time::Duration;
+
+use crate::{RetryConfig, RetryPolicy, UNCLASSIFIED_MESSAGE, WaitHeader, class_index};
 
 /// A spec with its base merged in and every default applied.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Spec {
     /// `[api] name`.
     pub api_name: String,
@@ -19,8 +21,8 @@ pub struct Spec {
     pub docs: Option<String>,
     /// `[api] extends`, if any (only `http` exists).
     pub extends: Option<String>,
-    /// `[retry]` with defaults applied.
-    pub retry: Retry,
+    /// `[retry]`, written over [`RetryConfig::new`] (the runtime's defaults are the spec's).
+    pub retry: RetryConfig,
     /// Defaults for unlisted statuses of each class: index 0 is 1xx, 4 is 5xx.
     pub classes: [Class; 5],
     /// Every listed status (inherited ones included), sorted by code.
@@ -43,74 +45,62 @@ impl Spec {
     }
 
     /// The class defaults that apply to `code` (`classes[0]` for 1xx ... `classes[4]` for
-    /// 5xx); `None` for 600..=999, which belong to no class and are never retried unless
-    /// listed.
+    /// 5xx); `None` for 600..=999, which belong to no class.
     pub fn class_of(&self, code: u16) -> Option<&Class> {
-        let index = usize::from(code / 100).checked_sub(1)?;
-        self.classes.get(index)
+        self.classes.get(class_index(code)?)
     }
-}
 
-/// `[retry]` with defaults applied.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Retry {
-    /// Tries in all, the first included; at least 1.
-    pub max_attempts: u32,
-    /// Backoff before the first retry.
-    pub initial_backoff: Duration,
-    /// Largest backoff; at least `initial_backoff`.
-    pub max_backoff: Duration,
-    /// Backoff growth factor; finite and at least 1.
-    pub multiplier: f64,
-    /// Jitter kind.
-    pub jitter: Jitter,
-    /// Largest server-requested wait honoured.
-    pub max_retry_after: Duration,
-    /// Overall deadline for a call with its retries.
-    pub max_elapsed: Option<Duration>,
-    /// Default wait headers.
-    pub wait_headers: Vec<WaitHeader>,
-    /// Optional retry budget.
-    pub budget: Option<Budget>,
-}
-
-impl Default for Retry {
-    /// What an absent `[retry]` means: 3 attempts, backoff from 100ms doubling up to 20s with
-    /// full jitter, server-requested waits honoured up to 60s, no overall deadline, the
-    /// `retry-after` header read as RFC 9110 Retry-After, no budget.
-    fn default() -> Retry {
-        Retry {
-            max_attempts: 3,
-            initial_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(20),
-            multiplier: 2.0,
-            jitter: Jitter::Full,
-            max_retry_after: Duration::from_secs(60),
-            max_elapsed: None,
-            wait_headers: vec![WaitHeader {
-                name: "retry-after".to_owned(),
-                format: WaitFormat::Http,
-            }],
-            budget: None,
+    /// What the fallback variant says for `code` when the spec does not list it: its class's
+    /// message, hint and policy, or for codes 600 to 999, which belong to no class, a fixed
+    /// message and `never`.
+    ///
+    /// ```
+    /// use errspec_spec::RetryPolicy;
+    ///
+    /// let spec = errspec_spec::parse_str("[api]\nname = \"Shop\"\n", "shop.toml").unwrap();
+    /// assert_eq!(spec.defaults_for(503).policy, RetryPolicy::Idempotent);
+    /// assert_eq!(spec.defaults_for(503).message, "server error");
+    /// assert_eq!(spec.defaults_for(799).policy, RetryPolicy::Never);
+    /// assert_eq!(spec.defaults_for(799).class, None);
+    /// ```
+    pub fn defaults_for(&self, code: u16) -> Defaults<'_> {
+        match self.class_of(code) {
+            Some(class) => Defaults {
+                class: class_index(code),
+                policy: class.policy,
+                message: &class.message,
+                hint: class.hint.as_deref(),
+            },
+            None => Defaults {
+                class: None,
+                policy: RetryPolicy::Never,
+                message: UNCLASSIFIED_MESSAGE,
+                hint: None,
+            },
         }
     }
 }
 
-/// A retry budget's settings. In the spec, `budget = {}` takes Finagle's defaults for what it
-/// leaves out: `ratio = 0.2`, `min_per_second = 10`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Budget {
-    /// Retries per first attempt; finite, from 0 to 1000.
-    pub ratio: f64,
-    /// Retries a second regardless of traffic.
-    pub min_per_second: u32,
+/// What an unlisted status falls back on; see [`Spec::defaults_for`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Defaults<'a> {
+    /// The class index (0 for 1xx ... 4 for 5xx), `None` for codes in no class.
+    pub class: Option<usize>,
+    /// Retry policy.
+    pub policy: RetryPolicy,
+    /// Message.
+    pub message: &'a str,
+    /// Hint.
+    pub hint: Option<&'a str>,
 }
 
 /// Defaults for a class's unlisted statuses (what the fallback variant says for them).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Class {
     /// Retry policy; built-in default `never`, `idempotent` for 5xx.
-    pub policy: Policy,
+    pub policy: RetryPolicy,
     /// Message; built-in defaults per class (e.g. "server error").
     pub message: String,
     /// Hint.
@@ -119,6 +109,7 @@ pub struct Class {
 
 /// One listed status, fully resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Status {
     /// 100..=999.
     pub code: u16,
@@ -131,7 +122,7 @@ pub struct Status {
     /// Optional advice.
     pub hint: Option<String>,
     /// Retry policy.
-    pub policy: Policy,
+    pub policy: RetryPolicy,
     /// Wait headers for this status (its own, else `[retry] wait_headers`).
     pub wait_headers: Vec<WaitHeader>,
     /// Byte range of its `[status.N]` key (the `N`) in the user's spec file; `None` when
@@ -139,116 +130,9 @@ pub struct Status {
     pub span: Option<Range<usize>>,
 }
 
-/// A retry policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Policy {
-    /// `never`
-    Never,
-    /// `always`
-    Always,
-    /// `idempotent`
-    Idempotent,
-    /// `after-header`
-    AfterHeader,
-}
-
-impl Policy {
-    /// Every policy with its spec spelling.
-    pub const ALL: [(&'static str, Policy); 4] = [
-        ("never", Policy::Never),
-        ("always", Policy::Always),
-        ("idempotent", Policy::Idempotent),
-        ("after-header", Policy::AfterHeader),
-    ];
-
-    /// The spec spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Policy::Never => "never",
-            Policy::Always => "always",
-            Policy::Idempotent => "idempotent",
-            Policy::AfterHeader => "after-header",
-        }
-    }
-}
-
-/// A jitter kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Jitter {
-    /// `none`
-    None,
-    /// `full`
-    Full,
-    /// `equal`
-    Equal,
-    /// `decorrelated`
-    Decorrelated,
-}
-
-impl Jitter {
-    /// Every jitter kind with its spec spelling.
-    pub const ALL: [(&'static str, Jitter); 4] = [
-        ("none", Jitter::None),
-        ("full", Jitter::Full),
-        ("equal", Jitter::Equal),
-        ("decorrelated", Jitter::Decorrelated),
-    ];
-
-    /// The spec spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Jitter::None => "none",
-            Jitter::Full => "full",
-            Jitter::Equal => "equal",
-            Jitter::Decorrelated => "decorrelated",
-        }
-    }
-}
-
-/// A wait header: lowercase name and value format.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct WaitHeader {
-    /// Lowercase header name, a valid HTTP header name.
-    pub name: String,
-    /// Value format.
-    pub format: WaitFormat,
-}
-
-/// A wait header's value format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum WaitFormat {
-    /// `http`: RFC 9110 Retry-After.
-    Http,
-    /// `seconds`
-    Seconds,
-    /// `unix`
-    Unix,
-    /// `millis`
-    Millis,
-}
-
-impl WaitFormat {
-    /// Every format with its spec spelling.
-    pub const ALL: [(&'static str, WaitFormat); 4] = [
-        ("http", WaitFormat::Http),
-        ("seconds", WaitFormat::Seconds),
-        ("unix", WaitFormat::Unix),
-        ("millis", WaitFormat::Millis),
-    ];
-
-    /// The spec spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WaitFormat::Http => "http",
-            WaitFormat::Seconds => "seconds",
-            WaitFormat::Unix => "unix",
-            WaitFormat::Millis => "millis",
-        }
-    }
-}
-
 /// A parsed `display` template.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Template {
     /// Literal text and placeholders in order; adjacent literals are merged.
     pub segments: Vec<Segment>,
@@ -269,8 +153,37 @@ impl Default for Template {
     }
 }
 
+impl Template {
+    /// The template filled in for a listed status, as its `Display` prints it.
+    ///
+    /// ```
+    /// let spec = errspec_spec::parse_str(
+    ///     "[api]\nname = \"Shop\"\ndisplay = \"{name} ({code}): {message}\"\n[status.404]\nmessage = \"no such product\"\n",
+    ///     "shop.toml",
+    /// )
+    /// .unwrap();
+    /// let status = spec.status(404).unwrap();
+    /// assert_eq!(spec.display.render(status), "NotFound (404): no such product");
+    /// ```
+    pub fn render(&self, status: &Status) -> String {
+        let mut out = String::new();
+        for segment in &self.segments {
+            match segment {
+                Segment::Literal(text) => out.push_str(text),
+                Segment::Code => out.push_str(&status.code.to_string()),
+                Segment::Reason => out.push_str(&status.reason),
+                Segment::Name => out.push_str(&status.name),
+                Segment::Message => out.push_str(&status.message),
+                Segment::Hint => out.push_str(status.hint.as_deref().unwrap_or("")),
+            }
+        }
+        out
+    }
+}
+
 /// A piece of a display template.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Segment {
     /// Literal text (`{{` and `}}` already unescaped).
     Literal(String),

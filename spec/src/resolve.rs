@@ -4,21 +4,21 @@
 
 use std::collections::BTreeMap;
 
-use crate::ast::{RawSpec, RawStatus, Sp};
 use crate::ident::upper_camel;
-use crate::{Class, Policy, Retry, Spec, Status, Template};
+use crate::raw::{Field, RawSpec, RawStatus, RawTable};
+use crate::{Class, RetryConfig, RetryPolicy, Spec, Status, Template};
 
 /// The fallback variant's name when `[api] fallback` is not given.
 pub(crate) const DEFAULT_FALLBACK: &str = "Other";
 
 /// Built-in class defaults (`[class.Nxx]` overrides them): only 5xx is retried, and only for
 /// idempotent requests, since the server may have acted on the request before failing.
-const BUILTIN_CLASSES: [(Policy, &str); 5] = [
-    (Policy::Never, "unexpected informational response"),
-    (Policy::Never, "unexpected success status"),
-    (Policy::Never, "unexpected redirection"),
-    (Policy::Never, "client error"),
-    (Policy::Idempotent, "server error"),
+const BUILTIN_CLASSES: [(RetryPolicy, &str); 5] = [
+    (RetryPolicy::Never, "unexpected informational response"),
+    (RetryPolicy::Never, "unexpected success status"),
+    (RetryPolicy::Never, "unexpected redirection"),
+    (RetryPolicy::Never, "client error"),
+    (RetryPolicy::Idempotent, "server error"),
 ];
 
 /// The variant name of `code`: the user's `name`, else the base's, else the IANA registry's
@@ -33,24 +33,28 @@ pub(crate) fn variant_name(
     let explicit = [user, base, iana]
         .into_iter()
         .flatten()
-        .find_map(|s| s.name.as_ref());
-    explicit.map(|n| n.value.clone()).or_else(|| {
-        iana.and_then(|s| s.reason.as_ref())
-            .map(|r| upper_camel(&r.value))
+        .find_map(|s| s.table.name.value());
+    explicit.cloned().or_else(|| {
+        iana.and_then(|s| s.table.reason.value())
+            .map(|r| upper_camel(r))
     })
+}
+
+/// Sets `target` to the field's value, if it was given.
+fn set<T: Clone>(target: &mut T, field: &Field<T>) {
+    if let Some(value) = field.value() {
+        target.clone_from(value);
+    }
 }
 
 /// Resolves a spec that [`valid::check`](crate::valid::check) found no problem with.
 pub(crate) fn resolve(spec: &RawSpec, http: &RawSpec) -> Spec {
     let api = spec.api.as_ref();
-    let api_name = api
-        .and_then(|a| a.name.as_ref())
-        .map_or_else(String::new, |n| n.value.clone());
-    let extends = api
-        .and_then(|a| a.extends.as_ref())
-        .map(|e| e.value.clone());
+    let text = |field: fn(&RawTable) -> &Field<String>| api.and_then(|a| field(a).value()).cloned();
+    let api_name = text(|a| &a.name).unwrap_or_default();
+    let extends = text(|a| &a.extends);
     let base = extends.as_ref().map(|_| http);
-    let retry = resolve_retry(spec);
+    let retry = resolve_retry(&spec.retry);
     let classes = resolve_classes(spec);
 
     let mut user: BTreeMap<u16, &RawStatus> = BTreeMap::new();
@@ -78,12 +82,10 @@ pub(crate) fn resolve(spec: &RawSpec, http: &RawSpec) -> Spec {
         enum_name: format!("{api_name}Error"),
         api_name,
         display: api
-            .and_then(|a| a.display.as_ref())
-            .map_or_else(Template::default, |d| d.value.clone()),
-        fallback: api
-            .and_then(|a| a.fallback.as_ref())
-            .map_or_else(|| DEFAULT_FALLBACK.to_owned(), |f| f.value.clone()),
-        docs: api.and_then(|a| a.docs.as_ref()).map(|d| d.value.clone()),
+            .and_then(|a| a.display.value())
+            .map_or_else(Template::default, Clone::clone),
+        fallback: text(|a| &a.fallback).unwrap_or_else(|| DEFAULT_FALLBACK.to_owned()),
+        docs: text(|a| &a.docs),
         extends,
         retry,
         classes,
@@ -91,31 +93,21 @@ pub(crate) fn resolve(spec: &RawSpec, http: &RawSpec) -> Spec {
     }
 }
 
-fn resolve_retry(spec: &RawSpec) -> Retry {
-    let raw = &spec.retry;
-    let defaults = Retry::default();
-    Retry {
-        max_attempts: or(raw.max_attempts.as_ref(), defaults.max_attempts),
-        initial_backoff: or(raw.initial_backoff.as_ref(), defaults.initial_backoff),
-        max_backoff: or(raw.max_backoff.as_ref(), defaults.max_backoff),
-        multiplier: raw
-            .multiplier
-            .as_ref()
-            .map_or(defaults.multiplier, |m| m.value),
-        jitter: raw.jitter.as_ref().map_or(defaults.jitter, |j| j.value),
-        max_retry_after: or(raw.max_retry_after.as_ref(), defaults.max_retry_after),
-        max_elapsed: raw.max_elapsed.as_ref().map(|d| d.value),
-        wait_headers: raw
-            .wait_headers
-            .as_ref()
-            .map_or(defaults.wait_headers, |w| w.value.clone()),
-        budget: raw.budget.as_ref().map(|b| b.value),
+/// `[retry]` written over the runtime's defaults, key by key.
+fn resolve_retry(raw: &RawTable) -> RetryConfig {
+    let mut retry = RetryConfig::new();
+    set(&mut retry.max_attempts, &raw.max_attempts);
+    set(&mut retry.initial_backoff, &raw.initial_backoff);
+    set(&mut retry.max_backoff, &raw.max_backoff);
+    set(&mut retry.multiplier, &raw.multiplier);
+    set(&mut retry.jitter, &raw.jitter);
+    set(&mut retry.max_retry_after, &raw.max_retry_after);
+    retry.max_elapsed = raw.max_elapsed.value().copied();
+    if let Some(headers) = raw.wait_headers.value() {
+        retry.wait_headers = headers.clone().into();
     }
-}
-
-/// The value written, else `default`.
-fn or<T: Copy>(value: Option<&Sp<T>>, default: T) -> T {
-    value.map_or(default, |v| v.value)
+    retry.budget = raw.budget.value().copied();
+    retry
 }
 
 fn resolve_classes(spec: &RawSpec) -> [Class; 5] {
@@ -126,13 +118,9 @@ fn resolve_classes(spec: &RawSpec) -> [Class; 5] {
     });
     for (class, raw) in classes.iter_mut().zip(&spec.classes) {
         let Some(raw) = raw else { continue };
-        if let Some(policy) = &raw.retry {
-            class.policy = policy.value;
-        }
-        if let Some(message) = &raw.message {
-            class.message.clone_from(&message.value);
-        }
-        class.hint = raw.hint.as_ref().map(|h| h.value.clone());
+        set(&mut class.policy, &raw.retry);
+        set(&mut class.message, &raw.message);
+        class.hint = raw.hint.value().cloned();
     }
     classes
 }
@@ -144,42 +132,34 @@ fn resolve_status(
     user: Option<&RawStatus>,
     base: Option<&RawStatus>,
     http: &RawSpec,
-    retry: &Retry,
+    retry: &RetryConfig,
     classes: &[Class; 5],
 ) -> Status {
-    let pick = |field: fn(&RawStatus) -> Option<&Sp<String>>| {
-        [user, base]
+    /// The first of the user's and the base's tables that gives the field.
+    fn pick<T>(tables: [Option<&RawStatus>; 2], field: fn(&RawTable) -> &Field<T>) -> Option<&T> {
+        tables
             .into_iter()
             .flatten()
-            .find_map(field)
-            .map(|v| v.value.clone())
-    };
+            .find_map(|s| field(&s.table).value())
+    }
+    let tables = [user, base];
     let iana = http.status(code);
-    let class_policy = usize::from(code / 100)
-        .checked_sub(1)
+    let class_policy = crate::class_index(code)
         .and_then(|i| classes.get(i))
-        .map_or(Policy::Never, |c| c.policy);
+        .map_or(RetryPolicy::Never, |c| c.policy);
     Status {
         code,
         name: variant_name(user, base, http, code).unwrap_or_else(|| format!("Status{code}")),
-        reason: pick(|s| s.reason.as_ref())
-            .or_else(|| {
-                iana.and_then(|s| s.reason.as_ref())
-                    .map(|r| r.value.clone())
-            })
+        reason: pick(tables, |t| &t.reason)
+            .or_else(|| iana.and_then(|s| s.table.reason.value()))
+            .cloned()
             .unwrap_or_default(),
-        message: pick(|s| s.message.as_ref()).unwrap_or_default(),
-        hint: pick(|s| s.hint.as_ref()),
-        policy: [user, base]
-            .into_iter()
-            .flatten()
-            .find_map(|s| s.retry.as_ref())
-            .map_or(class_policy, |p| p.value),
-        wait_headers: [user, base]
-            .into_iter()
-            .flatten()
-            .find_map(|s| s.wait_headers.as_ref())
-            .map_or_else(|| retry.wait_headers.clone(), |w| w.value.clone()),
-        span: user.map(|s| s.span.clone()),
+        message: pick(tables, |t| &t.message).cloned().unwrap_or_default(),
+        hint: pick(tables, |t| &t.hint).cloned(),
+        policy: pick(tables, |t| &t.retry).copied().unwrap_or(class_policy),
+        wait_headers: pick(tables, |t| &t.wait_headers)
+            .cloned()
+            .unwrap_or_else(|| retry.wait_headers.to_vec()),
+        span: user.map(|s| s.table.span.clone()),
     }
 }

@@ -6,10 +6,10 @@ use core::ops::Range;
 use core::time::Duration;
 use std::collections::HashMap;
 
-use crate::Retry;
-use crate::ast::{RawSpec, RawStatus, Sp};
+use crate::RetryConfig;
 use crate::diag::Ctxt;
 use crate::ident::upper_camel;
+use crate::raw::{Field, RawSpec, RawStatus};
 use crate::resolve::{DEFAULT_FALLBACK, variant_name};
 
 /// Reports what `spec` gets wrong; `http` is the built-in base (also the IANA registry).
@@ -18,7 +18,7 @@ pub(crate) fn check(spec: &RawSpec, http: &RawSpec, cx: &mut Ctxt<'_>) {
     let base = spec
         .api
         .as_ref()
-        .and_then(|api| api.extends.as_ref())
+        .and_then(|api| api.extends.get())
         .map(|_| http);
     for status in &spec.statuses {
         check_required(status, base, http, cx);
@@ -37,7 +37,7 @@ fn check_api(spec: &RawSpec, cx: &mut Ctxt<'_>) {
             "start the spec with `[api]` and `name = \"MyApi\"`: the error enum is named \
              `{name}Error`",
         ),
-        Some(api) if !api.written.contains(&"name") => cx.error(
+        Some(api) if !api.name.written() => cx.error(
             api.span.clone(),
             "missing `name` in `[api]`",
             "add `name = \"MyApi\"`: the error enum is named `{name}Error`",
@@ -50,9 +50,10 @@ fn check_api(spec: &RawSpec, cx: &mut Ctxt<'_>) {
 fn check_required(status: &RawStatus, base: Option<&RawSpec>, http: &RawSpec, cx: &mut Ctxt<'_>) {
     let code = status.code;
     let inherited = base.and_then(|b| b.status(code));
-    if inherited.is_none() && !status.wrote("message") {
+    let table = &status.table;
+    if inherited.is_none() && !table.message.written() {
         cx.error(
-            status.span.clone(),
+            table.span.clone(),
             format!("missing `message` in `[status.{code}]`"),
             "add what the status means, Rust error style, e.g. `message = \"rate limit exceeded\"`",
         );
@@ -60,17 +61,17 @@ fn check_required(status: &RawStatus, base: Option<&RawSpec>, http: &RawSpec, cx
     if http.status(code).is_some() {
         return;
     }
-    let name = (!status.wrote("name")).then(|| {
-        let suggestion = status
+    let name = (!table.name.written()).then(|| {
+        let suggestion = table
             .reason
-            .as_ref()
-            .map(|r| upper_camel(&r.value))
+            .value()
+            .map(|r| upper_camel(r))
             .filter(|n| crate::ident::check(n).is_ok())
             .unwrap_or_else(|| format!("Status{code}"));
         format!("`name = \"{suggestion}\"` (the variant name)")
     });
     let reason =
-        (!status.wrote("reason")).then(|| "`reason = \"...\"` (the reason phrase)".to_owned());
+        (!table.reason.written()).then(|| "`reason = \"...\"` (the reason phrase)".to_owned());
     let (message, help) = match (name, reason) {
         (Some(name), Some(reason)) => ("`name` and `reason`", format!("add {name} and {reason}")),
         (Some(name), None) => ("`name`", format!("add {name}")),
@@ -78,7 +79,7 @@ fn check_required(status: &RawStatus, base: Option<&RawSpec>, http: &RawSpec, cx
         (None, None) => return,
     };
     cx.error(
-        status.span.clone(),
+        table.span.clone(),
         format!("status {code} has no IANA reason phrase, so it needs {message}"),
         help,
     );
@@ -115,9 +116,9 @@ fn check_names(spec: &RawSpec, base: Option<&RawSpec>, http: &RawSpec, cx: &mut 
             continue;
         };
         // An explicit name is pointed at; an implied one at the status's key.
-        let (at, implied) = match &status.name {
-            Some(Sp { span, .. }) => (span.clone(), false),
-            None => (status.span.clone(), true),
+        let (at, implied) = match status.table.name.get() {
+            Some(name) => (name.span.clone(), false),
+            None => (status.table.span.clone(), true),
         };
         if let Some(first) = claims.get(&name) {
             let code = status.code;
@@ -169,13 +170,13 @@ fn check_fallback(spec: &RawSpec, claims: &HashMap<String, Claim>, cx: &mut Ctxt
     let Some(api) = &spec.api else { return };
     let fallback = api
         .fallback
-        .as_ref()
-        .map_or(DEFAULT_FALLBACK, |f| f.value.as_str());
+        .value()
+        .map_or(DEFAULT_FALLBACK, String::as_str);
     let Some(claim) = claims.get(fallback) else {
         return;
     };
     let code = claim.code;
-    match (&api.fallback, &claim.at) {
+    match (api.fallback.get(), &claim.at) {
         (Some(written), _) => cx.error(
             written.span.clone(),
             format!("fallback variant name `{fallback}` is already the name of status {code}"),
@@ -201,18 +202,14 @@ fn check_fallback(spec: &RawSpec, claims: &HashMap<String, Claim>, cx: &mut Ctxt
 /// a bad value has been reported already and is not compared.
 fn check_backoff(spec: &RawSpec, cx: &mut Ctxt<'_>) {
     let retry = &spec.retry;
-    let defaults = Retry::default();
-    let effective = |key: &str, value: &Option<Sp<Duration>>, default: Duration| match value {
-        Some(v) => Some((v.value, Some(v.span.clone()))),
-        None if retry.written.contains(&key) => None,
-        None => Some((default, None)),
+    let defaults = RetryConfig::new();
+    let effective = |value: &Field<Duration>, default: Duration| match value {
+        Field::Given(v) => Some((v.value, Some(v.span.clone()))),
+        Field::Invalid => None,
+        Field::Absent => Some((default, None)),
     };
-    let initial = effective(
-        "initial_backoff",
-        &retry.initial_backoff,
-        defaults.initial_backoff,
-    );
-    let max = effective("max_backoff", &retry.max_backoff, defaults.max_backoff);
+    let initial = effective(&retry.initial_backoff, defaults.initial_backoff);
+    let max = effective(&retry.max_backoff, defaults.max_backoff);
     let (Some((initial, initial_at)), Some((max, max_at))) = (initial, max) else {
         return;
     };

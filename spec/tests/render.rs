@@ -1,6 +1,6 @@
 //! `Diagnostic::render`: rustc-like output for command-line tools.
 
-use errspec_spec::{Diagnostic, parse_str};
+use errspec_spec::{Diagnostic, DiagnosticKind, parse_str};
 
 fn first(source: &str) -> Diagnostic {
     parse_str(source, "spec/test.toml").unwrap_err().0.remove(0)
@@ -80,6 +80,7 @@ fn empty_span_gets_one_caret() {
 #[test]
 fn without_a_location_there_is_no_snippet() {
     let d = Diagnostic {
+        kind: DiagnosticKind::Unreadable,
         file: "spec/gone.toml".to_owned(),
         location: None,
         span: None,
@@ -96,6 +97,7 @@ fn without_a_location_there_is_no_snippet() {
 #[allow(clippy::reversed_empty_ranges, reason = "a bad span on purpose")]
 fn spans_that_do_not_fit_the_source_are_left_out() {
     let d = Diagnostic {
+        kind: DiagnosticKind::Invalid,
         file: "f.toml".to_owned(),
         location: Some((3, 4)),
         span: Some(100..200),

@@ -3,7 +3,7 @@
 use core::time::Duration;
 
 use errspec_spec::{
-    Budget, Class, HTTP_SPEC, Jitter, Policy, Retry, Segment, Spec, Template, WaitFormat,
+    BudgetConfig, HTTP_SPEC, Jitter, RetryConfig, RetryPolicy, Segment, Spec, Template, WaitFormat,
     WaitHeader, parse_str,
 };
 
@@ -15,10 +15,7 @@ fn spec(source: &str) -> Spec {
 }
 
 fn header(name: &str, format: WaitFormat) -> WaitHeader {
-    WaitHeader {
-        name: name.to_owned(),
-        format,
-    }
+    WaitHeader::owned(name.to_owned(), format)
 }
 
 #[test]
@@ -42,7 +39,8 @@ fn minimal_spec_takes_every_default() {
     );
     assert!(spec.statuses.is_empty());
     let retry = &spec.retry;
-    assert_eq!(*retry, Retry::default());
+    // The runtime's defaults are the spec's: every field, compared by `PartialEq`.
+    assert_eq!(*retry, RetryConfig::new());
     assert_eq!(retry.max_attempts, 3);
     assert_eq!(retry.initial_backoff, Duration::from_millis(100));
     assert_eq!(retry.max_backoff, Duration::from_secs(20));
@@ -51,7 +49,7 @@ fn minimal_spec_takes_every_default() {
     assert_eq!(retry.max_retry_after, Duration::from_secs(60));
     assert_eq!(retry.max_elapsed, None);
     assert_eq!(
-        retry.wait_headers,
+        *retry.wait_headers,
         [header("retry-after", WaitFormat::Http)]
     );
     assert_eq!(retry.budget, None);
@@ -60,15 +58,15 @@ fn minimal_spec_takes_every_default() {
 #[test]
 fn builtin_class_defaults() {
     let spec = spec("[api]\nname = \"Shop\"\n");
-    let policies: Vec<Policy> = spec.classes.iter().map(|c| c.policy).collect();
+    let policies: Vec<RetryPolicy> = spec.classes.iter().map(|c| c.policy).collect();
     assert_eq!(
         policies,
         [
-            Policy::Never,
-            Policy::Never,
-            Policy::Never,
-            Policy::Never,
-            Policy::Idempotent
+            RetryPolicy::Never,
+            RetryPolicy::Never,
+            RetryPolicy::Never,
+            RetryPolicy::Never,
+            RetryPolicy::Idempotent
         ]
     );
     assert_eq!(spec.classes[0].message, "unexpected informational response");
@@ -94,22 +92,14 @@ message = "the shop is down"
 hint = "try later"
 "#,
     );
-    assert_eq!(
-        spec.classes[3],
-        Class {
-            policy: Policy::Always,
-            message: "client error".to_owned(),
-            hint: None
-        }
-    );
-    assert_eq!(
-        spec.classes[4],
-        Class {
-            policy: Policy::Idempotent,
-            message: "the shop is down".to_owned(),
-            hint: Some("try later".to_owned())
-        }
-    );
+    let client = &spec.classes[3];
+    assert_eq!(client.policy, RetryPolicy::Always);
+    assert_eq!(client.message, "client error");
+    assert_eq!(client.hint, None);
+    let server = &spec.classes[4];
+    assert_eq!(server.policy, RetryPolicy::Idempotent);
+    assert_eq!(server.message, "the shop is down");
+    assert_eq!(server.hint.as_deref(), Some("try later"));
 }
 
 #[test]
@@ -151,37 +141,27 @@ budget = { ratio = 0.5, min_per_second = 3 }
     );
     assert_eq!(
         spec.retry,
-        Retry {
-            max_attempts: 5,
-            initial_backoff: Duration::from_millis(250),
-            max_backoff: Duration::from_secs(120),
-            multiplier: 3.0,
-            jitter: Jitter::Decorrelated,
-            max_retry_after: Duration::from_secs(300),
-            max_elapsed: Some(Duration::from_secs(600)),
+        RetryConfig::new()
+            .with_max_attempts(5)
+            .with_initial_backoff(Duration::from_millis(250))
+            .with_max_backoff(Duration::from_secs(120))
+            .with_multiplier(3.0)
+            .with_jitter(Jitter::Decorrelated)
+            .with_max_retry_after(Duration::from_secs(300))
+            .with_max_elapsed(Some(Duration::from_secs(600)))
             // Header names are lowercased.
-            wait_headers: vec![
+            .with_wait_headers(vec![
                 header("x-ratelimit-reset", WaitFormat::Unix),
                 header("retry-after-ms", WaitFormat::Millis)
-            ],
-            budget: Some(Budget {
-                ratio: 0.5,
-                min_per_second: 3
-            }),
-        }
+            ])
+            .with_budget(Some(BudgetConfig::new(0.5, 3)))
     );
 }
 
 #[test]
 fn budget_defaults() {
     let spec = spec("[api]\nname = \"Shop\"\n[retry]\nbudget = {}\n");
-    assert_eq!(
-        spec.retry.budget,
-        Some(Budget {
-            ratio: 0.2,
-            min_per_second: 10
-        })
-    );
+    assert_eq!(spec.retry.budget, Some(BudgetConfig::new(0.2, 10)));
 }
 
 #[test]
@@ -210,7 +190,7 @@ message = "the client went away"
     assert_eq!(too_many.name, "TooManyRequests");
     assert_eq!(too_many.reason, "Too Many Requests");
     // Without `extends`, http.toml's policies are not inherited: 429 takes the 4xx default.
-    assert_eq!(too_many.policy, Policy::Never);
+    assert_eq!(too_many.policy, RetryPolicy::Never);
     assert_eq!(spec.status(499).unwrap().name, "ClientClosed");
 }
 
@@ -272,7 +252,7 @@ message = "the client went away"
     assert_eq!(not_found.reason, "Not Found");
     assert_eq!(not_found.message, "no such product");
     assert_eq!(not_found.hint.as_deref(), Some("check the product id"));
-    assert_eq!(not_found.policy, Policy::Never);
+    assert_eq!(not_found.policy, RetryPolicy::Never);
     assert_eq!(
         not_found.wait_headers,
         [header("x-wait", WaitFormat::Seconds)]
@@ -280,7 +260,7 @@ message = "the client went away"
     assert_eq!(&source[not_found.span.clone().unwrap()], "404");
 
     let unavailable = spec.status(503).unwrap();
-    assert_eq!(unavailable.policy, Policy::Never);
+    assert_eq!(unavailable.policy, RetryPolicy::Never);
     assert_eq!(
         unavailable.message,
         "the service is temporarily unavailable"
@@ -289,14 +269,14 @@ message = "the client went away"
     let too_many = spec.status(429).unwrap();
     assert_eq!(too_many.name, "RateLimited");
     assert_eq!(too_many.reason, "Too Many Requests");
-    assert_eq!(too_many.policy, Policy::AfterHeader);
+    assert_eq!(too_many.policy, RetryPolicy::AfterHeader);
     assert_eq!(
         too_many.wait_headers,
         [header("retry-after", WaitFormat::Seconds)]
     );
 
     let closed = spec.status(499).unwrap();
-    assert_eq!(closed.policy, Policy::Never);
+    assert_eq!(closed.policy, RetryPolicy::Never);
 
     // Inherited statuses use the user's [retry] wait headers.
     assert_eq!(
@@ -333,12 +313,12 @@ message = "a weird status"
 "#,
     );
     let policy = |code| spec.status(code).unwrap().policy;
-    assert_eq!(policy(500), Policy::Never); // its own
-    assert_eq!(policy(503), Policy::AfterHeader); // the base's, over the user's class
-    assert_eq!(policy(501), Policy::Never); // the base's
-    assert_eq!(policy(599), Policy::Always); // the user's class
-    assert_eq!(policy(499), Policy::Idempotent); // the user's class
-    assert_eq!(policy(799), Policy::Never); // no class at all
+    assert_eq!(policy(500), RetryPolicy::Never); // its own
+    assert_eq!(policy(503), RetryPolicy::AfterHeader); // the base's, over the user's class
+    assert_eq!(policy(501), RetryPolicy::Never); // the base's
+    assert_eq!(policy(599), RetryPolicy::Always); // the user's class
+    assert_eq!(policy(499), RetryPolicy::Idempotent); // the user's class
+    assert_eq!(policy(799), RetryPolicy::Never); // no class at all
 }
 
 #[test]
@@ -354,8 +334,8 @@ message = "the network timed out"
 message = "down for maintenance"
 "#,
     );
-    assert_eq!(spec.status(599).unwrap().policy, Policy::Idempotent);
-    assert_eq!(spec.status(503).unwrap().policy, Policy::Idempotent);
+    assert_eq!(spec.status(599).unwrap().policy, RetryPolicy::Idempotent);
+    assert_eq!(spec.status(503).unwrap().policy, RetryPolicy::Idempotent);
 }
 
 #[test]
@@ -363,7 +343,7 @@ fn override_of_inherited_status_needs_no_message() {
     let spec = spec(
         "[api]\nname = \"Shop\"\nextends = \"http\"\n[status.418]\nname = \"Teapot\"\nreason = \"I'm a teapot\"\nmessage = \"short and stout\"\n[status.410]\nretry = \"always\"\n",
     );
-    assert_eq!(spec.status(410).unwrap().policy, Policy::Always);
+    assert_eq!(spec.status(410).unwrap().policy, RetryPolicy::Always);
     assert_eq!(spec.status(418).unwrap().name, "Teapot");
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use errspec_spec::{HTTP_SPEC, Jitter, Policy, Spec, WaitFormat, WaitHeader, load, parse_str};
+use errspec_spec::{HTTP_SPEC, Jitter, RetryPolicy, Spec, WaitFormat, WaitHeader, load, parse_str};
 
 fn ardoq() -> Spec {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ardoq.toml");
@@ -88,9 +88,9 @@ fn http_spec_policies() {
     let spec = http();
     for status in &spec.statuses {
         let expected = match status.code {
-            429 | 503 => Policy::AfterHeader,
-            408 | 500 | 502 | 504 => Policy::Idempotent,
-            _ => Policy::Never,
+            429 | 503 => RetryPolicy::AfterHeader,
+            408 | 500 | 502 | 504 => RetryPolicy::Idempotent,
+            _ => RetryPolicy::Never,
         };
         assert_eq!(status.policy, expected, "status {}", status.code);
     }
@@ -121,9 +121,9 @@ fn ardoq_spec() {
     );
     for status in &spec.statuses {
         let expected = if status.code == 429 {
-            Policy::AfterHeader
+            RetryPolicy::AfterHeader
         } else {
-            Policy::Never
+            RetryPolicy::Never
         };
         assert_eq!(status.policy, expected, "status {}", status.code);
         assert!(status.hint.is_some(), "status {} has advice", status.code);
@@ -133,23 +133,20 @@ fn ardoq_spec() {
     let too_many = spec.status(429).unwrap();
     assert_eq!(
         too_many.wait_headers,
-        [WaitHeader {
-            name: "retry-after".to_owned(),
-            format: WaitFormat::Seconds
-        }]
+        [WaitHeader::new("retry-after", WaitFormat::Seconds)]
     );
     // Other statuses keep the default wait header.
     assert_eq!(
         spec.status(404).unwrap().wait_headers,
-        spec.retry.wait_headers
+        spec.retry.wait_headers.to_vec()
     );
     assert_eq!(spec.retry.wait_headers[0].format, WaitFormat::Http);
     assert_eq!(spec.retry.jitter, Jitter::Full);
     assert_eq!(spec.retry.max_attempts, 3);
-    assert_eq!(spec.classes[4].policy, Policy::Idempotent);
+    assert_eq!(spec.classes[4].policy, RetryPolicy::Idempotent);
     assert_eq!(
         spec.classes[4].message,
         "the Ardoq API failed with a server error"
     );
-    assert_eq!(spec.classes[3].policy, Policy::Never);
+    assert_eq!(spec.classes[3].policy, RetryPolicy::Never);
 }

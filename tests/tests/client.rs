@@ -501,14 +501,22 @@ fn the_budget_is_shared_by_clones_of_retrying() {
 }
 
 #[test]
-fn clones_made_before_the_first_call_share_the_retrier_from_the_spec() {
+fn clones_share_a_retrier_set_before_or_after_they_were_made() {
     let a = Retrying::new(Fake::new([]));
     let b = a.clone();
-    assert!(a.retrier().is_none());
+    assert!(
+        a.retrier().is_none(),
+        "calls run under their error type's config"
+    );
     a.item(1).unwrap();
-    let retrier = b.retrier().expect("made by a's first call");
-    assert!(std::ptr::eq(retrier, a.retrier().unwrap()));
-    assert_eq!(retrier.config().max_attempts, 4, "from the spec");
+    assert!(
+        b.retrier().is_none(),
+        "a call chooses no retrier for the others"
+    );
+    let a = a.with_retrier(Retrier::new(ShopError::retry_config().with_max_attempts(9)));
+    let chosen = b.retrier().expect("set on a, seen by b, made before");
+    assert_eq!(chosen.config().max_attempts, 9);
+    assert_eq!(a.clone().retrier().unwrap().config().max_attempts, 9);
 }
 
 #[test]

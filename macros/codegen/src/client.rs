@@ -265,13 +265,17 @@ fn method_impl(
         // otherwise the `Engine` tag picks retrying or forwarding by the error type.
         let strict =
             idempotent.map(|_| quote!(::errspec::__private::assert_status_error::<#error_ty>();));
-        let idempotent = idempotent.is_some();
+        let idempotency = if idempotent.is_some() {
+            quote!(::errspec::Idempotency::Idempotent)
+        } else {
+            quote!(::errspec::Idempotency::NonIdempotent)
+        };
         let engine = quote!((&::errspec::__private::Engine::<#error_ty>::NEW));
         let begin = match receiver {
             Receiver::Mut => quote! {
-                let (mut __attempts, __inner) = #engine.begin_mut(self, #idempotent);
+                let (mut __attempts, __inner) = #engine.begin_mut(self, #idempotency);
             },
-            _ => quote!(let mut __attempts = #engine.begin(self, #idempotent);),
+            _ => quote!(let mut __attempts = #engine.begin(self, #idempotency);),
         };
         let sleep = match shape {
             Shape::Sync => quote!(__attempts.sleep_blocking(__delay)),

@@ -1,7 +1,7 @@
 //! The user's enum: its attributes, visibility and the variants the user wrote, with their
 //! `#[errspec(message = "...", retry = "...")]` and `#[source]` read and stripped.
 
-use errspec_spec::Policy;
+use errspec_spec::RetryPolicy;
 use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Data, DeriveInput, Ident, LitStr, Member, Variant, Visibility};
@@ -19,7 +19,7 @@ pub(crate) struct UserVariant {
     /// The variant as written, less its `#[errspec]` and `#[source]` attributes.
     pub variant: Variant,
     pub message: String,
-    pub policy: Policy,
+    pub policy: RetryPolicy,
     /// The field marked `#[source]`.
     pub source: Option<Member>,
 }
@@ -131,7 +131,7 @@ fn not_an_enum(item: TokenStream) -> syn::Error {
 
 fn user_variant(mut variant: Variant, errors: &mut Errors) -> Option<UserVariant> {
     let mut message: Option<LitStr> = None;
-    let mut policy = Policy::Never;
+    let mut policy = RetryPolicy::Never;
     let mut ok = true;
     for attr in variant
         .attrs
@@ -144,7 +144,10 @@ fn user_variant(mut variant: Variant, errors: &mut Errors) -> Option<UserVariant
                 Ok(())
             } else if meta.path.is_ident("retry") {
                 let lit: LitStr = meta.value()?.parse()?;
-                match Policy::ALL.iter().find(|(name, _)| *name == lit.value()) {
+                match RetryPolicy::ALL
+                    .iter()
+                    .find(|(name, _)| *name == lit.value())
+                {
                     Some((_, p)) => policy = *p,
                     None => errors.push(syn::Error::new(
                         lit.span(),

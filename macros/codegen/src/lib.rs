@@ -1,17 +1,25 @@
 //! errspec's code generator: a normal library that turns (attribute arguments, user item) into
 //! tokens, so every expansion can be unit-tested. The `errspec-macros` crate is a thin shim.
 //!
-//! The pipeline, one stage a file: [`attr`] reads the macro's arguments, [`locate`] finds the
-//! spec file, `errspec_spec` parses, validates and resolves it, [`input`] reads the user's item,
-//! and [`expand`] writes the tokens.
+//! The pipeline, one stage a file: `attr` reads the macro's arguments, `locate` finds the spec
+//! file, `errspec_spec` parses, validates and resolves it, `input` reads the user's item, and
+//! `expand` (with `status_impl`) writes the enum's tokens, `client` the client trait's; `stub`
+//! stands in for the enum beside compile errors.
+//!
+//! Each macro has two entry points: [`errors`] and [`client`] return tokens as the compiler
+//! wants them (problems as `compile_error!`, beside stubs that keep follow-on errors away);
+//! [`try_errors`], [`try_client`] and [`errors_for_spec`] return `Err(syn::Error)` instead, for
+//! tools that report problems themselves (the `errspec` command).
 
 mod attr;
 mod client;
 mod expand;
 mod input;
 mod locate;
+mod status_impl;
+mod stub;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use proc_macro2::{Span, TokenStream};
 use syn::LitStr;
@@ -41,9 +49,25 @@ impl Errors {
         self.0.is_none()
     }
 
-    fn into_tokens(self) -> TokenStream {
-        self.0.map(|e| e.to_compile_error()).unwrap_or_default()
+    fn into_result(self) -> Result<(), syn::Error> {
+        self.0.map_or(Ok(()), Err)
     }
+}
+
+/// A failed expansion: every problem, and what to emit beside them.
+struct Failed {
+    errors: syn::Error,
+    /// The stub or the item as written, so the user sees the real errors only.
+    beside: TokenStream,
+}
+
+/// `compile_error!`s beside the stub.
+fn emit(result: Result<TokenStream, Failed>) -> TokenStream {
+    result.unwrap_or_else(|failed| {
+        let mut out = failed.errors.to_compile_error();
+        out.extend(failed.beside);
+        out
+    })
 }
 
 /// Expands `#[errspec::errors(spec = "...")]` on `item`.
@@ -51,6 +75,40 @@ impl Errors {
 /// Never panics: every problem, in the arguments, the spec or the item, becomes a
 /// `compile_error!`, emitted beside a stub of the enum so no follow-on errors appear.
 pub fn errors(args: TokenStream, item: TokenStream, cx: &Context) -> TokenStream {
+    emit(expand_errors(args, item, cx))
+}
+
+/// [`errors`], with every problem returned as one (combined) `syn::Error` instead of emitted.
+pub fn try_errors(
+    args: TokenStream,
+    item: TokenStream,
+    cx: &Context,
+) -> Result<TokenStream, syn::Error> {
+    expand_errors(args, item, cx).map_err(|failed| failed.errors)
+}
+
+/// `#[errspec::errors]`'s expansion of `item` for a spec already loaded from `spec_file`, which
+/// messages name `spec_name`: what a tool holding a [`Spec`](errspec_spec::Spec) asks, without
+/// reading the file again. The expansion still `include_bytes!`s `spec_file`.
+pub fn errors_for_spec(
+    spec: &errspec_spec::Spec,
+    spec_file: &Path,
+    spec_name: &str,
+    item: TokenStream,
+) -> Result<TokenStream, syn::Error> {
+    let mut errors = Errors::default();
+    let user = input::parse(item, &mut errors);
+    let tokens =
+        user.and_then(|user| expand::errors(&user, spec, spec_file, spec_name, &mut errors));
+    errors.into_result()?;
+    tokens.ok_or_else(|| syn::Error::new(Span::call_site(), "errspec could not expand the enum"))
+}
+
+fn expand_errors(
+    args: TokenStream,
+    item: TokenStream,
+    cx: &Context,
+) -> Result<TokenStream, Failed> {
     let mut errors = Errors::default();
     let spec_lit = match attr::parse(args, attr::Macro::Errors) {
         Ok(args) => {
@@ -75,15 +133,21 @@ pub fn errors(args: TokenStream, item: TokenStream, cx: &Context) -> TokenStream
         && let Some(tokens) = expand::errors(user, spec, path, &lit.value(), &mut errors)
         && errors.is_empty()
     {
-        return tokens;
+        return Ok(tokens);
     }
-    let stub = match &user {
-        Some(user) => expand::stub(user),
+    let beside = match &user {
+        Some(user) => stub::stub(user),
         None => item,
     };
-    let mut out = errors.into_tokens();
-    out.extend(stub);
-    out
+    Err(failed(errors, beside))
+}
+
+/// The failure of an expansion that found `errors` (at least one, else a generic one).
+fn failed(errors: Errors, beside: TokenStream) -> Failed {
+    let errors = errors.0.unwrap_or_else(|| {
+        syn::Error::new(Span::call_site(), "errspec could not expand this item")
+    });
+    Failed { errors, beside }
 }
 
 /// Expands `#[errspec::client(spec = "...")]` or `#[errspec::client(error = Path)]` on a trait.
@@ -92,6 +156,23 @@ pub fn errors(args: TokenStream, item: TokenStream, cx: &Context) -> TokenStream
 /// generated beside the trait. Never panics; problems become `compile_error!`s emitted beside
 /// the trait as written.
 pub fn client(args: TokenStream, item: TokenStream, cx: &Context) -> TokenStream {
+    emit(expand_client(args, item, cx))
+}
+
+/// [`client`], with every problem returned as one (combined) `syn::Error` instead of emitted.
+pub fn try_client(
+    args: TokenStream,
+    item: TokenStream,
+    cx: &Context,
+) -> Result<TokenStream, syn::Error> {
+    expand_client(args, item, cx).map_err(|failed| failed.errors)
+}
+
+fn expand_client(
+    args: TokenStream,
+    item: TokenStream,
+    cx: &Context,
+) -> Result<TokenStream, Failed> {
     let mut errors = Errors::default();
     let args = match attr::parse(args, attr::Macro::Client) {
         Ok(args) => {
@@ -118,9 +199,7 @@ pub fn client(args: TokenStream, item: TokenStream, cx: &Context) -> TokenStream
                 "`errspec::client` goes on a trait: the client's methods, each returning \
                  `Result<T, E>`",
             ));
-            let mut out = errors.into_tokens();
-            out.extend(item);
-            return out;
+            return Err(failed(errors, item));
         }
     };
 
@@ -139,11 +218,9 @@ pub fn client(args: TokenStream, item: TokenStream, cx: &Context) -> TokenStream
     let expanded = client::expand(trait_item.clone(), &error_path, &mut errors);
     if errors.is_empty() {
         out.extend(expanded);
-        return out;
+        return Ok(out);
     }
-    let mut out = errors.into_tokens();
-    out.extend(client::strip(trait_item));
-    out
+    Err(failed(errors, client::strip(trait_item)))
 }
 
 /// The error enum `#[errspec::client(spec = "...")]` generates beside the trait: `{name}Error`

@@ -33,7 +33,7 @@ for ::errspec::Retrying<__C> {
         use ::errspec::__private::{ForwardOtherErrors as _, RetryWithStatus as _};
         ::errspec::__private::assert_status_error::<SmallError>();
         let mut __attempts = (&::errspec::__private::Engine::<SmallError>::NEW)
-            .begin(self, true);
+            .begin(self, ::errspec::Idempotency::Idempotent);
         let mut __arg_key = ::core::option::Option::Some(__arg_key);
         let mut __arg2 = ::core::option::Option::Some(__arg2);
         __attempts.ready_blocking();
@@ -66,7 +66,7 @@ for ::errspec::Retrying<__C> {
         let (mut __attempts, __inner) = (&::errspec::__private::Engine::<
             <Result<T> as __ErrspecResult>::Error,
         >::NEW)
-            .begin_mut(self, false);
+            .begin_mut(self, ::errspec::Idempotency::NonIdempotent);
         let mut __arg_value = ::core::option::Option::Some(__arg_value);
         __attempts.ready().await;
         loop {
@@ -94,7 +94,7 @@ for ::errspec::Retrying<__C> {
             use ::errspec::__private::{ForwardOtherErrors as _, RetryWithStatus as _};
             ::errspec::__private::assert_status_error::<SmallError>();
             let mut __attempts = (&::errspec::__private::Engine::<SmallError>::NEW)
-                .begin(self, true);
+                .begin(self, ::errspec::Idempotency::Idempotent);
             let mut __arg_name = ::core::option::Option::Some(__arg_name);
             __attempts.ready().await;
             loop {

@@ -7,14 +7,14 @@ pub enum SmallError {
     ///
     /// Hint: check the id.
     ///
-    /// Retry policy `never`: never retried.
+    /// Retry policy `never` (not retried: the error is returned at once, whatever the request).
     NotFound {
         /// The wait header's value and a body excerpt, when built from a response.
         details: ::errspec::Details,
     },
     /// `429 Too Many Requests`: slow down.
     ///
-    /// Retry policy `after-header`: retried for any request after the wait the response's wait header asks for, or after backoff when no valid header came.
+    /// Retry policy `after-header` (retried for any request after the wait the response's wait header asks for (the server said when to come back), or after backoff when no valid header came).
     TooManyRequests {
         /// The wait header's value and a body excerpt, when built from a response.
         details: ::errspec::Details,
@@ -55,7 +55,7 @@ impl SmallError {
     ];
     /// The spec's `[retry]` settings.
     #[must_use]
-    pub const fn retry_config() -> ::errspec::RetryConfig {
+    pub fn retry_config() -> ::errspec::RetryConfig {
         ::errspec::RetryConfig::new()
             .with_max_attempts(2)
             .with_initial_backoff(::core::time::Duration::new(0, 100000000))
@@ -146,14 +146,14 @@ impl ::core::fmt::Display for SmallError {
                 Self::TooManyRequests { .. } => "slow down (429)",
                 Self::Other { status, .. } => {
                     __f.write_str(
-                        [
-                            "unexpected informational response",
-                            "unexpected success status",
-                            "unexpected redirection",
-                            "client error",
-                            "server error",
-                            "unexpected status code outside the standard classes",
-                        ][::errspec::__private::class_index(*status)],
+                        match status.as_u16() {
+                            100..=199 => "unexpected informational response",
+                            200..=299 => "unexpected success status",
+                            300..=399 => "unexpected redirection",
+                            400..=499 => "client error",
+                            500..=599 => "server error",
+                            _ => "unexpected status code outside the standard classes",
+                        },
                     )?;
                     __f.write_str(" (")?;
                     ::core::fmt::Display::fmt(&status.as_u16(), __f)?;

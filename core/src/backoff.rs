@@ -15,7 +15,7 @@ impl RetryConfig {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use errspec::RetryConfig;
+    /// use errspec_core::RetryConfig;
     ///
     /// let config = RetryConfig::new(); // 100 ms, x2, at most 20 s
     /// assert_eq!(config.base_backoff(1), Duration::from_millis(100));
@@ -67,7 +67,7 @@ impl RetryConfig {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use errspec::{Jitter, RetryConfig};
+    /// use errspec_core::{Jitter, RetryConfig};
     ///
     /// let config = RetryConfig::new().with_jitter(Jitter::Equal);
     /// let delay = config.backoff(2, Duration::ZERO); // d = 200 ms

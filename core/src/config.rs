@@ -1,41 +1,20 @@
-//! The `[retry]` section of a spec as a runtime value.
+//! A spec's `[retry]` section as a value, with its defaults.
 
 use core::time::Duration;
+use std::borrow::Cow;
 
-/// Which response header carries a server-requested wait, and how its value reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct WaitHeader {
-    /// Header name, lowercase (header names match case-insensitively).
-    pub name: &'static str,
-    /// How the value is read.
-    pub format: WaitFormat,
-}
+use crate::{Jitter, WaitHeader};
 
-impl WaitHeader {
-    /// `Retry-After` in RFC 9110 form: delay-seconds or an HTTP-date.
-    pub const RETRY_AFTER: Self = Self::new("retry-after", WaitFormat::Http);
-
-    /// A wait header; `name` must be lowercase.
-    pub const fn new(name: &'static str, format: WaitFormat) -> Self {
-        Self { name, format }
-    }
-}
-
-/// The formats a wait header's value can take.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum WaitFormat {
-    /// RFC 9110 `Retry-After`: delay-seconds, or an HTTP-date (IMF-fixdate, RFC 850 or asctime).
-    Http,
-    /// A delay in whole seconds.
-    Seconds,
-    /// The epoch second at which to try again (GitHub's `x-ratelimit-reset`).
-    Unix,
-    /// A delay in milliseconds.
-    Millis,
-}
-
-/// A retry budget's settings, as the spec's `budget` key says; see [`RetryBudget`](crate::RetryBudget).
+/// A retry budget's settings, as the spec's `budget` key says; see the runtime's
+/// `RetryBudget`.
+///
+/// ```
+/// use errspec_core::BudgetConfig;
+///
+/// assert_eq!(BudgetConfig::default(), BudgetConfig::new(0.2, 10));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct BudgetConfig {
     /// Retries allowed per first attempt, over a 10 s window.
     pub ratio: f64,
@@ -44,6 +23,10 @@ pub struct BudgetConfig {
 }
 
 impl BudgetConfig {
+    /// Finagle's defaults, which a spec's `budget = {}` takes for what it leaves out: 0.2
+    /// retries per first attempt, plus 10 a second.
+    pub const DEFAULT: Self = Self::new(0.2, 10);
+
     /// A budget of `ratio` retries per first attempt plus `min_per_second` retries a second.
     pub const fn new(ratio: f64, min_per_second: u32) -> Self {
         Self {
@@ -53,9 +36,17 @@ impl BudgetConfig {
     }
 }
 
-/// How a [`Retrier`](crate::Retrier) retries: the `[retry]` section of a spec.
+impl Default for BudgetConfig {
+    /// [`BudgetConfig::DEFAULT`].
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// How a retry engine retries: the `[retry]` section of a spec.
 ///
-/// Field names are the spec's keys. Build one with [`RetryConfig::new`] (the defaults below) and
+/// Field names are the spec's keys, and [`RetryConfig::new`] is what a spec without `[retry]`
+/// means: the spec reader starts from it, so the two cannot differ. Build one with `new` and
 /// the `with_*` methods, or take a generated error type's `retry_config()`.
 ///
 /// | field | default |
@@ -64,7 +55,7 @@ impl BudgetConfig {
 /// | `initial_backoff` | 100 ms |
 /// | `max_backoff` | 20 s |
 /// | `multiplier` | 2.0 |
-/// | `jitter` | [`Jitter::Full`](crate::Jitter::Full) |
+/// | `jitter` | [`Jitter::Full`] |
 /// | `max_retry_after` | 60 s |
 /// | `max_elapsed` | none |
 /// | `wait_headers` | `Retry-After` (HTTP form) |
@@ -72,14 +63,17 @@ impl BudgetConfig {
 ///
 /// ```
 /// use std::time::Duration;
-/// use errspec::{Jitter, RetryConfig};
+/// use errspec_core::{Jitter, RetryConfig, WaitFormat, WaitHeader};
 ///
 /// let config = RetryConfig::new()
 ///     .with_max_attempts(5)
 ///     .with_initial_backoff(Duration::from_millis(50))
-///     .with_jitter(Jitter::Equal);
+///     .with_jitter(Jitter::Equal)
+///     // built at run time: no `'static` slice needed
+///     .with_wait_headers(vec![WaitHeader::owned("x-wait".to_owned(), WaitFormat::Seconds)]);
 /// assert_eq!(config.max_attempts, 5);
 /// assert_eq!(config.max_backoff, Duration::from_secs(20));
+/// assert_eq!(config.wait_headers[0].name(), "x-wait");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -98,13 +92,14 @@ pub struct RetryConfig {
     pub max_retry_after: Duration,
     /// An overall deadline for one call with its retries.
     pub max_elapsed: Option<Duration>,
-    /// The wait headers read from error responses, first present and valid one wins.
-    pub wait_headers: &'static [WaitHeader],
-    /// A retry budget every clone of the [`Retrier`](crate::Retrier) shares.
+    /// The wait headers read from error responses; the first present and valid one wins.
+    pub wait_headers: Cow<'static, [WaitHeader]>,
+    /// A retry budget shared by every call of a client.
     pub budget: Option<BudgetConfig>,
 }
 
-use crate::Jitter;
+/// `wait_headers` of [`RetryConfig::new`].
+const DEFAULT_WAIT_HEADERS: &[WaitHeader] = &[WaitHeader::RETRY_AFTER];
 
 impl Default for RetryConfig {
     fn default() -> Self {
@@ -134,7 +129,7 @@ impl RetryConfig {
             jitter: Jitter::Full,
             max_retry_after: Duration::from_secs(60),
             max_elapsed: None,
-            wait_headers: &[WaitHeader::RETRY_AFTER],
+            wait_headers: Cow::Borrowed(DEFAULT_WAIT_HEADERS),
             budget: None,
         }
     }
@@ -154,9 +149,17 @@ impl RetryConfig {
         with_max_retry_after(max_retry_after: Duration);
         /// Sets `max_elapsed`.
         with_max_elapsed(max_elapsed: Option<Duration>);
-        /// Sets `wait_headers`.
-        with_wait_headers(wait_headers: &'static [WaitHeader]);
         /// Sets `budget`.
         with_budget(budget: Option<BudgetConfig>);
+    }
+
+    /// Sets `wait_headers`: a `&'static` slice (no allocation) or a `Vec` built at run time.
+    #[must_use]
+    pub fn with_wait_headers(
+        mut self,
+        wait_headers: impl Into<Cow<'static, [WaitHeader]>>,
+    ) -> Self {
+        self.wait_headers = wait_headers.into();
+        self
     }
 }

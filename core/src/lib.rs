@@ -1,0 +1,33 @@
+//! The vocabulary errspec's two halves share: what a spec can say about retries, as values.
+//!
+//! The spec reader (`errspec-spec`, at compile time) parses a spec's `retry`, `jitter` and
+//! `format` spellings into these types and resolves `[retry]` into a [`RetryConfig`]; the
+//! runtime (`errspec`, which re-exports everything here) retries by them. Each spelling, each
+//! default and each description is written once, here, so the spec and the runtime cannot
+//! drift apart: a new wait format or policy is one variant of one enum.
+//!
+//! The crate depends on nothing but `fastrand` (for jitter), so the proc-macro side of a
+//! user's build pays almost nothing for it.
+//!
+//! ```
+//! use errspec_core::{Idempotency, RetryConfig, RetryPolicy};
+//!
+//! assert_eq!(RetryPolicy::from_spelling("after-header"), Some(RetryPolicy::AfterHeader));
+//! assert!(RetryPolicy::Idempotent.allows(Idempotency::Idempotent));
+//! assert!(!RetryPolicy::Idempotent.allows(Idempotency::NonIdempotent));
+//! assert_eq!(RetryConfig::new().max_attempts, 3);
+//! ```
+
+#[macro_use]
+mod spelled;
+
+mod backoff;
+mod class;
+mod config;
+mod policy;
+mod wait;
+
+pub use class::{UNCLASSIFIED_MESSAGE, UNKNOWN_REASON, class_index};
+pub use config::{BudgetConfig, RetryConfig};
+pub use policy::{Idempotency, Jitter, RetryPolicy};
+pub use wait::{WaitFormat, WaitHeader};

@@ -1,0 +1,126 @@
+//! Retry policies, request idempotency and jitter kinds.
+
+spelled! {
+    /// How a status is retried, as the spec's `retry` key says.
+    ///
+    /// ```
+    /// use errspec_core::{Idempotency, RetryPolicy};
+    ///
+    /// assert!(RetryPolicy::Idempotent.allows(Idempotency::Idempotent));
+    /// assert!(!RetryPolicy::Idempotent.allows(Idempotency::NonIdempotent));
+    /// assert!(RetryPolicy::AfterHeader.allows(Idempotency::NonIdempotent));
+    /// assert_eq!(RetryPolicy::AfterHeader.as_str(), "after-header");
+    /// ```
+    pub enum RetryPolicy {
+        /// Never retried (`never`).
+        Never = "never",
+        /// Backed off and retried whatever the request method (`always`).
+        Always = "always",
+        /// Backed off and retried only for idempotent requests (`idempotent`).
+        Idempotent = "idempotent",
+        /// Retried for any request after the wait the response's wait header asks for, or
+        /// after backoff when no valid header came (`after-header`).
+        AfterHeader = "after-header",
+    }
+}
+
+impl RetryPolicy {
+    /// Whether this policy retries a request of the given idempotency ([`Idempotency`], or
+    /// `true` for an idempotent request).
+    pub fn allows(self, idempotency: impl Into<Idempotency>) -> bool {
+        match self {
+            Self::Never => false,
+            Self::Always | Self::AfterHeader => true,
+            Self::Idempotent => idempotency.into().is_idempotent(),
+        }
+    }
+
+    /// What the policy does and why, in words (used in generated rustdoc and by the
+    /// `errspec` command).
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Self::Never => "not retried: the error is returned at once, whatever the request",
+            Self::Always => "backed off and retried whatever the request method",
+            Self::Idempotent => {
+                "backed off and retried for idempotent requests only (GET, HEAD, OPTIONS, \
+                 TRACE, PUT, DELETE, or methods marked `#[errspec(idempotent)]`): the server \
+                 may have acted on the request before failing, so other requests are not \
+                 repeated"
+            }
+            Self::AfterHeader => {
+                "retried for any request after the wait the response's wait header asks for \
+                 (the server said when to come back), or after backoff when no valid header \
+                 came"
+            }
+        }
+    }
+}
+
+/// Whether a request may safely be sent again: RFC 9110 section 9.2.2. GET, HEAD, OPTIONS,
+/// TRACE, PUT and DELETE are idempotent; so is any request the caller knows to be (a POST with
+/// an idempotency key, say).
+///
+/// Everything in errspec that asks takes `impl Into<Idempotency>`, so `true` (idempotent) and
+/// `false` work too; spelling it out reads better at the call site.
+///
+/// ```
+/// use errspec_core::Idempotency;
+///
+/// assert_eq!(Idempotency::from(true), Idempotency::Idempotent);
+/// assert!(!Idempotency::NonIdempotent.is_idempotent());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Idempotency {
+    /// The request may be repeated: sending it twice has the effect of sending it once.
+    Idempotent,
+    /// Repeating the request could repeat its effect (a POST creating something, say).
+    NonIdempotent,
+}
+
+impl Idempotency {
+    /// `true` for [`Idempotent`](Self::Idempotent).
+    pub const fn is_idempotent(self) -> bool {
+        matches!(self, Self::Idempotent)
+    }
+}
+
+impl From<bool> for Idempotency {
+    /// `true` is [`Idempotent`](Self::Idempotent), `false` [`NonIdempotent`](Self::NonIdempotent).
+    fn from(idempotent: bool) -> Self {
+        if idempotent {
+            Self::Idempotent
+        } else {
+            Self::NonIdempotent
+        }
+    }
+}
+
+spelled! {
+    /// How randomness spreads a backoff delay (the names of AWS's "Exponential Backoff and
+    /// Jitter").
+    pub enum Jitter {
+        /// The computed delay exactly.
+        None = "none",
+        /// Uniform in `[0, delay]`.
+        Full = "full",
+        /// Uniform in `[delay / 2, delay]`.
+        Equal = "equal",
+        /// Uniform in `[initial_backoff, previous * 3]`, capped at `max_backoff`.
+        Decorrelated = "decorrelated",
+    }
+}
+
+impl Jitter {
+    /// How this jitter spreads a backoff `d`, in words.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Self::None => "no jitter: each wait exactly that",
+            Self::Full => "full jitter: each wait random between zero and that",
+            Self::Equal => "equal jitter: each wait random between half of that and all of it",
+            Self::Decorrelated => {
+                "decorrelated jitter: each wait random between `initial_backoff` and three \
+                 times the previous wait, at most `max_backoff`"
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Every key of the spec language, in one table: its name, the tables it may be written in,
+//! an example for help lines, and the reader that checks its value into its [`RawTable`]
+//! field. Reading a table, listing a table's keys in help, and finding where a misplaced key
+//! belongs all come from this table, so a new key is one entry here and one field in
+//! `RawTable` (plus, where it changes what is generated, its field in the resolved model).
+
+use crate::raw::{Field, RawTable};
+use crate::walk::{Reader, Value};
+use crate::{Jitter, RetryPolicy, WaitFormat};
+
+/// A kind of table a key can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    Api,
+    Retry,
+    Status,
+    Class,
+    /// `budget = { .. }` in `[retry]`.
+    Budget,
+    /// An entry of `wait_headers`.
+    WaitHeader,
+}
+
+impl Place {
+    /// The sections, in the order "`x` belongs in ..." looks for a key's home.
+    const SECTIONS: [Place; 4] = [Place::Api, Place::Retry, Place::Status, Place::Class];
+
+    /// How help lines name a table of this kind.
+    fn home(self) -> &'static str {
+        match self {
+            Place::Api => "`[api]`",
+            Place::Retry => "`[retry]`",
+            Place::Status => "a `[status.N]` table",
+            Place::Class => "a `[class.Nxx]` table",
+            Place::Budget => "`budget`",
+            Place::WaitHeader => "a `wait_headers` entry",
+        }
+    }
+
+    /// Whether this is a TOML table of its own (`[api]`) rather than a value (`budget`).
+    pub(crate) fn is_section(self) -> bool {
+        Place::SECTIONS.contains(&self)
+    }
+}
+
+/// Reads one key's value (at `path`, with `example` for help lines) into its field.
+type Read = fn(&mut Reader<'_, '_, '_>, &Value<'_>, &str, &'static str, &mut RawTable);
+
+/// One key of the spec language.
+pub(crate) struct Key {
+    pub(crate) name: &'static str,
+    places: &'static [Place],
+    pub(crate) example: &'static str,
+    pub(crate) read: Read,
+    /// Marks the field written, for a misspelling of the key (reported already).
+    pub(crate) misspelt: fn(&mut RawTable),
+}
+
+/// `key!("name", [places], "example", field, reader(extra arguments))`: the reader is a method
+/// of `Reader` taking the value, its path, the example and the extra arguments, returning
+/// `Option<Sp<T>>` for the field's `T`.
+macro_rules! key {
+    (
+        $name:literal,
+        [$($place:ident),+],
+        $example:expr,
+        $field:ident,
+        $read:ident $(($($arg:expr),*))?
+    ) => {
+        Key {
+            name: $name,
+            places: &[$(Place::$place),+],
+            example: $example,
+            read: |reader, value, path, example, table| {
+                table.$field = Field::read(reader.$read(value, path, example $($(, $arg)*)?));
+            },
+            misspelt: |table| table.$field.misspelt(),
+        }
+    };
+}
+
+/// Every key, in the order help lines list a table's keys.
+#[rustfmt::skip]
+pub(crate) const KEYS: &[Key] = &[
+    key!("name", [Api], r#"name = "Ardoq""#, name, ident("API name")),
+    key!("extends", [Api], r#"extends = "http""#, extends, extends),
+    key!("display", [Api], r#"display = "{code} {reason}: {message}""#, display, display),
+    key!("fallback", [Api], r#"fallback = "Other""#, fallback, ident("fallback variant name")),
+    key!("docs", [Api], r#"docs = "https://developer.example.com/errors""#, docs, text),
+    key!("max_attempts", [Retry], "max_attempts = 3", max_attempts, max_attempts),
+    key!("initial_backoff", [Retry], r#"initial_backoff = "100ms""#, initial_backoff, duration),
+    key!("max_backoff", [Retry], r#"max_backoff = "20s""#, max_backoff, duration),
+    key!("multiplier", [Retry], "multiplier = 2.0", multiplier, multiplier),
+    key!("jitter", [Retry], r#"jitter = "full""#, jitter, choice("jitter", Jitter::ALL)),
+    key!("max_retry_after", [Retry], r#"max_retry_after = "60s""#, max_retry_after, duration),
+    key!("max_elapsed", [Retry], r#"max_elapsed = "2m""#, max_elapsed, duration),
+    key!("name", [Status], r#"name = "TooManyRequests""#, name, ident("variant name")),
+    key!("reason", [Status], r#"reason = "Too Many Requests""#, reason, text),
+    key!("message", [Status, Class], r#"message = "rate limit exceeded""#, message, text),
+    key!("hint", [Status, Class], r#"hint = "slow down""#, hint, text),
+    key!("retry", [Status, Class], r#"retry = "after-header""#, retry,
+         choice("retry policy", RetryPolicy::ALL)),
+    key!("wait_headers", [Retry, Status],
+         r#"wait_headers = [{ name = "retry-after", format = "http" }]"#, wait_headers,
+         wait_headers),
+    key!("budget", [Retry], "budget = { ratio = 0.2, min_per_second = 10 }", budget, budget),
+    key!("ratio", [Budget], "ratio = 0.2", ratio, ratio),
+    key!("min_per_second", [Budget], "min_per_second = 10", min_per_second, min_per_second),
+    key!("name", [WaitHeader], r#"name = "retry-after""#, name, header_name),
+    key!("format", [WaitHeader], r#"format = "http""#, format,
+         choice("wait header format", WaitFormat::ALL)),
+];
+
+impl Key {
+    fn is_in(&self, place: Place) -> bool {
+        self.places.contains(&place)
+    }
+}
+
+/// The key `name` of a table of kind `place`.
+pub(crate) fn find(name: &str, place: Place) -> Option<&'static Key> {
+    KEYS.iter().find(|k| k.name == name && k.is_in(place))
+}
+
+/// The keys of a table of kind `place`, in table order.
+pub(crate) fn names(place: Place) -> impl Iterator<Item = &'static str> + Clone {
+    KEYS.iter().filter(move |k| k.is_in(place)).map(|k| k.name)
+}
+
+/// The section `key` belongs in, if it is a known key of one; for "`x` belongs in ...".
+pub(crate) fn home_of(key: &str) -> Option<&'static str> {
+    Place::SECTIONS
+        .into_iter()
+        .find(|place| find(key, *place).is_some())
+        .map(Place::home)
+}

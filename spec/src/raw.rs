@@ -1,0 +1,139 @@
+//! What a spec file says, typed and checked value by value, with the byte span of everything
+//! so later stages can point at it. Nothing is defaulted or inherited here.
+
+use core::ops::Range;
+use core::time::Duration;
+
+use crate::{BudgetConfig, Jitter, RetryPolicy, Template, WaitFormat, WaitHeader};
+
+/// A value with the byte range it was written at.
+#[derive(Debug, Clone)]
+pub(crate) struct Sp<T> {
+    pub(crate) value: T,
+    pub(crate) span: Range<usize>,
+}
+
+impl<T> Sp<T> {
+    pub(crate) fn new(value: T, span: Range<usize>) -> Sp<T> {
+        Sp { value, span }
+    }
+}
+
+/// One key of a table as written: not written, written with a value that was invalid (and
+/// reported), or written with a valid value. "Written" is what matters for follow-on checks:
+/// a key with a bad value is not also "missing".
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Field<T> {
+    #[default]
+    Absent,
+    Invalid,
+    Given(Sp<T>),
+}
+
+impl<T> Field<T> {
+    /// What a value reader returned: the value, or `None` for a problem it reported.
+    pub(crate) fn read(value: Option<Sp<T>>) -> Field<T> {
+        value.map_or(Field::Invalid, Field::Given)
+    }
+
+    /// The valid value with its span.
+    pub(crate) fn get(&self) -> Option<&Sp<T>> {
+        match self {
+            Field::Given(value) => Some(value),
+            Field::Absent | Field::Invalid => None,
+        }
+    }
+
+    /// The valid value.
+    pub(crate) fn value(&self) -> Option<&T> {
+        self.get().map(|v| &v.value)
+    }
+
+    /// Whether the key was written, validly or not.
+    pub(crate) fn written(&self) -> bool {
+        !matches!(self, Field::Absent)
+    }
+
+    /// The key was written under a misspelt name (reported): count it as written.
+    pub(crate) fn misspelt(&mut self) {
+        if !self.written() {
+            *self = Field::Invalid;
+        }
+    }
+}
+
+impl<T: Clone> Field<T> {
+    /// The valid value, `default` when not written, `None` when written invalidly.
+    pub(crate) fn or_default(&self, default: T) -> Option<T> {
+        match self {
+            Field::Absent => Some(default),
+            Field::Invalid => None,
+            Field::Given(value) => Some(value.value.clone()),
+        }
+    }
+}
+
+/// A table of a spec (`[api]`, `[retry]`, `[class.Nxx]`, `[status.N]`, a `budget` or a wait
+/// header entry) as written: a field for every key of the spec language (`keys.rs` says which
+/// keys each table may hold, and reads them into these fields).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RawTable {
+    /// The table's key (`api`, the `N` of `[status.N]`), or the whole value for inline tables.
+    pub(crate) span: Range<usize>,
+    /// Whether the table had no unknown keys.
+    pub(crate) clean: bool,
+    // [api]; `name` is also a status's variant name and a wait header's header name
+    pub(crate) name: Field<String>,
+    pub(crate) extends: Field<String>,
+    pub(crate) display: Field<Template>,
+    pub(crate) fallback: Field<String>,
+    pub(crate) docs: Field<String>,
+    // [retry]
+    pub(crate) max_attempts: Field<u32>,
+    pub(crate) initial_backoff: Field<Duration>,
+    pub(crate) max_backoff: Field<Duration>,
+    pub(crate) multiplier: Field<f64>,
+    pub(crate) jitter: Field<Jitter>,
+    pub(crate) max_retry_after: Field<Duration>,
+    pub(crate) max_elapsed: Field<Duration>,
+    pub(crate) budget: Field<BudgetConfig>,
+    // [status.N] and [class.Nxx]; `wait_headers` also in [retry]
+    pub(crate) reason: Field<String>,
+    pub(crate) message: Field<String>,
+    pub(crate) hint: Field<String>,
+    pub(crate) retry: Field<RetryPolicy>,
+    pub(crate) wait_headers: Field<Vec<WaitHeader>>,
+    // a budget
+    pub(crate) ratio: Field<f64>,
+    pub(crate) min_per_second: Field<u32>,
+    // a wait header entry
+    pub(crate) format: Field<WaitFormat>,
+}
+
+/// A whole spec file.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RawSpec {
+    /// `[api]`; `None` when the section is missing (or is not a table).
+    pub(crate) api: Option<RawTable>,
+    pub(crate) retry: RawTable,
+    /// `[class.1xx]` to `[class.5xx]`.
+    pub(crate) classes: [Option<RawTable>; 5],
+    /// `[status.N]` tables in file order, duplicates of a code left out.
+    pub(crate) statuses: Vec<RawStatus>,
+    /// Sections written, valid or not.
+    pub(crate) written: Vec<&'static str>,
+}
+
+impl RawSpec {
+    /// The listed status with `code`.
+    pub(crate) fn status(&self, code: u16) -> Option<&RawStatus> {
+        self.statuses.iter().find(|s| s.code == code)
+    }
+}
+
+/// `[status.N]`: its code and its keys (`table.span` is the `N`).
+#[derive(Debug, Clone)]
+pub(crate) struct RawStatus {
+    pub(crate) code: u16,
+    pub(crate) table: RawTable,
+}
