@@ -5,12 +5,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use errspec::http::{HeaderMap, HeaderValue};
 use errspec::{WaitFormat, WaitHeader, parse_wait, wait_from_headers};
 
-const FORMATS: [WaitFormat; 4] = [
-    WaitFormat::Http,
-    WaitFormat::Seconds,
-    WaitFormat::Unix,
-    WaitFormat::Millis,
-];
+/// Every format there is: the hostile-value tests below run over each.
+fn formats() -> impl Iterator<Item = WaitFormat> {
+    WaitFormat::ALL.iter().map(|&(_, format)| format)
+}
 
 fn at(epoch_secs: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(epoch_secs)
@@ -23,6 +21,30 @@ const END_1999: u64 = 946_684_799;
 
 fn http(value: &str, now: SystemTime) -> Option<Duration> {
     parse_wait(value.as_bytes(), WaitFormat::Http, now)
+}
+
+/// A value of `format` asking for a 30 s wait at `now`, if this test knows the format.
+fn thirty_seconds(format: WaitFormat, now: u64) -> Option<String> {
+    Some(match format {
+        WaitFormat::Http | WaitFormat::Seconds => "30".to_owned(),
+        WaitFormat::Millis => "30000".to_owned(),
+        WaitFormat::Unix => (now + 30).to_string(),
+        _ => return None,
+    })
+}
+
+#[test]
+fn every_format_is_read() {
+    let now = END_1999;
+    for (name, format) in WaitFormat::ALL {
+        let value = thirty_seconds(*format, now)
+            .unwrap_or_else(|| panic!("no sample value for wait format `{name}`: add one here"));
+        assert_eq!(
+            parse_wait(value.as_bytes(), *format, at(now)),
+            Some(Duration::from_secs(30)),
+            "`{name}` does not read {value:?}: is it parsed in runtime/src/wait.rs?"
+        );
+    }
 }
 
 #[test]
@@ -147,7 +169,7 @@ fn optional_whitespace_is_trimmed() {
         http("  Sun, 06 Nov 1994 08:49:37 GMT\t", now),
         Some(Duration::from_secs(37))
     );
-    for format in FORMATS {
+    for format in formats() {
         assert!(parse_wait(b" 5 ", format, at(0)).is_some(), "{format:?}");
     }
 }
@@ -187,7 +209,7 @@ fn garbage_is_absent() {
         b"Wednesday, 06-Nov-94 08:49:37 GMT; also more",
     ];
     for value in garbage {
-        for format in FORMATS {
+        for format in formats() {
             assert_eq!(
                 parse_wait(value, format, now),
                 None,
@@ -206,7 +228,7 @@ fn overflowing_numbers_are_absent() {
         "99999999999999999999999999999999",
         "340282366920938463463374607431768211456",
     ] {
-        for format in FORMATS {
+        for format in formats() {
             assert_eq!(
                 parse_wait(value.as_bytes(), format, now),
                 None,
@@ -228,7 +250,7 @@ fn any_now_is_fine() {
         UNIX_EPOCH - Duration::from_secs(10),
         at(u64::from(u32::MAX) * 100),
     ] {
-        for format in FORMATS {
+        for format in formats() {
             let _ = parse_wait(b"12345", format, now);
         }
         let _ = http("Fri, 31 Dec 1999 23:59:59 GMT", now);

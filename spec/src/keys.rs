@@ -134,3 +134,53 @@ pub(crate) fn home_of(key: &str) -> Option<&'static str> {
         .find(|place| find(key, *place).is_some())
         .map(Place::home)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_written_once_per_place() {
+        for (i, key) in KEYS.iter().enumerate() {
+            for place in key.places {
+                let first = KEYS
+                    .iter()
+                    .position(|k| k.name == key.name && k.is_in(*place));
+                assert_eq!(first, Some(i), "`{}` twice in {place:?}", key.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_example_writes_its_key() {
+        for key in KEYS {
+            assert!(
+                key.example.starts_with(&format!("{} = ", key.name)),
+                "the example of `{}` is `{}`",
+                key.name,
+                key.example
+            );
+        }
+    }
+
+    #[test]
+    fn every_place_has_keys_and_keys_have_homes() {
+        for place in [
+            Place::Api,
+            Place::Retry,
+            Place::Status,
+            Place::Class,
+            Place::Budget,
+            Place::WaitHeader,
+        ] {
+            assert!(names(place).next().is_some(), "{place:?} has no keys");
+        }
+        assert_eq!(home_of("max_attempts"), Some("`[retry]`"));
+        assert_eq!(home_of("message"), Some("a `[status.N]` table"));
+        assert_eq!(
+            home_of("ratio"),
+            None,
+            "a budget's keys belong in `budget`, no section"
+        );
+    }
+}

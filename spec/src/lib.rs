@@ -51,6 +51,7 @@
 mod base;
 mod diag;
 mod ident;
+mod inline;
 mod keys;
 mod load;
 mod model;

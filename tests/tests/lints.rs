@@ -24,6 +24,11 @@ pub mod api {
     #[errspec::errors(spec = "specs/template.toml")]
     #[derive(Debug)]
     pub(crate) enum ShopError {}
+
+    /// A spec that lists no status: the fallback is the only variant.
+    #[errspec::errors(spec = "specs/two-attempts.toml")]
+    #[derive(Debug)]
+    pub enum OtherError {}
 }
 
 #[test]
@@ -40,4 +45,6 @@ fn expansions_compile_under_strict_lints() {
     );
     let e = api::ShopError::from(errspec::http::StatusCode::NOT_FOUND);
     assert!(e.to_string().starts_with("[NotFound]"));
+    let e = api::OtherError::from(errspec::http::StatusCode::BAD_GATEWAY);
+    assert_eq!(e.to_string(), "502 Bad Gateway: server error");
 }

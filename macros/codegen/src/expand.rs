@@ -335,11 +335,11 @@ fn display(
     let arms = generated.iter().map(|g| {
         let ident = &g.ident;
         let text = spec.display.render(g.status);
-        quote!(Self::#ident { .. } => #text,)
+        quote!(Self::#ident { .. } => __f.write_str(#text),)
     });
     let user_arms = user.iter().map(|v| {
         let message = &v.message;
-        v.arm(&quote!(#message))
+        v.arm(&quote!(__f.write_str(#message)))
     });
     let fallback_pieces = spec.display.segments.iter().map(|seg| match seg {
         Segment::Literal(text) => quote!(__f.write_str(#text)?;),
@@ -365,14 +365,14 @@ fn display(
         );),
     });
     quote! {
-        __f.write_str(match self {
+        match self {
             #(#arms)*
             Self::#fallback { status, .. } => {
                 #(#fallback_pieces)*
-                return ::core::result::Result::Ok(());
+                ::core::result::Result::Ok(())
             }
             #(#user_arms)*
-        })
+        }
     }
 }
 

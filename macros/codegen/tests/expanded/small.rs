@@ -140,29 +140,27 @@ impl ::core::convert::TryFrom<u16> for SmallError {
 #[automatically_derived]
 impl ::core::fmt::Display for SmallError {
     fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        __f.write_str(
-            match self {
-                Self::NotFound { .. } => "not found (404)",
-                Self::TooManyRequests { .. } => "slow down (429)",
-                Self::Other { status, .. } => {
-                    __f.write_str(
-                        match status.as_u16() {
-                            100..=199 => "unexpected informational response",
-                            200..=299 => "unexpected success status",
-                            300..=399 => "unexpected redirection",
-                            400..=499 => "client error",
-                            500..=599 => "server error",
-                            _ => "unexpected status code outside the standard classes",
-                        },
-                    )?;
-                    __f.write_str(" (")?;
-                    ::core::fmt::Display::fmt(&status.as_u16(), __f)?;
-                    __f.write_str(")")?;
-                    return ::core::result::Result::Ok(());
-                }
-                Self::Transport { .. } => "transport failed",
-            },
-        )
+        match self {
+            Self::NotFound { .. } => __f.write_str("not found (404)"),
+            Self::TooManyRequests { .. } => __f.write_str("slow down (429)"),
+            Self::Other { status, .. } => {
+                __f.write_str(
+                    match status.as_u16() {
+                        100..=199 => "unexpected informational response",
+                        200..=299 => "unexpected success status",
+                        300..=399 => "unexpected redirection",
+                        400..=499 => "client error",
+                        500..=599 => "server error",
+                        _ => "unexpected status code outside the standard classes",
+                    },
+                )?;
+                __f.write_str(" (")?;
+                ::core::fmt::Display::fmt(&status.as_u16(), __f)?;
+                __f.write_str(")")?;
+                ::core::result::Result::Ok(())
+            }
+            Self::Transport { .. } => __f.write_str("transport failed"),
+        }
     }
 }
 #[automatically_derived]
