@@ -82,8 +82,12 @@ pub type DefaultSleeper = ThreadSleeper;
 /// `#[tokio::test(start_paused = true)]`) makes retry waits virtual. Feature `tokio`.
 ///
 /// [`now`](Sleeper::now) reads Tokio's clock too, so `max_elapsed` follows virtual time.
-/// Outside a Tokio runtime it falls back to [`ThreadSleeper`] rather than panicking; inside one,
-/// the runtime needs its timer enabled (`#[tokio::main]` and `#[tokio::test]` do that).
+///
+/// Like every Tokio timer, its waits must be polled inside a Tokio runtime with the timer
+/// enabled (`#[tokio::main]` and `#[tokio::test]` enable it), or Tokio panics; on another
+/// executor, give the retrier a [`ThreadSleeper`]. (errspec asks Tokio for its `time` feature
+/// only, which keeps a user's clean build short; a runtime brings `rt` itself.) Blocking waits
+/// ([`sleep_blocking`](Sleeper::sleep_blocking)) need no runtime.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -104,11 +108,7 @@ pub struct TokioSleeper;
 #[cfg(feature = "tokio")]
 impl Sleeper for TokioSleeper {
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            Box::pin(tokio::time::sleep(duration))
-        } else {
-            ThreadSleeper.sleep(duration)
-        }
+        Box::pin(tokio::time::sleep(duration))
     }
 
     fn now(&self) -> Instant {
