@@ -16,9 +16,6 @@ pub(crate) fn wait_headers(headers: &[WaitHeader]) -> String {
     if headers.is_empty() {
         return "none".to_owned();
     }
-    let named: Vec<String> = headers
-        .iter()
-        .map(|h| format!("`{}` ({})", h.name, h.format.as_str()))
-        .collect();
+    let named: Vec<String> = headers.iter().map(ToString::to_string).collect();
     named.join(", ")
 }

@@ -117,7 +117,14 @@ fn retries(
     let cap = describe::duration(retry.max_retry_after);
     let headers = wait_headers
         .iter()
-        .map(|h| format!("`{}` ({})", h.name, h.format.describe()))
+        .map(|h| match h.header_name() {
+            Some(name) => format!("`{name}` ({})", h.format.describe()),
+            None => format!(
+                "body `{}` ({})",
+                h.body_pointer().unwrap_or_default(),
+                h.format.describe()
+            ),
+        })
         .collect::<Vec<_>>();
     let read = match headers.as_slice() {
         [] => None,

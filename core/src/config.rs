@@ -58,7 +58,9 @@ impl Default for BudgetConfig {
 /// | `jitter` | [`Jitter::Full`] |
 /// | `max_retry_after` | 60 s |
 /// | `max_elapsed` | none |
+/// | `min_wait` | none |
 /// | `wait_headers` | `Retry-After` (HTTP form) |
+/// | `should_retry_header` | none |
 /// | `budget` | none |
 ///
 /// ```
@@ -92,8 +94,14 @@ pub struct RetryConfig {
     pub max_retry_after: Duration,
     /// An overall deadline for one call with its retries.
     pub max_elapsed: Option<Duration>,
-    /// The wait headers read from error responses; the first present and valid one wins.
+    /// A floor on every wait before a retry, the server's or the backoff's.
+    pub min_wait: Option<Duration>,
+    /// The wait sources read from error responses; the first present and valid one wins.
     pub wait_headers: Cow<'static, [WaitHeader]>,
+    /// A response header (lowercase) that overrides the policy: `true` retries the error as
+    /// `always`, `false` never retries it, other values are ignored (Anthropic's and OpenAI's
+    /// `x-should-retry`).
+    pub should_retry_header: Option<Cow<'static, str>>,
     /// A retry budget shared by every call of a client.
     pub budget: Option<BudgetConfig>,
 }
@@ -129,7 +137,9 @@ impl RetryConfig {
             jitter: Jitter::Full,
             max_retry_after: Duration::from_secs(60),
             max_elapsed: None,
+            min_wait: None,
             wait_headers: Cow::Borrowed(DEFAULT_WAIT_HEADERS),
+            should_retry_header: None,
             budget: None,
         }
     }
@@ -149,6 +159,8 @@ impl RetryConfig {
         with_max_retry_after(max_retry_after: Duration);
         /// Sets `max_elapsed`.
         with_max_elapsed(max_elapsed: Option<Duration>);
+        /// Sets `min_wait`.
+        with_min_wait(min_wait: Option<Duration>);
         /// Sets `budget`.
         with_budget(budget: Option<BudgetConfig>);
     }
@@ -160,6 +172,16 @@ impl RetryConfig {
         wait_headers: impl Into<Cow<'static, [WaitHeader]>>,
     ) -> Self {
         self.wait_headers = wait_headers.into();
+        self
+    }
+
+    /// Sets `should_retry_header` (a lowercase header name), or clears it with `None`.
+    #[must_use]
+    pub fn with_should_retry_header(
+        mut self,
+        header: Option<impl Into<Cow<'static, str>>>,
+    ) -> Self {
+        self.should_retry_header = header.map(Into::into);
         self
     }
 }

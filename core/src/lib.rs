@@ -29,5 +29,5 @@ mod wait;
 
 pub use class::{UNCLASSIFIED_MESSAGE, UNKNOWN_REASON, class_index};
 pub use config::{BudgetConfig, RetryConfig};
-pub use policy::{Idempotency, Jitter, RetryPolicy};
-pub use wait::{WaitFormat, WaitHeader};
+pub use policy::{Idempotency, Jitter, RetryPolicy, TransportKind};
+pub use wait::{WaitFormat, WaitHeader, WaitSource};

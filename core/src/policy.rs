@@ -124,3 +124,60 @@ impl Jitter {
         }
     }
 }
+
+/// Why a request got no response: what a transport error says, for the `[transport]`
+/// section's policies.
+///
+/// ```
+/// use errspec_core::{RetryPolicy, TransportKind};
+///
+/// assert_eq!(TransportKind::Connect.default_policy(), RetryPolicy::Always);
+/// assert_eq!(TransportKind::Timeout.default_policy(), RetryPolicy::Idempotent);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The connection failed before anything was sent (`connect`): always safe to retry.
+    Connect,
+    /// The request was sent but no response came in time (`timeout`): the server may have
+    /// acted on it.
+    Timeout,
+    /// Any other failure (`other`).
+    Other,
+}
+
+impl TransportKind {
+    /// Every kind with its key in `[transport]`.
+    pub const ALL: &'static [(&'static str, TransportKind)] = &[
+        ("connect", TransportKind::Connect),
+        ("timeout", TransportKind::Timeout),
+        ("other", TransportKind::Other),
+    ];
+
+    /// The policy a `[transport]` section gives this kind unless it says otherwise.
+    pub const fn default_policy(self) -> RetryPolicy {
+        match self {
+            Self::Connect => RetryPolicy::Always,
+            Self::Timeout => RetryPolicy::Idempotent,
+            Self::Other => RetryPolicy::Never,
+        }
+    }
+
+    /// The key of this kind in `[transport]`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Connect => "connect",
+            Self::Timeout => "timeout",
+            Self::Other => "other",
+        }
+    }
+
+    /// The variant's Rust name, for code generators.
+    pub const fn variant_name(self) -> &'static str {
+        match self {
+            Self::Connect => "Connect",
+            Self::Timeout => "Timeout",
+            Self::Other => "Other",
+        }
+    }
+}

@@ -40,7 +40,8 @@ mod wait;
 pub use attempts::Attempts;
 pub use budget::RetryBudget;
 pub use errspec_core::{
-    BudgetConfig, Idempotency, Jitter, RetryConfig, RetryPolicy, WaitFormat, WaitHeader,
+    BudgetConfig, Idempotency, Jitter, RetryConfig, RetryPolicy, TransportKind, WaitFormat,
+    WaitHeader, WaitSource,
 };
 /// Generates an error enum from a spec: `#[errspec::errors(spec = "path/to/spec.toml")]` on an
 /// enum.

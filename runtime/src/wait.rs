@@ -36,7 +36,7 @@ pub fn wait_from_headers(
 ) -> Option<Duration> {
     wait_headers.iter().find_map(|wh| {
         headers
-            .get_all(&*wh.name)
+            .get_all(wh.header_name()?)
             .iter()
             .find_map(|v| parse_wait(v.as_bytes(), wh.format, now))
     })

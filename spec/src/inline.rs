@@ -8,7 +8,7 @@ use crate::keys::Place;
 use crate::raw::{Field, Sp};
 use crate::suggest::one_of;
 use crate::walk::{Reader, Value};
-use crate::{BudgetConfig, WaitFormat, WaitHeader};
+use crate::{BudgetConfig, WaitFormat, WaitHeader, WaitSource};
 
 const WAIT_HEADER_EXAMPLE: &str = r#"{ name = "retry-after", format = "http" }"#;
 
@@ -54,11 +54,19 @@ impl Reader<'_, '_, '_> {
                 valid = false;
                 continue;
             };
-            if headers.iter().any(|h| h.name == header.value.name) {
+            if headers.iter().any(|h| h.source == header.value.source) {
                 valid = false;
                 self.cx.error(
                     header.span,
-                    format!("duplicate wait header `{}` in `{path}`", header.value.name),
+                    match &header.value.source {
+                        WaitSource::Body(pointer) => {
+                            format!("duplicate body wait `{pointer}` in `{path}`")
+                        }
+                        _ => format!(
+                            "duplicate wait header `{}` in `{path}`",
+                            header.value.header_name().unwrap_or_default()
+                        ),
+                    },
                     "remove one: the first header present with a valid value wins, so a second \
                      one is never read",
                 );

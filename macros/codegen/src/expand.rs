@@ -274,9 +274,14 @@ fn from_status(generated: &[Generated<'_>], fallback: &Ident) -> TokenStream {
 
 pub(crate) fn wait_headers_tokens(headers: &[WaitHeader]) -> TokenStream {
     let items = headers.iter().map(|h| {
-        let name = h.name();
         let format = variant_path("WaitFormat", h.format.variant_name());
-        quote!(::errspec::WaitHeader::new(#name, #format))
+        match (h.header_name(), h.body_pointer()) {
+            (Some(name), _) => quote!(::errspec::WaitHeader::new(#name, #format)),
+            (None, Some(pointer)) => quote!(::errspec::WaitHeader::body(#pointer, #format)),
+            (None, None) => quote!(::core::compile_error!(
+                "errspec: a wait source this code generator does not know"
+            )),
+        }
     });
     // a `const` item, since a const fn body does not promote `&[..]` of calls to 'static
     quote!({
