@@ -152,7 +152,7 @@ fn explain_a_listed_status_says_how_and_why_it_is_retried() {
         "  hint      slow down;",
         "  retry     after-header: retried for any request after the wait",
         "  attempts  3 in all, the first included: up to 2 retries\n",
-        "  wait      read from `retry-after` (a delay in seconds)",
+        "  wait      read from `retry-after` (a delay in seconds, a decimal fraction accepted, e.g. `1.234`)",
         "above 1m (`max_retry_after`) fails the call at once",
         "  backoff   when no valid header came: 100ms, 200ms before jitter (full jitter",
         "  deadline  none",
@@ -191,7 +191,9 @@ fn explain_an_unlisted_status_gives_the_fallback_and_class_default() {
 fn explain_names_inherited_statuses_and_the_retry_settings() {
     let out = run(&["explain", "tests/specs/github.toml", "403"]);
     let text = stdout(&out);
-    assert!(text.contains("then `x-ratelimit-reset` (the epoch second of the reset)"));
+    assert!(text.contains(
+        "then `x-ratelimit-reset` (the epoch second of the reset, a decimal fraction accepted"
+    ));
     assert!(text.contains("250ms, 500ms, 1s before jitter (equal jitter"));
     assert!(text.contains("more than 5m after the first attempt"));
     assert!(text.contains("at most 0.1 per first attempt plus 5 a second"));

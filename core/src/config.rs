@@ -75,7 +75,7 @@ impl Default for BudgetConfig {
 ///     .with_wait_headers(vec![WaitHeader::owned("x-wait".to_owned(), WaitFormat::Seconds)]);
 /// assert_eq!(config.max_attempts, 5);
 /// assert_eq!(config.max_backoff, Duration::from_secs(20));
-/// assert_eq!(config.wait_headers[0].name(), "x-wait");
+/// assert_eq!(config.wait_headers[0].header_name(), Some("x-wait"));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -37,26 +37,26 @@ impl WaitFormat {
     pub const fn describe(self) -> &'static str {
         match self {
             Self::Http => {
-                "RFC 9110 Retry-After: delay-seconds (a decimal fraction accepted) or an \
-                 HTTP-date"
+                "RFC 9110 Retry-After: delay-seconds, a decimal fraction accepted, or an HTTP-date"
             }
-            Self::Seconds => "a delay in seconds, a decimal fraction accepted (`1.234`)",
+            Self::Seconds => "a delay in seconds, a decimal fraction accepted, e.g. `1.234`",
             Self::Millis => "a delay in milliseconds, a decimal fraction accepted",
             Self::Unix => {
-                "the epoch second of the reset, a decimal fraction accepted (`1470173023.123`)"
+                "the epoch second of the reset, a decimal fraction accepted, e.g. \
+                 `1470173023.123`"
             }
             Self::UnixMillis => "the epoch millisecond of the reset",
             Self::Rfc3339 => {
-                "an RFC 3339 timestamp of the reset (`2026-12-01T10:00:00Z`; offsets and \
-                 fractions accepted)"
+                "an RFC 3339 timestamp of the reset, e.g. `2026-12-01T10:00:00Z`, offsets and \
+                 fractions accepted"
             }
             Self::Duration => {
                 "a Go duration: numbers with units `h`, `m`, `s`, `ms`, `us` or `ns`, fractions \
-                 accepted (`6m0s`, `1.5s`, `20ms`)"
+                 accepted, e.g. `6m0s`, `1.5s`, `20ms`"
             }
             Self::Ratelimit => {
-                "an IETF RateLimit field: `\"name\";r=0;t=30` items (the largest `t` of those \
-                 whose `r` is 0), or `limit=100, remaining=0, reset=30`"
+                "an IETF RateLimit field: items like `\"default\";r=0;t=30`, the wait being the \
+                 largest `t` of those whose `r` is 0, or `limit=100, remaining=0, reset=30`"
             }
         }
     }

@@ -29,13 +29,32 @@ pub(crate) struct Call {
 pub struct Attempts<'r> {
     retrier: Cow<'r, Retrier>,
     call: Call,
+    /// The most attempts the call can make, whatever its errors say: `max_attempts`, or more
+    /// where an error type's status or case allows more.
+    most: u32,
 }
 
 impl<'r> Attempts<'r> {
     /// A call's first attempt is about to be made: counted against the budget here.
     pub(crate) fn new(retrier: Cow<'r, Retrier>, idempotency: Idempotency) -> Self {
         let call = retrier.start(idempotency);
-        Self { retrier, call }
+        let most = retrier.config.max_attempts.max(1);
+        Self {
+            retrier,
+            call,
+            most,
+        }
+    }
+
+    /// The attempts of a call whose errors are `E`s, some of which may allow more attempts
+    /// than the config.
+    pub(crate) fn for_error<E: StatusError>(
+        retrier: Cow<'r, Retrier>,
+        idempotency: Idempotency,
+    ) -> Self {
+        let mut attempts = Self::new(retrier, idempotency);
+        attempts.most = attempts.most.max(E::most_attempts());
+        attempts
     }
 
     /// Takes an attempt's result: `Break` with the result to return (a success, or an error
@@ -55,8 +74,12 @@ impl<'r> Attempts<'r> {
     }
 
     /// Whether the attempt about to start is the last one `max_attempts` allows.
+    ///
+    /// An error whose status or case says `max_attempts` can allow more or fewer attempts
+    /// than the config; a call of a generated client knows its error type's most, other
+    /// loops count the config's.
     pub fn is_last(&self) -> bool {
-        self.call.attempt.saturating_add(1) >= self.retrier.config.max_attempts.max(1)
+        self.call.attempt.saturating_add(1) >= self.most
     }
 
     /// An argument for the attempt about to start: a clone while another attempt may follow,

@@ -31,10 +31,12 @@ mod hold;
 mod method;
 #[cfg(feature = "reqwest")]
 pub mod reqwest;
+mod response;
 mod retrier;
 mod retrying;
 mod sleep;
 mod status_error;
+mod transport;
 mod wait;
 
 pub use attempts::Attempts;
@@ -148,6 +150,7 @@ pub use retrying::Retrying;
 pub use sleep::TokioSleeper;
 pub use sleep::{DefaultSleeper, Sleeper, ThreadSleeper};
 pub use status_error::{BODY_EXCERPT_LIMIT, Details, StatusError, StatusInfo, body_excerpt};
+pub use transport::{BoxError, TransportError};
 pub use wait::{parse_wait, wait_from_headers};
 
 /// Not public API: what generated code refers to.
@@ -157,7 +160,27 @@ pub mod __private {
 
     use http::StatusCode;
 
+    pub use crate::response::Response;
     use crate::{Idempotency, StatusError};
+
+    /// Asked for by the code generated for a spec that reads JSON error bodies (a `body` wait
+    /// source or a case `when = { body = .. }`): implemented only with the `json` feature.
+    #[diagnostic::on_unimplemented(
+        message = "this spec reads JSON error bodies, which needs errspec's `json` feature",
+        label = "a `body` wait source or a case's `when = {{ body = .. }}` reads the body",
+        note = "enable it: `errspec = {{ version = \"0.1\", features = [\"json\"] }}`"
+    )]
+    pub trait JsonFeature {}
+
+    /// The type the `json` feature implements [`JsonFeature`] for.
+    #[derive(Debug)]
+    pub struct Json;
+
+    #[cfg(feature = "json")]
+    impl JsonFeature for Json {}
+
+    /// Fails to compile, with [`JsonFeature`]'s message, unless the `json` feature is on.
+    pub const fn require_json<J: JsonFeature>() {}
 
     /// The status with this code; used in `const` blocks, where an invalid code (which the
     /// spec's validation rules out) is a compile error rather than a panic.

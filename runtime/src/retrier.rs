@@ -114,6 +114,8 @@ pub(crate) enum WaitReason {
     Backoff,
     /// A time a server named for another call of this retrier decided it.
     Hold,
+    /// `min_wait` decided it.
+    MinWait,
 }
 
 /// What the engine does after a failed attempt.
@@ -321,7 +323,8 @@ impl Retrier {
 
     fn decide(&self, call: &mut Call, err: &dyn StatusError, retryable: bool) -> Next {
         let config = &self.config;
-        if !retryable || call.attempt >= config.max_attempts.max(1) {
+        let max_attempts = err.max_attempts().unwrap_or(config.max_attempts).max(1);
+        if !retryable || call.attempt >= max_attempts {
             return Next::Stop;
         }
         let server_wait = err.retry_after();
@@ -341,6 +344,12 @@ impl Retrier {
                 }
             }
         };
+        // `min_wait`, the config's and the error's, is a floor on any wait.
+        if let Some(floor) = config.min_wait.max(err.min_wait())
+            && floor > wait
+        {
+            (wait, reason) = (floor, WaitReason::MinWait);
+        }
         let now = self.sleeper.now();
         if let Some(held) = self.hold.past(now)
             && held > wait
@@ -374,6 +383,7 @@ fn trace(attempt: u32, err: &dyn StatusError, delay: Duration, reason: WaitReaso
         WaitReason::Header => "wait header",
         WaitReason::Backoff => "backoff",
         WaitReason::Hold => "server hold",
+        WaitReason::MinWait => "min_wait",
     };
     tracing::debug!(
         attempt,

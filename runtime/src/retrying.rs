@@ -157,7 +157,7 @@ impl<C> Retrying<C> {
     /// Not public API: a call's attempts, under the chosen retrier or `E`'s settings.
     #[doc(hidden)]
     pub fn __attempts<E: StatusError>(&self, idempotency: Idempotency) -> Attempts<'static> {
-        Attempts::new(Cow::Owned(self.retrier_for::<E>()), idempotency)
+        Attempts::for_error::<E>(Cow::Owned(self.retrier_for::<E>()), idempotency)
     }
 
     /// Not public API: the same for `&mut self` methods, with the client apart.

@@ -34,7 +34,9 @@ pub trait StatusError: std::error::Error + Send + Sync + 'static {
     fn hint(&self) -> Option<&'static str>;
 
     /// Whether this error may be retried for a request of the given idempotency
-    /// ([`Idempotency`], or `true` for an idempotent request and `false` for another).
+    /// ([`Idempotency`], or `true` for an idempotent request and `false` for another): what
+    /// the response's should-retry header said ([`should_retry`](Self::should_retry)), if it
+    /// said `true` or `false`, else what the policy allows.
     ///
     /// The retry engine asks this; override it to refine a policy. On a `dyn StatusError`,
     /// ask `policy().allows(idempotency)` instead.
@@ -42,7 +44,37 @@ pub trait StatusError: std::error::Error + Send + Sync + 'static {
     where
         Self: Sized,
     {
-        self.policy().allows(idempotency.into())
+        self.should_retry()
+            .unwrap_or_else(|| self.policy().allows(idempotency.into()))
+    }
+
+    /// What the response's should-retry header (`[retry] should_retry_header`, e.g.
+    /// `x-should-retry`) said: `Some(true)` retries the error whatever its policy and the
+    /// request, `Some(false)` never retries it; `None` when it said neither.
+    fn should_retry(&self) -> Option<bool> {
+        None
+    }
+
+    /// Tries in all for a call that ends in this error, when its spec says so for its status
+    /// or case (overriding `RetryConfig::max_attempts`).
+    fn max_attempts(&self) -> Option<u32> {
+        None
+    }
+
+    /// A floor on the wait after this error, when its spec says one for its status or case
+    /// (`[retry] min_wait` applies to every error besides).
+    fn min_wait(&self) -> Option<Duration> {
+        None
+    }
+
+    /// The most attempts any error of this type allows: `retry_config().max_attempts`, or
+    /// more where a status or case of its spec says more. A generated client passes each
+    /// argument itself (not a clone) to an attempt only when no error could allow another.
+    fn most_attempts() -> u32
+    where
+        Self: Sized,
+    {
+        Self::retry_config().max_attempts
     }
 
     /// The error body's first bytes (at most [`BODY_EXCERPT_LIMIT`], lossy UTF-8), if kept.
@@ -71,6 +103,7 @@ pub struct Details(Option<Box<DetailsInner>>);
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct DetailsInner {
     retry_after: Option<Duration>,
+    should_retry: Option<bool>,
     body: Option<Box<str>>,
 }
 
@@ -82,10 +115,24 @@ impl Details {
     /// (lossy UTF-8, cut at a character boundary). An empty body is kept as no body.
     pub fn new(retry_after: Option<Duration>, body: Option<&[u8]>) -> Self {
         let body = body.filter(|b| !b.is_empty()).map(body_excerpt);
-        if retry_after.is_none() && body.is_none() {
+        Self::from_excerpt(retry_after, None, body)
+    }
+
+    /// Details from parts already read: the wait, the should-retry header's verdict and the
+    /// body excerpt (made by [`body_excerpt`]).
+    pub(crate) fn from_excerpt(
+        retry_after: Option<Duration>,
+        should_retry: Option<bool>,
+        body: Option<Box<str>>,
+    ) -> Self {
+        if retry_after.is_none() && should_retry.is_none() && body.is_none() {
             return Self::NONE;
         }
-        Self(Some(Box::new(DetailsInner { retry_after, body })))
+        Self(Some(Box::new(DetailsInner {
+            retry_after,
+            should_retry,
+            body,
+        })))
     }
 
     /// Details read from a response: the first present and valid header of `wait_headers`
@@ -108,6 +155,11 @@ impl Details {
     pub fn body(&self) -> Option<&str> {
         self.0.as_ref().and_then(|d| d.body.as_deref())
     }
+
+    /// What the response's should-retry header said, if it said `true` or `false`.
+    pub fn should_retry(&self) -> Option<bool> {
+        self.0.as_ref().and_then(|d| d.should_retry)
+    }
 }
 
 impl core::fmt::Debug for Details {
@@ -115,6 +167,9 @@ impl core::fmt::Debug for Details {
         let mut s = f.debug_struct("Details");
         if let Some(wait) = self.retry_after() {
             s.field("retry_after", &wait);
+        }
+        if let Some(should_retry) = self.should_retry() {
+            s.field("should_retry", &should_retry);
         }
         if let Some(body) = self.body() {
             s.field("body", &body);

@@ -1,16 +1,20 @@
-//! Values that are tables: `budget = { .. }` and the entries of `wait_headers`. Their keys
-//! are in the key table too (places `Budget` and `WaitHeader`), read by the same walk as a
-//! section's.
+//! Values that are tables: `budget = { .. }`, the entries of `wait_headers`, the cases of a
+//! status and their `when`. Their keys are in the key table too (places `Budget`,
+//! `WaitHeader`, `Case` and `When`), read by the same walk as a section's.
 
 use toml::de::{DeTable, DeValue};
 
 use crate::keys::Place;
-use crate::raw::{Field, Sp};
+use crate::raw::{Field, RawTable, Sp};
 use crate::suggest::one_of;
 use crate::walk::{Reader, Value};
-use crate::{BudgetConfig, WaitFormat, WaitHeader, WaitSource};
+use crate::{BudgetConfig, WaitFormat, WaitHeader, WaitSource, When, WhenSource};
 
 const WAIT_HEADER_EXAMPLE: &str = r#"{ name = "retry-after", format = "http" }"#;
+const CASE_EXAMPLE: &str = r#"[[status.403.case]]
+name = "RateLimited"
+when = { header = "x-ratelimit-remaining", equals = "0" }
+message = "rate limit exceeded""#;
 
 impl Reader<'_, '_, '_> {
     /// `budget = { ratio, min_per_second }`; what it leaves out takes
@@ -85,12 +89,21 @@ impl Reader<'_, '_, '_> {
         item: &Value<'_>,
     ) -> Option<Sp<WaitHeader>> {
         let fields = self.fields(table, Place::WaitHeader, path, item.span());
-        if !fields.name.written() {
-            self.cx.error(
+        match (fields.name.written(), fields.body.written()) {
+            (false, false) => self.cx.error(
                 item.span(),
                 format!("missing `name` in `{path}`"),
-                format!("name the header, e.g. `{WAIT_HEADER_EXAMPLE}`"),
-            );
+                format!(
+                    "name the header, e.g. `{WAIT_HEADER_EXAMPLE}`, or a JSON body field, e.g. \
+                     `{{ body = \"/retry_after\", format = \"seconds\" }}`"
+                ),
+            ),
+            (true, true) => self.cx.error(
+                item.span(),
+                format!("`{path}` names both a header and a body field"),
+                "an entry reads one source: split it into two entries, tried in order",
+            ),
+            _ => {}
         }
         if !fields.format.written() {
             let others: Vec<&str> = WaitFormat::ALL
@@ -108,10 +121,109 @@ impl Reader<'_, '_, '_> {
                 ),
             );
         }
-        let (Field::Given(name), Field::Given(format)) = (fields.name, fields.format) else {
+        let Field::Given(format) = fields.format else {
             return None;
         };
-        let header = WaitHeader::owned(name.value, format.value);
-        fields.clean.then(|| Sp::new(header, name.span))
+        let header = match (fields.name, fields.body) {
+            (Field::Given(name), Field::Absent) => {
+                Sp::new(WaitHeader::owned(name.value, format.value), name.span)
+            }
+            (Field::Absent, Field::Given(pointer)) => Sp::new(
+                WaitHeader::owned_body(pointer.value, format.value),
+                pointer.span,
+            ),
+            _ => return None,
+        };
+        fields.clean.then_some(header)
+    }
+
+    /// `[[status.N.case]]`: an array of tables, each read in place `Case`; a case without
+    /// `name`, `when` or `message` is reported.
+    pub(crate) fn cases(
+        &mut self,
+        value: &Value<'_>,
+        path: &str,
+        _example: &str,
+    ) -> Option<Sp<Vec<RawTable>>> {
+        let DeValue::Array(items) = value.get_ref() else {
+            self.type_error(value, "an array of tables", path, CASE_EXAMPLE);
+            return None;
+        };
+        let mut cases = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let item_path = format!("{path}[{i}]");
+            let Some(table) = self.table(item, &item_path, CASE_EXAMPLE) else {
+                continue;
+            };
+            let fields = self.fields(table, Place::Case, &item_path, item.span());
+            let required = [
+                (
+                    "name",
+                    fields.name.written(),
+                    "name the case's variant, e.g. `name = \"RateLimited\"`",
+                ),
+                (
+                    "when",
+                    fields.when.written(),
+                    "say what a response shows in this case, e.g. `when = { header = \
+                     \"x-ratelimit-remaining\", equals = \"0\" }`",
+                ),
+                (
+                    "message",
+                    fields.message.written(),
+                    "add what the case means, Rust error style, e.g. `message = \"rate limit \
+                     exceeded\"`",
+                ),
+            ];
+            for (key, written, help) in required {
+                if !written {
+                    self.cx.error(
+                        item.span(),
+                        format!("missing `{key}` in `{item_path}`"),
+                        help,
+                    );
+                }
+            }
+            cases.push(fields);
+        }
+        Some(Sp::new(cases, value.span()))
+    }
+
+    /// A case's `when = { header | body, equals }`.
+    pub(crate) fn when(
+        &mut self,
+        value: &Value<'_>,
+        path: &str,
+        example: &str,
+    ) -> Option<Sp<When>> {
+        let table = self.table(value, path, example)?;
+        let fields = self.fields(table, Place::When, path, value.span());
+        let source = match (fields.header, fields.body) {
+            (Field::Given(header), Field::Absent) => WhenSource::Header(header.value),
+            (Field::Absent, Field::Given(pointer)) => WhenSource::Body(pointer.value),
+            (Field::Absent, Field::Absent) => {
+                self.cx.error(
+                    value.span(),
+                    format!("`{path}` names neither a header nor a body field"),
+                    "add `header = \"x-ratelimit-remaining\"` (the header is present) or \
+                     `body = \"/error/code\"` (the JSON field is present), with `equals = \
+                     \"...\"` to compare its value",
+                );
+                return None;
+            }
+            (header, body) if header.written() && body.written() => {
+                self.cx.error(
+                    value.span(),
+                    format!("`{path}` names both a header and a body field"),
+                    "a `when` tests one of them: split it into two cases, tried in order",
+                );
+                return None;
+            }
+            _ => return None,
+        };
+        let equals = fields.equals.or_default(Vec::new())?;
+        fields
+            .clean
+            .then(|| Sp::new(When { source, equals }, value.span()))
     }
 }

@@ -8,6 +8,9 @@ use crate::raw::{Field, RawTable};
 use crate::walk::{Reader, Value};
 use crate::{Jitter, RetryPolicy, WaitFormat};
 
+/// Every retry policy, for `retry` and the `[transport]` kinds.
+const POLICIES: &[(&str, RetryPolicy)] = RetryPolicy::ALL;
+
 /// A kind of table a key can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Place {
@@ -15,6 +18,11 @@ pub(crate) enum Place {
     Retry,
     Status,
     Class,
+    Transport,
+    /// A `[[status.N.case]]` table.
+    Case,
+    /// A case's `when = { .. }`.
+    When,
     /// `budget = { .. }` in `[retry]`.
     Budget,
     /// An entry of `wait_headers`.
@@ -22,8 +30,23 @@ pub(crate) enum Place {
 }
 
 impl Place {
-    /// The sections, in the order "`x` belongs in ..." looks for a key's home.
-    const SECTIONS: [Place; 4] = [Place::Api, Place::Retry, Place::Status, Place::Class];
+    /// The tables of their own (`[api]`), not values.
+    const SECTIONS: [Place; 5] = [
+        Place::Api,
+        Place::Retry,
+        Place::Status,
+        Place::Class,
+        Place::Transport,
+    ];
+    /// Where "`x` belongs in ..." looks for a key's home, in order.
+    const HOMES: [Place; 6] = [
+        Place::Api,
+        Place::Retry,
+        Place::Status,
+        Place::Class,
+        Place::Transport,
+        Place::Case,
+    ];
 
     /// How help lines name a table of this kind.
     fn home(self) -> &'static str {
@@ -32,6 +55,9 @@ impl Place {
             Place::Retry => "`[retry]`",
             Place::Status => "a `[status.N]` table",
             Place::Class => "a `[class.Nxx]` table",
+            Place::Transport => "`[transport]`",
+            Place::Case => "a `[[status.N.case]]` table",
+            Place::When => "a case's `when`",
             Place::Budget => "`budget`",
             Place::WaitHeader => "a `wait_headers` entry",
         }
@@ -87,28 +113,46 @@ pub(crate) const KEYS: &[Key] = &[
     key!("display", [Api], r#"display = "{code} {reason}: {message}""#, display, display),
     key!("fallback", [Api], r#"fallback = "Other""#, fallback, ident("fallback variant name")),
     key!("docs", [Api], r#"docs = "https://developer.example.com/errors""#, docs, text),
-    key!("max_attempts", [Retry], "max_attempts = 3", max_attempts, max_attempts),
+    key!("max_attempts", [Retry, Status, Case], "max_attempts = 3", max_attempts, max_attempts),
     key!("initial_backoff", [Retry], r#"initial_backoff = "100ms""#, initial_backoff, duration),
     key!("max_backoff", [Retry], r#"max_backoff = "20s""#, max_backoff, duration),
     key!("multiplier", [Retry], "multiplier = 2.0", multiplier, multiplier),
     key!("jitter", [Retry], r#"jitter = "full""#, jitter, choice("jitter", Jitter::ALL)),
     key!("max_retry_after", [Retry], r#"max_retry_after = "60s""#, max_retry_after, duration),
     key!("max_elapsed", [Retry], r#"max_elapsed = "2m""#, max_elapsed, duration),
-    key!("name", [Status], r#"name = "TooManyRequests""#, name, ident("variant name")),
+    key!("min_wait", [Retry, Status, Case], r#"min_wait = "60s""#, min_wait, duration),
+    key!("should_retry_header", [Retry], r#"should_retry_header = "x-should-retry""#,
+         should_retry_header, header_name),
+    key!("name", [Status, Case], r#"name = "TooManyRequests""#, name, ident("variant name")),
     key!("reason", [Status], r#"reason = "Too Many Requests""#, reason, text),
-    key!("message", [Status, Class], r#"message = "rate limit exceeded""#, message, text),
-    key!("hint", [Status, Class], r#"hint = "slow down""#, hint, text),
-    key!("retry", [Status, Class], r#"retry = "after-header""#, retry,
-         choice("retry policy", RetryPolicy::ALL)),
-    key!("wait_headers", [Retry, Status],
+    key!("when", [Case], r#"when = { header = "x-ratelimit-remaining", equals = "0" }"#, when,
+         when),
+    key!("message", [Status, Class, Case, Transport], r#"message = "rate limit exceeded""#,
+         message, text),
+    key!("hint", [Status, Class, Case, Transport], r#"hint = "slow down""#, hint, text),
+    key!("retry", [Status, Class, Case], r#"retry = "after-header""#, retry,
+         choice("retry policy", POLICIES)),
+    key!("wait_headers", [Retry, Status, Case],
          r#"wait_headers = [{ name = "retry-after", format = "http" }]"#, wait_headers,
          wait_headers),
+    key!("case", [Status],
+         r#"case = [{ name = "RateLimited", when = { header = "retry-after" }, message = "rate limited" }]"#,
+         case, cases),
     key!("budget", [Retry], "budget = { ratio = 0.2, min_per_second = 10 }", budget, budget),
     key!("ratio", [Budget], "ratio = 0.2", ratio, ratio),
     key!("min_per_second", [Budget], "min_per_second = 10", min_per_second, min_per_second),
     key!("name", [WaitHeader], r#"name = "retry-after""#, name, header_name),
+    key!("header", [When], r#"header = "x-ratelimit-remaining""#, header, header_name),
+    key!("body", [When, WaitHeader], r#"body = "/error/code""#, body, json_pointer),
+    key!("equals", [When], r#"equals = "0""#, equals, equals),
     key!("format", [WaitHeader], r#"format = "http""#, format,
-         choice("wait header format", WaitFormat::ALL)),
+         choice("wait format", WaitFormat::ALL)),
+    key!("name", [Transport], r#"name = "Transport""#, name, ident("transport variant name")),
+    key!("connect", [Transport], r#"connect = "always""#, connect,
+         choice("retry policy", POLICIES)),
+    key!("timeout", [Transport], r#"timeout = "idempotent""#, timeout,
+         choice("retry policy", POLICIES)),
+    key!("other", [Transport], r#"other = "never""#, other, choice("retry policy", POLICIES)),
 ];
 
 impl Key {
@@ -127,9 +171,9 @@ pub(crate) fn names(place: Place) -> impl Iterator<Item = &'static str> + Clone 
     KEYS.iter().filter(move |k| k.is_in(place)).map(|k| k.name)
 }
 
-/// The section `key` belongs in, if it is a known key of one; for "`x` belongs in ...".
+/// The table `key` belongs in, if it is a known key of one; for "`x` belongs in ...".
 pub(crate) fn home_of(key: &str) -> Option<&'static str> {
-    Place::SECTIONS
+    Place::HOMES
         .into_iter()
         .find(|place| find(key, *place).is_some())
         .map(Place::home)
@@ -170,6 +214,9 @@ mod tests {
             Place::Retry,
             Place::Status,
             Place::Class,
+            Place::Transport,
+            Place::Case,
+            Place::When,
             Place::Budget,
             Place::WaitHeader,
         ] {

@@ -70,4 +70,6 @@ pub use errspec_core::{
     UNKNOWN_REASON, WaitFormat, WaitHeader, WaitSource, class_index,
 };
 pub use load::{HTTP_SPEC, MAX_SPEC_BYTES, load, parse_str, read_file};
-pub use model::{Class, Defaults, Segment, Spec, Status, Template};
+pub use model::{
+    Case, Class, Defaults, Segment, Spec, Status, Template, Transport, When, WhenSource,
+};

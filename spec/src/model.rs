@@ -2,8 +2,11 @@
 //! class defaults are done. Every value here is final; nothing needs looking up elsewhere.
 
 use core::ops::Range;
+use core::time::Duration;
 
-use crate::{RetryConfig, RetryPolicy, UNCLASSIFIED_MESSAGE, WaitHeader, class_index};
+use crate::{
+    RetryConfig, RetryPolicy, TransportKind, UNCLASSIFIED_MESSAGE, WaitHeader, class_index,
+};
 
 /// A spec with its base merged in and every default applied.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +30,9 @@ pub struct Spec {
     pub classes: [Class; 5],
     /// Every listed status (inherited ones included), sorted by code.
     pub statuses: Vec<Status>,
+    /// `[transport]`, if written: the enum then has a variant for requests that got no
+    /// response.
+    pub transport: Option<Transport>,
 }
 
 impl Spec {
@@ -123,11 +129,109 @@ pub struct Status {
     pub hint: Option<String>,
     /// Retry policy.
     pub policy: RetryPolicy,
-    /// Wait headers for this status (its own, else `[retry] wait_headers`).
+    /// Wait sources for this status (its own, else `[retry] wait_headers`).
     pub wait_headers: Vec<WaitHeader>,
+    /// Tries in all for a call that gets this error, when it overrides `[retry]`'s.
+    pub max_attempts: Option<u32>,
+    /// A floor on the wait after this error, when it says one (else `[retry] min_wait`).
+    pub min_wait: Option<Duration>,
+    /// Its `[[status.N.case]]`s in order: the first whose `when` matches a response gives the
+    /// error its variant; a response that matches none gets the status's own.
+    pub cases: Vec<Case>,
     /// Byte range of its `[status.N]` key (the `N`) in the user's spec file; `None` when
     /// inherited only.
     pub span: Option<Range<usize>>,
+}
+
+/// One meaning of a status, told apart by its response: a `[[status.N.case]]`, resolved (what
+/// it does not say, it takes from its status).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Case {
+    /// Variant name: a Rust identifier, unique in the spec.
+    pub name: String,
+    /// What a response must show for this case.
+    pub when: When,
+    /// Message, Rust error style.
+    pub message: String,
+    /// Optional advice.
+    pub hint: Option<String>,
+    /// Retry policy.
+    pub policy: RetryPolicy,
+    /// Wait sources.
+    pub wait_headers: Vec<WaitHeader>,
+    /// Tries in all for a call that gets this error, when it overrides `[retry]`'s.
+    pub max_attempts: Option<u32>,
+    /// A floor on the wait after this error.
+    pub min_wait: Option<Duration>,
+    /// Byte range of the case's table in the spec file.
+    pub span: Range<usize>,
+}
+
+/// A case's condition: a header or a JSON body field is present, or equals one of some values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct When {
+    /// What is tested.
+    pub source: WhenSource,
+    /// The values it must equal, compared as text, exactly; empty: present, any value.
+    pub equals: Vec<String>,
+}
+
+/// What a [`When`] tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WhenSource {
+    /// A response header, by lowercase name.
+    Header(String),
+    /// A field of a JSON error body, by RFC 6901 pointer.
+    Body(String),
+}
+
+impl core::fmt::Display for When {
+    /// As a spec writes it: `{ header = "retry-after" }`, `{ body = "/error/code", equals =
+    /// "insufficient_quota" }`.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match &self.source {
+            WhenSource::Header(name) => write!(f, "{{ header = {name:?}")?,
+            WhenSource::Body(pointer) => write!(f, "{{ body = {pointer:?}")?,
+        }
+        match self.equals.as_slice() {
+            [] => f.write_str(" }"),
+            [one] => write!(f, ", equals = {one:?} }}"),
+            many => write!(f, ", equals = {many:?} }}"),
+        }
+    }
+}
+
+/// `[transport]`: the variant for requests that got no response, and how each kind of failure
+/// is retried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Transport {
+    /// Variant name; default `Transport`.
+    pub name: String,
+    /// Message; default "could not reach the {api} API".
+    pub message: String,
+    /// Optional advice.
+    pub hint: Option<String>,
+    /// Policy after a connection failure (default `always`: nothing was sent).
+    pub connect: RetryPolicy,
+    /// Policy after a timeout (default `idempotent`).
+    pub timeout: RetryPolicy,
+    /// Policy after any other transport failure (default `never`).
+    pub other: RetryPolicy,
+}
+
+impl Transport {
+    /// The policy for `kind`.
+    pub fn policy(&self, kind: TransportKind) -> RetryPolicy {
+        match kind {
+            TransportKind::Connect => self.connect,
+            TransportKind::Timeout => self.timeout,
+            _ => self.other,
+        }
+    }
 }
 
 /// A parsed `display` template.
@@ -166,15 +270,44 @@ impl Template {
     /// assert_eq!(spec.display.render(status), "NotFound (404): no such product");
     /// ```
     pub fn render(&self, status: &Status) -> String {
+        self.fill(
+            status.code,
+            &status.reason,
+            &status.name,
+            &status.message,
+            status.hint.as_deref(),
+        )
+    }
+
+    /// The template filled in for a case of `status`: the status's code and reason, the
+    /// case's name, message and hint.
+    pub fn render_case(&self, status: &Status, case: &Case) -> String {
+        self.fill(
+            status.code,
+            &status.reason,
+            &case.name,
+            &case.message,
+            case.hint.as_deref(),
+        )
+    }
+
+    fn fill(
+        &self,
+        code: u16,
+        reason: &str,
+        name: &str,
+        message: &str,
+        hint: Option<&str>,
+    ) -> String {
         let mut out = String::new();
         for segment in &self.segments {
             match segment {
                 Segment::Literal(text) => out.push_str(text),
-                Segment::Code => out.push_str(&status.code.to_string()),
-                Segment::Reason => out.push_str(&status.reason),
-                Segment::Name => out.push_str(&status.name),
-                Segment::Message => out.push_str(&status.message),
-                Segment::Hint => out.push_str(status.hint.as_deref().unwrap_or("")),
+                Segment::Code => out.push_str(&code.to_string()),
+                Segment::Reason => out.push_str(reason),
+                Segment::Name => out.push_str(name),
+                Segment::Message => out.push_str(message),
+                Segment::Hint => out.push_str(hint.unwrap_or("")),
             }
         }
         out

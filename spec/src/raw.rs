@@ -4,7 +4,7 @@
 use core::ops::Range;
 use core::time::Duration;
 
-use crate::{BudgetConfig, Jitter, RetryPolicy, Template, WaitFormat, WaitHeader};
+use crate::{BudgetConfig, Jitter, RetryPolicy, Template, WaitFormat, WaitHeader, When};
 
 /// A value with the byte range it was written at.
 #[derive(Debug, Clone)]
@@ -97,12 +97,27 @@ pub(crate) struct RawTable {
     pub(crate) max_retry_after: Field<Duration>,
     pub(crate) max_elapsed: Field<Duration>,
     pub(crate) budget: Field<BudgetConfig>,
+    pub(crate) should_retry_header: Field<String>,
+    // [retry], [status.N] and cases
+    pub(crate) min_wait: Field<Duration>,
     // [status.N] and [class.Nxx]; `wait_headers` also in [retry]
     pub(crate) reason: Field<String>,
     pub(crate) message: Field<String>,
     pub(crate) hint: Field<String>,
     pub(crate) retry: Field<RetryPolicy>,
     pub(crate) wait_headers: Field<Vec<WaitHeader>>,
+    /// `[[status.N.case]]`: each case's table, its span the case's whole table.
+    pub(crate) case: Field<Vec<RawTable>>,
+    // a case
+    pub(crate) when: Field<When>,
+    // a case's `when`; `body` also in a wait header entry
+    pub(crate) header: Field<String>,
+    pub(crate) body: Field<String>,
+    pub(crate) equals: Field<Vec<String>>,
+    // [transport]
+    pub(crate) connect: Field<RetryPolicy>,
+    pub(crate) timeout: Field<RetryPolicy>,
+    pub(crate) other: Field<RetryPolicy>,
     // a budget
     pub(crate) ratio: Field<f64>,
     pub(crate) min_per_second: Field<u32>,
@@ -120,6 +135,8 @@ pub(crate) struct RawSpec {
     pub(crate) classes: [Option<RawTable>; 5],
     /// `[status.N]` tables in file order, duplicates of a code left out.
     pub(crate) statuses: Vec<RawStatus>,
+    /// `[transport]`; `None` when the section is missing (or is not a table).
+    pub(crate) transport: Option<RawTable>,
     /// Sections written, valid or not.
     pub(crate) written: Vec<&'static str>,
 }

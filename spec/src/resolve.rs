@@ -6,7 +6,12 @@ use std::collections::BTreeMap;
 
 use crate::ident::upper_camel;
 use crate::raw::{Field, RawSpec, RawStatus, RawTable};
-use crate::{Class, RetryConfig, RetryPolicy, Spec, Status, Template};
+use crate::{
+    Case, Class, RetryConfig, RetryPolicy, Spec, Status, Template, Transport, TransportKind,
+};
+
+/// The transport variant's name when `[transport] name` is not given.
+pub(crate) const DEFAULT_TRANSPORT: &str = "Transport";
 
 /// The fallback variant's name when `[api] fallback` is not given.
 pub(crate) const DEFAULT_FALLBACK: &str = "Other";
@@ -78,6 +83,10 @@ pub(crate) fn resolve(spec: &RawSpec, http: &RawSpec) -> Spec {
         })
         .collect();
 
+    let transport = spec
+        .transport
+        .as_ref()
+        .map(|t| resolve_transport(t, &api_name));
     Spec {
         enum_name: format!("{api_name}Error"),
         api_name,
@@ -86,10 +95,33 @@ pub(crate) fn resolve(spec: &RawSpec, http: &RawSpec) -> Spec {
             .map_or_else(Template::default, Clone::clone),
         fallback: text(|a| &a.fallback).unwrap_or_else(|| DEFAULT_FALLBACK.to_owned()),
         docs: text(|a| &a.docs),
+        transport,
         extends,
         retry,
         classes,
         statuses,
+    }
+}
+
+fn resolve_transport(raw: &RawTable, api_name: &str) -> Transport {
+    let policy = |field: &Field<RetryPolicy>, kind: TransportKind| {
+        field.value().copied().unwrap_or(kind.default_policy())
+    };
+    Transport {
+        name: raw
+            .name
+            .value()
+            .cloned()
+            .unwrap_or_else(|| DEFAULT_TRANSPORT.to_owned()),
+        message: raw
+            .message
+            .value()
+            .cloned()
+            .unwrap_or_else(|| format!("could not reach the {api_name} API")),
+        hint: raw.hint.value().cloned(),
+        connect: policy(&raw.connect, TransportKind::Connect),
+        timeout: policy(&raw.timeout, TransportKind::Timeout),
+        other: policy(&raw.other, TransportKind::Other),
     }
 }
 
@@ -103,9 +135,11 @@ fn resolve_retry(raw: &RawTable) -> RetryConfig {
     set(&mut retry.jitter, &raw.jitter);
     set(&mut retry.max_retry_after, &raw.max_retry_after);
     retry.max_elapsed = raw.max_elapsed.value().copied();
+    retry.min_wait = raw.min_wait.value().copied();
     if let Some(headers) = raw.wait_headers.value() {
         retry.wait_headers = headers.clone().into();
     }
+    retry.should_retry_header = raw.should_retry_header.value().cloned().map(Into::into);
     retry.budget = raw.budget.value().copied();
     retry
 }
@@ -147,6 +181,37 @@ fn resolve_status(
     let class_policy = crate::class_index(code)
         .and_then(|i| classes.get(i))
         .map_or(RetryPolicy::Never, |c| c.policy);
+    let policy = pick(tables, |t| &t.retry).copied().unwrap_or(class_policy);
+    let wait_headers = pick(tables, |t| &t.wait_headers)
+        .cloned()
+        .unwrap_or_else(|| retry.wait_headers.to_vec());
+    let hint = pick(tables, |t| &t.hint).cloned();
+    let max_attempts = pick(tables, |t| &t.max_attempts).copied();
+    let min_wait = pick(tables, |t| &t.min_wait).copied();
+    let cases = pick(tables, |t| &t.case)
+        .map(|cases| {
+            cases
+                .iter()
+                .filter_map(|case| {
+                    Some(Case {
+                        name: case.name.value()?.clone(),
+                        when: case.when.value()?.clone(),
+                        message: case.message.value()?.clone(),
+                        hint: case.hint.value().cloned().or_else(|| hint.clone()),
+                        policy: case.retry.value().copied().unwrap_or(policy),
+                        wait_headers: case
+                            .wait_headers
+                            .value()
+                            .cloned()
+                            .unwrap_or_else(|| wait_headers.clone()),
+                        max_attempts: case.max_attempts.value().copied().or(max_attempts),
+                        min_wait: case.min_wait.value().copied().or(min_wait),
+                        span: case.span.clone(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Status {
         code,
         name: variant_name(user, base, http, code).unwrap_or_else(|| format!("Status{code}")),
@@ -155,11 +220,12 @@ fn resolve_status(
             .cloned()
             .unwrap_or_default(),
         message: pick(tables, |t| &t.message).cloned().unwrap_or_default(),
-        hint: pick(tables, |t| &t.hint).cloned(),
-        policy: pick(tables, |t| &t.retry).copied().unwrap_or(class_policy),
-        wait_headers: pick(tables, |t| &t.wait_headers)
-            .cloned()
-            .unwrap_or_else(|| retry.wait_headers.to_vec()),
+        hint,
+        policy,
+        wait_headers,
+        max_attempts,
+        min_wait,
+        cases,
         span: user.map(|s| s.table.span.clone()),
     }
 }

@@ -10,7 +10,7 @@ use crate::RetryConfig;
 use crate::diag::Ctxt;
 use crate::ident::upper_camel;
 use crate::raw::{Field, RawSpec, RawStatus};
-use crate::resolve::{DEFAULT_FALLBACK, variant_name};
+use crate::resolve::{DEFAULT_FALLBACK, DEFAULT_TRANSPORT, variant_name};
 
 /// Reports what `spec` gets wrong; `http` is the built-in base (also the IANA registry).
 pub(crate) fn check(spec: &RawSpec, http: &RawSpec, cx: &mut Ctxt<'_>) {
@@ -25,6 +25,7 @@ pub(crate) fn check(spec: &RawSpec, http: &RawSpec, cx: &mut Ctxt<'_>) {
     }
     check_names(spec, base, http, cx);
     check_backoff(spec, cx);
+    check_min_wait(spec, cx);
 }
 
 fn check_api(spec: &RawSpec, cx: &mut Ctxt<'_>) {
@@ -164,6 +165,97 @@ fn check_names(spec: &RawSpec, base: Option<&RawSpec>, http: &RawSpec, cx: &mut 
         }
     }
     check_fallback(spec, &claims, cx);
+    check_other_names(spec, &claims, cx);
+}
+
+/// Case names and the transport variant's name: each a variant of its own, so unique among
+/// every variant name, the fallback's included.
+fn check_other_names(spec: &RawSpec, statuses: &HashMap<String, Claim>, cx: &mut Ctxt<'_>) {
+    let fallback = spec
+        .api
+        .as_ref()
+        .and_then(|api| api.fallback.value())
+        .map_or(DEFAULT_FALLBACK, String::as_str);
+    // name -> (what has it, where)
+    let mut seen: HashMap<String, (String, Range<usize>)> = HashMap::new();
+    let mut check = |name: &str, at: Range<usize>, what: String, cx: &mut Ctxt<'_>| {
+        let taken = if let Some(claim) = statuses.get(name) {
+            Some(format!("status {}", claim.code))
+        } else if name == fallback {
+            Some("the fallback variant".to_owned())
+        } else {
+            seen.get(name)
+                .map(|(other, first)| format!("{other} on line {}", cx.locate(first.start).0))
+        };
+        match taken {
+            Some(other) => cx.error(
+                at,
+                format!("variant name `{name}` of {what} is already the name of {other}"),
+                format!(
+                    "give {what} another `name`: it is a variant of the enum, beside every \
+                     status, case and the fallback"
+                ),
+            ),
+            None => {
+                seen.insert(name.to_owned(), (what, at));
+            }
+        }
+    };
+    for status in &spec.statuses {
+        let cases = status.table.case.value().map_or(&[][..], Vec::as_slice);
+        for (i, case) in cases.iter().enumerate() {
+            if let Some(name) = case.name.get() {
+                let what = format!("case {} of status {}", i + 1, status.code);
+                check(&name.value, name.span.clone(), what, cx);
+            }
+        }
+    }
+    if let Some(transport) = &spec.transport {
+        let (name, at) = match transport.name.get() {
+            Some(name) => (name.value.as_str(), name.span.clone()),
+            None if transport.name.written() => return,
+            None => (DEFAULT_TRANSPORT, transport.span.clone()),
+        };
+        check(name, at, "the transport variant".to_owned(), cx);
+    }
+}
+
+/// `min_wait` at most `max_retry_after` wherever it is written: a floor above the cap would
+/// make every wait fail the call.
+fn check_min_wait(spec: &RawSpec, cx: &mut Ctxt<'_>) {
+    let cap = match &spec.retry.max_retry_after {
+        Field::Given(cap) => cap.value,
+        Field::Invalid => return,
+        Field::Absent => RetryConfig::new().max_retry_after,
+    };
+    let show = |d: Duration| humantime::format_duration(d).to_string();
+    let mut tables = vec![("retry".to_owned(), &spec.retry)];
+    for status in &spec.statuses {
+        tables.push((format!("status.{}", status.code), &status.table));
+        let cases = status.table.case.value().map_or(&[][..], Vec::as_slice);
+        for (i, case) in cases.iter().enumerate() {
+            tables.push((format!("status.{}.case[{i}]", status.code), case));
+        }
+    }
+    for (path, table) in tables {
+        if let Some(min) = table.min_wait.get()
+            && min.value > cap
+        {
+            cx.error(
+                min.span.clone(),
+                format!(
+                    "`{path}.min_wait` ({}) is more than `retry.max_retry_after` ({})",
+                    show(min.value),
+                    show(cap)
+                ),
+                format!(
+                    "every wait would be above the cap and fail the call at once: lower \
+                     `min_wait`, or raise `max_retry_after` in `[retry]` to at least {}",
+                    show(min.value)
+                ),
+            );
+        }
+    }
 }
 
 fn check_fallback(spec: &RawSpec, claims: &HashMap<String, Claim>, cx: &mut Ctxt<'_>) {

@@ -448,4 +448,94 @@ impl Reader<'_, '_, '_> {
         let n = self.integer(value, path, example, (0, i128::from(u32::MAX)), help)?;
         Some(Sp::new(u32::try_from(n.value).ok()?, n.span))
     }
+
+    /// An RFC 6901 JSON pointer into an error body: empty (the whole body) or `/`-separated
+    /// names, with `~0` for `~` and `~1` for `/`.
+    pub(crate) fn json_pointer(
+        &mut self,
+        value: &Value<'_>,
+        path: &str,
+        example: &str,
+    ) -> Option<Sp<String>> {
+        let pointer = self.string(value, path, example)?;
+        let escapes_ok = pointer
+            .value
+            .split('~')
+            .skip(1)
+            .all(|rest| rest.starts_with(['0', '1']));
+        if (pointer.value.is_empty() || pointer.value.starts_with('/')) && escapes_ok {
+            return Some(pointer);
+        }
+        let help = if escapes_ok && !pointer.value.contains(['.', '[']) {
+            format!(
+                "a JSON pointer starts with `/`: write `{}`",
+                clip(&format!("/{}", pointer.value))
+            )
+        } else {
+            "a JSON pointer (RFC 6901) names each level after a `/`, e.g. `/error/code`, with \
+             `~1` for a `/` and `~0` for a `~` inside a name; array items are numbers, \
+             `/errors/0/code`"
+                .to_owned()
+        };
+        self.cx.error(
+            pointer.span,
+            format!(
+                "`{}` is not a JSON pointer, in `{path}`",
+                clip(&pointer.value)
+            ),
+            help,
+        );
+        None
+    }
+
+    /// `equals`: a string or an array of strings (any of them), compared as text.
+    pub(crate) fn equals(
+        &mut self,
+        value: &Value<'_>,
+        path: &str,
+        example: &str,
+    ) -> Option<Sp<Vec<String>>> {
+        let wrong = |reader: &mut Self, item: &Value<'_>| {
+            let written = reader.written(item);
+            let help = match item.get_ref() {
+                DeValue::Integer(_) | DeValue::Float(_) | DeValue::Boolean(_) => format!(
+                    "header values and JSON fields compare as text: write `equals = \"{written}\"`"
+                ),
+                _ => format!("write a string or an array of strings, e.g. `{example}`"),
+            };
+            reader.cx.error(
+                item.span(),
+                format!(
+                    "expected a string or an array of strings for `{path}`, found {}",
+                    kind(item.get_ref())
+                ),
+                help,
+            );
+        };
+        match value.get_ref() {
+            DeValue::String(text) => Some(Sp::new(vec![text.to_string()], value.span())),
+            DeValue::Array(items) if items.is_empty() => {
+                self.cx.error(
+                    value.span(),
+                    format!("`{path}` is an empty array, which nothing equals"),
+                    "list the values to match, or leave `equals` out to match any value",
+                );
+                None
+            }
+            DeValue::Array(items) => {
+                let mut texts = Vec::new();
+                for item in items {
+                    match item.get_ref() {
+                        DeValue::String(text) => texts.push(text.to_string()),
+                        _ => wrong(self, item),
+                    }
+                }
+                (texts.len() == items.len()).then(|| Sp::new(texts, value.span()))
+            }
+            _ => {
+                wrong(self, value);
+                None
+            }
+        }
+    }
 }

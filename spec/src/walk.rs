@@ -18,11 +18,12 @@ pub(crate) type Key<'i> = Spanned<DeString<'i>>;
 pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
 
 /// The top-level sections, each with an example for help lines.
-const SECTIONS: [(&str, &str); 4] = [
+const SECTIONS: [(&str, &str); 5] = [
     ("api", "[api]"),
     ("retry", "[retry]"),
     ("class", "[class.5xx]"),
     ("status", "[status.429]"),
+    ("transport", "[transport]"),
 ];
 const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
@@ -40,6 +41,10 @@ pub(crate) fn read(source: &str, root: &DeTable<'_>, cx: &mut Ctxt<'_>) -> RawSp
                 spec.retry = reader
                     .section(key, value, Place::Retry, "retry")
                     .unwrap_or_default();
+            }
+            "transport" => {
+                spec.written.push("transport");
+                spec.transport = reader.section(key, value, Place::Transport, "transport");
             }
             "class" => reader.classes(value, &mut spec.classes),
             "status" => reader.statuses(value, &mut spec.statuses),
@@ -252,7 +257,8 @@ impl Reader<'_, '_, '_> {
         } else if let Some(home) = keys::home_of(name) {
             format!("`{name}` belongs in {home}")
         } else {
-            "the sections are `[api]`, `[retry]`, `[class.Nxx]` and `[status.N]`".to_owned()
+            "the sections are `[api]`, `[retry]`, `[class.Nxx]`, `[status.N]` and `[transport]`"
+                .to_owned()
         };
         self.cx.error(key.span(), message, help);
         suggestion

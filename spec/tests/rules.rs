@@ -404,11 +404,15 @@ fn unknown_wait_header_format() {
     ));
     let help = check(
         &d,
-        "unknown wait header format `epoch` for `retry.wait_headers[0].format`",
+        "unknown wait format `epoch` for `retry.wait_headers[0].format`",
         4,
         50,
     );
-    assert_eq!(help, "write one of `http`, `seconds`, `unix` or `millis`");
+    assert_eq!(
+        help,
+        "write one of `http`, `seconds`, `millis`, `unix`, `unix-millis`, `rfc3339`, \
+         `duration` or `ratelimit`"
+    );
 }
 
 #[test]

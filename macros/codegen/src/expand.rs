@@ -8,7 +8,9 @@
 
 use std::path::Path;
 
-use errspec_spec::{RetryPolicy, Segment, Spec, Status, WaitHeader};
+use core::time::Duration;
+
+use errspec_spec::{Case, RetryPolicy, Segment, Spec, Status, WaitHeader, WhenSource};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::quote;
 use syn::Ident;
@@ -17,10 +19,55 @@ use crate::Errors;
 use crate::input::{UserEnum, UserVariant};
 use crate::status_impl::{class_match, retry_config, status_error, statuses};
 
-/// A spec status with its variant identifier.
+/// A variant from the spec: a status, or one of its cases, with its identifier.
 pub(crate) struct Generated<'a> {
     pub(crate) status: &'a Status,
+    pub(crate) case: Option<&'a Case>,
     pub(crate) ident: Ident,
+}
+
+impl Generated<'_> {
+    pub(crate) fn name(&self) -> &str {
+        self.case.map_or(&self.status.name, |c| &c.name)
+    }
+
+    pub(crate) fn message(&self) -> &str {
+        self.case.map_or(&self.status.message, |c| &c.message)
+    }
+
+    pub(crate) fn hint(&self) -> Option<&str> {
+        self.case.map_or(&self.status.hint, |c| &c.hint).as_deref()
+    }
+
+    pub(crate) fn policy(&self) -> RetryPolicy {
+        self.case.map_or(self.status.policy, |c| c.policy)
+    }
+
+    pub(crate) fn wait_headers(&self) -> &[WaitHeader] {
+        self.case
+            .map_or(&self.status.wait_headers, |c| &c.wait_headers)
+    }
+
+    pub(crate) fn max_attempts(&self) -> Option<u32> {
+        self.case
+            .map_or(self.status.max_attempts, |c| c.max_attempts)
+    }
+
+    pub(crate) fn min_wait(&self) -> Option<Duration> {
+        self.case.map_or(self.status.min_wait, |c| c.min_wait)
+    }
+
+    /// `Self::Name { .. }`.
+    pub(crate) fn pattern(&self) -> TokenStream {
+        let ident = &self.ident;
+        quote!(Self::#ident { .. })
+    }
+}
+
+/// The transport variant's identifier, when the spec has `[transport]`.
+pub(crate) fn transport_ident(spec: &Spec) -> Option<Ident> {
+    let transport = spec.transport.as_ref()?;
+    syn::parse_str::<Ident>(&transport.name).ok()
 }
 
 /// Checks that the spec's names can be Rust identifiers and do not collide with the user's
@@ -42,23 +89,49 @@ fn idents<'a>(
             None
         }
     };
-    let generated: Vec<Generated<'a>> = spec
-        .statuses
-        .iter()
-        .filter_map(|status| {
-            to_ident(&status.name, "variant name").map(|ident| Generated { status, ident })
-        })
-        .collect();
+    let mut generated: Vec<Generated<'a>> = Vec::new();
+    for status in &spec.statuses {
+        if let Some(ident) = to_ident(&status.name, "variant name") {
+            generated.push(Generated {
+                status,
+                case: None,
+                ident,
+            });
+        }
+        for case in &status.cases {
+            if let Some(ident) = to_ident(&case.name, "case name") {
+                generated.push(Generated {
+                    status,
+                    case: Some(case),
+                    ident,
+                });
+            }
+        }
+    }
     let fallback = to_ident(&spec.fallback, "fallback name");
+    if let Some(transport) = &spec.transport {
+        to_ident(&transport.name, "transport variant name");
+    }
     for v in &user.variants {
         let name = v.variant.ident.to_string();
-        if let Some(g) = generated.iter().find(|g| g.status.name == name) {
+        if let Some(g) = generated.iter().find(|g| g.name() == name) {
+            let what = match g.case {
+                Some(_) => format!("a case of status {}", g.status.code),
+                None => format!("status {}", g.status.code),
+            };
             errors.push(syn::Error::new(
                 v.variant.ident.span(),
                 format!(
-                    "variant `{name}` is already generated from status {} of the spec; rename \
-                     yours",
-                    g.status.code
+                    "variant `{name}` is already generated from {what} of the spec; rename yours"
+                ),
+            ));
+            ok = false;
+        } else if spec.transport.as_ref().is_some_and(|t| t.name == name) {
+            errors.push(syn::Error::new(
+                v.variant.ident.span(),
+                format!(
+                    "variant `{name}` is already generated from the spec's `[transport]`; rename \
+                     yours, or set `name = \"...\"` in `[transport]`"
                 ),
             ));
             ok = false;
@@ -95,7 +168,7 @@ pub(crate) fn errors(
     let enum_doc = enum_doc(spec, spec_name);
     let variants = generated.iter().map(|g| {
         let ident = &g.ident;
-        let doc = variant_doc(g.status);
+        let doc = variant_doc(g);
         quote! {
             #(#[doc = #doc])*
             #ident {
@@ -108,11 +181,43 @@ pub(crate) fn errors(
                         class in the spec (codes 600 and above belong to no class and are never \
                         retried).";
     let user_variants = user.variants.iter().map(|v| &v.variant);
+    let transport_variant = spec
+        .transport
+        .as_ref()
+        .zip(transport_ident(spec))
+        .map(|(t, ident)| {
+            let mut doc = vec![format!(" {}: the request got no response.", t.message)];
+            if let Some(hint) = &t.hint {
+                doc.push(String::new());
+                doc.push(format!(" Hint: {hint}."));
+            }
+            doc.push(String::new());
+            doc.push(format!(
+                " Retry policies: `{}` after a connection failure, `{}` after a timeout, `{}` \
+             otherwise.",
+                t.connect, t.timeout, t.other
+            ));
+            quote! {
+                #(#[doc = #doc])*
+                #ident {
+                    /// What failed: connecting, waiting for the response, or something else.
+                    kind: ::errspec::TransportKind,
+                    /// The transport's error.
+                    source: ::errspec::BoxError,
+                },
+            }
+        });
+    let transport_impl = crate::status_impl::transport_error(spec, &user.ident);
+    let needs_json = needs_json(spec).then(|| {
+        quote! {
+            const _: () = ::errspec::__private::require_json::<::errspec::__private::Json>();
+        }
+    });
 
     let from_status = from_status(&generated, &fallback);
     let from_parts = from_parts(&generated, spec);
     let display = display(spec, &generated, &fallback, &user.variants);
-    let source = source(&user.variants);
+    let source = source(spec, &user.variants);
     let status_error = status_error(spec, &generated, &fallback, &user.variants);
     let statuses = statuses(&generated);
     let retry_config = retry_config(spec);
@@ -129,11 +234,13 @@ pub(crate) fn errors(
                 /// The wait header's value and a body excerpt, when built from a response.
                 details: ::errspec::Details,
             },
+            #transport_variant
             #(#user_variants,)*
         }
 
         // Makes cargo rebuild this crate when the spec file changes.
         const _: &[u8] = ::core::include_bytes!(#spec_file);
+        #needs_json
 
         #[automatically_derived]
         impl #ty {
@@ -200,7 +307,21 @@ pub(crate) fn errors(
         impl ::errspec::StatusError for #ty {
             #status_error
         }
+
+        #transport_impl
     })
+}
+
+/// Whether the spec reads JSON bodies: a `body` wait source or a case `when = { body }`.
+fn needs_json(spec: &Spec) -> bool {
+    let body_waits = |waits: &[WaitHeader]| waits.iter().any(|w| w.body_pointer().is_some());
+    body_waits(&spec.retry.wait_headers)
+        || spec.statuses.iter().any(|s| {
+            body_waits(&s.wait_headers)
+                || s.cases.iter().any(|c| {
+                    body_waits(&c.wait_headers) || matches!(c.when.source, WhenSource::Body(_))
+                })
+        })
 }
 
 fn enum_doc(spec: &Spec, spec_name: &str) -> Vec<String> {
@@ -218,20 +339,31 @@ fn enum_doc(spec: &Spec, spec_name: &str) -> Vec<String> {
     doc
 }
 
-fn variant_doc(status: &Status) -> Vec<String> {
+fn variant_doc(g: &Generated<'_>) -> Vec<String> {
+    let status = g.status;
     let mut doc = vec![format!(
         " `{} {}`: {}.",
-        status.code, status.reason, status.message
+        status.code,
+        status.reason,
+        g.message()
     )];
-    if let Some(hint) = &status.hint {
+    if let Some(case) = g.case {
+        doc.push(String::new());
+        doc.push(format!(
+            " A case of status {}: a response with `when = {}`.",
+            status.code, case.when
+        ));
+    }
+    if let Some(hint) = g.hint() {
         doc.push(String::new());
         doc.push(format!(" Hint: {hint}."));
     }
     doc.push(String::new());
+    let policy = g.policy();
     doc.push(format!(
         " Retry policy `{}` ({}).",
-        status.policy.as_str(),
-        status.policy.describe()
+        policy.as_str(),
+        policy.describe()
     ));
     doc
 }
@@ -259,7 +391,7 @@ pub(crate) fn option_str(s: Option<&str>) -> TokenStream {
 }
 
 fn from_status(generated: &[Generated<'_>], fallback: &Ident) -> TokenStream {
-    let arms = generated.iter().map(|g| {
+    let arms = generated.iter().filter(|g| g.case.is_none()).map(|g| {
         let code = code_lit(g.status.code);
         let ident = &g.ident;
         quote!(#code => Self::#ident { details },)
@@ -290,42 +422,60 @@ pub(crate) fn wait_headers_tokens(headers: &[WaitHeader]) -> TokenStream {
     })
 }
 
-/// Groups the statuses whose wait headers differ from `[retry] wait_headers` by list, so each
-/// distinct list appears once.
+/// Statuses with cases test them in order, each case its own variant; statuses whose wait
+/// sources differ from `[retry]`'s read their own; all others read `[retry]`'s.
 fn from_parts(generated: &[Generated<'_>], spec: &Spec) -> TokenStream {
-    let mut groups: Vec<(&[WaitHeader], Vec<u16>)> = Vec::new();
-    for g in generated {
-        let list = g.status.wait_headers.as_slice();
-        if list == &*spec.retry.wait_headers {
+    let should_retry = option_str(spec.retry.should_retry_header.as_deref());
+    let details = |waits: &[WaitHeader]| {
+        let waits = wait_headers_tokens(waits);
+        quote!(__response.details(#waits, #should_retry))
+    };
+    let mut arms = Vec::new();
+    for g in generated.iter().filter(|g| g.case.is_none()) {
+        let status = g.status;
+        if status.cases.is_empty() && *status.wait_headers == *spec.retry.wait_headers {
             continue;
         }
-        match groups.iter_mut().find(|(l, _)| *l == list) {
-            Some((_, codes)) => codes.push(g.status.code),
-            None => groups.push((list, vec![g.status.code])),
-        }
-    }
-    let default = wait_headers_tokens(&spec.retry.wait_headers);
-    let arms = groups.iter().map(|(list, codes)| {
-        let codes = codes.iter().map(|c| code_lit(*c));
-        let list = wait_headers_tokens(list);
-        quote!(#(#codes)|* => #list,)
-    });
-    let select = if groups.is_empty() {
-        default
-    } else {
-        quote! {
-            match status.as_u16() {
-                #(#arms)*
-                _ => #default,
+        let code = code_lit(status.code);
+        let cases = generated
+            .iter()
+            .filter(|c| c.case.is_some() && std::ptr::eq(c.status, status))
+            .filter_map(|c| {
+                let case = c.case?;
+                let ident = &c.ident;
+                let equals = &case.when.equals;
+                let test = match &case.when.source {
+                    WhenSource::Header(name) => quote!(__response.header(#name, &[#(#equals),*])),
+                    WhenSource::Body(pointer) => {
+                        quote!(__response.body(#pointer, &[#(#equals),*]))
+                    }
+                    _ => quote!(::core::compile_error!(
+                        "errspec: a case condition this code generator does not know"
+                    )),
+                };
+                let details = details(c.wait_headers());
+                Some(quote! {
+                    if #test {
+                        return Self::#ident { details: #details };
+                    }
+                })
+            });
+        let ident = &g.ident;
+        let own = details(&status.wait_headers);
+        arms.push(quote! {
+            #code => {
+                #(#cases)*
+                Self::#ident { details: #own }
             }
-        }
-    };
+        });
+    }
+    let default = details(&spec.retry.wait_headers);
     quote! {
-        let __wait_headers: &[::errspec::WaitHeader] = #select;
-        Self::__from_status(
-            status,
-            ::errspec::Details::from_response(headers, __wait_headers, body),
-        )
+        let __response = ::errspec::__private::Response::new(headers, body);
+        match status.as_u16() {
+            #(#arms)*
+            _ => Self::__from_status(status, #default),
+        }
     }
 }
 
@@ -339,9 +489,20 @@ fn display(
 ) -> TokenStream {
     let arms = generated.iter().map(|g| {
         let ident = &g.ident;
-        let text = spec.display.render(g.status);
+        let text = match g.case {
+            Some(case) => spec.display.render_case(g.status, case),
+            None => spec.display.render(g.status),
+        };
         quote!(Self::#ident { .. } => __f.write_str(#text),)
     });
+    let transport_arm = spec
+        .transport
+        .as_ref()
+        .zip(transport_ident(spec))
+        .map(|(t, ident)| {
+            let message = &t.message;
+            quote!(Self::#ident { .. } => __f.write_str(#message),)
+        });
     let user_arms = user.iter().map(|v| {
         let message = &v.message;
         v.arm(&quote!(__f.write_str(#message)))
@@ -376,15 +537,21 @@ fn display(
                 #(#fallback_pieces)*
                 ::core::result::Result::Ok(())
             }
+            #transport_arm
             #(#user_arms)*
         }
     }
 }
 
-fn source(user: &[UserVariant]) -> TokenStream {
-    let arms: Vec<TokenStream> = user
-        .iter()
-        .filter_map(|v| {
+fn source(spec: &Spec, user: &[UserVariant]) -> TokenStream {
+    let transport = transport_ident(spec).map(|ident| {
+        quote! {
+            Self::#ident { source, .. } => ::core::option::Option::Some(&**source),
+        }
+    });
+    let arms: Vec<TokenStream> = transport
+        .into_iter()
+        .chain(user.iter().filter_map(|v| {
             let member = v.source.as_ref()?;
             let ident = &v.variant.ident;
             let cfgs = v.cfgs();
@@ -395,7 +562,7 @@ fn source(user: &[UserVariant]) -> TokenStream {
                     __source.as_dyn_error()
                 }),
             })
-        })
+        }))
         .collect();
     if arms.is_empty() {
         return TokenStream::new();

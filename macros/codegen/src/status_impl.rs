@@ -1,14 +1,25 @@
 //! The generated `impl StatusError`, the `STATUSES` table and `retry_config()`.
 
-use errspec_spec::{Defaults, RetryPolicy, Spec};
+use errspec_spec::{Defaults, Spec, TransportKind};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use syn::Ident;
 
 use crate::expand::{
-    Generated, code_lit, option_str, policy_tokens, variant_path, wait_headers_tokens,
+    Generated, code_lit, option_str, policy_tokens, transport_ident, variant_path,
+    wait_headers_tokens,
 };
 use crate::input::UserVariant;
+
+/// Arms of a `match` giving each generated variant `value(g)`, variants with equal values
+/// grouped into one arm.
+fn grouped<'a, T: PartialEq>(
+    generated: &[Generated<'a>],
+    value: impl Fn(&Generated<'a>) -> T,
+    tokens: impl Fn(&T) -> TokenStream,
+) -> Vec<TokenStream> {
+    per_error(generated, |g| Some(value(g)), tokens).unwrap_or_default()
+}
 
 pub(crate) fn status_error(
     spec: &Spec,
@@ -16,54 +27,62 @@ pub(crate) fn status_error(
     fallback: &Ident,
     user: &[UserVariant],
 ) -> TokenStream {
-    let status_arms = generated.iter().map(|g| {
-        let ident = &g.ident;
-        let code = code_lit(g.status.code);
-        quote! {
-            Self::#ident { .. } => ::core::option::Option::Some(
-                const { ::errspec::__private::status_code(#code) },
-            ),
-        }
-    });
+    let status_arms = grouped(
+        generated,
+        |g| g.status.code,
+        |code| {
+            let code = code_lit(*code);
+            quote! {
+                ::core::option::Option::Some(const { ::errspec::__private::status_code(#code) })
+            }
+        },
+    );
     let none = quote!(::core::option::Option::None);
     let user_none: TokenStream = user.iter().map(|v| v.arm(&none)).collect();
+    let transport = transport_ident(spec);
+    let transport_none = transport
+        .as_ref()
+        .map(|ident| quote!(Self::#ident { .. } => ::core::option::Option::None,));
 
-    // policy(): variants grouped by policy
-    let mut by_policy: Vec<(RetryPolicy, Vec<TokenStream>)> = Vec::new();
-    let pats = generated.iter().map(|g| {
-        let ident = &g.ident;
-        (g.status.policy, quote!(Self::#ident { .. }))
-    });
-    for (policy, pat) in pats {
-        match by_policy.iter_mut().find(|(p, _)| *p == policy) {
-            Some((_, list)) => list.push(pat),
-            None => by_policy.push((policy, vec![pat])),
-        }
-    }
-    let policy_arms = by_policy.iter().map(|(policy, pats)| {
-        let policy = policy_tokens(*policy);
-        quote!(#(#pats)|* => #policy,)
-    });
+    let policy_arms = grouped(generated, Generated::policy, |p| policy_tokens(*p));
+    let transport_policy = spec
+        .transport
+        .as_ref()
+        .zip(transport.as_ref())
+        .map(|(t, ident)| {
+            let kinds = TransportKind::ALL.iter().map(|(_, kind)| {
+                let policy = policy_tokens(t.policy(*kind));
+                let kind = variant_path("TransportKind", kind.variant_name());
+                quote!(#kind => #policy,)
+            });
+            let other = policy_tokens(t.other);
+            quote! {
+                Self::#ident { kind, .. } => match kind {
+                    #(#kinds)*
+                    #[allow(unreachable_patterns)]
+                    _ => #other,
+                },
+            }
+        });
     let user_policies: TokenStream = user
         .iter()
         .map(|v| v.arm(&policy_tokens(v.policy)))
         .collect();
     let class_policy = class_match(spec, |d| d.policy, policy_tokens);
 
-    let mut by_hint: Vec<(Option<&str>, Vec<TokenStream>)> = Vec::new();
-    for g in generated {
-        let ident = &g.ident;
-        let hint = g.status.hint.as_deref();
-        let pat = quote!(Self::#ident { .. });
-        match by_hint.iter_mut().find(|(h, _)| *h == hint) {
-            Some((_, list)) => list.push(pat),
-            None => by_hint.push((hint, vec![pat])),
-        }
-    }
-    let hint_arms = by_hint.iter().map(|(hint, pats)| {
-        let hint = option_str(*hint);
-        quote!(#(#pats)|* => #hint,)
-    });
+    let hint_arms = grouped(
+        generated,
+        |g| g.hint().map(str::to_owned),
+        |h| option_str(h.as_deref()),
+    );
+    let transport_hint = spec
+        .transport
+        .as_ref()
+        .zip(transport.as_ref())
+        .map(|(t, ident)| {
+            let hint = option_str(t.hint.as_deref());
+            quote!(Self::#ident { .. } => #hint,)
+        });
     let class_hint = class_match(spec, |d| d.hint, option_str);
 
     let details_pats: Vec<TokenStream> = generated
@@ -73,12 +92,67 @@ pub(crate) fn status_error(
             quote!(Self::#ident { details })
         })
         .collect();
+    let details = |method: TokenStream| {
+        quote! {
+            match self {
+                #(#details_pats)|* | Self::#fallback { details, .. } => details.#method(),
+                #transport_none
+                #user_none
+            }
+        }
+    };
+    let retry_after = details(quote!(retry_after));
+    let body = details(quote!(body));
+    let should_retry = details(quote!(should_retry));
+
+    // per-error settings: only variants that say them get an arm
+    let max_attempts = per_error(generated, Generated::max_attempts, |n| {
+        let n = Literal::u32_unsuffixed(*n);
+        quote!(::core::option::Option::Some(#n))
+    })
+    .map(|arms| {
+        quote! {
+            fn max_attempts(&self) -> ::core::option::Option<u32> {
+                match self {
+                    #(#arms)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+        }
+    });
+    let most = generated
+        .iter()
+        .filter_map(Generated::max_attempts)
+        .fold(spec.retry.max_attempts, u32::max);
+    let most_attempts = (most > spec.retry.max_attempts).then(|| {
+        let most = Literal::u32_unsuffixed(most);
+        quote! {
+            fn most_attempts() -> u32 {
+                #most
+            }
+        }
+    });
+    let min_wait = per_error(generated, Generated::min_wait, |d| {
+        let d = duration(*d);
+        quote!(::core::option::Option::Some(#d))
+    })
+    .map(|arms| {
+        quote! {
+            fn min_wait(&self) -> ::core::option::Option<::core::time::Duration> {
+                match self {
+                    #(#arms)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+        }
+    });
 
     quote! {
         fn status(&self) -> ::core::option::Option<::errspec::http::StatusCode> {
             match self {
                 #(#status_arms)*
                 Self::#fallback { status, .. } => ::core::option::Option::Some(*status),
+                #transport_none
                 #user_none
             }
         }
@@ -87,31 +161,35 @@ pub(crate) fn status_error(
             match self {
                 #(#policy_arms)*
                 Self::#fallback { status, .. } => #class_policy,
+                #transport_policy
                 #user_policies
             }
         }
 
         fn retry_after(&self) -> ::core::option::Option<::core::time::Duration> {
-            match self {
-                #(#details_pats)|* | Self::#fallback { details, .. } => details.retry_after(),
-                #user_none
-            }
+            #retry_after
         }
 
         fn hint(&self) -> ::core::option::Option<&'static str> {
             match self {
                 #(#hint_arms)*
                 Self::#fallback { status, .. } => #class_hint,
+                #transport_hint
                 #user_none
             }
         }
 
         fn body(&self) -> ::core::option::Option<&str> {
-            match self {
-                #(#details_pats)|* | Self::#fallback { details, .. } => details.body(),
-                #user_none
-            }
+            #body
         }
+
+        fn should_retry(&self) -> ::core::option::Option<bool> {
+            #should_retry
+        }
+
+        #max_attempts
+        #min_wait
+        #most_attempts
 
         fn retry_config() -> ::errspec::RetryConfig {
             Self::retry_config()
@@ -125,6 +203,57 @@ pub(crate) fn status_error(
             Self::from_parts(status, headers, body)
         }
     }
+}
+
+/// Arms for the variants that have a `value`, grouped by it; `None` when none has one.
+fn per_error<'a, T: PartialEq>(
+    generated: &[Generated<'a>],
+    value: impl Fn(&Generated<'a>) -> Option<T>,
+    tokens: impl Fn(&T) -> TokenStream,
+) -> Option<Vec<TokenStream>> {
+    let with: Vec<&Generated<'a>> = generated.iter().filter(|g| value(g).is_some()).collect();
+    if with.is_empty() {
+        return None;
+    }
+    let mut groups: Vec<(T, Vec<TokenStream>)> = Vec::new();
+    for g in with {
+        let Some(v) = value(g) else { continue };
+        let pat = g.pattern();
+        match groups.iter_mut().find(|(other, _)| *other == v) {
+            Some((_, pats)) => pats.push(pat),
+            None => groups.push((v, vec![pat])),
+        }
+    }
+    Some(
+        groups
+            .iter()
+            .map(|(v, pats)| {
+                let v = tokens(v);
+                quote!(#(#pats)|* => #v,)
+            })
+            .collect(),
+    )
+}
+
+/// `impl TransportError`, for a spec with `[transport]`.
+pub(crate) fn transport_error(spec: &Spec, ty: &Ident) -> Option<TokenStream> {
+    let ident = transport_ident(spec)?;
+    Some(quote! {
+        #[automatically_derived]
+        impl ::errspec::TransportError for #ty {
+            fn from_transport(kind: ::errspec::TransportKind, source: ::errspec::BoxError) -> Self {
+                Self::#ident { kind, source }
+            }
+
+            fn transport_kind(&self) -> ::core::option::Option<::errspec::TransportKind> {
+                match self {
+                    Self::#ident { kind, .. } => ::core::option::Option::Some(*kind),
+                    #[allow(unreachable_patterns)]
+                    _ => ::core::option::Option::None,
+                }
+            }
+        }
+    })
 }
 
 /// A `match` on the fallback's status code giving the value `pick` takes from each class's
@@ -168,13 +297,12 @@ pub(crate) fn statuses(generated: &[Generated<'_>]) -> Vec<TokenStream> {
     generated
         .iter()
         .map(|g| {
-            let s = g.status;
-            let code = code_lit(s.code);
-            let name = &s.name;
-            let reason = &s.reason;
-            let message = &s.message;
-            let hint = option_str(s.hint.as_deref());
-            let policy = policy_tokens(s.policy);
+            let code = code_lit(g.status.code);
+            let name = g.name();
+            let reason = &g.status.reason;
+            let message = g.message();
+            let hint = option_str(g.hint());
+            let policy = policy_tokens(g.policy());
             quote! {
                 ::errspec::StatusInfo {
                     code: #code,
@@ -189,7 +317,7 @@ pub(crate) fn statuses(generated: &[Generated<'_>]) -> Vec<TokenStream> {
         .collect()
 }
 
-fn duration(d: core::time::Duration) -> TokenStream {
+pub(crate) fn duration(d: core::time::Duration) -> TokenStream {
     let secs = Literal::u64_unsuffixed(d.as_secs());
     let nanos = Literal::u32_unsuffixed(d.subsec_nanos());
     quote!(::core::time::Duration::new(#secs, #nanos))
@@ -203,14 +331,20 @@ pub(crate) fn retry_config(spec: &Spec) -> TokenStream {
     let multiplier = Literal::f64_suffixed(r.multiplier);
     let jitter = variant_path("Jitter", r.jitter.variant_name());
     let max_retry_after = duration(r.max_retry_after);
-    let max_elapsed = match r.max_elapsed {
+    let optional_duration = |d: Option<core::time::Duration>| match d {
         Some(d) => {
             let d = duration(d);
             quote!(::core::option::Option::Some(#d))
         }
         None => quote!(::core::option::Option::None),
     };
+    let max_elapsed = optional_duration(r.max_elapsed);
+    let min_wait = optional_duration(r.min_wait);
     let wait_headers = wait_headers_tokens(&r.wait_headers);
+    let should_retry_header = match r.should_retry_header.as_deref() {
+        Some(name) => quote!(::core::option::Option::Some(#name)),
+        None => quote!(::core::option::Option::<&'static str>::None),
+    };
     let budget = match r.budget {
         Some(b) => {
             let ratio = Literal::f64_suffixed(b.ratio);
@@ -228,7 +362,9 @@ pub(crate) fn retry_config(spec: &Spec) -> TokenStream {
             .with_jitter(#jitter)
             .with_max_retry_after(#max_retry_after)
             .with_max_elapsed(#max_elapsed)
+            .with_min_wait(#min_wait)
             .with_wait_headers(#wait_headers)
+            .with_should_retry_header(#should_retry_header)
             .with_budget(#budget)
     }
 }

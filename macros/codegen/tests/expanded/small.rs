@@ -64,6 +64,7 @@ impl SmallError {
             .with_jitter(::errspec::Jitter::Full)
             .with_max_retry_after(::core::time::Duration::new(60, 0))
             .with_max_elapsed(::core::option::Option::None)
+            .with_min_wait(::core::option::Option::None)
             .with_wait_headers({
                 const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
                     ::errspec::WaitHeader::new(
@@ -73,6 +74,7 @@ impl SmallError {
                 ];
                 __WAIT_HEADERS
             })
+            .with_should_retry_header(::core::option::Option::<&'static str>::None)
             .with_budget(
                 ::core::option::Option::Some(::errspec::BudgetConfig::new(0.5f64, 1)),
             )
@@ -85,30 +87,44 @@ impl SmallError {
         headers: &::errspec::http::HeaderMap,
         body: ::core::option::Option<&[u8]>,
     ) -> Self {
-        let __wait_headers: &[::errspec::WaitHeader] = match status.as_u16() {
+        let __response = ::errspec::__private::Response::new(headers, body);
+        match status.as_u16() {
             429 => {
-                const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
-                    ::errspec::WaitHeader::new(
-                        "x-wait-ms",
-                        ::errspec::WaitFormat::Millis,
-                    ),
-                ];
-                __WAIT_HEADERS
+                Self::TooManyRequests {
+                    details: __response
+                        .details(
+                            {
+                                const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
+                                    ::errspec::WaitHeader::new(
+                                        "x-wait-ms",
+                                        ::errspec::WaitFormat::Millis,
+                                    ),
+                                ];
+                                __WAIT_HEADERS
+                            },
+                            ::core::option::Option::None,
+                        ),
+                }
             }
             _ => {
-                const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
-                    ::errspec::WaitHeader::new(
-                        "retry-after",
-                        ::errspec::WaitFormat::Http,
-                    ),
-                ];
-                __WAIT_HEADERS
+                Self::__from_status(
+                    status,
+                    __response
+                        .details(
+                            {
+                                const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
+                                    ::errspec::WaitHeader::new(
+                                        "retry-after",
+                                        ::errspec::WaitFormat::Http,
+                                    ),
+                                ];
+                                __WAIT_HEADERS
+                            },
+                            ::core::option::Option::None,
+                        ),
+                )
             }
-        };
-        Self::__from_status(
-            status,
-            ::errspec::Details::from_response(headers, __wait_headers, body),
-        )
+        }
     }
     fn __from_status(
         status: ::errspec::http::StatusCode,
@@ -234,6 +250,14 @@ impl ::errspec::StatusError for SmallError {
             Self::NotFound { details }
             | Self::TooManyRequests { details }
             | Self::Other { details, .. } => details.body(),
+            Self::Transport { .. } => ::core::option::Option::None,
+        }
+    }
+    fn should_retry(&self) -> ::core::option::Option<bool> {
+        match self {
+            Self::NotFound { details }
+            | Self::TooManyRequests { details }
+            | Self::Other { details, .. } => details.should_retry(),
             Self::Transport { .. } => ::core::option::Option::None,
         }
     }
