@@ -19,3 +19,19 @@ pub(crate) fn wait_headers(headers: &[WaitHeader]) -> String {
     let named: Vec<String> = headers.iter().map(ToString::to_string).collect();
     named.join(", ")
 }
+
+/// Each wait source with exactly what its format accepts: `` `retry-after` (RFC 9110 ...) ``,
+/// `` the JSON body's `/retry_after` (a delay in seconds ...) ``.
+pub(crate) fn sources(headers: &[WaitHeader]) -> Vec<String> {
+    headers
+        .iter()
+        .map(|h| match (h.header_name(), h.body_pointer()) {
+            (Some(name), _) => format!("`{name}` ({})", h.format.describe()),
+            (None, pointer) => format!(
+                "the JSON body's `{}` ({})",
+                pointer.unwrap_or_default(),
+                h.format.describe()
+            ),
+        })
+        .collect()
+}

@@ -18,6 +18,7 @@ pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
     let mut line = |label: &str, text: &str| {
         let _ = writeln!(out, "  {label:<9} {text}");
     };
+    let mut settings = spec.retry.clone();
     let (policy, wait_headers, policy_origin, heading) = match spec.status(code) {
         Some(status) => {
             let origin = match &status.span {
@@ -37,6 +38,34 @@ pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
             if let Some(hint) = &status.hint {
                 line("hint", hint);
             }
+            if !status.cases.is_empty() {
+                line(
+                    "cases",
+                    &format!(
+                        "tried in order; a response that matches none is {}::{}",
+                        spec.enum_name, status.name
+                    ),
+                );
+            }
+            for (i, case) in status.cases.iter().enumerate() {
+                let mut text = format!(
+                    "{}::{} when {}: {}; retry {}",
+                    spec.enum_name, case.name, case.when, case.message, case.policy
+                );
+                if case.wait_headers != status.wait_headers {
+                    let sources = describe::sources(&case.wait_headers).join(", then ");
+                    let _ = write!(text, "; waits read from {sources}");
+                }
+                if let Some(min) = case.min_wait {
+                    let _ = write!(text, "; min_wait {}", describe::duration(min));
+                }
+                if let Some(n) = case.max_attempts {
+                    let _ = write!(text, "; max_attempts {n}");
+                }
+                line(&format!("case {}", i + 1), &text);
+            }
+            settings.max_attempts = status.max_attempts.unwrap_or(settings.max_attempts);
+            settings.min_wait = settings.min_wait.max(status.min_wait);
             (
                 status.policy,
                 status.wait_headers.as_slice(),
@@ -85,7 +114,16 @@ pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
         &format!("{}{policy_origin}: {}", policy.as_str(), policy.describe()),
     );
     if policy != RetryPolicy::Never {
-        retries(&mut line, &spec.retry, policy, wait_headers);
+        retries(&mut line, &settings, policy, wait_headers);
+    }
+    if let Some(header) = &spec.retry.should_retry_header {
+        line(
+            "override",
+            &format!(
+                "a response with `{header}: true` is retried whatever the policy, one with \
+                 `{header}: false` is not retried"
+            ),
+        );
     }
     format!("{heading}\n{out}")
 }
@@ -115,17 +153,7 @@ fn retries(
         ),
     );
     let cap = describe::duration(retry.max_retry_after);
-    let headers = wait_headers
-        .iter()
-        .map(|h| match h.header_name() {
-            Some(name) => format!("`{name}` ({})", h.format.describe()),
-            None => format!(
-                "body `{}` ({})",
-                h.body_pointer().unwrap_or_default(),
-                h.format.describe()
-            ),
-        })
-        .collect::<Vec<_>>();
+    let headers = describe::sources(wait_headers);
     let read = match headers.as_slice() {
         [] => None,
         [one] => Some(format!("read from {one}")),
@@ -158,6 +186,15 @@ fn retries(
         ""
     };
     line("backoff", &format!("{when}{}", backoff(retry, retries)));
+    if let Some(min) = retry.min_wait {
+        line(
+            "floor",
+            &format!(
+                "every wait is at least {} (`min_wait`), the server's or the backoff's",
+                describe::duration(min)
+            ),
+        );
+    }
     line(
         "deadline",
         &match retry.max_elapsed {

@@ -17,6 +17,7 @@ mod describe;
 mod docs;
 mod expand;
 mod explain;
+mod lint;
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -81,7 +82,14 @@ impl Loaded {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Check { spec } => load(spec).map(|l| check_summary(&l)),
+        Command::Check { spec } => load(spec).map(|l| {
+            // valid but probably wrong: said, and still a success
+            let mut stderr = std::io::stderr().lock();
+            for warning in lint::warnings(&l.spec) {
+                let _ = writeln!(stderr, "warning: {}: {warning}", l.name);
+            }
+            check_summary(&l)
+        }),
         Command::Explain { spec, code } => load(spec).map(|l| explain::explain(&l, *code)),
         Command::Expand { spec } => load(spec).and_then(|l| expand::expand(&l, spec)),
         Command::Docs { spec } => load(spec).map(|l| docs::docs(&l)),

@@ -325,3 +325,73 @@ fn help_lists_the_commands() {
     let out = run(&[]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn check_warns_of_a_header_read_in_a_format_its_name_contradicts_and_still_succeeds() {
+    let dir = scratch("lint");
+    let spec = dir.join("lint.toml");
+    std::fs::write(
+        &spec,
+        "[api]\nname = \"Lint\"\n[status.429]\nmessage = \"slow down\"\nretry = \"after-header\"\n\
+         wait_headers = [\n  { name = \"x-ratelimit-reset\", format = \"seconds\" },\n  \
+         { name = \"x-ratelimit-reset-after\", format = \"seconds\" },\n]\n",
+    )
+    .expect("write spec");
+    let out = run_in(&dir, &["check", "lint.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(
+        err.lines().count(),
+        1,
+        "one warning, for the reset read as a delay: {err}"
+    );
+    assert!(
+        err.starts_with(
+            "warning: lint.toml: `[status.429]`: `x-ratelimit-reset` is read as `seconds`, but \
+             its name suggests the time of the reset"
+        ),
+        "{err}"
+    );
+    assert!(stdout(&out).contains("ok: `LintError`"));
+}
+
+#[test]
+fn explain_lists_a_statuss_cases_in_order_with_their_when() {
+    let dir = scratch("cases");
+    let spec = dir.join("cases.toml");
+    std::fs::write(
+        &spec,
+        r#"[api]
+name = "Hub"
+[retry]
+should_retry_header = "x-should-retry"
+[status.403]
+message = "no permission"
+[[status.403.case]]
+name = "RateLimited"
+when = { header = "x-ratelimit-remaining", equals = "0" }
+message = "primary rate limit exceeded"
+retry = "after-header"
+wait_headers = [{ name = "x-ratelimit-reset", format = "unix" }]
+[[status.403.case]]
+name = "SecondaryRateLimited"
+when = { header = "retry-after" }
+message = "secondary rate limit exceeded"
+retry = "after-header"
+min_wait = "60s"
+"#,
+    )
+    .expect("write spec");
+    let out = run_in(&dir, &["explain", "cases.toml", "403"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let first = text
+        .find("  case 1    HubError::RateLimited when { header = \"x-ratelimit-remaining\", equals = \"0\" }: primary rate limit exceeded; retry after-header; waits read from `x-ratelimit-reset` (the epoch second of the reset")
+        .unwrap_or_else(|| panic!("no case 1 in\n{text}"));
+    let second = text
+        .find("  case 2    HubError::SecondaryRateLimited when { header = \"retry-after\" }: secondary rate limit exceeded; retry after-header; min_wait 1m")
+        .unwrap_or_else(|| panic!("no case 2 in\n{text}"));
+    assert!(first < second);
+    assert!(text.contains("a response that matches none is HubError::Forbidden"));
+    assert!(text.contains("  override  a response with `x-should-retry: true` is retried"));
+}

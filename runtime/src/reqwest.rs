@@ -2,7 +2,9 @@
 
 use core::time::Duration;
 
-use crate::{BODY_EXCERPT_LIMIT, Sleeper, StatusError, TokioSleeper};
+use crate::{
+    BODY_EXCERPT_LIMIT, Sleeper, StatusError, TokioSleeper, TransportError, TransportKind,
+};
 
 /// How long [`check`] reads an error body before it keeps what it has.
 ///
@@ -48,6 +50,43 @@ pub async fn check<E: StatusError>(
     let headers = core::mem::take(response.headers_mut());
     let body = read_excerpt(&mut response).await;
     Err(E::from_parts(status, &headers, Some(&body)))
+}
+
+/// Sends `request` and [`check`]s its response: the whole exchange as one step that gives
+/// `E` for anything but a success.
+///
+/// A request that got no response becomes `E`'s transport variant, with its
+/// [`TransportKind`]: `Connect` when the connection failed (nothing was sent), `Timeout` when
+/// no response came in time, `Other` otherwise; the reqwest error is its source. `E` needs
+/// one: a spec with a `[transport]` section (a compile error says so otherwise).
+///
+/// ```no_run
+/// # async fn demo() {
+/// #[errspec::errors(spec = "tests/specs/transport.toml")] // has `[transport]`
+/// #[derive(Debug)]
+/// pub enum ShopError {}
+///
+/// let client = reqwest::Client::new();
+/// let sent = errspec::reqwest::send::<ShopError>(client.get("http://127.0.0.1:1/items")).await;
+/// assert!(matches!(sent, Err(ShopError::Transport { .. })));
+/// # }
+/// ```
+pub async fn send<E: TransportError>(
+    request: ::reqwest::RequestBuilder,
+) -> Result<::reqwest::Response, E> {
+    match request.send().await {
+        Ok(response) => check(response).await,
+        Err(error) => {
+            let kind = if error.is_connect() {
+                TransportKind::Connect
+            } else if error.is_timeout() {
+                TransportKind::Timeout
+            } else {
+                TransportKind::Other
+            };
+            Err(E::from_transport(kind, Box::new(error)))
+        }
+    }
 }
 
 /// At most [`BODY_EXCERPT_LIMIT`] bytes of the body, read for at most [`BODY_READ_TIMEOUT`].
