@@ -395,3 +395,71 @@ min_wait = "60s"
     assert!(text.contains("a response that matches none is HubError::Forbidden"));
     assert!(text.contains("  override  a response with `x-should-retry: true` is retried"));
 }
+
+/// The problems a trybuild case's `.stderr` shows for its spec: `(line:col, message, help)`.
+fn ui_problems(stderr: &str, spec: &str) -> Vec<(String, String, String)> {
+    let prefix = format!("error: {spec}:");
+    let lines: Vec<&str> = stderr.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let rest = line.strip_prefix(&prefix)?;
+            let mut parts = rest.splitn(3, ':');
+            let (l, c, message) = (parts.next()?, parts.next()?, parts.next()?.trim_start());
+            let help = lines.get(i + 1)?.trim_start().strip_prefix("help: ")?;
+            Some((format!("{l}:{c}"), message.to_owned(), help.to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn check_reports_what_the_macro_reports_for_every_bad_spec() {
+    let ui = root().join("tests/ui/fail");
+    let mut compared = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(&ui)
+        .expect("tests/ui/fail")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    entries.sort();
+    for case in entries {
+        let source = std::fs::read_to_string(&case).expect("read case");
+        let Some(spec) = source
+            .split("spec = \"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .filter(|s| s.starts_with("specs/bad/"))
+        else {
+            continue;
+        };
+        let Ok(expected) = std::fs::read_to_string(case.with_extension("stderr")) else {
+            continue;
+        };
+        let problems = ui_problems(&expected, spec);
+        if problems.is_empty() {
+            continue;
+        }
+        let path = format!("tests/{spec}");
+        let out = run(&["check", &path]);
+        assert_eq!(out.status.code(), Some(1), "{path}");
+        let err = stderr(&out);
+        for (at, message, help) in problems {
+            assert!(
+                err.contains(&format!("error: {message}\n")),
+                "{path}: the macro says `{message}`, check says\n{err}"
+            );
+            assert!(
+                err.contains(&format!(" --> {path}:{at}\n")),
+                "{path}:{at} in\n{err}"
+            );
+            assert!(
+                err.contains(&format!("= help: {help}\n")),
+                "{path}: `{help}` in\n{err}"
+            );
+        }
+        compared += 1;
+    }
+    assert!(compared >= 70, "compared only {compared} bad specs");
+}

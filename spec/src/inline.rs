@@ -11,10 +11,6 @@ use crate::walk::{Reader, Value};
 use crate::{BudgetConfig, WaitFormat, WaitHeader, WaitSource, When, WhenSource};
 
 const WAIT_HEADER_EXAMPLE: &str = r#"{ name = "retry-after", format = "http" }"#;
-const CASE_EXAMPLE: &str = r#"[[status.403.case]]
-name = "RateLimited"
-when = { header = "x-ratelimit-remaining", equals = "0" }
-message = "rate limit exceeded""#;
 
 impl Reader<'_, '_, '_> {
     /// `budget = { ratio, min_per_second }`; what it leaves out takes
@@ -143,16 +139,16 @@ impl Reader<'_, '_, '_> {
         &mut self,
         value: &Value<'_>,
         path: &str,
-        _example: &str,
+        example: &str,
     ) -> Option<Sp<Vec<RawTable>>> {
         let DeValue::Array(items) = value.get_ref() else {
-            self.type_error(value, "an array of tables", path, CASE_EXAMPLE);
+            self.type_error(value, "an array of tables", path, example);
             return None;
         };
         let mut cases = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let item_path = format!("{path}[{i}]");
-            let Some(table) = self.table(item, &item_path, CASE_EXAMPLE) else {
+            let Some(table) = self.table(item, &item_path, example) else {
                 continue;
             };
             let fields = self.fields(table, Place::Case, &item_path, item.span());

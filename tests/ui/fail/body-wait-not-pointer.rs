@@ -1,0 +1,5 @@
+#[errspec::errors(spec = "specs/bad/body-wait-not-pointer.toml")]
+#[derive(Debug)]
+pub enum ApiError {}
+
+fn main() {}

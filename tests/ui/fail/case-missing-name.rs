@@ -1,0 +1,5 @@
+#[errspec::errors(spec = "specs/bad/case-missing-name.toml")]
+#[derive(Debug)]
+pub enum ApiError {}
+
+fn main() {}

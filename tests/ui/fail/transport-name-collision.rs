@@ -1,0 +1,5 @@
+#[errspec::errors(spec = "specs/bad/transport-name-collision.toml")]
+#[derive(Debug)]
+pub enum ApiError {}
+
+fn main() {}

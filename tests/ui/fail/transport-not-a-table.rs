@@ -1,0 +1,5 @@
+#[errspec::errors(spec = "specs/bad/transport-not-a-table.toml")]
+#[derive(Debug)]
+pub enum ApiError {}
+
+fn main() {}

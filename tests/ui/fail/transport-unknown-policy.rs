@@ -1,0 +1,5 @@
+#[errspec::errors(spec = "specs/bad/transport-unknown-policy.toml")]
+#[derive(Debug)]
+pub enum ApiError {}
+
+fn main() {}
