@@ -164,8 +164,8 @@ pub struct Case {
     pub max_attempts: Option<u32>,
     /// A floor on the wait after this error.
     pub min_wait: Option<Duration>,
-    /// Byte range of the case's table in the spec file.
-    pub span: Range<usize>,
+    /// Byte range of the case's table in the user's spec file; `None` when inherited.
+    pub span: Option<Range<usize>>,
 }
 
 /// A case's condition: a header or a JSON body field is present, or equals one of some values.

@@ -2,8 +2,7 @@
 //! field, every default applied. Runs only on specs without problems, so it cannot fail; where
 //! a value is missing anyway it falls back to something harmless rather than panicking.
 
-use std::collections::BTreeMap;
-
+use crate::base::Base;
 use crate::ident::upper_camel;
 use crate::raw::{Field, RawSpec, RawStatus, RawTable};
 use crate::{
@@ -26,18 +25,15 @@ const BUILTIN_CLASSES: [(RetryPolicy, &str); 5] = [
     (RetryPolicy::Idempotent, "server error"),
 ];
 
-/// The variant name of `code`: the user's `name`, else the base's, else the IANA registry's
-/// (`http.toml` names every code it lists; its reason phrase in UpperCamelCase would do too).
-pub(crate) fn variant_name(
-    user: Option<&RawStatus>,
-    base: Option<&RawStatus>,
-    http: &RawSpec,
-    code: u16,
-) -> Option<String> {
+/// The variant name of `code`: the first `name` of `tables` (the user's status, then each
+/// base's, nearest first), else the IANA registry's (`http.toml` names every code it lists;
+/// its reason phrase in UpperCamelCase would do too).
+pub(crate) fn variant_name(tables: &[&RawStatus], http: &RawSpec, code: u16) -> Option<String> {
     let iana = http.status(code);
-    let explicit = [user, base, iana]
-        .into_iter()
-        .flatten()
+    let explicit = tables
+        .iter()
+        .copied()
+        .chain(iana)
         .find_map(|s| s.table.name.value());
     explicit.cloned().or_else(|| {
         iana.and_then(|s| s.table.reason.value())
@@ -45,116 +41,121 @@ pub(crate) fn variant_name(
     })
 }
 
-/// Sets `target` to the field's value, if it was given.
-fn set<T: Clone>(target: &mut T, field: &Field<T>) {
-    if let Some(value) = field.value() {
+/// Sets `target` to the first value `field` gives among `tables`, nearest first.
+fn set<T: Clone>(target: &mut T, tables: &[&RawTable], field: fn(&RawTable) -> &Field<T>) {
+    if let Some(value) = first(tables, field) {
         target.clone_from(value);
     }
 }
 
-/// Resolves a spec that [`valid::check`](crate::valid::check) found no problem with.
-pub(crate) fn resolve(spec: &RawSpec, http: &RawSpec) -> Spec {
-    let api = spec.api.as_ref();
-    let text = |field: fn(&RawTable) -> &Field<String>| api.and_then(|a| field(a).value()).cloned();
-    let api_name = text(|a| &a.name).unwrap_or_default();
-    let extends = text(|a| &a.extends);
-    let base = extends.as_ref().map(|_| http);
-    let retry = resolve_retry(&spec.retry);
-    let classes = resolve_classes(spec);
+/// The first value `field` gives among `tables`, nearest first.
+fn first<'t, T>(tables: &[&'t RawTable], field: fn(&RawTable) -> &Field<T>) -> Option<&'t T> {
+    tables.iter().find_map(|t| field(t).value())
+}
 
-    let mut user: BTreeMap<u16, &RawStatus> = BTreeMap::new();
-    for status in &spec.statuses {
-        user.entry(status.code).or_insert(status);
-    }
-    let mut inherited: BTreeMap<u16, &RawStatus> = BTreeMap::new();
-    for status in base.map_or(&[][..], |b| b.statuses.as_slice()) {
-        inherited.entry(status.code).or_insert(status);
-    }
-    let mut codes: Vec<u16> = user.keys().chain(inherited.keys()).copied().collect();
+/// Resolves a spec that [`valid::check`](crate::valid::check) found no problem with: each
+/// value is the user's, else the nearest base's (`extends`), else the default.
+pub(crate) fn resolve(spec: &RawSpec, http: &RawSpec) -> Spec {
+    let base = Base::of(spec);
+    let layers: Vec<&RawSpec> = core::iter::once(spec)
+        .chain(base.layers.iter().copied())
+        .collect();
+    let apis: Vec<&RawTable> = layers.iter().filter_map(|l| l.api.as_ref()).collect();
+    let api_name = spec
+        .api
+        .as_ref()
+        .and_then(|a| a.name.value())
+        .cloned()
+        .unwrap_or_default();
+    let retry = resolve_retry(&layers.iter().map(|l| &l.retry).collect::<Vec<_>>());
+    let classes = resolve_classes(&layers);
+
+    let mut codes: Vec<u16> = spec.statuses.iter().map(|s| s.code).collect();
+    codes.extend(base.codes());
     codes.sort_unstable();
     codes.dedup();
-
     let statuses = codes
         .into_iter()
         .map(|code| {
-            let user = user.get(&code).copied();
-            let base = inherited.get(&code).copied();
-            resolve_status(code, user, base, http, &retry, &classes)
+            let user = spec.status(code);
+            let tables: Vec<&RawStatus> = user.into_iter().chain(base.status(code)).collect();
+            resolve_status(code, &tables, user.is_some(), http, &retry, &classes)
         })
         .collect();
 
-    let transport = spec
-        .transport
-        .as_ref()
-        .map(|t| resolve_transport(t, &api_name));
+    let transports: Vec<&RawTable> = layers.iter().filter_map(|l| l.transport.as_ref()).collect();
+    let transport = (!transports.is_empty()).then(|| resolve_transport(&transports, &api_name));
     Spec {
         enum_name: format!("{api_name}Error"),
         api_name,
-        display: api
-            .and_then(|a| a.display.value())
-            .map_or_else(Template::default, Clone::clone),
-        fallback: text(|a| &a.fallback).unwrap_or_else(|| DEFAULT_FALLBACK.to_owned()),
-        docs: text(|a| &a.docs),
+        display: first(&apis, |a| &a.display).map_or_else(Template::default, Clone::clone),
+        fallback: first(&apis, |a| &a.fallback)
+            .cloned()
+            .unwrap_or_else(|| DEFAULT_FALLBACK.to_owned()),
+        docs: first(&apis, |a| &a.docs).cloned(),
         transport,
-        extends,
+        extends: base.name,
         retry,
         classes,
         statuses,
     }
 }
 
-fn resolve_transport(raw: &RawTable, api_name: &str) -> Transport {
-    let policy = |field: &Field<RetryPolicy>, kind: TransportKind| {
-        field.value().copied().unwrap_or(kind.default_policy())
+fn resolve_transport(tables: &[&RawTable], api_name: &str) -> Transport {
+    let policy = |field: fn(&RawTable) -> &Field<RetryPolicy>, kind: TransportKind| {
+        first(tables, field)
+            .copied()
+            .unwrap_or(kind.default_policy())
     };
     Transport {
-        name: raw
-            .name
-            .value()
+        name: first(tables, |t| &t.name)
             .cloned()
             .unwrap_or_else(|| DEFAULT_TRANSPORT.to_owned()),
-        message: raw
-            .message
-            .value()
+        message: first(tables, |t| &t.message)
             .cloned()
             .unwrap_or_else(|| format!("could not reach the {api_name} API")),
-        hint: raw.hint.value().cloned(),
-        connect: policy(&raw.connect, TransportKind::Connect),
-        timeout: policy(&raw.timeout, TransportKind::Timeout),
-        other: policy(&raw.other, TransportKind::Other),
+        hint: first(tables, |t| &t.hint).cloned(),
+        connect: policy(|t| &t.connect, TransportKind::Connect),
+        timeout: policy(|t| &t.timeout, TransportKind::Timeout),
+        other: policy(|t| &t.other, TransportKind::Other),
     }
 }
 
-/// `[retry]` written over the runtime's defaults, key by key.
-fn resolve_retry(raw: &RawTable) -> RetryConfig {
+/// `[retry]` of each layer, nearest first, written over the runtime's defaults key by key.
+fn resolve_retry(tables: &[&RawTable]) -> RetryConfig {
     let mut retry = RetryConfig::new();
-    set(&mut retry.max_attempts, &raw.max_attempts);
-    set(&mut retry.initial_backoff, &raw.initial_backoff);
-    set(&mut retry.max_backoff, &raw.max_backoff);
-    set(&mut retry.multiplier, &raw.multiplier);
-    set(&mut retry.jitter, &raw.jitter);
-    set(&mut retry.max_retry_after, &raw.max_retry_after);
-    retry.max_elapsed = raw.max_elapsed.value().copied();
-    retry.min_wait = raw.min_wait.value().copied();
-    if let Some(headers) = raw.wait_headers.value() {
+    set(&mut retry.max_attempts, tables, |t| &t.max_attempts);
+    set(&mut retry.initial_backoff, tables, |t| &t.initial_backoff);
+    set(&mut retry.max_backoff, tables, |t| &t.max_backoff);
+    set(&mut retry.multiplier, tables, |t| &t.multiplier);
+    set(&mut retry.jitter, tables, |t| &t.jitter);
+    set(&mut retry.max_retry_after, tables, |t| &t.max_retry_after);
+    retry.max_elapsed = first(tables, |t| &t.max_elapsed).copied();
+    retry.min_wait = first(tables, |t| &t.min_wait).copied();
+    if let Some(headers) = first(tables, |t| &t.wait_headers) {
         retry.wait_headers = headers.clone().into();
     }
-    retry.should_retry_header = raw.should_retry_header.value().cloned().map(Into::into);
-    retry.budget = raw.budget.value().copied();
+    retry.should_retry_header = first(tables, |t| &t.should_retry_header)
+        .cloned()
+        .map(Into::into);
+    retry.budget = first(tables, |t| &t.budget).copied();
     retry
 }
 
-fn resolve_classes(spec: &RawSpec) -> [Class; 5] {
+fn resolve_classes(layers: &[&RawSpec]) -> [Class; 5] {
     let mut classes = BUILTIN_CLASSES.map(|(policy, message)| Class {
         policy,
         message: message.to_owned(),
         hint: None,
     });
-    for (class, raw) in classes.iter_mut().zip(&spec.classes) {
-        let Some(raw) = raw else { continue };
-        set(&mut class.policy, &raw.retry);
-        set(&mut class.message, &raw.message);
-        class.hint = raw.hint.value().cloned();
+    for (i, class) in classes.iter_mut().enumerate() {
+        let tables: Vec<&RawTable> = layers
+            .iter()
+            .filter_map(|l| l.classes.get(i).and_then(Option::as_ref))
+            .collect();
+        set(&mut class.policy, &tables, |t| &t.retry);
+        set(&mut class.message, &tables, |t| &t.message);
+        class.hint = first(&tables, |t| &t.hint).cloned();
     }
     classes
 }
@@ -163,20 +164,16 @@ fn resolve_classes(spec: &RawSpec) -> [Class; 5] {
 /// back to the class's (user or built-in), the wait headers to `[retry]`'s.
 fn resolve_status(
     code: u16,
-    user: Option<&RawStatus>,
-    base: Option<&RawStatus>,
+    tables: &[&RawStatus],
+    listed_by_user: bool,
     http: &RawSpec,
     retry: &RetryConfig,
     classes: &[Class; 5],
 ) -> Status {
-    /// The first of the user's and the base's tables that gives the field.
-    fn pick<T>(tables: [Option<&RawStatus>; 2], field: fn(&RawTable) -> &Field<T>) -> Option<&T> {
-        tables
-            .into_iter()
-            .flatten()
-            .find_map(|s| field(&s.table).value())
+    /// The first of the tables, nearest first, that gives the field.
+    fn pick<'t, T>(tables: &[&'t RawStatus], field: fn(&RawTable) -> &Field<T>) -> Option<&'t T> {
+        tables.iter().find_map(|s| field(&s.table).value())
     }
-    let tables = [user, base];
     let iana = http.status(code);
     let class_policy = crate::class_index(code)
         .and_then(|i| classes.get(i))
@@ -188,8 +185,13 @@ fn resolve_status(
     let hint = pick(tables, |t| &t.hint).cloned();
     let max_attempts = pick(tables, |t| &t.max_attempts).copied();
     let min_wait = pick(tables, |t| &t.min_wait).copied();
+    let own_cases = tables
+        .first()
+        .filter(|_| listed_by_user)
+        .and_then(|s| s.table.case.value());
     let cases = pick(tables, |t| &t.case)
         .map(|cases| {
+            let own = own_cases.is_some_and(|own| std::ptr::eq(own, cases));
             cases
                 .iter()
                 .filter_map(|case| {
@@ -206,7 +208,7 @@ fn resolve_status(
                             .unwrap_or_else(|| wait_headers.clone()),
                         max_attempts: case.max_attempts.value().copied().or(max_attempts),
                         min_wait: case.min_wait.value().copied().or(min_wait),
-                        span: case.span.clone(),
+                        span: own.then(|| case.span.clone()),
                     })
                 })
                 .collect()
@@ -214,7 +216,7 @@ fn resolve_status(
         .unwrap_or_default();
     Status {
         code,
-        name: variant_name(user, base, http, code).unwrap_or_else(|| format!("Status{code}")),
+        name: variant_name(tables, http, code).unwrap_or_else(|| format!("Status{code}")),
         reason: pick(tables, |t| &t.reason)
             .or_else(|| iana.and_then(|s| s.table.reason.value()))
             .cloned()
@@ -226,6 +228,9 @@ fn resolve_status(
         max_attempts,
         min_wait,
         cases,
-        span: user.map(|s| s.table.span.clone()),
+        span: tables
+            .first()
+            .filter(|_| listed_by_user)
+            .map(|s| s.table.span.clone()),
     }
 }

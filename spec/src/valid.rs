@@ -7,6 +7,7 @@ use core::time::Duration;
 use std::collections::HashMap;
 
 use crate::RetryConfig;
+use crate::base::Base;
 use crate::diag::Ctxt;
 use crate::ident::upper_camel;
 use crate::raw::{Field, RawSpec, RawStatus};
@@ -15,15 +16,11 @@ use crate::resolve::{DEFAULT_FALLBACK, DEFAULT_TRANSPORT, variant_name};
 /// Reports what `spec` gets wrong; `http` is the built-in base (also the IANA registry).
 pub(crate) fn check(spec: &RawSpec, http: &RawSpec, cx: &mut Ctxt<'_>) {
     check_api(spec, cx);
-    let base = spec
-        .api
-        .as_ref()
-        .and_then(|api| api.extends.get())
-        .map(|_| http);
+    let base = Base::of(spec);
     for status in &spec.statuses {
-        check_required(status, base, http, cx);
+        check_required(status, &base, http, cx);
     }
-    check_names(spec, base, http, cx);
+    check_names(spec, &base, http, cx);
     check_backoff(spec, cx);
     check_min_wait(spec, cx);
 }
@@ -48,11 +45,11 @@ fn check_api(spec: &RawSpec, cx: &mut Ctxt<'_>) {
 }
 
 /// `message`, and for codes the IANA registry lacks, `name` and `reason`.
-fn check_required(status: &RawStatus, base: Option<&RawSpec>, http: &RawSpec, cx: &mut Ctxt<'_>) {
+fn check_required(status: &RawStatus, base: &Base, http: &RawSpec, cx: &mut Ctxt<'_>) {
     let code = status.code;
-    let inherited = base.and_then(|b| b.status(code));
+    let inherited = base.status(code).next().is_some();
     let table = &status.table;
-    if inherited.is_none() && !table.message.written() {
+    if !inherited && !table.message.written() {
         cx.error(
             table.span.clone(),
             format!("missing `message` in `[status.{code}]`"),
@@ -93,27 +90,28 @@ struct Claim {
     at: Option<Range<usize>>,
 }
 
+/// The tables that say what status `code` is: the user's (if any), then each base's.
+fn layers<'s>(user: Option<&'s RawStatus>, base: &'s Base, code: u16) -> Vec<&'s RawStatus> {
+    user.into_iter().chain(base.status(code)).collect()
+}
+
 /// Variant names unique across the merged statuses, and not the fallback's.
-fn check_names(spec: &RawSpec, base: Option<&RawSpec>, http: &RawSpec, cx: &mut Ctxt<'_>) {
+fn check_names(spec: &RawSpec, base: &Base, http: &RawSpec, cx: &mut Ctxt<'_>) {
     let mut claims: HashMap<String, Claim> = HashMap::new();
+    let from = base.name.as_deref().unwrap_or("http");
     // Inherited statuses the file does not mention come first: they are there before any
     // line of the user's file.
-    if let Some(base) = base {
-        for inherited in &base.statuses {
-            if spec.status(inherited.code).is_some() {
-                continue;
-            }
-            if let Some(name) = variant_name(None, Some(inherited), http, inherited.code) {
-                claims.entry(name).or_insert(Claim {
-                    code: inherited.code,
-                    at: None,
-                });
-            }
+    for code in base.codes() {
+        if spec.status(code).is_some() {
+            continue;
+        }
+        if let Some(name) = variant_name(&layers(None, base, code), http, code) {
+            claims.entry(name).or_insert(Claim { code, at: None });
         }
     }
     for status in &spec.statuses {
-        let inherited = base.and_then(|b| b.status(status.code));
-        let Some(name) = variant_name(Some(status), inherited, http, status.code) else {
+        let Some(name) = variant_name(&layers(Some(status), base, status.code), http, status.code)
+        else {
             continue;
         };
         // An explicit name is pointed at; an implied one at the status's key.
@@ -126,7 +124,7 @@ fn check_names(spec: &RawSpec, base: Option<&RawSpec>, http: &RawSpec, cx: &mut 
             let (message, help) = match &first.at {
                 None => (
                     format!(
-                        "duplicate variant name `{name}`: status {} inherited from `http` \
+                        "duplicate variant name `{name}`: status {} inherited from `{from}` \
                          already has it",
                         first.code
                     ),
@@ -165,97 +163,7 @@ fn check_names(spec: &RawSpec, base: Option<&RawSpec>, http: &RawSpec, cx: &mut 
         }
     }
     check_fallback(spec, &claims, cx);
-    check_other_names(spec, &claims, cx);
-}
-
-/// Case names and the transport variant's name: each a variant of its own, so unique among
-/// every variant name, the fallback's included.
-fn check_other_names(spec: &RawSpec, statuses: &HashMap<String, Claim>, cx: &mut Ctxt<'_>) {
-    let fallback = spec
-        .api
-        .as_ref()
-        .and_then(|api| api.fallback.value())
-        .map_or(DEFAULT_FALLBACK, String::as_str);
-    // name -> (what has it, where)
-    let mut seen: HashMap<String, (String, Range<usize>)> = HashMap::new();
-    let mut check = |name: &str, at: Range<usize>, what: String, cx: &mut Ctxt<'_>| {
-        let taken = if let Some(claim) = statuses.get(name) {
-            Some(format!("status {}", claim.code))
-        } else if name == fallback {
-            Some("the fallback variant".to_owned())
-        } else {
-            seen.get(name)
-                .map(|(other, first)| format!("{other} on line {}", cx.locate(first.start).0))
-        };
-        match taken {
-            Some(other) => cx.error(
-                at,
-                format!("variant name `{name}` of {what} is already the name of {other}"),
-                format!(
-                    "give {what} another `name`: it is a variant of the enum, beside every \
-                     status, case and the fallback"
-                ),
-            ),
-            None => {
-                seen.insert(name.to_owned(), (what, at));
-            }
-        }
-    };
-    for status in &spec.statuses {
-        let cases = status.table.case.value().map_or(&[][..], Vec::as_slice);
-        for (i, case) in cases.iter().enumerate() {
-            if let Some(name) = case.name.get() {
-                let what = format!("case {} of status {}", i + 1, status.code);
-                check(&name.value, name.span.clone(), what, cx);
-            }
-        }
-    }
-    if let Some(transport) = &spec.transport {
-        let (name, at) = match transport.name.get() {
-            Some(name) => (name.value.as_str(), name.span.clone()),
-            None if transport.name.written() => return,
-            None => (DEFAULT_TRANSPORT, transport.span.clone()),
-        };
-        check(name, at, "the transport variant".to_owned(), cx);
-    }
-}
-
-/// `min_wait` at most `max_retry_after` wherever it is written: a floor above the cap would
-/// make every wait fail the call.
-fn check_min_wait(spec: &RawSpec, cx: &mut Ctxt<'_>) {
-    let cap = match &spec.retry.max_retry_after {
-        Field::Given(cap) => cap.value,
-        Field::Invalid => return,
-        Field::Absent => RetryConfig::new().max_retry_after,
-    };
-    let show = |d: Duration| humantime::format_duration(d).to_string();
-    let mut tables = vec![("retry".to_owned(), &spec.retry)];
-    for status in &spec.statuses {
-        tables.push((format!("status.{}", status.code), &status.table));
-        let cases = status.table.case.value().map_or(&[][..], Vec::as_slice);
-        for (i, case) in cases.iter().enumerate() {
-            tables.push((format!("status.{}.case[{i}]", status.code), case));
-        }
-    }
-    for (path, table) in tables {
-        if let Some(min) = table.min_wait.get()
-            && min.value > cap
-        {
-            cx.error(
-                min.span.clone(),
-                format!(
-                    "`{path}.min_wait` ({}) is more than `retry.max_retry_after` ({})",
-                    show(min.value),
-                    show(cap)
-                ),
-                format!(
-                    "every wait would be above the cap and fail the call at once: lower \
-                     `min_wait`, or raise `max_retry_after` in `[retry]` to at least {}",
-                    show(min.value)
-                ),
-            );
-        }
-    }
+    check_other_names(spec, base, &claims, cx);
 }
 
 fn check_fallback(spec: &RawSpec, claims: &HashMap<String, Claim>, cx: &mut Ctxt<'_>) {
@@ -342,5 +250,116 @@ fn check_backoff(spec: &RawSpec, cx: &mut Ctxt<'_>) {
             ),
         ),
         (None, None) => {}
+    }
+}
+
+/// Case names and the transport variant's name: each a variant of its own, so unique among
+/// every variant name, the fallback's included.
+fn check_other_names(
+    spec: &RawSpec,
+    base: &Base,
+    statuses: &HashMap<String, Claim>,
+    cx: &mut Ctxt<'_>,
+) {
+    let fallback = spec
+        .api
+        .as_ref()
+        .and_then(|api| api.fallback.value())
+        .map_or(DEFAULT_FALLBACK, String::as_str);
+    // name -> (what has it, where)
+    let mut seen: HashMap<String, (String, Range<usize>)> = HashMap::new();
+    let mut inherited: Vec<(String, String)> = Vec::new();
+    // Cases a base gives, where the file does not write its own, are there before the file's.
+    let from = base.name.as_deref().unwrap_or("http");
+    for code in base.codes() {
+        if spec.status(code).is_some_and(|s| s.table.case.written()) {
+            continue;
+        }
+        let cases = base.status(code).find_map(|s| s.table.case.value());
+        for case in cases.map_or(&[][..], Vec::as_slice) {
+            if let Some(name) = case.name.value() {
+                inherited.push((name.clone(), format!("a case of status {code} in `{from}`")));
+            }
+        }
+    }
+    let mut check = |name: &str, at: Range<usize>, what: String, cx: &mut Ctxt<'_>| {
+        let taken = if let Some(claim) = statuses.get(name) {
+            Some(format!("status {}", claim.code))
+        } else if name == fallback {
+            Some("the fallback variant".to_owned())
+        } else if let Some((_, what)) = inherited.iter().find(|(n, _)| n == name) {
+            Some(what.clone())
+        } else {
+            seen.get(name)
+                .map(|(other, first)| format!("{other} on line {}", cx.locate(first.start).0))
+        };
+        match taken {
+            Some(other) => cx.error(
+                at,
+                format!("variant name `{name}` of {what} is already the name of {other}"),
+                format!(
+                    "give {what} another `name`: it is a variant of the enum, beside every \
+                     status, case and the fallback"
+                ),
+            ),
+            None => {
+                seen.insert(name.to_owned(), (what, at));
+            }
+        }
+    };
+    for status in &spec.statuses {
+        let cases = status.table.case.value().map_or(&[][..], Vec::as_slice);
+        for (i, case) in cases.iter().enumerate() {
+            if let Some(name) = case.name.get() {
+                let what = format!("case {} of status {}", i + 1, status.code);
+                check(&name.value, name.span.clone(), what, cx);
+            }
+        }
+    }
+    if let Some(transport) = &spec.transport {
+        let (name, at) = match transport.name.get() {
+            Some(name) => (name.value.as_str(), name.span.clone()),
+            None if transport.name.written() => return,
+            None => (DEFAULT_TRANSPORT, transport.span.clone()),
+        };
+        check(name, at, "the transport variant".to_owned(), cx);
+    }
+}
+
+/// `min_wait` at most `max_retry_after` wherever it is written: a floor above the cap would
+/// make every wait fail the call.
+fn check_min_wait(spec: &RawSpec, cx: &mut Ctxt<'_>) {
+    let cap = match &spec.retry.max_retry_after {
+        Field::Given(cap) => cap.value,
+        Field::Invalid => return,
+        Field::Absent => RetryConfig::new().max_retry_after,
+    };
+    let show = |d: Duration| humantime::format_duration(d).to_string();
+    let mut tables = vec![("retry".to_owned(), &spec.retry)];
+    for status in &spec.statuses {
+        tables.push((format!("status.{}", status.code), &status.table));
+        let cases = status.table.case.value().map_or(&[][..], Vec::as_slice);
+        for (i, case) in cases.iter().enumerate() {
+            tables.push((format!("status.{}.case[{i}]", status.code), case));
+        }
+    }
+    for (path, table) in tables {
+        if let Some(min) = table.min_wait.get()
+            && min.value > cap
+        {
+            cx.error(
+                min.span.clone(),
+                format!(
+                    "`{path}.min_wait` ({}) is more than `retry.max_retry_after` ({})",
+                    show(min.value),
+                    show(cap)
+                ),
+                format!(
+                    "every wait would be above the cap and fail the call at once: lower \
+                     `min_wait`, or raise `max_retry_after` in `[retry]` to at least {}",
+                    show(min.value)
+                ),
+            );
+        }
     }
 }

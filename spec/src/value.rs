@@ -171,14 +171,19 @@ impl Reader<'_, '_, '_> {
         example: &str,
     ) -> Option<Sp<String>> {
         let base = self.string(value, path, example)?;
-        if base.value == "http" {
+        let names: Vec<&str> = crate::base::SHIPPED.iter().map(|(name, _)| *name).collect();
+        if names.contains(&base.value.as_str()) {
             return Some(base);
         }
-        let help = match did_you_mean(&base.value, ["http"]) {
-            Some(_) => "did you mean `http`? it is the only base spec: write `extends = \"http\"`",
-            None => {
-                "the only base spec is `http`: write `extends = \"http\"` or leave `extends` out"
-            }
+        let help = match did_you_mean(&base.value, names.iter().copied()) {
+            Some(better) => format!(
+                "did you mean `{better}`? the base specs are {}",
+                one_of(&names)
+            ),
+            None => format!(
+                "the base specs are {}: write, e.g., `extends = \"http\"`, or leave `extends` out",
+                one_of(&names)
+            ),
         };
         self.cx.error(
             base.span,

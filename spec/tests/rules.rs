@@ -170,9 +170,16 @@ fn unknown_base() {
     let d = one(&format!("{API}extends = \"https\"\n"));
     let help = check(&d, "unknown base spec `https`", 3, 11);
     assert!(help.starts_with("did you mean `http`?"), "{help}");
-    let d = one(&format!("{API}extends = \"github\"\n"));
-    let help = check(&d, "unknown base spec `github`", 3, 11);
-    assert!(help.contains("the only base spec is `http`"), "{help}");
+    let d = one(&format!("{API}extends = \"gitlab\"\n"));
+    let help = check(&d, "unknown base spec `gitlab`", 3, 11);
+    assert!(help.starts_with("did you mean `github`?"), "{help}");
+    let d = one(&format!("{API}extends = \"grpc\"\n"));
+    let help = check(&d, "unknown base spec `grpc`", 3, 11);
+    assert_eq!(
+        help,
+        "the base specs are `http`, `github`, `stripe`, `openai`, `anthropic` or `discord`: \
+         write, e.g., `extends = \"http\"`, or leave `extends` out"
+    );
 }
 
 #[test]

@@ -1,0 +1,200 @@
+//! The shipped specs of well-known APIs resolve without problems, say what their pages say,
+//! and can be extended by name.
+
+use std::path::Path;
+
+use errspec_spec::{RetryPolicy, Spec, WaitFormat, WaitHeader, WhenSource, load, parse_str};
+
+const APIS: [&str; 5] = ["github", "stripe", "openai", "anthropic", "discord"];
+
+fn shipped(name: &str) -> Spec {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("{name}.toml"));
+    load(&path, &format!("spec/{name}.toml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn spec(source: &str) -> Spec {
+    parse_str(source, "spec/test.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn every_shipped_spec_resolves_and_cites_its_documentation() {
+    for name in APIS {
+        let spec = shipped(name);
+        let docs = spec.docs.as_deref().unwrap_or_default();
+        assert!(docs.starts_with("https://"), "{name}: docs = {docs:?}");
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("{name}.toml")),
+        )
+        .expect("read spec");
+        assert!(
+            text.lines()
+                .take(5)
+                .any(|l| l.starts_with('#') && l.contains("https://")),
+            "{name}: the opening comment cites no page"
+        );
+        assert!(spec.transport.is_some(), "{name} has no [transport]");
+    }
+}
+
+#[test]
+fn github_tells_rate_limits_from_permission_errors() {
+    let spec = shipped("github");
+    let forbidden = spec.status(403).expect("403");
+    assert_eq!(forbidden.policy, RetryPolicy::Never);
+    let names: Vec<&str> = forbidden.cases.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["RateLimited", "SecondaryRateLimited"]);
+    let primary = &forbidden.cases[0];
+    assert_eq!(
+        primary.when.source,
+        WhenSource::Header("x-ratelimit-remaining".to_owned())
+    );
+    assert_eq!(primary.when.equals, ["0"]);
+    assert_eq!(primary.policy, RetryPolicy::AfterHeader);
+    assert!(
+        primary
+            .wait_headers
+            .contains(&WaitHeader::new("x-ratelimit-reset", WaitFormat::Unix))
+    );
+    let secondary = &forbidden.cases[1];
+    assert_eq!(secondary.min_wait, Some(std::time::Duration::from_secs(60)));
+}
+
+#[test]
+fn openai_never_retries_an_exhausted_quota() {
+    let spec = shipped("openai");
+    let too_many = spec.status(429).expect("429");
+    let quota = too_many
+        .cases
+        .iter()
+        .find(|c| c.name == "InsufficientQuota")
+        .expect("the quota case");
+    assert_eq!(quota.policy, RetryPolicy::Never);
+    assert_eq!(
+        quota.when.source,
+        WhenSource::Body("/error/code".to_owned())
+    );
+    assert!(quota.when.equals.iter().any(|v| v == "insufficient_quota"));
+    assert_eq!(
+        spec.retry.should_retry_header.as_deref(),
+        Some("x-should-retry")
+    );
+    assert!(
+        too_many
+            .wait_headers
+            .iter()
+            .any(|w| w.format == WaitFormat::Duration)
+    );
+}
+
+#[test]
+fn discord_reads_its_wait_from_the_body() {
+    let spec = shipped("discord");
+    let too_many = spec.status(429).expect("429");
+    assert_eq!(
+        too_many.wait_headers.first(),
+        Some(&WaitHeader::body("/retry_after", WaitFormat::Seconds))
+    );
+}
+
+#[test]
+fn anthropic_reads_rfc3339_resets_and_lists_529() {
+    let spec = shipped("anthropic");
+    assert!(
+        spec.status(429)
+            .expect("429")
+            .wait_headers
+            .iter()
+            .any(|w| w.format == WaitFormat::Rfc3339)
+    );
+    assert_eq!(spec.status(529).expect("529").name, "Overloaded");
+}
+
+#[test]
+fn extending_a_shipped_spec_inherits_its_statuses_cases_retry_and_transport() {
+    let github = shipped("github");
+    let mine = spec(
+        "[api]\nname = \"MyHub\"\nextends = \"github\"\n[status.404]\nmessage = \"no such repository\"\n",
+    );
+    assert_eq!(mine.enum_name, "MyHubError");
+    assert_eq!(mine.extends.as_deref(), Some("github"));
+    assert_eq!(mine.retry, github.retry);
+    assert_eq!(
+        mine.transport.as_ref().map(|t| t.connect),
+        github.transport.as_ref().map(|t| t.connect)
+    );
+    let (mine_403, github_403) = (
+        mine.status(403).expect("403"),
+        github.status(403).expect("403"),
+    );
+    let names = |status: &errspec_spec::Status| -> Vec<(String, RetryPolicy)> {
+        status
+            .cases
+            .iter()
+            .map(|c| (c.name.clone(), c.policy))
+            .collect()
+    };
+    assert_eq!(names(mine_403), names(github_403));
+    assert!(mine_403.cases.iter().all(|c| c.span.is_none()));
+    assert_eq!(mine_403.message, github_403.message);
+    assert_eq!(
+        mine_403.span, None,
+        "inherited, written nowhere in the user's file"
+    );
+    assert_eq!(mine.status(404).expect("404").message, "no such repository");
+    // and through github, every IANA status
+    assert!(mine.status(418).is_none() && mine.status(451).is_some());
+}
+
+#[test]
+fn overriding_a_status_keeps_its_cases_unless_it_writes_its_own() {
+    let kept = spec(
+        "[api]\nname = \"MyHub\"\nextends = \"github\"\n[status.403]\nmessage = \"not yours\"\n",
+    );
+    let forbidden = kept.status(403).expect("403");
+    assert_eq!(forbidden.message, "not yours");
+    assert_eq!(forbidden.cases.len(), 2);
+    let replaced = spec(
+        r#"[api]
+name = "MyHub"
+extends = "github"
+[[status.403.case]]
+name = "Blocked"
+when = { header = "x-blocked" }
+message = "the account is blocked"
+"#,
+    );
+    let names: Vec<&str> = replaced
+        .status(403)
+        .expect("403")
+        .cases
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["Blocked"]);
+}
+
+#[test]
+fn a_case_named_like_an_inherited_case_is_an_error() {
+    let errors = parse_str(
+        r#"[api]
+name = "MyHub"
+extends = "github"
+[status.418]
+message = "teapot"
+[[status.418.case]]
+name = "RateLimited"
+when = { header = "x-tea" }
+message = "too much tea"
+"#,
+        "spec/mine.toml",
+    )
+    .expect_err("a duplicate variant");
+    let text = errors.to_string();
+    assert!(
+        text.contains(
+            "variant name `RateLimited` of case 1 of status 418 is already the name of a case \
+             of status 403 in `github`"
+        ),
+        "{text}"
+    );
+}
