@@ -189,7 +189,7 @@ fn explain_an_unlisted_status_gives_the_fallback_and_class_default() {
 
 #[test]
 fn explain_names_inherited_statuses_and_the_retry_settings() {
-    let out = run(&["explain", "tests/specs/github.toml", "403"]);
+    let out = run(&["explain", "tests/specs/github.toml", "429"]);
     let text = stdout(&out);
     assert!(text.contains(
         "then `x-ratelimit-reset` (the epoch second of the reset, a decimal fraction accepted"

@@ -1,0 +1,260 @@
+//! The shipped specs against their APIs' documented error responses (`tests/replay/*.toml`),
+//! replayed by an axum server on 127.0.0.1 and read through `errspec::reqwest::check`: each
+//! response must become its variant, be retried (or not) as the engine decides it, and carry
+//! the wait its documentation says.
+
+use std::fmt::Debug;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use errspec::{Retrier, StatusError};
+use toml::de::{DeTable, DeValue};
+
+#[errspec::errors(spec = "../spec/github.toml")]
+#[derive(Debug)]
+pub enum GitHubError {}
+
+#[errspec::errors(spec = "../spec/stripe.toml")]
+#[derive(Debug)]
+pub enum StripeError {}
+
+#[errspec::errors(spec = "../spec/openai.toml")]
+#[derive(Debug)]
+pub enum OpenAIError {}
+
+#[errspec::errors(spec = "../spec/anthropic.toml")]
+#[derive(Debug)]
+pub enum AnthropicError {}
+
+#[errspec::errors(spec = "../spec/discord.toml")]
+#[derive(Debug)]
+pub enum DiscordError {}
+
+/// One documented response and what the spec must make of it.
+#[derive(Debug, Clone)]
+struct Fixture {
+    name: String,
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
+    variant: String,
+    retried: String,
+    wait: Option<Duration>,
+}
+
+fn text<'a>(table: &'a DeTable<'_>, key: &str) -> Option<&'a str> {
+    match table.get(key)?.get_ref() {
+        DeValue::String(s) => Some(s.as_ref()),
+        _ => None,
+    }
+}
+
+fn fixtures(api: &str) -> Vec<Fixture> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("replay/{api}.toml"));
+    let source = std::fs::read_to_string(&path).expect("read fixtures");
+    let root = DeTable::parse(&source).unwrap_or_else(|e| panic!("{api}: {e}"));
+    let Some(DeValue::Array(responses)) = root.get_ref().get("response").map(|v| v.get_ref())
+    else {
+        panic!("{api}: no [[response]]");
+    };
+    responses
+        .iter()
+        .map(|response| {
+            let DeValue::Table(t) = response.get_ref() else {
+                panic!("{api}: a response is not a table");
+            };
+            let status = match t.get("status").map(|v| v.get_ref()) {
+                Some(DeValue::Integer(i)) => i.as_str().parse().expect("a status code"),
+                other => panic!("{api}: status {other:?}"),
+            };
+            let headers = match t.get("headers").map(|v| v.get_ref()) {
+                Some(DeValue::Table(h)) => h
+                    .iter()
+                    .map(|(k, v)| {
+                        let DeValue::String(v) = v.get_ref() else {
+                            panic!("{api}: a header value is not a string");
+                        };
+                        (k.get_ref().to_string(), v.to_string())
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            Fixture {
+                name: text(t, "name").expect("name").to_owned(),
+                status,
+                headers,
+                body: text(t, "body").map(str::to_owned),
+                variant: text(t, "variant").expect("variant").to_owned(),
+                retried: text(t, "retried").expect("retried").to_owned(),
+                wait: text(t, "wait").map(|w| humantime::parse_duration(w).expect("a wait")),
+            }
+        })
+        .collect()
+}
+
+/// `{unix+N}`, `{unix-N}`, `{unix_ms+N}` and `{rfc3339+N}` filled in for `now`.
+fn fill(value: &str, now: SystemTime) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        let placeholder = &rest[open + 1..close];
+        let split = placeholder.find(['+', '-']);
+        let filled = split.and_then(|at| {
+            let (kind, offset) = placeholder.split_at(at);
+            let seconds: i64 = offset.parse().ok()?;
+            let at = if seconds >= 0 {
+                now + Duration::from_secs(seconds.unsigned_abs())
+            } else {
+                now - Duration::from_secs(seconds.unsigned_abs())
+            };
+            let since = at.duration_since(UNIX_EPOCH).ok()?;
+            Some(match kind {
+                "unix" => since.as_secs().to_string(),
+                "unix_ms" => since.as_millis().to_string(),
+                "rfc3339" => humantime::format_rfc3339_seconds(at).to_string(),
+                _ => return None,
+            })
+        });
+        out.push_str(&rest[..open]);
+        match filled {
+            Some(filled) => out.push_str(&filled),
+            None => out.push_str(&rest[open..=close]),
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+async fn replay(State(fixtures): State<Arc<Vec<Fixture>>>, UrlPath(i): UrlPath<usize>) -> Response {
+    let f = &fixtures[i];
+    let now = SystemTime::now();
+    let mut response = f
+        .body
+        .as_ref()
+        .map(|b| fill(b, now))
+        .unwrap_or_default()
+        .into_response();
+    *response.status_mut() = StatusCode::from_u16(f.status).expect("a status");
+    for (name, value) in &f.headers {
+        response.headers_mut().append(
+            HeaderName::from_bytes(name.as_bytes()).expect("a header name"),
+            HeaderValue::from_str(&fill(value, now)).expect("a header value"),
+        );
+    }
+    response
+}
+
+async fn serve(fixtures: Vec<Fixture>) -> SocketAddr {
+    let app = Router::new()
+        .route("/{i}", axum::routing::get(replay))
+        .with_state(Arc::new(fixtures));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1");
+    let addr = listener.local_addr().expect("an address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+/// Whether the engine retries the error, for a request of the given idempotency.
+fn retries<E: StatusError>(error: E, idempotent: bool) -> bool {
+    let retrier = Retrier::new(E::retry_config());
+    let mut attempts = retrier.attempts(idempotent);
+    attempts.after::<(), E>(Err(error)).is_continue()
+}
+
+async fn check_api<E: StatusError + Debug>(api: &str) -> usize {
+    let fixtures = fixtures(api);
+    assert!(fixtures.len() >= 10, "{api}: {} fixtures", fixtures.len());
+    let addr = serve(fixtures.clone()).await;
+    let client = reqwest::Client::new();
+    let fetch = |i: usize| {
+        let client = client.clone();
+        async move {
+            let response = client
+                .get(format!("http://{addr}/{i}"))
+                .send()
+                .await
+                .expect("the replay server answers");
+            errspec::reqwest::check::<E>(response)
+                .await
+                .expect_err("an error status")
+        }
+    };
+    for (i, f) in fixtures.iter().enumerate() {
+        let at = format!("{api}: {:?}", f.name);
+        let error = fetch(i).await;
+        let debug = format!("{error:?}");
+        assert!(
+            debug.starts_with(&format!("{} {{", f.variant)),
+            "{at}: expected {}, got {debug}",
+            f.variant
+        );
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(f.status), "{at}");
+        match (f.wait, error.retry_after()) {
+            (None, None) => {}
+            (Some(want), Some(got)) => {
+                let off = want.abs_diff(got);
+                assert!(
+                    off <= Duration::from_millis(1500),
+                    "{at}: wait {got:?}, want {want:?}"
+                );
+            }
+            (want, got) => panic!("{at}: wait {got:?}, want {want:?}"),
+        }
+        let (any, idempotent) = (retries(error, false), retries(fetch(i).await, true));
+        let got = match (any, idempotent) {
+            (true, true) => "any",
+            (false, true) => "idempotent",
+            (false, false) => "never",
+            (true, false) => "any but idempotent",
+        };
+        assert_eq!(got, f.retried, "{at}: retried");
+    }
+    fixtures.len()
+}
+
+#[tokio::test]
+async fn github() {
+    check_api::<GitHubError>("github").await;
+}
+
+#[tokio::test]
+async fn stripe() {
+    check_api::<StripeError>("stripe").await;
+}
+
+#[tokio::test]
+async fn openai() {
+    check_api::<OpenAIError>("openai").await;
+}
+
+#[tokio::test]
+async fn anthropic() {
+    check_api::<AnthropicError>("anthropic").await;
+}
+
+#[tokio::test]
+async fn discord() {
+    check_api::<DiscordError>("discord").await;
+}
+
+#[test]
+fn placeholders_are_filled() {
+    let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    assert_eq!(fill("{unix+30}", now), "1700000030");
+    assert_eq!(fill("{unix-30}", now), "1699999970");
+    assert_eq!(fill("{unix_ms+1}", now), "1700000001000");
+    assert_eq!(fill("{rfc3339+0}", now), "2023-11-14T22:13:20Z");
+    assert_eq!(fill("a {b} c", now), "a {b} c");
+}
