@@ -49,6 +49,133 @@ fn allocations_of<R>(mut f: impl FnMut() -> R) -> usize {
     ALLOCATIONS.load(Ordering::Relaxed) - before
 }
 
+/// Generated from a GitHub-like spec whose 403 has two cases told apart by headers.
+#[errspec::errors(spec = "specs/github.toml")]
+#[derive(Debug)]
+pub enum GitHubError {}
+
+/// The same three meanings of a 403, written by hand: a `match` on the status, a header
+/// lookup per case, and the wait headers read the way a careful user reads them.
+#[allow(missing_docs, reason = "named as the generated variants")]
+#[derive(Debug)]
+pub enum HandGitHub {
+    RateLimited(Extra),
+    SecondaryRateLimited(Extra),
+    Forbidden(Extra),
+    Other(StatusCode, Extra),
+}
+
+/// A wait from `retry-after` (seconds or an HTTP-date) or `x-ratelimit-reset` (epoch seconds).
+fn hand_wait(headers: &errspec::http::HeaderMap, reset: bool) -> Extra {
+    let now = std::time::SystemTime::now();
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let retry_after = text("retry-after").and_then(|v| {
+        v.parse::<u64>().map(Duration::from_secs).ok().or_else(|| {
+            httpdate::parse_http_date(v)
+                .ok()
+                .and_then(|at| at.duration_since(now).ok())
+        })
+    });
+    let wait = retry_after.or_else(|| {
+        reset
+            .then(|| text("x-ratelimit-reset"))
+            .flatten()
+            .and_then(|v| v.parse::<u64>().ok())
+            .and_then(|at| {
+                (std::time::UNIX_EPOCH + Duration::from_secs(at))
+                    .duration_since(now)
+                    .ok()
+            })
+    });
+    Extra(wait.map(|retry_after| {
+        Box::new(ExtraInner {
+            retry_after: Some(retry_after),
+            body: None,
+        })
+    }))
+}
+
+impl HandGitHub {
+    fn from_parts(status: StatusCode, headers: &errspec::http::HeaderMap) -> Self {
+        match status.as_u16() {
+            403 => {
+                if headers
+                    .get_all("x-ratelimit-remaining")
+                    .iter()
+                    .any(|v| v.as_bytes() == b"0")
+                {
+                    Self::RateLimited(hand_wait(headers, true))
+                } else if headers.contains_key("retry-after") {
+                    Self::SecondaryRateLimited(hand_wait(headers, false))
+                } else {
+                    Self::Forbidden(hand_wait(headers, false))
+                }
+            }
+            _ => Self::Other(status, hand_wait(headers, false)),
+        }
+    }
+
+    fn retry_policy(&self) -> RetryPolicy {
+        match self {
+            Self::RateLimited(_) | Self::SecondaryRateLimited(_) => RetryPolicy::AfterHeader,
+            Self::Other(status, _) if status.is_server_error() => RetryPolicy::Idempotent,
+            Self::Forbidden(_) | Self::Other(..) => RetryPolicy::Never,
+        }
+    }
+}
+
+/// Responses a GitHub client meets: a primary limit, a secondary limit, a permission error, an
+/// outage; none with a wait header, so neither side allocates.
+fn github_responses() -> Vec<(StatusCode, errspec::http::HeaderMap)> {
+    use errspec::http::HeaderValue;
+    let headers = |pairs: &[(&'static str, &'static str)]| {
+        let mut map = errspec::http::HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    };
+    vec![
+        (
+            StatusCode::FORBIDDEN,
+            headers(&[("x-ratelimit-remaining", "0"), ("x-ratelimit-limit", "5000")]),
+        ),
+        (
+            StatusCode::FORBIDDEN,
+            headers(&[("x-ratelimit-remaining", "4000"), ("retry-after-x", "1")]),
+        ),
+        (
+            StatusCode::FORBIDDEN,
+            headers(&[("x-ratelimit-remaining", "4999"), ("x-github-request-id", "CAFE")]),
+        ),
+        (StatusCode::SERVICE_UNAVAILABLE, headers(&[("x-github-request-id", "BEEF")])),
+    ]
+}
+
+/// `from_parts` + `policy()` over the responses, generated.
+#[inline(never)]
+fn cases_generated(responses: &[(StatusCode, errspec::http::HeaderMap)]) -> u32 {
+    responses
+        .iter()
+        .map(|(status, headers)| {
+            let e = GitHubError::from_parts(black_box(*status), black_box(headers), None);
+            u32::from(policy_byte(e.policy()))
+        })
+        .sum()
+}
+
+/// The same, hand-written.
+#[inline(never)]
+fn cases_hand_written(responses: &[(StatusCode, errspec::http::HeaderMap)]) -> u32 {
+    responses
+        .iter()
+        .map(|(status, headers)| {
+            let e = HandGitHub::from_parts(black_box(*status), black_box(headers));
+            u32::from(policy_byte(e.retry_policy()))
+        })
+        .sum()
+}
+
 /// Generated from the Ardoq spec.
 #[errspec::errors(spec = "../spec/ardoq.toml")]
 #[derive(Debug)]
@@ -178,6 +305,14 @@ fn main() {
         size_of::<ArdoqError>(),
         size_of::<HandError>()
     );
+    let responses = github_responses();
+    for (status, headers) in &responses {
+        let (g, h) = (
+            GitHubError::from_parts(*status, headers, None),
+            HandGitHub::from_parts(*status, headers),
+        );
+        assert_eq!(g.policy(), h.retry_policy(), "policy of {status} {headers:?}");
+    }
     let codes = statuses();
     let mut buf = String::with_capacity(256);
     println!("allocations per pass over the {} statuses:", codes.len());
@@ -190,6 +325,11 @@ fn main() {
         "  convert + policy:           generated {}, hand-written {}",
         allocations_of(|| convert_policy::<ArdoqError>(&codes)),
         allocations_of(|| convert_policy::<HandError>(&codes)),
+    );
+    println!(
+        "  from_parts with cases:      generated {}, hand-written {}",
+        allocations_of(|| cases_generated(&responses)),
+        allocations_of(|| cases_hand_written(&responses)),
     );
     println!(
         "  to_string (for contrast):   generated {}, hand-written {}\n",
@@ -212,6 +352,14 @@ fn main() {
     });
     group.bench_function("hand_written", |b| {
         b.iter(|| convert_policy::<HandError>(&codes));
+    });
+    group.finish();
+    let mut group = c.benchmark_group("from_parts_cases");
+    group.bench_function("generated", |b| {
+        b.iter(|| cases_generated(&responses));
+    });
+    group.bench_function("hand_written", |b| {
+        b.iter(|| cases_hand_written(&responses));
     });
     group.finish();
     let mut group = c.benchmark_group("to_string_allocates");

@@ -77,3 +77,47 @@ fn conversions_and_display_do_not_allocate() {
     assert_eq!(allocations() - before, 1);
     drop(boxed);
 }
+
+/// A status with cases told apart by headers (`specs/github.toml`).
+#[errspec::errors(spec = "specs/github.toml")]
+#[derive(Debug)]
+pub enum GitHubError {}
+
+#[test]
+fn from_parts_tells_cases_apart_without_allocating() {
+    use errspec::http::{HeaderMap, HeaderValue};
+
+    let mut rate_limited = HeaderMap::new();
+    rate_limited.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+    rate_limited.insert("x-github-request-id", HeaderValue::from_static("CAFE:1"));
+    let mut permission = HeaderMap::new();
+    permission.insert("x-ratelimit-remaining", HeaderValue::from_static("4999"));
+    let forbidden = StatusCode::FORBIDDEN;
+    let mut seen = Vec::with_capacity(4);
+    let before = allocations();
+    for _ in 0..100 {
+        let e = GitHubError::from_parts(forbidden, &rate_limited, None);
+        let f = GitHubError::from_parts(forbidden, &permission, None);
+        if seen.len() < 2 {
+            seen.push((e.policy(), f.policy()));
+        }
+        let _ = (e.retry_after(), f.retry_after(), e.hint(), f.status());
+    }
+    let after = allocations();
+    assert_eq!(after - before, 0, "allocations during 200 from_parts");
+    assert!(matches!(
+        GitHubError::from_parts(forbidden, &rate_limited, None),
+        GitHubError::RateLimited { .. }
+    ));
+    assert!(matches!(
+        GitHubError::from_parts(forbidden, &permission, None),
+        GitHubError::Forbidden { .. }
+    ));
+    assert_eq!(
+        seen[0],
+        (
+            errspec::RetryPolicy::AfterHeader,
+            errspec::RetryPolicy::Never
+        )
+    );
+}
