@@ -21,8 +21,18 @@
 //! assert_eq!(e.to_string(), "429 Too Many Requests: rate limit exceeded");
 //! ```
 //!
-//! Features: `tokio` (default: [`TokioSleeper`], which honours tokio's paused clock),
-//! `reqwest` ([`reqwest::check`]), `tracing` (one event per retry).
+//! Features:
+//!
+//! - `tokio` (default): [`TokioSleeper`], which honours tokio's paused clock.
+//! - `reqwest`: [`reqwest::check`].
+//! - `tracing`: one event per retry, and a warning for each wait value that is present but
+//!   unreadable.
+//! - `json`: wait sources in JSON error bodies (`{ body = "/retry_after" }` in a spec), and
+//!   `body_field`, which reads a JSON body's field for cases that match on one. Without it, body
+//!   sources are skipped. It brings `serde_json`.
+//! - `rfc3339`: the `rfc3339` wait format (Anthropic's `anthropic-ratelimit-*-reset`, say).
+//!   Without it, such values are unreadable and count as absent. It brings `time`, with its
+//!   parsing only.
 #![doc(html_root_url = "https://docs.rs/errspec/0.1.0")]
 
 mod attempts;
@@ -148,7 +158,9 @@ pub use retrying::Retrying;
 pub use sleep::TokioSleeper;
 pub use sleep::{DefaultSleeper, Sleeper, ThreadSleeper};
 pub use status_error::{BODY_EXCERPT_LIMIT, Details, StatusError, StatusInfo, body_excerpt};
-pub use wait::{parse_wait, wait_from_headers};
+#[cfg(feature = "json")]
+pub use wait::body_field;
+pub use wait::{parse_wait, wait_from_headers, wait_from_response};
 
 /// Not public API: what generated code refers to.
 #[doc(hidden)]

@@ -81,22 +81,34 @@ impl Details {
     /// Details with the given wait and a body excerpt of at most [`BODY_EXCERPT_LIMIT`] bytes
     /// (lossy UTF-8, cut at a character boundary). An empty body is kept as no body.
     pub fn new(retry_after: Option<Duration>, body: Option<&[u8]>) -> Self {
-        let body = body.filter(|b| !b.is_empty()).map(body_excerpt);
-        if retry_after.is_none() && body.is_none() {
-            return Self::NONE;
-        }
-        Self(Some(Box::new(DetailsInner { retry_after, body })))
+        Self::with_excerpt(retry_after, excerpt_of(body))
     }
 
-    /// Details read from a response: the first present and valid header of `wait_headers`
-    /// (measured against the current time) and a body excerpt.
+    /// Details read from a response: a body excerpt, and the wait of the first of
+    /// `wait_headers` that is present and valid, measured against the current time. Headers
+    /// are read from `headers`; body fields from the excerpt (with feature `json`), so a huge
+    /// body cannot make reading them expensive. See
+    /// [`wait_from_response`](crate::wait_from_response).
     pub fn from_response(
         headers: &HeaderMap,
         wait_headers: &[WaitHeader],
         body: Option<&[u8]>,
     ) -> Self {
-        let retry_after = crate::wait::wait_from_headers(headers, wait_headers, SystemTime::now());
-        Self::new(retry_after, body)
+        let excerpt = excerpt_of(body);
+        let retry_after = crate::wait::wait_from_response(
+            headers,
+            excerpt.as_deref(),
+            wait_headers,
+            SystemTime::now(),
+        );
+        Self::with_excerpt(retry_after, excerpt)
+    }
+
+    fn with_excerpt(retry_after: Option<Duration>, body: Option<Box<str>>) -> Self {
+        if retry_after.is_none() && body.is_none() {
+            return Self::NONE;
+        }
+        Self(Some(Box::new(DetailsInner { retry_after, body })))
     }
 
     /// The wait the server asked for.
@@ -121,6 +133,11 @@ impl core::fmt::Debug for Details {
         }
         s.finish()
     }
+}
+
+/// The excerpt of a body, if there is one that is not empty.
+fn excerpt_of(body: Option<&[u8]>) -> Option<Box<str>> {
+    body.filter(|b| !b.is_empty()).map(body_excerpt)
 }
 
 /// The first [`BODY_EXCERPT_LIMIT`] bytes of `body` as text: invalid UTF-8 is replaced, and the
