@@ -21,8 +21,18 @@
 //! assert_eq!(e.to_string(), "429 Too Many Requests: rate limit exceeded");
 //! ```
 //!
-//! Features: `tokio` (default: [`TokioSleeper`], which honours tokio's paused clock),
-//! `reqwest` ([`reqwest::check`]), `tracing` (one event per retry).
+//! Features:
+//!
+//! - `tokio` (default): [`TokioSleeper`], which honours tokio's paused clock.
+//! - `reqwest`: [`reqwest::check`].
+//! - `tracing`: one event per retry, and a warning for each wait value that is present but
+//!   unreadable.
+//! - `json`: wait sources in JSON error bodies (`{ body = "/retry_after" }` in a spec), and
+//!   `body_field`, which reads a JSON body's field for cases that match on one. Without it, body
+//!   sources are skipped. It brings `serde_json`.
+//! - `rfc3339`: the `rfc3339` wait format (Anthropic's `anthropic-ratelimit-*-reset`, say).
+//!   Without it, such values are unreadable and count as absent. It brings `time`, with its
+//!   parsing only.
 #![doc(html_root_url = "https://docs.rs/errspec/0.1.0")]
 
 mod attempts;
@@ -151,7 +161,9 @@ pub use sleep::TokioSleeper;
 pub use sleep::{DefaultSleeper, Sleeper, ThreadSleeper};
 pub use status_error::{BODY_EXCERPT_LIMIT, Details, StatusError, StatusInfo, body_excerpt};
 pub use transport::{BoxError, TransportError};
-pub use wait::{parse_wait, wait_from_headers};
+#[cfg(feature = "json")]
+pub use wait::body_field;
+pub use wait::{parse_wait, wait_from_headers, wait_from_response};
 
 /// Not public API: what generated code refers to.
 #[doc(hidden)]
@@ -181,6 +193,25 @@ pub mod __private {
 
     /// Fails to compile, with [`JsonFeature`]'s message, unless the `json` feature is on.
     pub const fn require_json<J: JsonFeature>() {}
+
+    /// Asked for by the code generated for a spec with an `rfc3339` wait source: implemented
+    /// only with the `rfc3339` feature.
+    #[diagnostic::on_unimplemented(
+        message = "this spec reads `rfc3339` waits, which needs errspec's `rfc3339` feature",
+        label = "a wait source has `format = \"rfc3339\"`",
+        note = "enable it: `errspec = {{ version = \"0.1\", features = [\"rfc3339\"] }}`"
+    )]
+    pub trait Rfc3339Feature {}
+
+    /// The type the `rfc3339` feature implements [`Rfc3339Feature`] for.
+    #[derive(Debug)]
+    pub struct Rfc3339;
+
+    #[cfg(feature = "rfc3339")]
+    impl Rfc3339Feature for Rfc3339 {}
+
+    /// Fails to compile, with [`Rfc3339Feature`]'s message, unless the `rfc3339` feature is on.
+    pub const fn require_rfc3339<R: Rfc3339Feature>() {}
 
     /// The status with this code; used in `const` blocks, where an invalid code (which the
     /// spec's validation rules out) is a compile error rather than a panic.

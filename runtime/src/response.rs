@@ -66,8 +66,12 @@ impl<'a> Response<'a> {
         wait_headers: &[WaitHeader],
         should_retry_header: Option<&str>,
     ) -> Details {
-        let retry_after =
-            crate::wait::wait_from_headers(self.headers, wait_headers, SystemTime::now());
+        let retry_after = crate::wait::wait_from_response(
+            self.headers,
+            self.excerpt.as_deref(),
+            wait_headers,
+            SystemTime::now(),
+        );
         let should_retry = should_retry_header.and_then(|name| {
             let value = self.headers.get(name)?.to_str().ok()?.trim();
             if value.eq_ignore_ascii_case("true") {

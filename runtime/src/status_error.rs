@@ -114,8 +114,7 @@ impl Details {
     /// Details with the given wait and a body excerpt of at most [`BODY_EXCERPT_LIMIT`] bytes
     /// (lossy UTF-8, cut at a character boundary). An empty body is kept as no body.
     pub fn new(retry_after: Option<Duration>, body: Option<&[u8]>) -> Self {
-        let body = body.filter(|b| !b.is_empty()).map(body_excerpt);
-        Self::from_excerpt(retry_after, None, body)
+        Self::from_excerpt(retry_after, None, excerpt_of(body))
     }
 
     /// Details from parts already read: the wait, the should-retry header's verdict and the
@@ -135,15 +134,24 @@ impl Details {
         })))
     }
 
-    /// Details read from a response: the first present and valid header of `wait_headers`
-    /// (measured against the current time) and a body excerpt.
+    /// Details read from a response: a body excerpt, and the wait of the first of
+    /// `wait_headers` that is present and valid, measured against the current time. Headers
+    /// are read from `headers`; body fields from the excerpt (with feature `json`), so a huge
+    /// body cannot make reading them expensive. See
+    /// [`wait_from_response`](crate::wait_from_response).
     pub fn from_response(
         headers: &HeaderMap,
         wait_headers: &[WaitHeader],
         body: Option<&[u8]>,
     ) -> Self {
-        let retry_after = crate::wait::wait_from_headers(headers, wait_headers, SystemTime::now());
-        Self::new(retry_after, body)
+        let excerpt = excerpt_of(body);
+        let retry_after = crate::wait::wait_from_response(
+            headers,
+            excerpt.as_deref(),
+            wait_headers,
+            SystemTime::now(),
+        );
+        Self::from_excerpt(retry_after, None, excerpt)
     }
 
     /// The wait the server asked for.
@@ -176,6 +184,11 @@ impl core::fmt::Debug for Details {
         }
         s.finish()
     }
+}
+
+/// The excerpt of a body, if there is one that is not empty.
+fn excerpt_of(body: Option<&[u8]>) -> Option<Box<str>> {
+    body.filter(|b| !b.is_empty()).map(body_excerpt)
 }
 
 /// The first [`BODY_EXCERPT_LIMIT`] bytes of `body` as text: invalid UTF-8 is replaced, and the

@@ -239,13 +239,9 @@ proptest! {
     }
 }
 
+/// Every wait format.
 fn format() -> impl Strategy<Value = WaitFormat> {
-    prop_oneof![
-        Just(WaitFormat::Http),
-        Just(WaitFormat::Seconds),
-        Just(WaitFormat::Unix),
-        Just(WaitFormat::Millis),
-    ]
+    prop::sample::select(WaitFormat::ALL).prop_map(|(_, format)| format)
 }
 
 fn now() -> impl Strategy<Value = SystemTime> {
@@ -260,6 +256,54 @@ fn ows() -> impl Strategy<Value = String> {
     "[ \t]{0,3}"
 }
 
+/// Values close to each format's grammar: numbers, dates, Go durations, RateLimit fields.
+fn near_miss() -> impl Strategy<Value = String> {
+    prop_oneof![
+        r"[ \t]?[+-]?[0-9]{0,25}[.,e]?[0-9]{0,3}[ \t]?",
+        r"[A-Za-z]{3,9},? [0-9 ]{1,2}[- ][A-Za-z]{3}[- ][0-9]{2,6} [0-9]{2}:[0-9]{2}:[0-9]{2}( GMT| [0-9]{4,6})?",
+        r"[+-]?[0-9]{1,6}-[0-9]{1,2}-[0-9]{1,2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2})?(\.[0-9]{0,12})?([Zz]|[+-][0-9]{2}:?[0-9]{2})?",
+        r"[+-]?([0-9]{0,22}(\.[0-9]{0,22})?(h|m|s|ms|us|µs|μs|ns|x|)){1,4}",
+        r#"(("[a-z]{0,5}"|[a-z*][a-z]{0,3}|\([0-9 ]{0,5}\))(;[rtq]=(-?[0-9]{1,17}(\.[0-9]{0,4})?|"[0-9]{1,3}"|\?[01]))*[ ,\t]{0,3}){0,4}"#,
+        r"((limit|remaining|reset|[a-z]{1,3})(=-?[0-9]{0,17}(\.[0-9]{1,4})?)?(;w=[0-9]{1,3})?[ ,]{0,3}){0,4}",
+    ]
+}
+
+/// A well-formed value of some format that asks for a wait past ten thousand years.
+fn far_future() -> impl Strategy<Value = (WaitFormat, String)> {
+    // At least 4 * 10^11: past 12 000 years, as a delay or as an epoch second; up to 8 KiB.
+    let secs = "[4-9][0-9]{11,30}|[1-9][0-9]{12,8000}";
+    prop_oneof![
+        secs.prop_map(|s| (WaitFormat::Http, s)),
+        secs.prop_map(|s| (WaitFormat::Seconds, s)),
+        (secs, "[0-9]{1,12}").prop_map(|(s, f)| (WaitFormat::Seconds, format!("{s}.{f}"))),
+        secs.prop_map(|s| (WaitFormat::Unix, s)),
+        (secs, "[0-9]{1,12}").prop_map(|(s, f)| (WaitFormat::Unix, format!("{s}.{f}"))),
+        secs.prop_map(|s| (WaitFormat::Millis, format!("{s}000"))),
+        secs.prop_map(|s| (WaitFormat::UnixMillis, format!("{s}000"))),
+        secs.prop_map(|s| (WaitFormat::Duration, format!("{s}s"))),
+        secs.prop_map(|s| (WaitFormat::Duration, format!("1h{s}m0.5s"))),
+        "[4-9][0-9]{11,14}".prop_map(|t| (WaitFormat::Ratelimit, format!("\"default\";r=0;t={t}"))),
+        "[4-9][0-9]{11,14}".prop_map(|t| (
+            WaitFormat::Ratelimit,
+            format!("limit=1, remaining=0, reset={t}")
+        )),
+        (10_000_u64..10_000_000, 1_u32..=12, 1_u32..=28)
+            .prop_map(|(y, m, d)| (WaitFormat::Rfc3339, format!("{y}-{m:02}-{d:02}T12:00:00Z"))),
+        (10_000_u64..10_000_000, 0_usize..7).prop_map(|(y, month)| {
+            // Any day of the year a weekday matches: 400-year cycles keep weekdays.
+            let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul"];
+            let days = ["Sat", "Tue", "Wed", "Sat", "Mon", "Thu", "Sat"];
+            let date = format!(
+                "{}, 01 {} {} 00:00:00 GMT",
+                days[month],
+                months[month],
+                10_000 + (y - 10_000) / 400 * 400
+            );
+            (WaitFormat::Http, date)
+        }),
+    ]
+}
+
 proptest! {
     #[test]
     fn parse_wait_never_panics(value in prop::collection::vec(any::<u8>(), 0..64), format in format(), now in now()) {
@@ -267,8 +311,17 @@ proptest! {
     }
 
     #[test]
+    fn parse_wait_never_panics_on_long_values(
+        value in prop::collection::vec(any::<u8>(), 0..9000),
+        format in format(),
+        now in now(),
+    ) {
+        let _ = parse_wait(&value, format, now);
+    }
+
+    #[test]
     fn parse_wait_never_panics_on_near_misses(
-        value in r"[ \t]?[+-]?[0-9]{0,25}[.,e]?[0-9]{0,3}[ \t]?|[A-Za-z]{3,9},? [0-9 ]{1,2}[- ][A-Za-z]{3}[- ][0-9]{2,4} [0-9]{2}:[0-9]{2}:[0-9]{2}( GMT| [0-9]{4})?",
+        value in near_miss(),
         format in format(),
         now in now(),
     ) {
@@ -279,9 +332,43 @@ proptest! {
     fn delay_numbers_parse_exactly(n in any::<u64>(), before in ows(), after in ows(), now in now()) {
         let value = format!("{before}{n}{after}");
         let bytes = value.as_bytes();
-        prop_assert_eq!(parse_wait(bytes, WaitFormat::Http, now), Some(Duration::from_secs(n)));
-        prop_assert_eq!(parse_wait(bytes, WaitFormat::Seconds, now), Some(Duration::from_secs(n)));
-        prop_assert_eq!(parse_wait(bytes, WaitFormat::Millis, now), Some(Duration::from_millis(n)));
+        // A zero wait is no wait.
+        let nonzero = |wait: Duration| (n > 0).then_some(wait);
+        prop_assert_eq!(parse_wait(bytes, WaitFormat::Http, now), nonzero(Duration::from_secs(n)));
+        prop_assert_eq!(parse_wait(bytes, WaitFormat::Seconds, now), nonzero(Duration::from_secs(n)));
+        prop_assert_eq!(parse_wait(bytes, WaitFormat::Millis, now), nonzero(Duration::from_millis(n)));
+        let go = format!("{before}{n}s{after}");
+        prop_assert_eq!(parse_wait(go.as_bytes(), WaitFormat::Duration, now), nonzero(Duration::from_secs(n)));
+    }
+
+    #[test]
+    fn decimal_fractions_parse_exactly(secs in 0_u64..1 << 40, nanos in 1_u32..1_000_000_000, now in now()) {
+        let value = format!("{secs}.{nanos:09}");
+        let expected = Some(Duration::new(secs, nanos));
+        prop_assert_eq!(parse_wait(value.as_bytes(), WaitFormat::Seconds, now), expected);
+        prop_assert_eq!(parse_wait(value.as_bytes(), WaitFormat::Http, now), expected);
+        let go = format!("{value}s");
+        prop_assert_eq!(parse_wait(go.as_bytes(), WaitFormat::Duration, now), expected);
+        // The same instant as an epoch second, from a `now` just before it.
+        let reset = UNIX_EPOCH + Duration::new(secs, nanos);
+        let before = reset - Duration::from_nanos(1);
+        prop_assert_eq!(parse_wait(value.as_bytes(), WaitFormat::Unix, before), Some(Duration::from_nanos(1)));
+        prop_assert_eq!(parse_wait(value.as_bytes(), WaitFormat::Unix, reset), None);
+    }
+
+    #[test]
+    fn far_future_values_are_never_absent(value in far_future(), now in now()) {
+        let (format, text) = value;
+        let wait = parse_wait(text.as_bytes(), format, now);
+        if format == WaitFormat::Rfc3339 && !cfg!(feature = "rfc3339") {
+            prop_assert_eq!(wait, None);
+        } else {
+            let shown = &text[..text.len().min(60)];
+            prop_assert!(
+                wait.is_some_and(|w| w > Duration::from_secs(10_000 * 365 * 24 * 3600)),
+                "{} as {:?} gave {:?}", shown, format, wait
+            );
+        }
     }
 
     #[test]

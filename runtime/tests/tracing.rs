@@ -1,14 +1,19 @@
-//! Feature `tracing`: one event per retry, with the attempt, status, delay and reason.
+//! Feature `tracing`: one event per retry, with the attempt, status, delay and reason; one
+//! warning per wait value that is present but unreadable.
 #![cfg(feature = "tracing")]
 
 mod common;
 
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use common::{RecordingSleeper, TestError};
-use errspec::{Jitter, Retrier, RetryConfig, RetryPolicy};
+use errspec::http::{HeaderMap, HeaderName, HeaderValue};
+use errspec::{
+    Jitter, Retrier, RetryConfig, RetryPolicy, WaitFormat, WaitHeader, wait_from_headers,
+    wait_from_response,
+};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
@@ -77,4 +82,114 @@ fn one_event_per_retry() {
             assert!(event.iter().any(|f| f == field), "{field} not in {event:?}");
         }
     }
+}
+
+/// The events `f` logs.
+fn events_of(f: impl FnOnce()) -> Vec<Vec<String>> {
+    let collect = Collect::default();
+    tracing::subscriber::with_default(collect.clone(), f);
+    collect.0.lock().unwrap().clone()
+}
+
+fn field<'e>(event: &'e [String], name: &str) -> &'e str {
+    let prefix = format!("{name}=");
+    event
+        .iter()
+        .find_map(|f| f.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no {name} in {event:?}"))
+}
+
+fn wait_headers(pairs: &[(&str, &[u8])]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in pairs {
+        let name = HeaderName::from_bytes(name.as_bytes()).unwrap();
+        map.append(name, HeaderValue::from_bytes(value).unwrap());
+    }
+    map
+}
+
+#[test]
+fn an_unreadable_wait_value_warns_once_naming_its_source() {
+    let map = wait_headers(&[("retry-after", b"soon"), ("retry-after", b"7")]);
+    let events = events_of(|| {
+        let wait = wait_from_headers(&map, &[WaitHeader::RETRY_AFTER], SystemTime::now());
+        assert_eq!(wait, Some(Duration::from_secs(7)));
+    });
+    assert_eq!(events.len(), 1, "{events:?}");
+    let event = &events[0];
+    assert_eq!(field(event, "source"), "`retry-after` (http)");
+    assert_eq!(field(event, "value"), "\"soon\"");
+    assert_eq!(field(event, "value_len"), "4");
+    assert_eq!(field(event, "reason"), "not well-formed");
+}
+
+#[test]
+fn the_warning_shows_64_bytes_escaped() {
+    let mut hostile = b"a\t\"\xff\xfe".to_vec();
+    hostile.extend(std::iter::repeat_n(b'x', 8192));
+    let map = wait_headers(&[("x-reset", &hostile)]);
+    let source = [WaitHeader::new("x-reset", WaitFormat::Unix)];
+    let events = events_of(|| {
+        assert_eq!(wait_from_headers(&map, &source, SystemTime::now()), None);
+    });
+    assert_eq!(events.len(), 1, "{events:?}");
+    let value = field(&events[0], "value");
+    // Quoted and escaped: the tab, the quote and the two invalid bytes, then 59 `x`s.
+    let expected = format!("\"a\\t\\\"\u{fffd}\u{fffd}{}\"", "x".repeat(59));
+    assert_eq!(value, expected);
+    assert_eq!(field(&events[0], "value_len"), "8197");
+}
+
+#[test]
+fn zero_past_and_absent_values_do_not_warn() {
+    let map = wait_headers(&[
+        ("retry-after", b"0"),
+        ("x-ratelimit-reset", b"1"),
+        ("ratelimit", b"\"default\";r=5;t=30"),
+    ]);
+    let sources = [
+        WaitHeader::RETRY_AFTER,
+        WaitHeader::new("x-ratelimit-reset", WaitFormat::Unix),
+        WaitHeader::new("ratelimit", WaitFormat::Ratelimit),
+        WaitHeader::new("not-sent", WaitFormat::Seconds),
+        WaitHeader::body("/retry_after", WaitFormat::Seconds),
+    ];
+    let events = events_of(|| {
+        let wait = wait_from_response(&map, Some("not json"), &sources, SystemTime::now());
+        assert_eq!(wait, None);
+    });
+    assert!(events.is_empty(), "{events:?}");
+}
+
+#[cfg(feature = "json")]
+#[test]
+fn an_unreadable_body_field_warns_naming_its_pointer() {
+    let sources = [WaitHeader::body("/retry_after", WaitFormat::Seconds)];
+    let events = events_of(|| {
+        let body = r#"{"retry_after": "in a bit"}"#;
+        let wait = wait_from_response(&HeaderMap::new(), Some(body), &sources, SystemTime::now());
+        assert_eq!(wait, None);
+    });
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(field(&events[0], "source"), "body `/retry_after` (seconds)");
+    assert_eq!(field(&events[0], "value"), "\"in a bit\"");
+    // Control characters a JSON string can hold are escaped in the warning.
+    let events = events_of(|| {
+        let body = r#"{"retry_after": "1\u0007\n\u001b[2J"}"#;
+        let wait = wait_from_response(&HeaderMap::new(), Some(body), &sources, SystemTime::now());
+        assert_eq!(wait, None);
+    });
+    assert_eq!(field(&events[0], "value"), "\"1\\u{7}\\n\\u{1b}[2J\"");
+}
+
+#[cfg(not(feature = "rfc3339"))]
+#[test]
+fn an_rfc3339_value_without_the_feature_says_so() {
+    let map = wait_headers(&[("reset", b"2026-12-01T10:00:30Z")]);
+    let source = [WaitHeader::new("reset", WaitFormat::Rfc3339)];
+    let events = events_of(|| {
+        assert_eq!(wait_from_headers(&map, &source, SystemTime::now()), None);
+    });
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(field(&events[0], "reason").contains("`rfc3339` feature"));
 }

@@ -68,7 +68,12 @@ pub enum HandGitHub {
 /// A wait from `retry-after` (seconds or an HTTP-date) or `x-ratelimit-reset` (epoch seconds).
 fn hand_wait(headers: &errspec::http::HeaderMap, reset: bool) -> Extra {
     let now = std::time::SystemTime::now();
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     let retry_after = text("retry-after").and_then(|v| {
         v.parse::<u64>().map(Duration::from_secs).ok().or_else(|| {
             httpdate::parse_http_date(v)
@@ -138,7 +143,10 @@ fn github_responses() -> Vec<(StatusCode, errspec::http::HeaderMap)> {
     vec![
         (
             StatusCode::FORBIDDEN,
-            headers(&[("x-ratelimit-remaining", "0"), ("x-ratelimit-limit", "5000")]),
+            headers(&[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-limit", "5000"),
+            ]),
         ),
         (
             StatusCode::FORBIDDEN,
@@ -146,9 +154,15 @@ fn github_responses() -> Vec<(StatusCode, errspec::http::HeaderMap)> {
         ),
         (
             StatusCode::FORBIDDEN,
-            headers(&[("x-ratelimit-remaining", "4999"), ("x-github-request-id", "CAFE")]),
+            headers(&[
+                ("x-ratelimit-remaining", "4999"),
+                ("x-github-request-id", "CAFE"),
+            ]),
         ),
-        (StatusCode::SERVICE_UNAVAILABLE, headers(&[("x-github-request-id", "BEEF")])),
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            headers(&[("x-github-request-id", "BEEF")]),
+        ),
     ]
 }
 
@@ -311,7 +325,11 @@ fn main() {
             GitHubError::from_parts(*status, headers, None),
             HandGitHub::from_parts(*status, headers),
         );
-        assert_eq!(g.policy(), h.retry_policy(), "policy of {status} {headers:?}");
+        assert_eq!(
+            g.policy(),
+            h.retry_policy(),
+            "policy of {status} {headers:?}"
+        );
     }
     let codes = statuses();
     let mut buf = String::with_capacity(256);

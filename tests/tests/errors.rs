@@ -154,13 +154,25 @@ fn from_parts_reads_retry_after_in_seconds() {
 
 #[test]
 fn from_parts_ignores_unparsable_wait_headers() {
-    for value in ["soon", "-1", "1.5", "", "99999999999999999999999"] {
+    for value in ["soon", "-1", "1,5", "1e3", "", "0"] {
         let e = ArdoqError::from_parts(
             StatusCode::TOO_MANY_REQUESTS,
             &headers(&[("retry-after", value)]),
             None,
         );
         assert_eq!(e.retry_after(), None, "{value:?}");
+    }
+    // Fractions are read; a number too large for a `Duration` is the longest wait.
+    for (value, wait) in [
+        ("1.5", Duration::from_millis(1500)),
+        ("99999999999999999999999", Duration::MAX),
+    ] {
+        let e = ArdoqError::from_parts(
+            StatusCode::TOO_MANY_REQUESTS,
+            &headers(&[("retry-after", value)]),
+            None,
+        );
+        assert_eq!(e.retry_after(), Some(wait), "{value:?}");
     }
 }
 

@@ -46,13 +46,13 @@ pub enum ShopError {}
 
 // ----- hostile values -------------------------------------------------------------------------
 
-/// How the value reads as whole seconds (the `seconds` format): the oracle for Ardoq's 429.
+/// How the value reads in the `seconds` format: the oracle for Ardoq's 429.
 #[derive(Debug, Clone, Copy)]
 enum Seconds {
-    /// Not a valid value: the header counts as absent.
+    /// Not a valid value, or a zero wait: the header counts as absent.
     Invalid,
-    /// A valid number of seconds.
-    Is(u64),
+    /// A valid wait (saturating at `Duration::MAX`).
+    Is(Duration),
     /// Not checked against an exact value (dates: valid only in the `http` format).
     Unchecked,
 }
@@ -81,43 +81,49 @@ fn repeated(what: &'static str, values: &[&[u8]], seconds: Seconds) -> Hostile {
 }
 
 fn hostile_values() -> Vec<Hostile> {
-    use Seconds::{Invalid, Is, Unchecked};
+    use Seconds::{Invalid, Unchecked};
+    let secs = |n: u64| Seconds::Is(Duration::from_secs(n));
+    let millis = |ms| Seconds::Is(Duration::from_millis(ms));
+    let longest = Seconds::Is(Duration::MAX);
     let long_digits = "9".repeat(10_000);
     let long_text = "a".repeat(8_192);
     let values = vec![
         one("empty", b"", Invalid),
         one("blank", b"   ", Invalid),
         one("tab only", b"\t", Invalid),
-        one("zero", b"0", Is(0)),
+        one("zero", b"0", Invalid),
         one("negative", b"-1", Invalid),
         one("negative zero", b"-0", Invalid),
         one("plus sign", b"+5", Invalid),
-        one("fractional", b"1.5", Invalid),
-        one("fraction below one", b"0.5", Invalid),
+        one("fractional", b"1.5", millis(1500)),
+        one("fraction below one", b"0.5", millis(500)),
+        one("fraction of zero", b"0.000", Invalid),
+        one("trailing dot", b"1.", Invalid),
+        one("leading dot", b".5", Invalid),
         one("exponent", b"1e3", Invalid),
         one("hexadecimal", b"0x10", Invalid),
-        one("padded", b"  5  ", Is(5)),
-        one("padded with tabs", b"\t7\t", Is(7)),
+        one("padded", b"  5  ", secs(5)),
+        one("padded with tabs", b"\t7\t", secs(7)),
         one(
             "leading zeros",
             b"000000000000000000000000000000120",
-            Is(120),
+            secs(120),
         ),
         one("inside a space", b"1 2", Invalid),
         one("a list", b"1, 2", Invalid),
         one("with a unit", b"120 seconds", Invalid),
-        one("just at the Ardoq cap", b"60", Is(60)),
-        one("just past the Ardoq cap", b"61", Is(61)),
-        one("an hour", b"3600", Is(3600)),
-        one("u32 max + 1", b"4294967296", Is(4_294_967_296)),
+        one("just at the Ardoq cap", b"60", secs(60)),
+        one("just past the Ardoq cap", b"61", secs(61)),
+        one("an hour", b"3600", secs(3600)),
+        one("u32 max + 1", b"4294967296", secs(4_294_967_296)),
         one(
             "i64 max + 1",
             b"9223372036854775808",
-            Is(9_223_372_036_854_775_808),
+            secs(9_223_372_036_854_775_808),
         ),
-        one("u64 max", b"18446744073709551615", Is(u64::MAX)),
-        one("u64 max + 1", b"18446744073709551616", Invalid),
-        one("ten thousand digits", long_digits.as_bytes(), Invalid),
+        one("u64 max", b"18446744073709551615", secs(u64::MAX)),
+        one("u64 max + 1", b"18446744073709551616", longest),
+        one("ten thousand digits", long_digits.as_bytes(), longest),
         one("eight KiB of text", long_text.as_bytes(), Invalid),
         one("NaN", b"NaN", Invalid),
         one("infinity", b"inf", Invalid),
@@ -149,10 +155,10 @@ fn hostile_values() -> Vec<Hostile> {
             b"Xyz, 21 Oct 2015 07:28:00 GMT",
             Invalid,
         ),
-        repeated("invalid then valid", &[b"soon", b"5"], Is(5)),
-        repeated("huge then small", &[b"99999999", b"1"], Is(99_999_999)),
+        repeated("invalid then valid", &[b"soon", b"5"], secs(5)),
+        repeated("huge then small", &[b"99999999", b"1"], secs(99_999_999)),
         repeated("three invalid", &[b"", b"-1", b"x"], Invalid),
-        repeated("many valid", &[&b"1"[..]; 50], Is(1)),
+        repeated("many valid", &[&b"1"[..]; 50], secs(1)),
     ];
     assert!(values.len() >= 30);
     values
@@ -389,14 +395,7 @@ fn seconds_values_read_as_rfc_9110_delay_seconds() {
         let e = ArdoqError::from_parts(StatusCode::TOO_MANY_REQUESTS, &headers, None);
         match value.seconds {
             Seconds::Invalid => assert_eq!(e.retry_after(), None, "{}", value.what),
-            Seconds::Is(n) => {
-                assert_eq!(
-                    e.retry_after(),
-                    Some(Duration::from_secs(n)),
-                    "{}",
-                    value.what
-                );
-            }
+            Seconds::Is(wait) => assert_eq!(e.retry_after(), Some(wait), "{}", value.what),
             Seconds::Unchecked => {}
         }
     }
@@ -409,21 +408,26 @@ fn dates_wait_until_then_or_not_at_all() {
         let headers = header_map("retry-after", &[value.as_bytes().to_vec()]);
         GitHubError::from_parts(status, &headers, None).retry_after()
     };
-    // Past dates are a zero wait; the far future is far past the cap, so the engine stops.
-    assert_eq!(wait("Thu, 01 Jan 1970 00:00:00 GMT"), Some(Duration::ZERO));
-    assert_eq!(wait("Sun Nov  6 08:49:37 1994"), Some(Duration::ZERO));
+    // Past dates are no wait (the engine backs off); the far future is far past the cap, so
+    // the engine stops.
+    assert_eq!(wait("Thu, 01 Jan 1970 00:00:00 GMT"), None);
+    assert_eq!(wait("Sun Nov  6 08:49:37 1994"), None);
     let far = wait("Fri, 31 Dec 9999 23:59:59 GMT").expect("a valid date");
     assert!(far > Duration::from_secs(200 * 365 * 24 * 3600));
+    assert_eq!(wait("Sat, 01 Jan 10000 00:00:00 GMT"), Some(Duration::MAX));
     let soon = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
     let soon = wait(&soon).expect("a valid date");
     assert!(
         soon <= Duration::from_secs(30) && soon >= Duration::from_secs(28),
         "{soon:?}"
     );
-    // An epoch second past what SystemTime holds is no wait, not a panic.
+    // An epoch second past what SystemTime holds is a huge wait, not a panic nor no wait.
     let headers = header_map("x-ratelimit-reset", &[b"18446744073709551615".to_vec()]);
     let e = GitHubError::from_parts(status, &headers, None);
-    assert!(e.retry_after().is_none_or(|w| w > Duration::from_secs(120)));
+    assert!(
+        e.retry_after()
+            .is_some_and(|w| w > Duration::from_secs(120))
+    );
 }
 
 // ----- hostile bodies through from_parts ------------------------------------------------------
@@ -609,13 +613,8 @@ fn hostile_wait_headers_over_http_read_as_from_parts_reads_them() {
             let local = ArdoqError::from_parts(StatusCode::TOO_MANY_REQUESTS, &sent, None);
             assert_eq!(e.retry_after(), local.retry_after(), "{}", value.what);
             assert_eq!(e.body(), Some("slow down"), "{}", value.what);
-            if let Seconds::Is(n) = value.seconds {
-                assert_eq!(
-                    e.retry_after(),
-                    Some(Duration::from_secs(n)),
-                    "{}",
-                    value.what
-                );
+            if let Seconds::Is(wait) = value.seconds {
+                assert_eq!(e.retry_after(), Some(wait), "{}", value.what);
             }
         }
     });

@@ -281,13 +281,14 @@ async fn retry_after_as_an_http_date_is_honoured() {
 }
 
 #[tokio::test]
-async fn a_retry_after_date_in_the_past_means_no_wait() {
+async fn a_retry_after_date_in_the_past_means_backoff() {
+    // A stale date counts as no wait, so the retry backs off instead of coming at once.
     let server = Server::start().await;
     server.script("/items/3", [after(429, Wait::Date(60 * SEC, true))]);
     let (client, sleeper) = server.client();
     client.get("/items/3").await.unwrap();
     assert_eq!(server.seen().len(), 2);
-    assert_eq!(sleeper.sleeps(), [Duration::ZERO]);
+    assert_eq!(sleeper.sleeps(), [100 * MS]);
 }
 
 #[tokio::test]

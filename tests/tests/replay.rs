@@ -59,7 +59,8 @@ fn fixtures(api: &str) -> Vec<Fixture> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("replay/{api}.toml"));
     let source = std::fs::read_to_string(&path).expect("read fixtures");
     let root = DeTable::parse(&source).unwrap_or_else(|e| panic!("{api}: {e}"));
-    let Some(DeValue::Array(responses)) = root.get_ref().get("response").map(|v| v.get_ref())
+    let Some(DeValue::Array(responses)) =
+        root.get_ref().get("response").map(toml::Spanned::get_ref)
     else {
         panic!("{api}: no [[response]]");
     };
@@ -69,11 +70,11 @@ fn fixtures(api: &str) -> Vec<Fixture> {
             let DeValue::Table(t) = response.get_ref() else {
                 panic!("{api}: a response is not a table");
             };
-            let status = match t.get("status").map(|v| v.get_ref()) {
+            let status = match t.get("status").map(toml::Spanned::get_ref) {
                 Some(DeValue::Integer(i)) => i.as_str().parse().expect("a status code"),
                 other => panic!("{api}: status {other:?}"),
             };
-            let headers = match t.get("headers").map(|v| v.get_ref()) {
+            let headers = match t.get("headers").map(toml::Spanned::get_ref) {
                 Some(DeValue::Table(h)) => h
                     .iter()
                     .map(|(k, v)| {

@@ -213,6 +213,14 @@ pub(crate) fn errors(
             const _: () = ::errspec::__private::require_json::<::errspec::__private::Json>();
         }
     });
+    let needs_rfc3339 = all_waits(spec)
+        .any(|w| w.format == errspec_spec::WaitFormat::Rfc3339)
+        .then(|| {
+            quote! {
+                const _: () =
+                    ::errspec::__private::require_rfc3339::<::errspec::__private::Rfc3339>();
+            }
+        });
 
     let from_status = from_status(&generated, &fallback);
     let from_parts = from_parts(&generated, spec);
@@ -241,6 +249,7 @@ pub(crate) fn errors(
         // Makes cargo rebuild this crate when the spec file changes.
         const _: &[u8] = ::core::include_bytes!(#spec_file);
         #needs_json
+        #needs_rfc3339
 
         #[automatically_derived]
         impl #ty {
@@ -312,15 +321,25 @@ pub(crate) fn errors(
     })
 }
 
+/// Every wait source the spec names, `[retry]`'s, the statuses' and the cases'.
+fn all_waits(spec: &Spec) -> impl Iterator<Item = &WaitHeader> {
+    spec.retry
+        .wait_headers
+        .iter()
+        .chain(spec.statuses.iter().flat_map(|s| {
+            s.wait_headers
+                .iter()
+                .chain(s.cases.iter().flat_map(|c| c.wait_headers.iter()))
+        }))
+}
+
 /// Whether the spec reads JSON bodies: a `body` wait source or a case `when = { body }`.
 fn needs_json(spec: &Spec) -> bool {
-    let body_waits = |waits: &[WaitHeader]| waits.iter().any(|w| w.body_pointer().is_some());
-    body_waits(&spec.retry.wait_headers)
+    all_waits(spec).any(|w| w.body_pointer().is_some())
         || spec.statuses.iter().any(|s| {
-            body_waits(&s.wait_headers)
-                || s.cases.iter().any(|c| {
-                    body_waits(&c.wait_headers) || matches!(c.when.source, WhenSource::Body(_))
-                })
+            s.cases
+                .iter()
+                .any(|c| matches!(c.when.source, WhenSource::Body(_)))
         })
 }
 

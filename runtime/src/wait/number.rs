@@ -1,0 +1,161 @@
+//! Decimal numbers and instants: the arithmetic every format shares, saturating and exact.
+
+use core::time::Duration;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const NANOS_PER_SEC: u128 = 1_000_000_000;
+
+/// `value` without leading and trailing OWS (RFC 9110: spaces and horizontal tabs).
+pub(super) fn trim_ows(value: &[u8]) -> &[u8] {
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = value.iter().position(|b| !is_ows(b)).unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |i| i + 1);
+    &value[start..end]
+}
+
+/// `1*DIGIT [ "." 1*DIGIT ]` as a count of 10^-`scale` units: `decimal(b"1.5", 3)` is 1500.
+///
+/// Fraction digits past `scale` are dropped; a whole part too large for a `u128` saturates, so a
+/// huge value stays huge. `None` for anything else: an empty value, a sign, an exponent, a
+/// comma, a lone or trailing dot, non-ASCII digits.
+pub(super) fn decimal(text: &[u8], scale: u32) -> Option<u128> {
+    let (whole, fraction) = match text.iter().position(|&b| b == b'.') {
+        Some(dot) => (&text[..dot], Some(&text[dot + 1..])),
+        None => (text, None),
+    };
+    let unit = 10_u128.pow(scale);
+    let mut value = digits(whole)?.saturating_mul(unit);
+    if let Some(fraction) = fraction {
+        if fraction.is_empty() || !fraction.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let mut place = unit;
+        for &b in fraction {
+            place /= 10;
+            if place == 0 {
+                break;
+            }
+            value = value.saturating_add(place * u128::from(b - b'0'));
+        }
+    }
+    Some(value)
+}
+
+/// `1*DIGIT` as a `u128`, saturating; `None` if empty or if anything but ASCII digits appears.
+pub(super) fn digits(text: &[u8]) -> Option<u128> {
+    if text.is_empty() {
+        return None;
+    }
+    text.iter().try_fold(0_u128, |acc, &b| {
+        b.is_ascii_digit()
+            .then(|| acc.saturating_mul(10).saturating_add(u128::from(b - b'0')))
+    })
+}
+
+/// `nanos` nanoseconds as a `Duration`; [`Duration::MAX`] when they do not fit.
+pub(super) fn from_nanos(nanos: u128) -> Duration {
+    match u64::try_from(nanos / NANOS_PER_SEC) {
+        Ok(secs) => {
+            let subsec = u32::try_from(nanos % NANOS_PER_SEC).unwrap_or(0);
+            Duration::new(secs, subsec)
+        }
+        Err(_) => Duration::MAX,
+    }
+}
+
+/// `n` as an `i128`, saturating.
+pub(super) fn signed(n: u128) -> i128 {
+    i128::try_from(n).unwrap_or(i128::MAX)
+}
+
+/// `time` in nanoseconds since the Unix epoch, negative before it.
+pub(super) fn epoch_nanos(time: SystemTime) -> i128 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => signed(after.as_nanos()),
+        Err(before) => -signed(before.duration().as_nanos()),
+    }
+}
+
+/// The wait from `now` until `reset` (nanoseconds since the epoch); `None` if `reset` is not
+/// after `now`.
+pub(super) fn until(reset: i128, now: SystemTime) -> Option<Duration> {
+    let left = reset.saturating_sub(epoch_nanos(now));
+    u128::try_from(left).ok().filter(|&n| n > 0).map(from_nanos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_only_ows() {
+        assert_eq!(trim_ows(b" \t1 \t"), b"1");
+        assert_eq!(trim_ows(b"   "), b"");
+        assert_eq!(trim_ows(b""), b"");
+        assert_eq!(trim_ows(b"\n1"), b"\n1");
+    }
+
+    #[test]
+    fn decimals() {
+        assert_eq!(decimal(b"0", 9), Some(0));
+        assert_eq!(decimal(b"007", 0), Some(7));
+        assert_eq!(decimal(b"1.5", 3), Some(1500));
+        assert_eq!(decimal(b"1.234", 9), Some(1_234_000_000));
+        assert_eq!(decimal(b"0.0000000019", 9), Some(1));
+        assert_eq!(decimal(b"1.2345", 2), Some(123));
+        assert_eq!(
+            decimal(b"18446744073709551615", 0),
+            Some(u128::from(u64::MAX))
+        );
+        let huge = "9".repeat(100);
+        assert_eq!(decimal(huge.as_bytes(), 9), Some(u128::MAX));
+        assert_eq!(decimal(format!("{huge}.5").as_bytes(), 9), Some(u128::MAX));
+        for bad in [
+            &b""[..],
+            b".",
+            b".5",
+            b"1.",
+            b"1..2",
+            b"1.2.3",
+            b"+1",
+            b"-1",
+            b"1e3",
+            b"1,5",
+            b"1 ",
+            b"nan",
+        ] {
+            assert_eq!(decimal(bad, 9), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn nanos_saturate() {
+        assert_eq!(from_nanos(1_500_000_000), Duration::from_millis(1500));
+        assert_eq!(
+            from_nanos(u128::from(u64::MAX) * NANOS_PER_SEC + 999_999_999),
+            Duration::MAX
+        );
+        assert_eq!(
+            from_nanos(u128::from(u64::MAX) * NANOS_PER_SEC + NANOS_PER_SEC),
+            Duration::MAX
+        );
+        assert_eq!(from_nanos(u128::MAX), Duration::MAX);
+    }
+
+    #[test]
+    fn instants() {
+        let now = UNIX_EPOCH + Duration::from_secs(10);
+        assert_eq!(until(11_000_000_000, now), Some(Duration::from_secs(1)));
+        assert_eq!(until(10_000_000_000, now), None);
+        assert_eq!(until(0, now), None);
+        assert_eq!(until(i128::MIN, now), None);
+        assert_eq!(until(i128::MAX, now), Some(Duration::MAX));
+        let before = UNIX_EPOCH - Duration::from_secs(5);
+        assert_eq!(epoch_nanos(before), -5_000_000_000);
+        assert_eq!(until(0, before), Some(Duration::from_secs(5)));
+        assert_eq!(signed(u128::MAX), i128::MAX);
+    }
+}

@@ -1,0 +1,146 @@
+//! Which wait source is read: headers in order, body fields, and the warning for a value that is
+//! present but unreadable.
+
+use core::time::Duration;
+use std::time::SystemTime;
+
+use http::HeaderMap;
+
+use super::read;
+use crate::{WaitHeader, WaitSource};
+
+/// The wait asked for by the first of `wait_headers` that is present with a valid value,
+/// measured from `now`. Header names match case-insensitively; where a header is repeated, its
+/// first valid value counts. Body sources are skipped: [`wait_from_response`] reads them too.
+///
+/// A value that is present but unreadable counts as absent (with feature `tracing`, it logs a
+/// warning); so does a zero wait or a reset already past. See [`parse_wait`](crate::parse_wait)
+/// for what each format accepts.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use errspec::http::HeaderMap;
+/// use errspec::{WaitFormat, WaitHeader, wait_from_headers};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("retry-after", "soon".parse().unwrap());
+/// headers.insert("x-ratelimit-reset-ms", "1500".parse().unwrap());
+/// let wait_headers = [
+///     WaitHeader::RETRY_AFTER,
+///     WaitHeader::new("x-ratelimit-reset-ms", WaitFormat::Millis),
+/// ];
+/// // "soon" is not a valid Retry-After, so the next header wins.
+/// assert_eq!(
+///     wait_from_headers(&headers, &wait_headers, SystemTime::now()),
+///     Some(Duration::from_millis(1500)),
+/// );
+/// ```
+pub fn wait_from_headers(
+    headers: &HeaderMap,
+    wait_headers: &[WaitHeader],
+    now: SystemTime,
+) -> Option<Duration> {
+    wait_from_response(headers, None, wait_headers, now)
+}
+
+/// The wait asked for by the first of `sources` that is present with a valid value, measured
+/// from `now`: a header, or a field of a JSON `body`.
+///
+/// - A header source matches names case-insensitively; where a header is repeated, its first
+///   valid value counts.
+/// - A body source reads `body` only if it is JSON (feature `json`; without it, body sources
+///   are skipped). Its RFC 6901 pointer selects a value: a string is read as its text, a number
+///   as its JSON text (`{"retry_after": 1.234}` in format `seconds` is 1.234 s), and anything
+///   else (`null`, `true`, an array, an object, nothing there) is absent. `body` is meant to be
+///   the error's body excerpt ([`body_excerpt`](crate::body_excerpt)): at most 4 KiB, so a huge
+///   body cannot make reading expensive, and a JSON body cut short by the excerpt has no fields.
+///
+/// A value that is present but unreadable counts as absent; with feature `tracing` it logs one
+/// warning naming the source and the value's first 64 bytes. A zero wait or a reset already
+/// past counts as absent too, without a warning. See [`parse_wait`](crate::parse_wait) for what
+/// each format accepts.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use errspec::http::HeaderMap;
+/// use errspec::{WaitFormat, WaitHeader, wait_from_response};
+///
+/// let sources = [
+///     WaitHeader::new("retry-after-ms", WaitFormat::Millis),
+///     WaitHeader::RETRY_AFTER,
+///     WaitHeader::body("/retry_after", WaitFormat::Seconds),
+/// ];
+/// let mut headers = HeaderMap::new();
+/// headers.insert("retry-after", "7".parse().unwrap());
+/// let body = r#"{"message": "You are being rate limited.", "retry_after": 1.234}"#;
+/// // The headers come first in `sources`: `retry-after` wins.
+/// assert_eq!(
+///     wait_from_response(&headers, Some(body), &sources, SystemTime::now()),
+///     Some(Duration::from_secs(7)),
+/// );
+/// // Without a header, the body's field is read (with feature `json`).
+/// # #[cfg(feature = "json")]
+/// assert_eq!(
+///     wait_from_response(&HeaderMap::new(), Some(body), &sources, SystemTime::now()),
+///     Some(Duration::from_millis(1234)),
+/// );
+/// ```
+pub fn wait_from_response(
+    headers: &HeaderMap,
+    body: Option<&str>,
+    sources: &[WaitHeader],
+    now: SystemTime,
+) -> Option<Duration> {
+    sources.iter().find_map(|source| match &source.source {
+        WaitSource::Header(name) => headers
+            .get_all(name.as_ref())
+            .iter()
+            .find_map(|value| read_or_warn(value.as_bytes(), source, now)),
+        WaitSource::Body(pointer) => body_wait(body?, pointer, source, now),
+        // `WaitSource` is non-exhaustive: a source this version does not know is absent.
+        _ => None,
+    })
+}
+
+#[cfg(feature = "json")]
+fn body_wait(body: &str, pointer: &str, source: &WaitHeader, now: SystemTime) -> Option<Duration> {
+    let text = super::body_field(body, pointer)?;
+    read_or_warn(text.as_bytes(), source, now)
+}
+
+#[cfg(not(feature = "json"))]
+fn body_wait(_: &str, _: &str, _: &WaitHeader, _: SystemTime) -> Option<Duration> {
+    None
+}
+
+/// The wait `value` asks for; an unreadable value is absent, and logs a warning.
+fn read_or_warn(value: &[u8], source: &WaitHeader, now: SystemTime) -> Option<Duration> {
+    match read(value, source.format, now) {
+        Ok(wait) => wait,
+        Err(why) => {
+            warn(value, source, why);
+            None
+        }
+    }
+}
+
+/// The most bytes of an unreadable value a warning shows.
+#[cfg(feature = "tracing")]
+const WARNING_EXCERPT: usize = 64;
+
+#[cfg(feature = "tracing")]
+fn warn(value: &[u8], source: &WaitHeader, why: super::Unreadable) {
+    // Lossy, and shown with `?` (escaped and quoted): invalid UTF-8, quotes and control
+    // characters cannot break the log line.
+    let head = String::from_utf8_lossy(&value[..value.len().min(WARNING_EXCERPT)]);
+    tracing::warn!(
+        source = %source,
+        value = ?head,
+        value_len = value.len(),
+        reason = why.0,
+        "wait value not read; it counts as absent",
+    );
+}
+
+#[cfg(not(feature = "tracing"))]
+fn warn(_: &[u8], _: &WaitHeader, _: super::Unreadable) {}
