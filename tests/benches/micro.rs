@@ -160,7 +160,7 @@ fn github_responses() -> Vec<(StatusCode, errspec::http::HeaderMap)> {
             ]),
         ),
         (
-            StatusCode::SERVICE_UNAVAILABLE,
+            StatusCode::BAD_GATEWAY,
             headers(&[("x-github-request-id", "BEEF")]),
         ),
     ]
