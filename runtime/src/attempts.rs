@@ -9,17 +9,23 @@ use crate::retrier::Next;
 use crate::{Idempotency, Retrier, StatusError};
 
 /// How many times one wait looks again for a later hold (see [`Attempts::sleep`]): a bound, so
-/// that no sleeper or clock can keep a call waiting in a loop. The hold rarely moves more than
-/// once during a wait, since calls that are waiting send nothing that could be refused.
+/// that no sleeper or clock can keep a call waiting in a loop. What a call waits for holds is
+/// bounded anyway, by `max_retry_after` in all.
 const MAX_HOLD_CHECKS: usize = 4;
 
 /// The state of one call across its attempts.
 pub(crate) struct Call {
     pub(crate) idempotency: Idempotency,
+    /// When the call began, on the sleeper's clock: `max_elapsed` counts from here, waits for
+    /// holds included.
     pub(crate) start: Instant,
     pub(crate) attempt: u32,
     /// The previous backoff, for decorrelated jitter.
     pub(crate) prev_backoff: Duration,
+    /// What the call has waited for holds beyond its own waits: at most `max_retry_after`.
+    pub(crate) held: Duration,
+    /// Whether the first attempt was sent (and counted against the budget).
+    pub(crate) sent: bool,
 }
 
 /// One call's retry state; see [`Retrier::attempts`].
@@ -64,6 +70,8 @@ impl<'r> Attempts<'r> {
         &mut self,
         result: Result<T, E>,
     ) -> ControlFlow<Result<T, E>, Duration> {
+        // an attempt came back, so it was sent: a loop that never called `ready` deposits here
+        self.retrier.deposit(&mut self.call);
         match result {
             Ok(value) => ControlFlow::Break(Ok(value)),
             Err(err) => match self.retrier.next(&mut self.call, &err) {
@@ -94,9 +102,9 @@ impl<'r> Attempts<'r> {
 
     /// Waits `duration` (the wait [`after`](Self::after) gave) on the retrier's sleeper; then,
     /// if meanwhile another call of the retrier learnt a later time the server named, until
-    /// that time too, unless that would pass this call's `max_elapsed` (see "The server's
-    /// hold" on [`Retrier`]).
-    pub async fn sleep(&self, duration: Duration) {
+    /// that time too, as long as the call's `max_elapsed` allows and the call has waited less
+    /// than `max_retry_after` for holds in all (see "The server's hold" on [`Retrier`]).
+    pub async fn sleep(&mut self, duration: Duration) {
         let mut planned = self.retrier.sleeper.now().checked_add(duration);
         let mut wait = duration;
         for _ in 0..MAX_HOLD_CHECKS {
@@ -109,7 +117,7 @@ impl<'r> Attempts<'r> {
     }
 
     /// [`sleep`](Self::sleep), blocking the thread.
-    pub fn sleep_blocking(&self, duration: Duration) {
+    pub fn sleep_blocking(&mut self, duration: Duration) {
         let mut planned = self.retrier.sleeper.now().checked_add(duration);
         let mut wait = duration;
         for _ in 0..MAX_HOLD_CHECKS {
@@ -121,40 +129,89 @@ impl<'r> Attempts<'r> {
         }
     }
 
-    /// Waits until the server's hold ends, if one lasts, and then starts the call's clock for
-    /// `max_elapsed`; for the first attempt of a call that drives its own loop
-    /// ([`Retrier::run`] calls it).
-    pub async fn ready(&mut self) {
-        let now = self.retrier.sleeper.now();
-        if let Some(held) = self.retrier.hold.past(now) {
-            self.call.start = now;
+    /// Waits until the server's hold ends, if one lasts, before the call's first attempt, and
+    /// counts that attempt against the budget, since it is about to be sent ([`Retrier::run`]
+    /// calls it; so does the code `#[errspec::client]` generates).
+    ///
+    /// The wait is at most `max_retry_after`. If it would pass the call's `max_elapsed`, the
+    /// call is not sent at all: `ready` returns at once with the error of the status that set
+    /// the hold (`E::from_parts` of that status alone, 503 if it had none), which is what
+    /// sending during the hold would have got.
+    pub async fn ready<E: StatusError>(&mut self) -> Result<(), E> {
+        if let Some(held) = self.hold_before_first()? {
             self.sleep(held).await;
-            self.call.start = self.retrier.sleeper.now();
         }
+        self.retrier.deposit(&mut self.call);
+        Ok(())
     }
 
     /// [`ready`](Self::ready), blocking the thread.
-    pub fn ready_blocking(&mut self) {
-        let now = self.retrier.sleeper.now();
-        if let Some(held) = self.retrier.hold.past(now) {
-            self.call.start = now;
+    pub fn ready_blocking<E: StatusError>(&mut self) -> Result<(), E> {
+        if let Some(held) = self.hold_before_first()? {
             self.sleep_blocking(held);
-            self.call.start = self.retrier.sleeper.now();
         }
+        self.retrier.deposit(&mut self.call);
+        Ok(())
+    }
+
+    /// The hold to wait for before the first attempt (counted against the call's hold budget),
+    /// or the error to return when waiting for it would pass `max_elapsed`.
+    fn hold_before_first<E: StatusError>(&mut self) -> Result<Option<Duration>, E> {
+        let config = &self.retrier.config;
+        let now = self.retrier.sleeper.now();
+        let budget = config.max_retry_after.saturating_sub(self.call.held);
+        let Some(held) = self
+            .retrier
+            .hold
+            .past(now, config.max_retry_after)
+            .map(|d| d.min(budget))
+            .filter(|d| !d.is_zero())
+        else {
+            return Ok(None);
+        };
+        let elapsed = now.saturating_duration_since(self.call.start);
+        if let Some(max_elapsed) = config.max_elapsed
+            && elapsed
+                .checked_add(held)
+                .is_none_or(|end| end > max_elapsed)
+        {
+            let status = self
+                .retrier
+                .hold
+                .status()
+                .unwrap_or(http::StatusCode::SERVICE_UNAVAILABLE);
+            return Err(E::from_parts(status, &http::HeaderMap::new(), None));
+        }
+        self.call.held = self.call.held.saturating_add(held);
+        Ok(Some(held))
     }
 
     /// How much longer than a wait planned to end at `planned` the hold asks for, and when the
-    /// longer wait ends, if the hold reaches past `planned` and the call's `max_elapsed` allows
-    /// waiting for it. Measured from `planned`, not from the clock, so a sleeper whose clock
-    /// does not move with its waits cannot make it wait again and again.
-    fn hold_after(&self, planned: Option<Instant>) -> Option<(Duration, Instant)> {
+    /// longer wait ends, if the hold reaches past `planned`, the call's `max_elapsed` allows
+    /// waiting for it, and the call has hold budget left (what it can still wait is counted
+    /// here). Measured from `planned`, not from the clock, so a sleeper whose clock does not
+    /// move with its waits cannot make it wait again and again.
+    fn hold_after(&mut self, planned: Option<Instant>) -> Option<(Duration, Instant)> {
         let planned = planned?;
-        let more = self.retrier.hold.past(planned)?;
+        let config = &self.retrier.config;
+        let budget = config.max_retry_after.saturating_sub(self.call.held);
+        let more = self
+            .retrier
+            .hold
+            .past(planned, config.max_retry_after)?
+            .min(budget);
+        if more.is_zero() {
+            return None;
+        }
         let end = planned.checked_add(more)?;
-        let allowed = self.retrier.config.max_elapsed.is_none_or(|max_elapsed| {
+        let allowed = config.max_elapsed.is_none_or(|max_elapsed| {
             end.saturating_duration_since(self.call.start) <= max_elapsed
         });
-        allowed.then_some((more, end))
+        if !allowed {
+            return None;
+        }
+        self.call.held = self.call.held.saturating_add(more);
+        Some((more, end))
     }
 }
 

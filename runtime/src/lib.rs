@@ -354,12 +354,14 @@ pub mod __private {
         }
 
         /// Nothing to wait for: a forwarded call is sent at once.
-        pub fn ready(&mut self) -> core::future::Ready<()> {
-            core::future::ready(())
+        pub fn ready<E>(&mut self) -> core::future::Ready<Result<(), E>> {
+            core::future::ready(Ok(()))
         }
 
         /// Nothing to wait for: a forwarded call is sent at once.
-        pub fn ready_blocking(&mut self) {}
+        pub fn ready_blocking<E>(&mut self) -> Result<(), E> {
+            Ok(())
+        }
 
         /// Never called: `after` never asks for a wait.
         pub fn sleep(&self, _: Duration) -> core::future::Ready<()> {

@@ -22,15 +22,18 @@ type OnRetry = dyn Fn(u32, &dyn StatusError, Duration) + Send + Sync;
 /// 1. `e` does not retry for this request's idempotency ([`StatusError::is_retryable`]);
 /// 2. `n` is `max_attempts` (0 counts as 1);
 /// 3. the wait (below) cannot be honoured: the server asked for more than `max_retry_after`, or
-///    waiting would pass `max_elapsed` (measured on the sleeper's clock from the first attempt);
+///    waiting would pass `max_elapsed` (measured on the sleeper's clock from the start of the
+///    call, waits for holds included);
 /// 4. the [`RetryBudget`], if any, refuses. It is asked last, so a retry that does not happen
-///    spends nothing; every first attempt deposits.
+///    spends nothing; a call's first attempt deposits when it is sent, so a call cancelled
+///    before it sent anything deposits nothing.
 ///
 /// The wait before retry `n`:
 /// - for an [`AfterHeader`](RetryPolicy::AfterHeader) error with a valid wait header
 ///   ([`StatusError::retry_after`]), the server's wait, exactly;
 /// - otherwise the [backoff](RetryConfig::backoff) with jitter, and if the error carries a server
-///   wait anyway, the larger of the two: a retry never comes before the server's stated time.
+///   wait anyway, the larger of the two: a retry never comes before the server's stated time;
+/// - at least `min_wait`, the config's or the error's, whichever is longer.
 ///
 /// Then [`on_retry`](Self::on_retry) is called, and the engine sleeps on its [`Sleeper`].
 ///
@@ -46,22 +49,25 @@ type OnRetry = dyn Fn(u32, &dyn StatusError, Duration) + Send + Sync;
 /// and its clones:
 /// - a retry decided while a hold lasts waits at least until it ends (the wait passed to
 ///   [`on_retry`](Self::on_retry) and checked against `max_elapsed` includes this);
-/// - a retry that is already waiting when another call learns a later stated time waits,
-///   once, until that time too ([`Attempts::sleep`]), unless that would pass its call's
+/// - a retry that is already waiting when another call learns a later stated time waits
+///   until that time too ([`Attempts::sleep`]), unless that would pass its call's
 ///   `max_elapsed`;
 /// - [`run`](Self::run), [`run_blocking`](Self::run_blocking) and [`Attempts::ready`] make a
-///   call's first attempt wait for the hold.
+///   call's first attempt wait for the hold; a call whose `max_elapsed` would pass during the
+///   hold is not sent, and returns the error of the status that set the hold.
 ///
 /// The hold only ever adds delay after a time a server named: nothing is sent earlier than
-/// without it, and no wait above `max_retry_after` is ever taken on. Its effect is that the
+/// without it. A hold is capped at `max_retry_after` when it is read (whatever clock set it),
+/// and no call waits longer than `max_retry_after` for holds in all, its first attempt's wait
+/// and its retries' together. Its effect is that the
 /// calls that were refused come back together when the limit resets, instead of the first
 /// ones back spending the new window's quota on fresh requests while the later ones are
 /// refused a second time. Calls to unrelated services belong on separate retriers (they
 /// would share a budget too).
 ///
 /// With the `tracing` feature, each retry emits one `DEBUG` event with the fields `attempt`,
-/// `status`, `delay_ms`, `reason` (`"wait header"` or `"backoff"`, whichever set the wait) and
-/// `error`.
+/// `status`, `delay_ms`, `reason` (`"wait header"`, `"backoff"`, `"server hold"` or
+/// `"min_wait"`, whichever set the wait) and `error`.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -195,7 +201,7 @@ impl Retrier {
         Fut: Future<Output = Result<T, E>>,
     {
         let mut attempts = self.attempts(idempotency);
-        attempts.ready().await;
+        attempts.ready::<E>().await?;
         loop {
             match attempts.after(f().await) {
                 ControlFlow::Break(result) => return result,
@@ -240,7 +246,7 @@ impl Retrier {
         F: FnMut() -> Result<T, E>,
     {
         let mut attempts = self.attempts(idempotency);
-        attempts.ready_blocking();
+        attempts.ready_blocking::<E>()?;
         loop {
             match attempts.after(f()) {
                 ControlFlow::Break(result) => return result,
@@ -296,14 +302,23 @@ impl Retrier {
     }
 
     pub(crate) fn start(&self, idempotency: Idempotency) -> Call {
-        if let Some(budget) = &self.budget {
-            budget.deposit();
-        }
         Call {
             idempotency,
             start: self.sleeper.now(),
             attempt: 0,
             prev_backoff: self.config.initial_backoff,
+            held: Duration::ZERO,
+            sent: false,
+        }
+    }
+
+    /// Counts a call's first attempt against the budget, once, when it is sent.
+    pub(crate) fn deposit(&self, call: &mut Call) {
+        if !call.sent {
+            call.sent = true;
+            if let Some(budget) = &self.budget {
+                budget.deposit();
+            }
         }
     }
 
@@ -351,10 +366,16 @@ impl Retrier {
             (wait, reason) = (floor, WaitReason::MinWait);
         }
         let now = self.sleeper.now();
-        if let Some(held) = self.hold.past(now)
+        let hold_budget = config.max_retry_after.saturating_sub(call.held);
+        if let Some(held) = self.hold.past(now, config.max_retry_after)
             && held > wait
         {
-            (wait, reason) = (held, WaitReason::Hold);
+            // the hold adds what it asks beyond this wait, within the call's hold budget
+            let extra = held.saturating_sub(wait).min(hold_budget);
+            if !extra.is_zero() {
+                call.held = call.held.saturating_add(extra);
+                (wait, reason) = (wait.saturating_add(extra), WaitReason::Hold);
+            }
         }
         if let Some(max_elapsed) = config.max_elapsed {
             let elapsed = now.saturating_duration_since(call.start);
@@ -371,7 +392,7 @@ impl Retrier {
             return Next::Stop;
         }
         if let Some(until) = server_wait.and_then(|w| now.checked_add(w)) {
-            self.hold.extend(until);
+            self.hold.extend(until, err.status());
         }
         Next::Retry(wait, reason)
     }

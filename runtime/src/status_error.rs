@@ -93,8 +93,12 @@ pub trait StatusError: std::error::Error + Send + Sync + 'static {
         Self: Sized;
 }
 
-/// What a generated variant keeps of the response beyond its status: the requested wait and a
-/// body excerpt. Empty (and allocation-free) for errors made from a bare status code.
+/// What a generated variant keeps of the response beyond its status: the requested wait, what
+/// a should-retry header said, and a body excerpt. Empty (and allocation-free) for errors made
+/// from a bare status code.
+///
+/// Its `Debug` shows the excerpt's length, not its text: an error body can echo the request,
+/// secrets included, and `{:?}` ends up in logs. Read the text with [`body`](Self::body).
 ///
 /// It is one pointer wide, so a generated enum stays small.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
@@ -179,8 +183,10 @@ impl core::fmt::Debug for Details {
         if let Some(should_retry) = self.should_retry() {
             s.field("should_retry", &should_retry);
         }
+        // The excerpt is the server's text, which may echo the request (tokens, cookies):
+        // `Debug`, which ends up in logs, says only how long it is; `body()` gives it.
         if let Some(body) = self.body() {
-            s.field("body", &body);
+            s.field("body", &format_args!("<{} bytes>", body.len()));
         }
         s.finish()
     }

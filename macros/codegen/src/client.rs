@@ -287,8 +287,14 @@ fn method_impl(
         };
         // the first attempt waits while a server-stated wait holds the retrier
         let ready = match shape {
-            Shape::Sync => quote!(__attempts.ready_blocking();),
-            Shape::Async | Shape::ImplFuture => quote!(__attempts.ready().await;),
+            Shape::Sync => quote!(__attempts.ready_blocking::<#error_ty>()),
+            Shape::Async | Shape::ImplFuture => quote!(__attempts.ready::<#error_ty>().await),
+        };
+        // a call whose deadline would pass during a hold is not sent: it returns the error
+        let ready = quote! {
+            if let ::core::result::Result::Err(__error) = #ready {
+                return ::core::result::Result::Err(__error);
+            }
         };
         let slots = args
             .iter()

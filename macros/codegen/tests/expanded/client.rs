@@ -36,7 +36,11 @@ for ::errspec::Retrying<__C> {
             .begin(self, ::errspec::Idempotency::Idempotent);
         let mut __arg_key = ::core::option::Option::Some(__arg_key);
         let mut __arg2 = ::core::option::Option::Some(__arg2);
-        __attempts.ready_blocking();
+        if let ::core::result::Result::Err(__error) = __attempts
+            .ready_blocking::<SmallError>()
+        {
+            return ::core::result::Result::Err(__error);
+        }
         loop {
             let __result = <__C as Small<
                 K,
@@ -68,7 +72,12 @@ for ::errspec::Retrying<__C> {
         >::NEW)
             .begin_mut(self, ::errspec::Idempotency::NonIdempotent);
         let mut __arg_value = ::core::option::Option::Some(__arg_value);
-        __attempts.ready().await;
+        if let ::core::result::Result::Err(__error) = __attempts
+            .ready::<<Result<T> as __ErrspecResult>::Error>()
+            .await
+        {
+            return ::core::result::Result::Err(__error);
+        }
         loop {
             let __inner = &mut *__inner;
             let __result = <__C as Small<
@@ -96,7 +105,12 @@ for ::errspec::Retrying<__C> {
             let mut __attempts = (&::errspec::__private::Engine::<SmallError>::NEW)
                 .begin(self, ::errspec::Idempotency::Idempotent);
             let mut __arg_name = ::core::option::Option::Some(__arg_name);
-            __attempts.ready().await;
+            if let ::core::result::Result::Err(__error) = __attempts
+                .ready::<SmallError>()
+                .await
+            {
+                return ::core::result::Result::Err(__error);
+            }
             loop {
                 let __result = <__C as Small<
                     K,
