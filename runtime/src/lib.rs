@@ -46,6 +46,7 @@ mod retrier;
 mod retrying;
 mod sleep;
 mod status_error;
+mod timer;
 mod transport;
 mod wait;
 
@@ -228,6 +229,12 @@ pub mod __private {
         status
             .canonical_reason()
             .unwrap_or(errspec_core::UNKNOWN_REASON)
+    }
+
+    /// How many [`ThreadSleeper`](crate::ThreadSleeper) waits the process's timer holds:
+    /// polled, not yet due, not dropped. For tests that check cancelled waits leave nothing.
+    pub fn thread_sleeper_pending() -> usize {
+        crate::timer::Timer::global().pending()
     }
 
     /// The body of a stub impl emitted beside a compile error; never runs, since the crate does

@@ -3,13 +3,16 @@
 use core::time::Duration;
 
 use crate::{
-    BODY_EXCERPT_LIMIT, Sleeper, StatusError, TokioSleeper, TransportError, TransportKind,
+    BODY_EXCERPT_LIMIT, Sleeper, StatusError, ThreadSleeper, TransportError, TransportKind,
 };
 
-/// How long [`check`] reads an error body before it keeps what it has.
+/// How long [`check`] reads an error body before it keeps what it has, in real time.
 ///
 /// An error body usually arrives with the headers; the limit stops a server that trickles its
-/// body (or never ends it) from holding the call.
+/// body (or never ends it) from holding the call. It is timed by [`ThreadSleeper`]'s timer
+/// thread, not Tokio's timer: it holds in a runtime without a timer, and a paused Tokio clock
+/// (which jumps ahead whenever the runtime idles, as it does while a body trickles in) neither
+/// shortens nor lengthens it.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// The error-for-status step: a response with a status below 400 is returned as it is; any
@@ -18,9 +21,10 @@ pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(1);
 ///
 /// The body is read chunk by chunk and reading stops once [`BODY_EXCERPT_LIMIT`] bytes are in
 /// hand, after [`BODY_READ_TIMEOUT`], or at a transport error (which just ends the excerpt): a
-/// huge, endless or slow body cannot exhaust memory or stall the call.
-///
-/// Needs a Tokio runtime with its timer enabled, as reqwest's client does.
+/// huge, endless or slow body cannot exhaust memory or stall the call. The read limit is
+/// real time, kept by [`ThreadSleeper`]'s timer thread, so `check` needs no Tokio timer (it
+/// runs in a runtime built without `enable_time`) and reads the same excerpt under a paused
+/// Tokio clock as in real time.
 ///
 /// ```no_run
 /// # #[derive(Debug)] struct MyError;
@@ -89,7 +93,8 @@ pub async fn send<E: TransportError>(
     }
 }
 
-/// At most [`BODY_EXCERPT_LIMIT`] bytes of the body, read for at most [`BODY_READ_TIMEOUT`].
+/// At most [`BODY_EXCERPT_LIMIT`] bytes of the body, read for at most [`BODY_READ_TIMEOUT`] of
+/// real time.
 async fn read_excerpt(response: &mut ::reqwest::Response) -> Vec<u8> {
     let mut body = Vec::new();
     let read = async {
@@ -103,7 +108,7 @@ async fn read_excerpt(response: &mut ::reqwest::Response) -> Vec<u8> {
             }
         }
     };
-    first(read, TokioSleeper.sleep(BODY_READ_TIMEOUT)).await;
+    first(read, ThreadSleeper.sleep(BODY_READ_TIMEOUT)).await;
     body
 }
 

@@ -2,10 +2,11 @@
 
 use core::future::Future;
 use core::pin::Pin;
-use core::task::{Context, Poll, Waker};
 use core::time::Duration;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Instant;
+
+use crate::timer::Timer;
 
 /// How a [`Retrier`](crate::Retrier) waits between attempts and measures elapsed time.
 ///
@@ -116,11 +117,19 @@ impl Sleeper for TokioSleeper {
     }
 }
 
-/// Sleeps with the operating system's threads: [`sleep_blocking`](Sleeper::sleep_blocking)
-/// blocks the calling thread, and the async [`sleep`](Sleeper::sleep) parks a short-lived helper
-/// thread that wakes the task when the time is up, so it works on any executor without blocking
-/// it. A helper thread per wait is fine for retry waits, which are few; on Tokio prefer
-/// `TokioSleeper` (feature `tokio`).
+/// Sleeps in real time on any executor: [`sleep_blocking`](Sleeper::sleep_blocking) blocks
+/// the calling thread, and the async [`sleep`](Sleeper::sleep) waits on one timer thread that
+/// the whole process shares (named `errspec-timer`, started by the first wait), which wakes
+/// the task when the time is up.
+///
+/// A wait is counted from the call to `sleep`; a zero wait is ready at once. Dropping a wait
+/// (cancelling the call that awaits it) takes it off the timer, so cancelled waits leave
+/// nothing behind. Polling never blocks the executor: if the timer thread cannot be started,
+/// the wait asks to be polled again at once and checks the time on each poll (a busy wait,
+/// never an early one) while it tries to start the thread again.
+///
+/// Its clock is the real one, whatever the executor's: Tokio's paused clock does not make its
+/// waits virtual (use `TokioSleeper`, feature `tokio`, for that).
 ///
 /// ```
 /// use std::time::{Duration, Instant};
@@ -135,73 +144,6 @@ pub struct ThreadSleeper;
 
 impl Sleeper for ThreadSleeper {
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        Box::pin(ThreadSleep {
-            duration,
-            shared: None,
-        })
-    }
-}
-
-/// The future of [`ThreadSleeper::sleep`]: the first poll starts the helper thread.
-struct ThreadSleep {
-    duration: Duration,
-    shared: Option<Arc<Mutex<Wake>>>,
-}
-
-#[derive(Default)]
-struct Wake {
-    done: bool,
-    waker: Option<Waker>,
-}
-
-/// The helper threads only sleep, so a small stack does.
-const HELPER_STACK: usize = 64 * 1024;
-
-impl Future for ThreadSleep {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.duration.is_zero() {
-            return Poll::Ready(());
-        }
-        if let Some(shared) = &self.shared {
-            let mut wake = shared.lock().unwrap_or_else(PoisonError::into_inner);
-            if wake.done {
-                return Poll::Ready(());
-            }
-            match &mut wake.waker {
-                Some(w) if w.will_wake(cx.waker()) => {}
-                slot => *slot = Some(cx.waker().clone()),
-            }
-            return Poll::Pending;
-        }
-        let shared = Arc::new(Mutex::new(Wake {
-            done: false,
-            waker: Some(cx.waker().clone()),
-        }));
-        let helper = Arc::clone(&shared);
-        let duration = self.duration;
-        let spawned = std::thread::Builder::new()
-            .name("errspec-sleep".into())
-            .stack_size(HELPER_STACK)
-            .spawn(move || {
-                std::thread::sleep(duration);
-                let waker = {
-                    let mut wake = helper.lock().unwrap_or_else(PoisonError::into_inner);
-                    wake.done = true;
-                    wake.waker.take()
-                };
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-            });
-        if spawned.is_err() {
-            // No thread to be had: waiting in place is late for the executor but never early
-            // for the server.
-            std::thread::sleep(duration);
-            return Poll::Ready(());
-        }
-        self.shared = Some(shared);
-        Poll::Pending
+        Box::pin(Timer::global().sleep(duration))
     }
 }

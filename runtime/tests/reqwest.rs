@@ -3,11 +3,12 @@
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::TestError;
 use errspec::BODY_EXCERPT_LIMIT;
 use errspec::RetryPolicy;
+use errspec::reqwest::BODY_READ_TIMEOUT;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
@@ -163,18 +164,151 @@ async fn an_endless_body_is_read_only_up_to_the_limit() {
 }
 
 /// The server sends ten bytes of its body and then nothing: after the read timeout, check keeps
-/// what came. Tokio's paused clock makes the timeout pass without waiting.
+/// what came. The timeout is in real time, even on Tokio's paused clock.
 #[tokio::test(start_paused = true)]
 async fn a_stalled_body_ends_at_the_read_timeout() {
     let (url, _server) = serve("HTTP/1.1 502 Bad Gateway", Body::Stall(b"0123456789")).await;
     let response = get(&url).await;
-    let start = tokio::time::Instant::now();
+    let start = Instant::now();
     let err = errspec::reqwest::check::<TestError>(response)
         .await
         .unwrap_err();
     assert_eq!(err.status, 502);
     assert_eq!(err.body.as_deref(), Some(b"0123456789".as_slice()));
-    assert!(start.elapsed() >= errspec::reqwest::BODY_READ_TIMEOUT);
+    assert!(start.elapsed() >= BODY_READ_TIMEOUT);
+}
+
+/// Serves one request from a thread of its own, in real time whatever the test's runtime or
+/// clock: the head with `transfer-encoding: chunked`, then whatever `body` writes (with
+/// [`write_chunk`]) before it returns.
+fn serve_from_thread(
+    head: &'static str,
+    body: impl FnOnce(&mut std::net::TcpStream) -> std::io::Result<()> + Send + 'static,
+) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().unwrap();
+        let mut request = Vec::new();
+        let mut buf = [0; 1024];
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = socket.read(&mut buf).unwrap();
+            assert!(n > 0, "client closed before sending its request");
+            request.extend_from_slice(&buf[..n]);
+        }
+        let head = format!("{head}\r\ntransfer-encoding: chunked\r\n\r\n");
+        socket.write_all(head.as_bytes()).unwrap();
+        // Writes fail once the client hangs up, which ends an endless body.
+        let _ = body(&mut socket);
+    });
+    url
+}
+
+/// Writes one chunk of a chunked body; an empty one ends the body.
+fn write_chunk(socket: &mut std::net::TcpStream, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let chunk = [format!("{:x}\r\n", bytes.len()).as_bytes(), bytes, b"\r\n"].concat();
+    socket.write_all(&chunk)
+}
+
+/// The body [`trickle`] sends: 8 chunks of 16 bytes.
+fn trickled_body() -> Vec<u8> {
+    (0..128_u8).collect()
+}
+
+/// Sends [`trickled_body`] in chunks of 16 bytes, 40 ms apart (the first too): 320 ms in all,
+/// well within the read timeout.
+fn trickle(socket: &mut std::net::TcpStream) -> std::io::Result<()> {
+    for chunk in trickled_body().chunks(16) {
+        std::thread::sleep(Duration::from_millis(40));
+        write_chunk(socket, chunk)?;
+    }
+    write_chunk(socket, &[])
+}
+
+/// `check`'s excerpt of the error body `url` serves, and how long `check` took in real time.
+async fn excerpt(url: &str) -> (Vec<u8>, Duration) {
+    let response = get(url).await;
+    let start = Instant::now();
+    let err = errspec::reqwest::check::<TestError>(response)
+        .await
+        .unwrap_err();
+    (err.body.unwrap(), start.elapsed())
+}
+
+/// A body that comes in pieces, each in well under the read timeout, is read whole.
+async fn a_trickled_body_is_read_whole() {
+    let url = serve_from_thread("HTTP/1.1 500 Internal Server Error", trickle);
+    let (body, took) = excerpt(&url).await;
+    assert_eq!(body, trickled_body(), "after {took:?}");
+    assert!(took < BODY_READ_TIMEOUT, "{took:?}");
+}
+
+#[tokio::test]
+async fn a_trickled_body_is_read_whole_in_real_time() {
+    a_trickled_body_is_read_whole().await;
+}
+
+/// Tokio's paused clock jumps to its next timer whenever the runtime idles, as it does while
+/// the body trickles in: the read timeout must not be one of its timers.
+#[tokio::test(start_paused = true)]
+async fn a_trickled_body_is_read_whole_under_a_paused_clock() {
+    a_trickled_body_is_read_whole().await;
+}
+
+/// Under a paused clock, an endless body still ends: by bytes when it comes fast, by time
+/// (real time, about [`BODY_READ_TIMEOUT`]) when it comes slowly.
+#[tokio::test(start_paused = true)]
+async fn endless_bodies_end_by_bytes_or_by_time_under_a_paused_clock() {
+    let fast = serve_from_thread("HTTP/1.1 503 Service Unavailable", |socket| {
+        loop {
+            write_chunk(socket, &[b'x'; 1000])?;
+        }
+    });
+    let slow = serve_from_thread("HTTP/1.1 503 Service Unavailable", |socket| {
+        loop {
+            std::thread::sleep(Duration::from_millis(20));
+            write_chunk(socket, &[b'y'; 16])?;
+        }
+    });
+
+    let (body, took) = excerpt(&fast).await;
+    assert_eq!(body, vec![b'x'; BODY_EXCERPT_LIMIT], "after {took:?}");
+    assert!(took < 2 * BODY_READ_TIMEOUT, "{took:?}");
+
+    let (body, took) = excerpt(&slow).await;
+    // About 50 chunks in a second of real time: some came, and the limit was not reached.
+    assert!(body.len() >= 16 * 10, "{} bytes after {took:?}", body.len());
+    assert!(body.len() < BODY_EXCERPT_LIMIT, "{} bytes", body.len());
+    assert!(body.iter().all(|&b| b == b'y'));
+    assert!(took >= BODY_READ_TIMEOUT, "{took:?}");
+    assert!(took < 3 * BODY_READ_TIMEOUT, "{took:?}");
+}
+
+/// reqwest sends in a Tokio runtime without its timer; check reads the body there too, and
+/// bounds its read in time all the same.
+#[test]
+fn check_needs_no_tokio_timer() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .unwrap();
+    let trickled = serve_from_thread("HTTP/1.1 500 Internal Server Error", trickle);
+    let stalled = serve_from_thread("HTTP/1.1 502 Bad Gateway", |socket| {
+        write_chunk(socket, b"0123456789")?;
+        std::thread::sleep(Duration::from_secs(30));
+        Ok(())
+    });
+    runtime.block_on(async {
+        let (body, took) = excerpt(&trickled).await;
+        assert_eq!(body, trickled_body(), "after {took:?}");
+
+        let (body, took) = excerpt(&stalled).await;
+        assert_eq!(body, b"0123456789");
+        assert!(took >= BODY_READ_TIMEOUT, "{took:?}");
+        assert!(took < 3 * BODY_READ_TIMEOUT, "{took:?}");
+    });
 }
 
 #[tokio::test]

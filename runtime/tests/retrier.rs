@@ -522,6 +522,31 @@ fn thread_sleeper_async_sleep_works_without_a_runtime() {
     assert!(start.elapsed() >= 5 * MS);
 }
 
+/// Waits on the shared timer thread end in deadline order, none before its time, whatever
+/// order they were started in.
+#[tokio::test]
+async fn thread_sleeper_waits_end_in_order_and_never_early() {
+    use errspec::{Sleeper, ThreadSleeper};
+    let start = Instant::now();
+    let ended = Arc::new(Mutex::new(Vec::new()));
+    let tasks: Vec<_> = [30, 10, 20]
+        .into_iter()
+        .map(|ms| {
+            let ended = Arc::clone(&ended);
+            tokio::spawn(async move {
+                ThreadSleeper.sleep(ms * MS).await;
+                let took = start.elapsed();
+                ended.lock().unwrap().push(ms);
+                assert!(took >= ms * MS, "the {ms} ms wait ended after {took:?}");
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(*ended.lock().unwrap(), [10, 20, 30]);
+}
+
 /// Blocks on a future, parking the thread until its waker fires.
 fn park_block_on<F: Future>(future: F) -> F::Output {
     use std::sync::Arc;
