@@ -7,10 +7,10 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::attempts::Call;
-use crate::hold::Hold;
+use crate::limits::{Limits, Permit};
 use crate::{
-    Attempts, DefaultSleeper, Idempotency, RetryBudget, RetryConfig, RetryPolicy, Sleeper,
-    StatusError,
+    Attempts, DefaultSleeper, Idempotency, RateLimitConfig, RetryBudget, RetryConfig, RetryPolicy,
+    Sleeper, StatusError,
 };
 
 type OnRetry = dyn Fn(u32, &dyn StatusError, Duration) + Send + Sync;
@@ -108,7 +108,8 @@ pub struct Retrier {
     budget: Option<RetryBudget>,
     pub(crate) sleeper: Arc<dyn Sleeper>,
     on_retry: Option<Arc<OnRetry>>,
-    pub(crate) hold: Arc<Hold>,
+    pub(crate) limits: Arc<Limits>,
+    pub(crate) rate_limit: RateLimitConfig,
 }
 
 /// Why the engine waits what it waits; reported to `tracing`.
@@ -139,7 +140,8 @@ impl Retrier {
             config,
             sleeper: Arc::new(DefaultSleeper::default()),
             on_retry: None,
-            hold: Arc::default(),
+            limits: Arc::default(),
+            rate_limit: RateLimitConfig::new(),
         }
     }
 
@@ -149,6 +151,19 @@ impl Retrier {
     pub fn with_budget(mut self, budget: RetryBudget) -> Self {
         self.budget = Some(budget);
         self
+    }
+
+    /// Holds and paces calls by `rate_limit` (a spec's `[rate_limit]`; the default holds every
+    /// call of the retrier and learns pacing from refusals).
+    #[must_use]
+    pub fn with_rate_limit(mut self, rate_limit: RateLimitConfig) -> Self {
+        self.rate_limit = rate_limit;
+        self
+    }
+
+    /// The rate-limit settings in force.
+    pub fn rate_limit(&self) -> &RateLimitConfig {
+        &self.rate_limit
     }
 
     /// Waits and tells the time with `sleeper`.
@@ -203,7 +218,7 @@ impl Retrier {
         let mut attempts = self.attempts(idempotency);
         attempts.ready::<E>().await?;
         loop {
-            match attempts.after(f().await) {
+            match attempts.after(attempts.observing(f()).await) {
                 ControlFlow::Break(result) => return result,
                 ControlFlow::Continue(wait) => attempts.sleep(wait).await,
             }
@@ -248,7 +263,7 @@ impl Retrier {
         let mut attempts = self.attempts(idempotency);
         attempts.ready_blocking::<E>()?;
         loop {
-            match attempts.after(f()) {
+            match attempts.after(attempts.observing_blocking(&mut f)) {
                 ControlFlow::Break(result) => return result,
                 ControlFlow::Continue(wait) => attempts.sleep_blocking(wait),
             }
@@ -286,23 +301,31 @@ impl Retrier {
     /// assert!(matches!(attempts.after(third), ControlFlow::Break(Err(MyError)))); // max_attempts = 3
     /// ```
     pub fn attempts(&self, idempotency: impl Into<Idempotency>) -> Attempts<'_> {
-        Attempts::new(Cow::Borrowed(self), idempotency.into())
+        Attempts::new(Cow::Borrowed(self), idempotency.into(), "")
     }
 
     /// This engine with another config: the same budget, sleeper, hook and hold. What a
     /// [`Retrying`](crate::Retrying) runs a call under, with the call's error type's config.
-    pub(crate) fn with_config(&self, config: RetryConfig, budget: Option<RetryBudget>) -> Self {
+    pub(crate) fn with_config(
+        &self,
+        config: RetryConfig,
+        budget: Option<RetryBudget>,
+        rate_limit: RateLimitConfig,
+    ) -> Self {
         Self {
             config,
             budget,
             sleeper: Arc::clone(&self.sleeper),
             on_retry: self.on_retry.clone(),
-            hold: Arc::clone(&self.hold),
+            limits: Arc::clone(&self.limits),
+            rate_limit,
         }
     }
 
-    pub(crate) fn start(&self, idempotency: Idempotency) -> Call {
+    pub(crate) fn start(&self, idempotency: Idempotency, method: &'static str) -> Call {
         Call {
+            key: self.limits.key(&self.rate_limit, method),
+            method,
             idempotency,
             start: self.sleeper.now(),
             attempt: 0,
@@ -367,7 +390,9 @@ impl Retrier {
         }
         let now = self.sleeper.now();
         let hold_budget = config.max_retry_after.saturating_sub(call.held);
-        if let Some(held) = self.hold.past(now, config.max_retry_after)
+        if let Permit::Held(held) = self
+            .limits
+            .permit_hold(&call.key, now, config.max_retry_after)
             && held > wait
         {
             // the hold adds what it asks beyond this wait, within the call's hold budget
@@ -392,7 +417,7 @@ impl Retrier {
             return Next::Stop;
         }
         if let Some(until) = server_wait.and_then(|w| now.checked_add(w)) {
-            self.hold.extend(until, err.status());
+            self.limits.hold(&call.key, until, err.status());
         }
         Next::Retry(wait, reason)
     }

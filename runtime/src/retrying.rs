@@ -156,8 +156,12 @@ impl<C> Retrying<C> {
 
     /// Not public API: a call's attempts, under the chosen retrier or `E`'s settings.
     #[doc(hidden)]
-    pub fn __attempts<E: StatusError>(&self, idempotency: Idempotency) -> Attempts<'static> {
-        Attempts::for_error::<E>(Cow::Owned(self.retrier_for::<E>()), idempotency)
+    pub fn __attempts<E: StatusError>(
+        &self,
+        idempotency: Idempotency,
+        method: &'static str,
+    ) -> Attempts<'static> {
+        Attempts::for_error::<E>(Cow::Owned(self.retrier_for::<E>()), idempotency, method)
     }
 
     /// Not public API: the same for `&mut self` methods, with the client apart.
@@ -165,8 +169,9 @@ impl<C> Retrying<C> {
     pub fn __attempts_mut<E: StatusError>(
         &mut self,
         idempotency: Idempotency,
+        method: &'static str,
     ) -> (Attempts<'static>, &mut C) {
-        (self.__attempts::<E>(idempotency), &mut self.inner)
+        (self.__attempts::<E>(idempotency, method), &mut self.inner)
     }
 }
 
@@ -187,7 +192,7 @@ impl Engine {
         }
         let config = E::retry_config();
         let budget = config.budget.map(|b| self.budget(b));
-        state.base.with_config(config, budget)
+        state.base.with_config(config, budget, E::rate_limit())
     }
 
     /// The client's budget for `config`, made on first use.
