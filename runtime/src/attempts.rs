@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::limits::{Key, Permit};
+use crate::decide::Next;
+use crate::limits::{Key, Pause, Permit};
 use crate::observe::Observer;
-use crate::retrier::Next;
 use crate::{Idempotency, Retrier, StatusError};
 
 /// How many times one call looks again for a hold or a pacing wait before an attempt (see
@@ -160,12 +160,9 @@ impl<'r> Attempts<'r> {
         let mut at = self.retrier.sleeper.now().checked_add(duration);
         self.retrier.sleeper.sleep(duration).await;
         for _ in 0..MAX_HOLD_CHECKS {
-            match self.next_wait(false, at) {
+            match self.next_wait(false, &mut at) {
                 Ok(None) | Err(()) => return,
-                Ok(Some(wait)) => {
-                    at = at.and_then(|at| at.checked_add(wait));
-                    self.retrier.sleeper.sleep(wait).await;
-                }
+                Ok(Some(wait)) => self.retrier.sleeper.sleep(wait).await,
             }
         }
         self.go();
@@ -176,12 +173,9 @@ impl<'r> Attempts<'r> {
         let mut at = self.retrier.sleeper.now().checked_add(duration);
         self.retrier.sleeper.sleep_blocking(duration);
         for _ in 0..MAX_HOLD_CHECKS {
-            match self.next_wait(false, at) {
+            match self.next_wait(false, &mut at) {
                 Ok(None) | Err(()) => return,
-                Ok(Some(wait)) => {
-                    at = at.and_then(|at| at.checked_add(wait));
-                    self.retrier.sleeper.sleep_blocking(wait);
-                }
+                Ok(Some(wait)) => self.retrier.sleeper.sleep_blocking(wait),
             }
         }
         self.go();
@@ -199,12 +193,9 @@ impl<'r> Attempts<'r> {
     pub async fn ready<E: StatusError>(&mut self) -> Result<(), E> {
         let mut at = Some(self.retrier.sleeper.now());
         for _ in 0..MAX_HOLD_CHECKS {
-            match self.next_wait(true, at) {
+            match self.next_wait(true, &mut at) {
                 Ok(None) => break,
-                Ok(Some(wait)) => {
-                    at = at.and_then(|at| at.checked_add(wait));
-                    self.retrier.sleeper.sleep(wait).await;
-                }
+                Ok(Some(wait)) => self.retrier.sleeper.sleep(wait).await,
                 Err(()) => return Err(self.held_error()),
             }
         }
@@ -217,12 +208,9 @@ impl<'r> Attempts<'r> {
     pub fn ready_blocking<E: StatusError>(&mut self) -> Result<(), E> {
         let mut at = Some(self.retrier.sleeper.now());
         for _ in 0..MAX_HOLD_CHECKS {
-            match self.next_wait(true, at) {
+            match self.next_wait(true, &mut at) {
                 Ok(None) => break,
-                Ok(Some(wait)) => {
-                    at = at.and_then(|at| at.checked_add(wait));
-                    self.retrier.sleeper.sleep_blocking(wait);
-                }
+                Ok(Some(wait)) => self.retrier.sleeper.sleep_blocking(wait),
                 Err(()) => return Err(self.held_error()),
             }
         }
@@ -234,30 +222,35 @@ impl<'r> Attempts<'r> {
     /// What to wait before the next attempt, whose waits so far end `at` (measured from the
     /// waits, not the clock, so a sleeper whose clock does not move with its waits cannot make
     /// a call wait again and again): `Ok(None)` to send (counted in flight), `Ok(Some(wait))`
-    /// to wait (counted in the call's hold budget), `Err(())` when a server-stated wait would
-    /// pass `max_elapsed` (a first attempt is then not sent; a retry is sent as decided).
-    fn next_wait(&mut self, first: bool, at: Option<Instant>) -> Result<Option<Duration>, ()> {
+    /// to wait (counted in the call's hold budget; `at` moves to its end), `Err(())` when a
+    /// server-stated wait would pass `max_elapsed` (a first attempt is then not sent; a retry
+    /// is sent as decided).
+    fn next_wait(&mut self, first: bool, at: &mut Option<Instant>) -> Result<Option<Duration>, ()> {
         if self.in_flight {
             return Ok(None);
         }
         let config = &self.retrier.config;
         let clock = self.retrier.sleeper.now();
         let now = at.map_or(clock, |at| at.max(clock));
+        *at = Some(now);
         let budget = config.max_retry_after.saturating_sub(self.call.held);
         let permit = self.retrier.limits.permit(
             &self.call.key,
             now,
             self.retrier.rate_limit.pacing,
             config.max_retry_after,
+            first,
         );
-        let (wait, stated) = match permit {
+        let (wait, pause) = match permit {
             Permit::Go => {
                 self.in_flight = true;
                 return Ok(None);
             }
-            Permit::Held(wait) => (wait, true),
-            Permit::Paced(wait) => (wait, false),
+            Permit::Held(wait) => (wait, Pause::Hold),
+            Permit::Quota(wait) => (wait, Pause::StatedQuota),
+            Permit::Paced(wait) => (wait, Pause::LearnedQuota),
         };
+        let stated = pause != Pause::LearnedQuota;
         let wait = wait.min(budget);
         let elapsed = now.saturating_duration_since(self.call.start);
         let past_deadline = config
@@ -271,6 +264,8 @@ impl<'r> Attempts<'r> {
             return Ok(None);
         }
         self.call.held = self.call.held.saturating_add(wait);
+        *at = now.checked_add(wait);
+        self.retrier.paused(pause, wait);
         Ok(Some(wait))
     }
 

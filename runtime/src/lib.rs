@@ -37,6 +37,7 @@
 
 mod attempts;
 mod budget;
+mod decide;
 mod limits;
 mod method;
 mod observe;
@@ -155,6 +156,7 @@ pub use errspec_macros::errors;
 /// ```
 pub use errspec_macros::client;
 pub use http;
+pub use limits::Pause;
 pub use method::is_idempotent;
 pub use observe::observe;
 pub use retrier::{Retrier, retry, retry_blocking};

@@ -5,7 +5,9 @@ use core::time::Duration;
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use crate::{Attempts, BudgetConfig, Idempotency, Retrier, RetryBudget, Sleeper, StatusError};
+use crate::{
+    Attempts, BudgetConfig, Idempotency, Pause, Retrier, RetryBudget, Sleeper, StatusError,
+};
 
 /// A client `C` with the retry engine its calls run under.
 ///
@@ -103,6 +105,16 @@ impl<C> Retrying<C> {
     ) -> Self {
         let mut state = self.engine.write();
         state.base = state.base.clone().on_retry(hook);
+        drop(state);
+        self
+    }
+
+    /// Calls `hook` whenever a call that runs under its error type's settings waits before an
+    /// attempt for its scope's rate limit; see [`Retrier::on_pause`].
+    #[must_use]
+    pub fn on_pause(self, hook: impl Fn(Pause, Duration) + Send + Sync + 'static) -> Self {
+        let mut state = self.engine.write();
+        state.base = state.base.clone().on_pause(hook);
         drop(state);
         self
     }

@@ -254,6 +254,9 @@ pub(crate) fn errors(
         #[automatically_derived]
         impl #ty {
             /// Every status of the spec, in code order (the fallback variant has no entry).
+            // a user that never lists the statuses should not be warned about a constant it
+            // did not write
+            #[allow(dead_code)]
             #vis const STATUSES: &'static [::errspec::StatusInfo] = &[#(#statuses),*];
 
             /// The spec's `[retry]` settings.

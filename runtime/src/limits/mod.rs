@@ -14,6 +14,10 @@ use http::{HeaderMap, StatusCode};
 
 use crate::{Pacing, RateLimitConfig, Scope};
 
+mod learned;
+
+use learned::{Learned, Window};
+
 /// Most scopes (and method-to-bucket links) kept.
 pub(crate) const MAX_SCOPES: usize = 256;
 /// Longest bucket name kept; a longer one is cut (a bucket is only a key).
@@ -34,11 +38,37 @@ pub(crate) enum Key {
 pub(crate) enum Permit {
     /// Send.
     Go,
-    /// A server-stated wait lasts this long yet (a hold, or a stated quota spent until its
-    /// reset).
+    /// A server-stated wait (a hold) lasts this long yet.
     Held(Duration),
+    /// The quota responses stated is spent until its reset, this long from now.
+    Quota(Duration),
     /// The client's own pacing asks for this wait (a learned quota spent in this window).
     Paced(Duration),
+}
+
+/// Why a call waits before an attempt, beyond the wait its own retry asked for; what
+/// [`Retrier::on_pause`](crate::Retrier::on_pause) is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Pause {
+    /// A wait the server stated on an earlier refusal in the call's scope (its `Retry-After`,
+    /// say) has not ended: the hold.
+    Hold,
+    /// The quota the server states on its responses (`[rate_limit]`'s `remaining`/`reset`, or
+    /// the IETF `RateLimit` field) is spent, less the requests in flight, until its reset.
+    StatedQuota,
+    /// The quota the client learned from the server's refusals is spent for this period.
+    LearnedQuota,
+}
+
+impl core::fmt::Display for Pause {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Pause::Hold => "the server's wait after a refusal has not ended",
+            Pause::StatedQuota => "the quota the server states is spent until its reset",
+            Pause::LearnedQuota => "the quota learned from refusals is spent for this period",
+        })
+    }
 }
 
 #[derive(Debug, Default)]
@@ -62,89 +92,6 @@ struct State {
     used: u64,
 }
 
-/// Pacing learned from refusals: how many requests succeed between one hold's end and the
-/// next refusal, and how long that period is; then at most that many are sent per period,
-/// probing upward after each period without a refusal.
-#[derive(Debug, Default)]
-struct Learned {
-    /// Requests sent since the latest hold was learnt, and when the first of them was.
-    sent: u32,
-    first_sent: Option<Instant>,
-    last_hold_end: Option<Instant>,
-    window: Option<Window>,
-}
-
-#[derive(Debug)]
-struct Window {
-    quota: u32,
-    /// The most sent in a period that was refused: probing goes past it one at a time.
-    ceiling: Option<u32>,
-    length: Duration,
-    start: Instant,
-    /// The period `sent` counts in, since `start`.
-    index: u64,
-    sent: u32,
-    /// Successes of the period `sent` counts in: what a refusal in it learns.
-    succeeded: u32,
-    refused: bool,
-}
-
-impl Window {
-    /// Moves to the period holding `now`, growing the quota after each clean period passed.
-    fn advance(&mut self, now: Instant) {
-        let since = now.saturating_duration_since(self.start);
-        let length = self.length.as_nanos().max(1);
-        let index = u64::try_from(since.as_nanos() / length).unwrap_or(u64::MAX);
-        if index > self.index {
-            if !self.refused && self.sent >= self.quota {
-                self.grow();
-            }
-            self.index = index;
-            self.sent = 0;
-            self.succeeded = 0;
-            self.refused = false;
-        }
-    }
-
-    /// After a full period without a refusal: one more at the last refused level (a probe),
-    /// a quarter more below it, twice as many once a probe got through (the limit rose).
-    fn grow(&mut self) {
-        let quarter = (self.quota / 4).max(1);
-        self.quota = match self.ceiling {
-            Some(c) if self.quota >= c => {
-                self.ceiling = None;
-                self.quota.saturating_mul(2)
-            }
-            Some(c) if self.quota.saturating_add(1) >= c => self.quota.saturating_add(1),
-            Some(c) => self.quota.saturating_add(quarter).min(c.saturating_sub(1)),
-            None => self.quota.saturating_add(quarter),
-        };
-    }
-
-    /// A new learned period from `start`: `sent` were sent in the refused one, and this
-    /// refusal is one of them.
-    fn refused_at(sent: u32, length: Duration, start: Instant) -> Self {
-        Window {
-            quota: sent.saturating_sub(1).max(1),
-            ceiling: Some(sent.max(1)),
-            length,
-            start,
-            index: 0,
-            sent: 0,
-            succeeded: 0,
-            refused: true,
-        }
-    }
-
-    /// When the period after the one `sent` counts in begins.
-    fn next_start(&self) -> Instant {
-        let periods = u32::try_from(self.index.saturating_add(1)).unwrap_or(u32::MAX);
-        self.start
-            .checked_add(self.length.saturating_mul(periods))
-            .unwrap_or(self.start)
-    }
-}
-
 impl Limits {
     fn lock(&self) -> MutexGuard<'_, Table> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
@@ -154,17 +101,22 @@ impl Limits {
     pub(crate) fn key(&self, config: &RateLimitConfig, method: &'static str) -> Key {
         match config.scope {
             Scope::Client => Key::Client,
-            Scope::Method => Key::Method(method),
-            _ => match self.lock().buckets.get(method) {
-                Some(bucket) => Key::Bucket(bucket.clone()),
-                None => Key::Method(method),
-            },
+            _ => self.lock().key(config.scope, method),
         }
     }
 
-    /// What a call in `key` may do at `now`; `Go` counts it in flight (and in the learned
-    /// period). Waits are at most `cap`.
-    pub(crate) fn permit(&self, key: &Key, now: Instant, pacing: Pacing, cap: Duration) -> Permit {
+    /// What a call in `key` may do at `now`, for its `first` attempt or a retry; `Go` counts
+    /// it in flight (and in the learned period). Learned pacing spaces first attempts only: a
+    /// retry has waited what its error asked, and holds and stated quotas still apply to it.
+    /// Waits are at most `cap`.
+    pub(crate) fn permit(
+        &self,
+        key: &Key,
+        now: Instant,
+        pacing: Pacing,
+        cap: Duration,
+        first: bool,
+    ) -> Permit {
         let mut table = self.lock();
         let state = table.state(key);
         if let Some((until, _)) = state.hold {
@@ -173,21 +125,20 @@ impl Limits {
                 return Permit::Held(left);
             }
         }
-        if pacing != Pacing::Off {
-            if let Some((remaining, reset)) = state.quota {
-                if now >= reset {
-                    state.quota = None;
-                } else if remaining <= u64::from(state.in_flight) {
-                    return Permit::Held(reset.saturating_duration_since(now).min(cap));
-                }
+        let paced = pacing != Pacing::Off;
+        if paced && let Some((remaining, reset)) = state.quota {
+            if now >= reset {
+                state.quota = None;
+            } else if remaining <= u64::from(state.in_flight) {
+                return Permit::Quota(reset.saturating_duration_since(now).min(cap));
             }
-            if let Some(window) = &mut state.learned.window {
-                window.advance(now);
-                if window.sent >= window.quota {
-                    let next = window.next_start().saturating_duration_since(now);
-                    if !next.is_zero() {
-                        return Permit::Paced(next.min(cap));
-                    }
+        }
+        if let Some(window) = &mut state.learned.window {
+            window.advance(now);
+            if paced && first && window.sent >= window.quota {
+                let next = window.next_start().saturating_duration_since(now);
+                if !next.is_zero() {
+                    return Permit::Paced(next.min(cap));
                 }
             }
         }
@@ -301,14 +252,7 @@ impl Limits {
             }
             table.buckets.insert(method, bucket);
         }
-        let key = match config.scope {
-            Scope::Client => Key::Client,
-            Scope::Method => Key::Method(method),
-            _ => match table.buckets.get(method) {
-                Some(bucket) => Key::Bucket(bucket.clone()),
-                None => Key::Method(method),
-            },
-        };
+        let key = table.key(config.scope, method);
         let Some(quota) = stated_quota(config, headers, now) else {
             return;
         };
@@ -317,6 +261,19 @@ impl Limits {
 }
 
 impl Table {
+    /// The scope a call of `method` is in under `scope`: a method not yet seen naming a bucket
+    /// is a scope of its own.
+    fn key(&self, scope: Scope, method: &'static str) -> Key {
+        match scope {
+            Scope::Client => Key::Client,
+            Scope::Method => Key::Method(method),
+            _ => match self.buckets.get(method) {
+                Some(bucket) => Key::Bucket(bucket.clone()),
+                None => Key::Method(method),
+            },
+        }
+    }
+
     /// `key`'s state, made (and the least recently used idle scope forgotten past the bound)
     /// when it is new.
     fn state(&mut self, key: &Key) -> &mut State {
@@ -397,7 +354,7 @@ mod tests {
         let now = Instant::now();
         for _ in 0..10_000 {
             assert_eq!(
-                limits.permit(&Key::Client, now, Pacing::Auto, CAP),
+                limits.permit(&Key::Client, now, Pacing::Auto, CAP, true),
                 Permit::Go
             );
         }
@@ -412,7 +369,7 @@ mod tests {
         // 51 sent in the second period, the 51st refused
         for _ in 0..51 {
             assert_eq!(
-                limits.permit(&Key::Client, t0 + second, Pacing::Auto, CAP),
+                limits.permit(&Key::Client, t0 + second, Pacing::Auto, CAP, true),
                 Permit::Go
             );
         }
@@ -421,41 +378,46 @@ mod tests {
         let start = t0 + 2 * second;
         for _ in 0..50 {
             assert_eq!(
-                limits.permit(&Key::Client, start, Pacing::Auto, CAP),
+                limits.permit(&Key::Client, start, Pacing::Auto, CAP, true),
                 Permit::Go
             );
         }
         assert_eq!(
-            limits.permit(&Key::Client, start, Pacing::Auto, CAP),
+            limits.permit(&Key::Client, start, Pacing::Auto, CAP, true),
             Permit::Paced(second)
+        );
+        // a retry is not paced to it: it has waited what its error asked
+        assert_eq!(
+            limits.permit(&Key::Client, start, Pacing::Auto, CAP, false),
+            Permit::Go
         );
         // the period after the refused one has the same quota
         let next = start + second;
         for _ in 0..50 {
             assert_eq!(
-                limits.permit(&Key::Client, next, Pacing::Auto, CAP),
+                limits.permit(&Key::Client, next, Pacing::Auto, CAP, true),
                 Permit::Go
             );
         }
         assert!(matches!(
-            limits.permit(&Key::Client, next, Pacing::Auto, CAP),
+            limits.permit(&Key::Client, next, Pacing::Auto, CAP, true),
             Permit::Paced(_)
         ));
         // after a clean, full period, it probes one past the level that was refused
         let probe = next + second;
         for _ in 0..51 {
             assert_eq!(
-                limits.permit(&Key::Client, probe, Pacing::Auto, CAP),
+                limits.permit(&Key::Client, probe, Pacing::Auto, CAP, true),
                 Permit::Go
             );
         }
         assert!(matches!(
-            limits.permit(&Key::Client, probe, Pacing::Auto, CAP),
+            limits.permit(&Key::Client, probe, Pacing::Auto, CAP, true),
             Permit::Paced(_)
         ));
         // pacing off: holds only
         assert_eq!(
-            limits.permit(&Key::Client, probe, Pacing::Off, CAP),
+            limits.permit(&Key::Client, probe, Pacing::Off, CAP, true),
             Permit::Go
         );
     }
