@@ -5,6 +5,7 @@ use core::ops::ControlFlow;
 use core::time::Duration;
 use std::borrow::Cow;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use crate::decide::Next;
@@ -15,8 +16,9 @@ use crate::{Idempotency, Retrier, StatusError};
 /// How many times one call looks again for a hold or a pacing wait before an attempt (see
 /// [`Attempts::sleep`]): a bound, so that no sleeper or clock can keep a call waiting in a
 /// loop. What a call waits for holds and pacing is bounded anyway, by `max_retry_after` in
-/// all.
-const MAX_HOLD_CHECKS: usize = 8;
+/// all. (A call whose scope's stated quota is no more than its requests out looks again every
+/// few milliseconds, until their answers say; past this bound it is sent.)
+const MAX_HOLD_CHECKS: usize = 128;
 
 /// The state of one call across its attempts.
 pub(crate) struct Call {
@@ -49,8 +51,8 @@ pub struct Attempts<'r> {
     most: u32,
     /// Reads the responses' rate-limit headers, when `[rate_limit]` names any.
     observer: Option<Arc<Observer>>,
-    /// Whether an attempt is out: counted in its scope's requests in flight.
-    in_flight: bool,
+    /// The attempt out, if one is: counted in its scope's requests in flight by this number.
+    in_flight: Option<u64>,
 }
 
 impl<'r> Attempts<'r> {
@@ -68,6 +70,7 @@ impl<'r> Attempts<'r> {
                 config: retrier.rate_limit.clone(),
                 method,
                 sleeper: Arc::clone(&retrier.sleeper),
+                attempt: AtomicU64::new(0),
             })
         });
         Self {
@@ -75,7 +78,7 @@ impl<'r> Attempts<'r> {
             call,
             most,
             observer,
-            in_flight: false,
+            in_flight: None,
         }
     }
 
@@ -100,11 +103,11 @@ impl<'r> Attempts<'r> {
     ) -> ControlFlow<Result<T, E>, Duration> {
         // an attempt came back, so it was sent: a loop that never called `ready` deposits here
         self.retrier.deposit(&mut self.call);
-        if core::mem::take(&mut self.in_flight) {
+        if let Some(attempt) = self.in_flight.take() {
             let now = self.retrier.sleeper.now();
             self.retrier
                 .limits
-                .done(&self.call.key, result.is_ok(), now);
+                .done(&self.call.key, attempt, result.is_ok(), now);
         }
         // a response may have named the call's bucket
         self.call.key = self
@@ -226,7 +229,7 @@ impl<'r> Attempts<'r> {
     /// server-stated wait would pass `max_elapsed` (a first attempt is then not sent; a retry
     /// is sent as decided).
     fn next_wait(&mut self, first: bool, at: &mut Option<Instant>) -> Result<Option<Duration>, ()> {
-        if self.in_flight {
+        if self.in_flight.is_some() {
             return Ok(None);
         }
         let config = &self.retrier.config;
@@ -234,16 +237,18 @@ impl<'r> Attempts<'r> {
         let now = at.map_or(clock, |at| at.max(clock));
         *at = Some(now);
         let budget = config.max_retry_after.saturating_sub(self.call.held);
+        let attempt = self.retrier.limits.next_attempt();
         let permit = self.retrier.limits.permit(
             &self.call.key,
             now,
             self.retrier.rate_limit.pacing,
             config.max_retry_after,
             first,
+            attempt,
         );
         let (wait, pause) = match permit {
             Permit::Go => {
-                self.in_flight = true;
+                self.sending(attempt);
                 return Ok(None);
             }
             Permit::Held(wait) => (wait, Pause::Hold),
@@ -271,9 +276,18 @@ impl<'r> Attempts<'r> {
 
     /// Counts the attempt about to be sent in flight, without asking.
     fn go(&mut self) {
-        if !self.in_flight {
-            self.in_flight = true;
-            self.retrier.limits.force(&self.call.key);
+        if self.in_flight.is_none() {
+            let attempt = self.retrier.limits.next_attempt();
+            self.retrier.limits.force(&self.call.key, attempt);
+            self.sending(attempt);
+        }
+    }
+
+    /// `attempt` is out: the responses reported meanwhile answer it.
+    fn sending(&mut self, attempt: u64) {
+        self.in_flight = Some(attempt);
+        if let Some(observer) = &self.observer {
+            observer.attempt.store(attempt, Ordering::Relaxed);
         }
     }
 
@@ -291,9 +305,11 @@ impl<'r> Attempts<'r> {
 impl Drop for Attempts<'_> {
     /// A call dropped with an attempt out (cancelled mid-request) is no longer in flight.
     fn drop(&mut self) {
-        if self.in_flight {
+        if let Some(attempt) = self.in_flight {
             let now = self.retrier.sleeper.now();
-            self.retrier.limits.done(&self.call.key, false, now);
+            self.retrier
+                .limits
+                .done(&self.call.key, attempt, false, now);
         }
     }
 }

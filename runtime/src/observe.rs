@@ -9,6 +9,7 @@ use core::cell::RefCell;
 use core::future::Future;
 use core::pin::pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use http::HeaderMap;
 
@@ -21,6 +22,8 @@ pub(crate) struct Observer {
     pub(crate) config: RateLimitConfig,
     pub(crate) method: &'static str,
     pub(crate) sleeper: Arc<dyn Sleeper>,
+    /// The number of the call's attempt out (see `Limits::next_attempt`).
+    pub(crate) attempt: AtomicU64,
 }
 
 thread_local! {
@@ -46,9 +49,10 @@ pub fn observe(headers: &HeaderMap) {
     CURRENT.with(|current| {
         if let Some(observer) = &*current.borrow() {
             let now = observer.sleeper.now();
+            let attempt = observer.attempt.load(Ordering::Relaxed);
             observer
                 .limits
-                .observe(&observer.config, observer.method, headers, now);
+                .observe(&observer.config, observer.method, attempt, headers, now);
         }
     });
 }

@@ -265,28 +265,27 @@ const CONTESTANTS: [Contestant; 8] = [
     }),
 ];
 
-/// PACING: the errspec contestants with a `[rate_limit]` spec for the scenario called
-/// `scenario`, which run after the other errspec rows. They need the client types that the PACING
-/// CONTESTANTS block of `common/contestants.rs` generates; when pacing lands, uncomment that
-/// block and replace this function's body with the commented `vec!` (add more rows to it to
-/// compare specs in one scenario).
+/// The errspec contestant with the `[rate_limit]` spec for the scenario called `scenario`,
+/// which runs after the other errspec rows.
 fn pacing(scenario: &str) -> Vec<Contestant> {
-    // vec![match scenario {
-    //     "github" => ("errspec: pacing from x-ratelimit-* (pacing-github.toml)", |target| {
-    //         contestants::pacing_github::client(target, None)
-    //     }),
-    //     "ietf" => ("errspec: pacing from RateLimit (pacing-ietf.toml)", |target| {
-    //         contestants::pacing_ietf::client(target, None)
-    //     }),
-    //     "scoped" => ("errspec: pacing, scope = method (pacing-method.toml)", |target| {
-    //         contestants::pacing_method::client(target, None)
-    //     }),
-    //     _ => ("errspec: pacing learned from 429s (pacing-learned.toml)", |target| {
-    //         contestants::pacing_learned::client(target, None)
-    //     }),
-    // }]
-    let _ = scenario;
-    Vec::new()
+    vec![match scenario {
+        "github" => (
+            "errspec: pacing from x-ratelimit-* (pacing-github.toml)",
+            |target| contestants::pacing_github::client(target, None),
+        ),
+        "ietf" => (
+            "errspec: pacing from RateLimit (pacing-ietf.toml)",
+            |target| contestants::pacing_ietf::client(target, None),
+        ),
+        "scoped" => (
+            "errspec: pacing, scope = method (pacing-method.toml)",
+            |target| contestants::pacing_method::client(target, None),
+        ),
+        _ => (
+            "errspec: pacing learned from 429s (pacing-learned.toml)",
+            |target| contestants::pacing_learned::client(target, None),
+        ),
+    }]
 }
 
 /// One contestant's run against a fresh server in `mode`.

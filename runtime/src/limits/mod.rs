@@ -80,21 +80,73 @@ struct Table {
     /// The bucket each method's latest response named.
     buckets: HashMap<&'static str, Box<str>>,
     tick: u64,
+    /// The number of the latest attempt sent.
+    attempts: u64,
 }
 
 #[derive(Debug, Default)]
 struct State {
     hold: Option<(Instant, Option<StatusCode>)>,
-    /// What responses stated: requests left, and when that count resets.
-    quota: Option<(u64, Instant)>,
-    in_flight: u32,
+    /// What responses stated.
+    quota: Option<Stated>,
+    /// The attempts out and not yet answered, by the number [`Limits::next_attempt`] gave them.
+    in_flight: Vec<u64>,
     learned: Learned,
     used: u64,
+}
+
+/// A quota responses stated, for one period of the server's.
+#[derive(Debug, Clone, Copy)]
+struct Stated {
+    /// The fewest requests left any response of the period stated: responses can come back in
+    /// another order than the server counted them in.
+    remaining: u64,
+    /// When that count resets: the earliest any response of the period stated (a reset stated
+    /// in whole seconds from now is up to a second late).
+    reset: Instant,
+}
+
+/// How soon a call looks again at a stated quota that its requests out may or may not have
+/// spent.
+pub(crate) const RECHECK: Duration = Duration::from_millis(10);
+
+/// How finely a reset can be stated (the IETF fields and most headers give whole seconds): two
+/// stated resets closer than this may be the same one.
+const RESET_GRAIN: Duration = Duration::from_secs(1);
+
+impl Stated {
+    /// The quota at `now` after a response stated `new`. A response of
+    /// the same period (a reset within [`RESET_GRAIN`]) can only lower the count: one stating
+    /// more left was counted before others that were answered sooner. A later reset is a new
+    /// period, and so is any once the old reset has passed.
+    fn update(old: Option<Self>, new: Self, now: Instant) -> Self {
+        let Some(old) = old.filter(|old| old.reset > now) else {
+            return new;
+        };
+        let same = new.reset < old.reset + RESET_GRAIN && old.reset < new.reset + RESET_GRAIN;
+        if same {
+            Self {
+                remaining: new.remaining.min(old.remaining),
+                reset: new.reset.min(old.reset),
+            }
+        } else if new.reset > old.reset {
+            new
+        } else {
+            old
+        }
+    }
 }
 
 impl Limits {
     fn lock(&self) -> MutexGuard<'_, Table> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A number for an attempt about to be sent, later attempts higher (across scopes).
+    pub(crate) fn next_attempt(&self) -> u64 {
+        let mut table = self.lock();
+        table.attempts = table.attempts.wrapping_add(1);
+        table.attempts
     }
 
     /// The scope a call of `method` is in now, under `config`.
@@ -116,6 +168,7 @@ impl Limits {
         pacing: Pacing,
         cap: Duration,
         first: bool,
+        attempt: u64,
     ) -> Permit {
         let mut table = self.lock();
         let state = table.state(key);
@@ -126,11 +179,21 @@ impl Limits {
             }
         }
         let paced = pacing != Pacing::Off;
-        if paced && let Some((remaining, reset)) = state.quota {
-            if now >= reset {
+        if paced && let Some(quota) = state.quota {
+            // the attempts out and not yet answered: the stated count may not include them
+            let unanswered = u64::try_from(state.in_flight.len()).unwrap_or(u64::MAX);
+            if now >= quota.reset {
                 state.quota = None;
-            } else if remaining <= u64::from(state.in_flight) {
-                return Permit::Quota(reset.saturating_duration_since(now).min(cap));
+            } else if quota.remaining <= unanswered {
+                let left = quota.reset.saturating_duration_since(now);
+                // requests are left, but no more than are out: their answers will say whether
+                // the server counted them yet, so look again soon rather than at the reset
+                let wait = if quota.remaining > 0 {
+                    left.min(RECHECK)
+                } else {
+                    left
+                };
+                return Permit::Quota(wait.min(cap));
             }
         }
         if let Some(window) = &mut state.learned.window {
@@ -142,7 +205,7 @@ impl Limits {
                 }
             }
         }
-        state.in_flight = state.in_flight.saturating_add(1);
+        state.in_flight.push(attempt);
         let learned = &mut state.learned;
         learned.sent = learned.sent.saturating_add(1);
         learned.first_sent.get_or_insert(now);
@@ -164,19 +227,20 @@ impl Limits {
         left.map_or(Permit::Go, Permit::Held)
     }
 
-    /// Counts a call in `key` in flight without asking (a call that waited all it may).
-    pub(crate) fn force(&self, key: &Key) {
+    /// Counts `attempt` in `key` in flight without asking (a call that waited all it may).
+    pub(crate) fn force(&self, key: &Key, attempt: u64) {
         let mut table = self.lock();
-        let state = table.state(key);
-        state.in_flight = state.in_flight.saturating_add(1);
+        table.state(key).in_flight.push(attempt);
     }
 
-    /// An attempt in `key` came back at `now` (or was dropped): no longer in flight; a
+    /// `attempt` in `key` came back at `now` (or was dropped): no longer in flight; a
     /// `success` counts toward the learned quota.
-    pub(crate) fn done(&self, key: &Key, success: bool, now: Instant) {
+    pub(crate) fn done(&self, key: &Key, attempt: u64, success: bool, now: Instant) {
         let mut table = self.lock();
         let state = table.state(key);
-        state.in_flight = state.in_flight.saturating_sub(1);
+        if let Some(i) = state.in_flight.iter().position(|a| *a == attempt) {
+            state.in_flight.swap_remove(i);
+        }
         if success && let Some(window) = &mut state.learned.window {
             window.advance(now);
             window.succeeded = window.succeeded.saturating_add(1);
@@ -233,12 +297,13 @@ impl Limits {
             .and_then(|(_, status)| status)
     }
 
-    /// What a response of a call of `method` says about its scope: the bucket it names, the
-    /// requests left and their reset, under `config`.
+    /// What a response to `attempt`, of a call of `method`, says about its scope: the bucket
+    /// it names, the requests left and their reset, under `config`.
     pub(crate) fn observe(
         &self,
         config: &RateLimitConfig,
         method: &'static str,
+        attempt: u64,
         headers: &HeaderMap,
         now: Instant,
     ) {
@@ -253,10 +318,16 @@ impl Limits {
             table.buckets.insert(method, bucket);
         }
         let key = table.key(config.scope, method);
-        let Some(quota) = stated_quota(config, headers, now) else {
+        let state = table.state(&key);
+        // the server has counted the attempt
+        if let Some(i) = state.in_flight.iter().position(|a| *a == attempt) {
+            state.in_flight.swap_remove(i);
+        }
+        let Some((remaining, reset)) = stated_quota(config, headers, now) else {
             return;
         };
-        table.state(&key).quota = Some(quota);
+        let stated = Stated { remaining, reset };
+        state.quota = Some(Stated::update(state.quota, stated, now));
     }
 }
 
@@ -283,7 +354,7 @@ impl Table {
             let oldest = self
                 .scopes
                 .iter()
-                .filter(|(_, s)| s.in_flight == 0)
+                .filter(|(_, s)| s.in_flight.is_empty())
                 .min_by_key(|(_, s)| s.used)
                 .map(|(k, _)| k.clone());
             if let Some(oldest) = oldest {
@@ -321,14 +392,18 @@ fn stated_quota(
             .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
     {
-        let reset = config
-            .reset
-            .as_ref()
-            .and_then(|r| crate::wait::wait_from_headers(headers, core::slice::from_ref(r), wall))
-            .and_then(reset_in);
-        // without a readable reset, a spent quota is waited for at most a second at a time
-        let reset = reset.or_else(|| reset_in(Duration::from_secs(1)))?;
-        return Some((remaining, reset));
+        let stated = config.reset.as_ref().and_then(|r| {
+            let value = headers.get(r.header_name()?)?;
+            crate::wait::read(value.as_bytes(), r.format, wall).ok()
+        });
+        let reset = match stated {
+            Some(Some(wait)) => wait,
+            // a reset already past: the count is of a period that is over (a late answer)
+            Some(None) => return None,
+            // without a readable reset, a spent quota is waited for a second at a time
+            None => Duration::from_secs(1),
+        };
+        return Some((remaining, reset_in(reset)?));
     }
     if config.ietf
         && let Some((remaining, reset)) = headers
@@ -343,93 +418,4 @@ fn stated_quota(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const CAP: Duration = Duration::from_secs(60);
-
-    #[test]
-    fn a_scope_that_saw_no_refusal_is_never_paced() {
-        let limits = Limits::default();
-        let now = Instant::now();
-        for _ in 0..10_000 {
-            assert_eq!(
-                limits.permit(&Key::Client, now, Pacing::Auto, CAP, true),
-                Permit::Go
-            );
-        }
-    }
-
-    #[test]
-    fn learned_pacing_sends_what_succeeded_between_holds_then_probes_up() {
-        let limits = Limits::default();
-        let t0 = Instant::now();
-        let second = Duration::from_secs(1);
-        limits.hold(&Key::Client, t0 + second, None);
-        // 51 sent in the second period, the 51st refused
-        for _ in 0..51 {
-            assert_eq!(
-                limits.permit(&Key::Client, t0 + second, Pacing::Auto, CAP, true),
-                Permit::Go
-            );
-        }
-        limits.hold(&Key::Client, t0 + 2 * second, None);
-        // the learned period: 50 sends, then wait for the next period
-        let start = t0 + 2 * second;
-        for _ in 0..50 {
-            assert_eq!(
-                limits.permit(&Key::Client, start, Pacing::Auto, CAP, true),
-                Permit::Go
-            );
-        }
-        assert_eq!(
-            limits.permit(&Key::Client, start, Pacing::Auto, CAP, true),
-            Permit::Paced(second)
-        );
-        // a retry is not paced to it: it has waited what its error asked
-        assert_eq!(
-            limits.permit(&Key::Client, start, Pacing::Auto, CAP, false),
-            Permit::Go
-        );
-        // the period after the refused one has the same quota
-        let next = start + second;
-        for _ in 0..50 {
-            assert_eq!(
-                limits.permit(&Key::Client, next, Pacing::Auto, CAP, true),
-                Permit::Go
-            );
-        }
-        assert!(matches!(
-            limits.permit(&Key::Client, next, Pacing::Auto, CAP, true),
-            Permit::Paced(_)
-        ));
-        // after a clean, full period, it probes one past the level that was refused
-        let probe = next + second;
-        for _ in 0..51 {
-            assert_eq!(
-                limits.permit(&Key::Client, probe, Pacing::Auto, CAP, true),
-                Permit::Go
-            );
-        }
-        assert!(matches!(
-            limits.permit(&Key::Client, probe, Pacing::Auto, CAP, true),
-            Permit::Paced(_)
-        ));
-        // pacing off: holds only
-        assert_eq!(
-            limits.permit(&Key::Client, probe, Pacing::Off, CAP, true),
-            Permit::Go
-        );
-    }
-
-    #[test]
-    fn bucket_scopes_are_bounded() {
-        let limits = Limits::default();
-        let now = Instant::now();
-        for i in 0..(MAX_SCOPES * 4) {
-            let key = Key::Bucket(i.to_string().into());
-            limits.hold(&key, now + Duration::from_secs(5), None);
-        }
-        assert!(limits.lock().len() <= MAX_SCOPES);
-    }
-}
+mod tests;

@@ -213,32 +213,28 @@ errspec_contestant!(
 pub use ardoq::{ApiError, client as errspec, run as errspec_run};
 
 // ---------------------------------------------------------------------------------------------
-// PACING CONTESTANTS: errspec with a `[rate_limit]` section (PRODUCT.md, "Rate limits: scope and
-// pacing"). This branch's spec reader rejects that section, so they stay commented out until
-// pacing lands. Then uncomment these four lines and the matching ones in `pacing()` in
-// `tests/benches/ratelimit.rs`; nothing else changes, since `Http::get` already passes every
-// response through `errspec::reqwest::check`, which reports its headers to the pacing.
-//
-// errspec_contestant!(
-//     /// Pacing from GitHub's `x-ratelimit-remaining` / `x-ratelimit-reset`.
-//     pacing_github,
-//     "benches/specs/pacing-github.toml"
-// );
-// errspec_contestant!(
-//     /// Pacing from the IETF `RateLimit` / `RateLimit-Policy` fields.
-//     pacing_ietf,
-//     "benches/specs/pacing-ietf.toml"
-// );
-// errspec_contestant!(
-//     /// Pacing learned from 429s, for servers that state no quota.
-//     pacing_learned,
-//     "benches/specs/pacing-learned.toml"
-// );
-// errspec_contestant!(
-//     /// Holds and pacing per method (`scope = "method"`), learned from 429s.
-//     pacing_method,
-//     "benches/specs/pacing-method.toml"
-// );
+// Pacing contestants: errspec with a `[rate_limit]` section. `Http::get` passes every response
+// through `errspec::reqwest::check`, which reports its headers to the pacing.
+errspec_contestant!(
+    /// Pacing from GitHub's `x-ratelimit-remaining` / `x-ratelimit-reset`.
+    pacing_github,
+    "benches/specs/pacing-github.toml"
+);
+errspec_contestant!(
+    /// Pacing from the IETF `RateLimit` / `RateLimit-Policy` fields.
+    pacing_ietf,
+    "benches/specs/pacing-ietf.toml"
+);
+errspec_contestant!(
+    /// Pacing learned from 429s, for servers that state no quota.
+    pacing_learned,
+    "benches/specs/pacing-learned.toml"
+);
+errspec_contestant!(
+    /// Holds and pacing per method (`scope = "method"`), learned from 429s.
+    pacing_method,
+    "benches/specs/pacing-method.toml"
+);
 // ---------------------------------------------------------------------------------------------
 
 /// reqwest-retry's `RetryTransientMiddleware` with its `ExponentialBackoff` as the builder makes

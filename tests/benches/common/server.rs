@@ -197,9 +197,15 @@ impl Server {
             ..
         } = self.shared.mode
         {
-            let epoch = since_epoch();
-            let next = Duration::from_secs(epoch.as_secs() + 1);
-            std::thread::sleep(next.saturating_sub(epoch));
+            // the instant of the next whole epoch second, computed rather than slept to: a
+            // sleep ends late, and windows ending after the second the header names would
+            // refuse a client that comes back exactly at the stated reset
+            let (epoch, now) = (since_epoch(), Instant::now());
+            let next = epoch.as_secs() + 1;
+            let origin = now + Duration::from_secs(next).saturating_sub(epoch);
+            std::thread::sleep(origin.saturating_duration_since(Instant::now()));
+            *lock(&self.shared.origin) = (origin, next);
+            return origin;
         }
         let now = Instant::now();
         *lock(&self.shared.origin) = (now, since_epoch().as_secs());
