@@ -3,7 +3,9 @@
 use core::fmt::Write as _;
 
 use errspec::http::StatusCode;
-use errspec_spec::{Jitter, RetryConfig, RetryPolicy, UNKNOWN_REASON, WaitHeader};
+use errspec_spec::{
+    Jitter, Pacing, RateLimitConfig, RetryConfig, RetryPolicy, Scope, UNKNOWN_REASON, WaitHeader,
+};
 
 use crate::Loaded;
 use crate::describe;
@@ -116,6 +118,7 @@ pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
     if policy != RetryPolicy::Never {
         retries(&mut line, &settings, policy, wait_headers);
     }
+    rate_limit(&mut line, &spec.rate_limit);
     if let Some(header) = &spec.retry.should_retry_header {
         line(
             "override",
@@ -246,4 +249,51 @@ fn backoff(retry: &RetryConfig, retries: u32) -> String {
         retry.multiplier,
         describe::duration(retry.max_backoff)
     )
+}
+
+/// The lines on `[rate_limit]`: what a hold holds, and how the client paces itself.
+fn rate_limit(line: &mut impl FnMut(&str, &str), limit: &RateLimitConfig) {
+    let scope = match limit.scope {
+        Scope::Method => {
+            "method: a server-stated wait holds only the calls of the method that got it".to_owned()
+        }
+        Scope::Bucket => format!(
+            "bucket: a server-stated wait holds only the calls whose responses name the same \
+             `{}`",
+            limit.bucket_header.as_deref().unwrap_or_default()
+        ),
+        _ => "client: a server-stated wait holds every call of the client".to_owned(),
+    };
+    line("scope", &scope);
+    let pacing = if limit.pacing == Pacing::Off {
+        "off: only holds; the client never slows itself".to_owned()
+    } else {
+        let mut stated = Vec::new();
+        if let Some(remaining) = &limit.remaining {
+            let reset = limit.reset.as_ref().map_or_else(
+                || "a second at a time".to_owned(),
+                |r| describe::sources(core::slice::from_ref(r)).join(""),
+            );
+            stated.push(format!(
+                "`{remaining}` (requests left) until its reset, read from {reset}"
+            ));
+        }
+        if limit.ietf {
+            stated.push("the IETF `RateLimit` field".to_owned());
+        }
+        let learned = "what refusals teach: the requests a period let through, probing one \
+                       more after each period without a refusal";
+        if stated.is_empty() {
+            format!(
+                "auto: sends no more per period than {learned}; never slows a client that has not been refused"
+            )
+        } else {
+            format!(
+                "auto: waits while the quota stated on every response is spent ({}); without \
+                 one, {learned}",
+                stated.join(", ")
+            )
+        }
+    };
+    line("pacing", &pacing);
 }

@@ -463,3 +463,38 @@ fn check_reports_what_the_macro_reports_for_every_bad_spec() {
     }
     assert!(compared >= 70, "compared only {compared} bad specs");
 }
+
+#[test]
+fn explain_shows_the_rate_limit_section() {
+    let dir = scratch("rate-limit");
+    std::fs::write(
+        dir.join("hub.toml"),
+        "[api]\nname = \"Hub\"\n[rate_limit]\nscope = \"method\"\nremaining = { name = \
+         \"x-ratelimit-remaining\" }\nreset = { name = \"x-ratelimit-reset\", format = \"unix\" \
+         }\n[status.429]\nmessage = \"slow down\"\nretry = \"after-header\"\n",
+    )
+    .expect("write spec");
+    let out = run_in(&dir, &["explain", "hub.toml", "429"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "  scope     method: a server-stated wait holds only the calls of the method"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("  pacing    auto: waits while the quota stated on every response is spent (`x-ratelimit-remaining`"),
+        "{text}"
+    );
+    let out = run(&["explain", "spec/ardoq.toml", "429"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("  scope     client: a server-stated wait holds every call"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  pacing    auto: sends no more per period than what refusals teach"),
+        "{text}"
+    );
+}

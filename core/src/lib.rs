@@ -25,9 +25,11 @@ mod backoff;
 mod class;
 mod config;
 mod policy;
+mod rate_limit;
 mod wait;
 
 pub use class::{UNCLASSIFIED_MESSAGE, UNKNOWN_REASON, class_index};
 pub use config::{BudgetConfig, RetryConfig};
 pub use policy::{Idempotency, Jitter, RetryPolicy, TransportKind};
+pub use rate_limit::{Pacing, RateLimitConfig, Scope};
 pub use wait::{WaitFormat, WaitHeader, WaitSource};

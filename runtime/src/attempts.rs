@@ -1,17 +1,24 @@
 //! One call's state across its attempts, for loops that the engine does not drive itself.
 
+use core::future::Future;
 use core::ops::ControlFlow;
 use core::time::Duration;
 use std::borrow::Cow;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use crate::retrier::Next;
+use crate::decide::Next;
+use crate::limits::{Key, Pause, Permit};
+use crate::observe::Observer;
 use crate::{Idempotency, Retrier, StatusError};
 
-/// How many times one wait looks again for a later hold (see [`Attempts::sleep`]): a bound, so
-/// that no sleeper or clock can keep a call waiting in a loop. What a call waits for holds is
-/// bounded anyway, by `max_retry_after` in all.
-const MAX_HOLD_CHECKS: usize = 4;
+/// How many times one call looks again for a hold or a pacing wait before an attempt (see
+/// [`Attempts::sleep`]): a bound, so that no sleeper or clock can keep a call waiting in a
+/// loop. What a call waits for holds and pacing is bounded anyway, by `max_retry_after` in
+/// all. (A call whose scope's stated quota is no more than its requests out looks again every
+/// few milliseconds, until their answers say; past this bound it is sent.)
+const MAX_HOLD_CHECKS: usize = 128;
 
 /// The state of one call across its attempts.
 pub(crate) struct Call {
@@ -26,6 +33,10 @@ pub(crate) struct Call {
     pub(crate) held: Duration,
     /// Whether the first attempt was sent (and counted against the budget).
     pub(crate) sent: bool,
+    /// The scope of `[rate_limit]` the call is in.
+    pub(crate) key: Key,
+    /// The client method the call is of (`""` outside a generated client).
+    pub(crate) method: &'static str,
 }
 
 /// One call's retry state; see [`Retrier::attempts`].
@@ -38,27 +49,47 @@ pub struct Attempts<'r> {
     /// The most attempts the call can make, whatever its errors say: `max_attempts`, or more
     /// where an error type's status or case allows more.
     most: u32,
+    /// Reads the responses' rate-limit headers, when `[rate_limit]` names any.
+    observer: Option<Arc<Observer>>,
+    /// The attempt out, if one is: counted in its scope's requests in flight by this number.
+    in_flight: Option<u64>,
 }
 
 impl<'r> Attempts<'r> {
-    /// A call's first attempt is about to be made: counted against the budget here.
-    pub(crate) fn new(retrier: Cow<'r, Retrier>, idempotency: Idempotency) -> Self {
-        let call = retrier.start(idempotency);
+    /// A call of `method` (`""` outside a generated client).
+    pub(crate) fn new(
+        retrier: Cow<'r, Retrier>,
+        idempotency: Idempotency,
+        method: &'static str,
+    ) -> Self {
+        let call = retrier.start(idempotency, method);
         let most = retrier.config.max_attempts.max(1);
+        let observer = retrier.rate_limit.reads_responses().then(|| {
+            Arc::new(Observer {
+                limits: Arc::clone(&retrier.limits),
+                config: retrier.rate_limit.clone(),
+                method,
+                sleeper: Arc::clone(&retrier.sleeper),
+                attempt: AtomicU64::new(0),
+            })
+        });
         Self {
             retrier,
             call,
             most,
+            observer,
+            in_flight: None,
         }
     }
 
-    /// The attempts of a call whose errors are `E`s, some of which may allow more attempts
-    /// than the config.
+    /// The attempts of a call of `method` whose errors are `E`s, some of which may allow more
+    /// attempts than the config.
     pub(crate) fn for_error<E: StatusError>(
         retrier: Cow<'r, Retrier>,
         idempotency: Idempotency,
+        method: &'static str,
     ) -> Self {
-        let mut attempts = Self::new(retrier, idempotency);
+        let mut attempts = Self::new(retrier, idempotency, method);
         attempts.most = attempts.most.max(E::most_attempts());
         attempts
     }
@@ -72,6 +103,17 @@ impl<'r> Attempts<'r> {
     ) -> ControlFlow<Result<T, E>, Duration> {
         // an attempt came back, so it was sent: a loop that never called `ready` deposits here
         self.retrier.deposit(&mut self.call);
+        if let Some(attempt) = self.in_flight.take() {
+            let now = self.retrier.sleeper.now();
+            self.retrier
+                .limits
+                .done(&self.call.key, attempt, result.is_ok(), now);
+        }
+        // a response may have named the call's bucket
+        self.call.key = self
+            .retrier
+            .limits
+            .key(&self.retrier.rate_limit, self.call.method);
         match result {
             Ok(value) => ControlFlow::Break(Ok(value)),
             Err(err) => match self.retrier.next(&mut self.call, &err) {
@@ -100,118 +142,175 @@ impl<'r> Attempts<'r> {
         }
     }
 
+    /// Runs an attempt's future with this call as the current one, so that the responses it
+    /// reports through [`observe`](crate::observe) (as `errspec::reqwest::check` does) teach
+    /// the call's scope their quota.
+    pub fn observing<F: Future>(&self, attempt: F) -> impl Future<Output = F::Output> + use<F> {
+        crate::observe::observing(self.observer.clone(), attempt)
+    }
+
+    /// [`observing`](Self::observing) for a blocking attempt.
+    pub fn observing_blocking<R>(&self, attempt: impl FnOnce() -> R) -> R {
+        crate::observe::within(self.observer.as_ref(), attempt)
+    }
+
     /// Waits `duration` (the wait [`after`](Self::after) gave) on the retrier's sleeper; then,
-    /// if meanwhile another call of the retrier learnt a later time the server named, until
-    /// that time too, as long as the call's `max_elapsed` allows and the call has waited less
-    /// than `max_retry_after` for holds in all (see "The server's hold" on [`Retrier`]).
+    /// before the next attempt, for what holds or paces the call's scope meanwhile (another
+    /// call learnt a later time the server named, or the scope's quota is spent), as long as
+    /// the call's `max_elapsed` allows and the call has waited less than `max_retry_after` for
+    /// holds and pacing in all (see "The server's hold" on [`Retrier`]).
     pub async fn sleep(&mut self, duration: Duration) {
-        let mut planned = self.retrier.sleeper.now().checked_add(duration);
-        let mut wait = duration;
+        let mut at = self.retrier.sleeper.now().checked_add(duration);
+        self.retrier.sleeper.sleep(duration).await;
         for _ in 0..MAX_HOLD_CHECKS {
-            self.retrier.sleeper.sleep(wait).await;
-            match self.hold_after(planned) {
-                Some((more, end)) => (wait, planned) = (more, Some(end)),
-                None => return,
+            match self.next_wait(false, &mut at) {
+                Ok(None) | Err(()) => return,
+                Ok(Some(wait)) => self.retrier.sleeper.sleep(wait).await,
             }
         }
+        self.go();
     }
 
     /// [`sleep`](Self::sleep), blocking the thread.
     pub fn sleep_blocking(&mut self, duration: Duration) {
-        let mut planned = self.retrier.sleeper.now().checked_add(duration);
-        let mut wait = duration;
+        let mut at = self.retrier.sleeper.now().checked_add(duration);
+        self.retrier.sleeper.sleep_blocking(duration);
         for _ in 0..MAX_HOLD_CHECKS {
-            self.retrier.sleeper.sleep_blocking(wait);
-            match self.hold_after(planned) {
-                Some((more, end)) => (wait, planned) = (more, Some(end)),
-                None => return,
+            match self.next_wait(false, &mut at) {
+                Ok(None) | Err(()) => return,
+                Ok(Some(wait)) => self.retrier.sleeper.sleep_blocking(wait),
             }
         }
+        self.go();
     }
 
-    /// Waits until the server's hold ends, if one lasts, before the call's first attempt, and
-    /// counts that attempt against the budget, since it is about to be sent ([`Retrier::run`]
-    /// calls it; so does the code `#[errspec::client]` generates).
+    /// Waits for what holds or paces the call's scope before its first attempt, and counts
+    /// that attempt against the budget, since it is about to be sent ([`Retrier::run`] calls
+    /// it; so does the code `#[errspec::client]` generates).
     ///
-    /// The wait is at most `max_retry_after`. If it would pass the call's `max_elapsed`, the
-    /// call is not sent at all: `ready` returns at once with the error of the status that set
-    /// the hold (`E::from_parts` of that status alone, 503 if it had none), which is what
-    /// sending during the hold would have got.
+    /// The wait is at most `max_retry_after` in all. If a server-stated wait (a hold, or a
+    /// stated quota spent until its reset) would pass the call's `max_elapsed`, the call is not
+    /// sent at all: `ready` returns at once with the error of the status that set the hold
+    /// (`E::from_parts` of that status alone; 429 for a spent quota or a hold without a status),
+    /// which is what sending then would have got.
     pub async fn ready<E: StatusError>(&mut self) -> Result<(), E> {
-        if let Some(held) = self.hold_before_first()? {
-            self.sleep(held).await;
+        let mut at = Some(self.retrier.sleeper.now());
+        for _ in 0..MAX_HOLD_CHECKS {
+            match self.next_wait(true, &mut at) {
+                Ok(None) => break,
+                Ok(Some(wait)) => self.retrier.sleeper.sleep(wait).await,
+                Err(()) => return Err(self.held_error()),
+            }
         }
+        self.go();
         self.retrier.deposit(&mut self.call);
         Ok(())
     }
 
     /// [`ready`](Self::ready), blocking the thread.
     pub fn ready_blocking<E: StatusError>(&mut self) -> Result<(), E> {
-        if let Some(held) = self.hold_before_first()? {
-            self.sleep_blocking(held);
+        let mut at = Some(self.retrier.sleeper.now());
+        for _ in 0..MAX_HOLD_CHECKS {
+            match self.next_wait(true, &mut at) {
+                Ok(None) => break,
+                Ok(Some(wait)) => self.retrier.sleeper.sleep_blocking(wait),
+                Err(()) => return Err(self.held_error()),
+            }
         }
+        self.go();
         self.retrier.deposit(&mut self.call);
         Ok(())
     }
 
-    /// The hold to wait for before the first attempt (counted against the call's hold budget),
-    /// or the error to return when waiting for it would pass `max_elapsed`.
-    fn hold_before_first<E: StatusError>(&mut self) -> Result<Option<Duration>, E> {
-        let config = &self.retrier.config;
-        let now = self.retrier.sleeper.now();
-        let budget = config.max_retry_after.saturating_sub(self.call.held);
-        let Some(held) = self
-            .retrier
-            .hold
-            .past(now, config.max_retry_after)
-            .map(|d| d.min(budget))
-            .filter(|d| !d.is_zero())
-        else {
+    /// What to wait before the next attempt, whose waits so far end `at` (measured from the
+    /// waits, not the clock, so a sleeper whose clock does not move with its waits cannot make
+    /// a call wait again and again): `Ok(None)` to send (counted in flight), `Ok(Some(wait))`
+    /// to wait (counted in the call's hold budget; `at` moves to its end), `Err(())` when a
+    /// server-stated wait would pass `max_elapsed` (a first attempt is then not sent; a retry
+    /// is sent as decided).
+    fn next_wait(&mut self, first: bool, at: &mut Option<Instant>) -> Result<Option<Duration>, ()> {
+        if self.in_flight.is_some() {
             return Ok(None);
-        };
-        let elapsed = now.saturating_duration_since(self.call.start);
-        if let Some(max_elapsed) = config.max_elapsed
-            && elapsed
-                .checked_add(held)
-                .is_none_or(|end| end > max_elapsed)
-        {
-            let status = self
-                .retrier
-                .hold
-                .status()
-                .unwrap_or(http::StatusCode::SERVICE_UNAVAILABLE);
-            return Err(E::from_parts(status, &http::HeaderMap::new(), None));
         }
-        self.call.held = self.call.held.saturating_add(held);
-        Ok(Some(held))
+        let config = &self.retrier.config;
+        let clock = self.retrier.sleeper.now();
+        let now = at.map_or(clock, |at| at.max(clock));
+        *at = Some(now);
+        let budget = config.max_retry_after.saturating_sub(self.call.held);
+        let attempt = self.retrier.limits.next_attempt();
+        let permit = self.retrier.limits.permit(
+            &self.call.key,
+            now,
+            self.retrier.rate_limit.pacing,
+            config.max_retry_after,
+            first,
+            attempt,
+        );
+        let (wait, pause) = match permit {
+            Permit::Go => {
+                self.sending(attempt);
+                return Ok(None);
+            }
+            Permit::Held(wait) => (wait, Pause::Hold),
+            Permit::Quota(wait) => (wait, Pause::StatedQuota),
+            Permit::Paced(wait) => (wait, Pause::LearnedQuota),
+        };
+        let stated = pause != Pause::LearnedQuota;
+        let wait = wait.min(budget);
+        let elapsed = now.saturating_duration_since(self.call.start);
+        let past_deadline = config
+            .max_elapsed
+            .is_some_and(|max| elapsed.checked_add(wait).is_none_or(|end| end > max));
+        if wait.is_zero() || past_deadline {
+            if first && stated && past_deadline {
+                return Err(());
+            }
+            self.go();
+            return Ok(None);
+        }
+        self.call.held = self.call.held.saturating_add(wait);
+        *at = now.checked_add(wait);
+        self.retrier.paused(pause, wait);
+        Ok(Some(wait))
     }
 
-    /// How much longer than a wait planned to end at `planned` the hold asks for, and when the
-    /// longer wait ends, if the hold reaches past `planned`, the call's `max_elapsed` allows
-    /// waiting for it, and the call has hold budget left (what it can still wait is counted
-    /// here). Measured from `planned`, not from the clock, so a sleeper whose clock does not
-    /// move with its waits cannot make it wait again and again.
-    fn hold_after(&mut self, planned: Option<Instant>) -> Option<(Duration, Instant)> {
-        let planned = planned?;
-        let config = &self.retrier.config;
-        let budget = config.max_retry_after.saturating_sub(self.call.held);
-        let more = self
+    /// Counts the attempt about to be sent in flight, without asking.
+    fn go(&mut self) {
+        if self.in_flight.is_none() {
+            let attempt = self.retrier.limits.next_attempt();
+            self.retrier.limits.force(&self.call.key, attempt);
+            self.sending(attempt);
+        }
+    }
+
+    /// `attempt` is out: the responses reported meanwhile answer it.
+    fn sending(&mut self, attempt: u64) {
+        self.in_flight = Some(attempt);
+        if let Some(observer) = &self.observer {
+            observer.attempt.store(attempt, Ordering::Relaxed);
+        }
+    }
+
+    /// The error a call not sent because of a hold returns.
+    fn held_error<E: StatusError>(&self) -> E {
+        let status = self
             .retrier
-            .hold
-            .past(planned, config.max_retry_after)?
-            .min(budget);
-        if more.is_zero() {
-            return None;
+            .limits
+            .hold_status(&self.call.key)
+            .unwrap_or(http::StatusCode::TOO_MANY_REQUESTS);
+        E::from_parts(status, &http::HeaderMap::new(), None)
+    }
+}
+
+impl Drop for Attempts<'_> {
+    /// A call dropped with an attempt out (cancelled mid-request) is no longer in flight.
+    fn drop(&mut self) {
+        if let Some(attempt) = self.in_flight {
+            let now = self.retrier.sleeper.now();
+            self.retrier
+                .limits
+                .done(&self.call.key, attempt, false, now);
         }
-        let end = planned.checked_add(more)?;
-        let allowed = config.max_elapsed.is_none_or(|max_elapsed| {
-            end.saturating_duration_since(self.call.start) <= max_elapsed
-        });
-        if !allowed {
-            return None;
-        }
-        self.call.held = self.call.held.saturating_add(more);
-        Some((more, end))
     }
 }
 

@@ -37,8 +37,10 @@
 
 mod attempts;
 mod budget;
-mod hold;
+mod decide;
+mod limits;
 mod method;
+mod observe;
 #[cfg(feature = "reqwest")]
 pub mod reqwest;
 mod response;
@@ -53,8 +55,8 @@ mod wait;
 pub use attempts::Attempts;
 pub use budget::RetryBudget;
 pub use errspec_core::{
-    BudgetConfig, Idempotency, Jitter, RetryConfig, RetryPolicy, TransportKind, WaitFormat,
-    WaitHeader, WaitSource,
+    BudgetConfig, Idempotency, Jitter, Pacing, RateLimitConfig, RetryConfig, RetryPolicy, Scope,
+    TransportKind, WaitFormat, WaitHeader, WaitSource,
 };
 /// Generates an error enum from a spec: `#[errspec::errors(spec = "path/to/spec.toml")]` on an
 /// enum.
@@ -154,7 +156,9 @@ pub use errspec_macros::errors;
 /// ```
 pub use errspec_macros::client;
 pub use http;
+pub use limits::Pause;
 pub use method::is_idempotent;
+pub use observe::observe;
 pub use retrier::{Retrier, retry, retry_blocking};
 pub use retrying::Retrying;
 #[cfg(feature = "tokio")]
@@ -169,6 +173,7 @@ pub use wait::{parse_wait, wait_from_headers, wait_from_response};
 /// Not public API: what generated code refers to.
 #[doc(hidden)]
 pub mod __private {
+    use core::future::Future;
     use core::time::Duration;
 
     use http::StatusCode;
@@ -289,12 +294,14 @@ pub mod __private {
             &self,
             client: &crate::Retrying<C>,
             idempotency: Idempotency,
+            method: &'static str,
         ) -> crate::Attempts<'static>;
         /// The same for a `&mut self` method, with the client apart.
         fn begin_mut<'r, C>(
             &self,
             client: &'r mut crate::Retrying<C>,
             idempotency: Idempotency,
+            method: &'static str,
         ) -> (crate::Attempts<'static>, &'r mut C);
     }
 
@@ -303,33 +310,41 @@ pub mod __private {
             &self,
             client: &crate::Retrying<C>,
             idempotency: Idempotency,
+            method: &'static str,
         ) -> crate::Attempts<'static> {
-            client.__attempts::<E>(idempotency)
+            client.__attempts::<E>(idempotency, method)
         }
 
         fn begin_mut<'r, C>(
             &self,
             client: &'r mut crate::Retrying<C>,
             idempotency: Idempotency,
+            method: &'static str,
         ) -> (crate::Attempts<'static>, &'r mut C) {
-            client.__attempts_mut::<E>(idempotency)
+            client.__attempts_mut::<E>(idempotency, method)
         }
     }
 
     /// The forwarding choice of [`Engine`], for error types that are no `StatusError`.
     pub trait ForwardOtherErrors<E> {
         /// One attempt, never retried.
-        fn begin<C>(&self, client: &crate::Retrying<C>, idempotency: Idempotency) -> Forward;
+        fn begin<C>(
+            &self,
+            client: &crate::Retrying<C>,
+            idempotency: Idempotency,
+            method: &'static str,
+        ) -> Forward;
         /// The same for a `&mut self` method, with the client apart.
         fn begin_mut<'r, C>(
             &self,
             client: &'r mut crate::Retrying<C>,
             idempotency: Idempotency,
+            method: &'static str,
         ) -> (Forward, &'r mut C);
     }
 
     impl<E> ForwardOtherErrors<E> for &Engine<E> {
-        fn begin<C>(&self, _: &crate::Retrying<C>, _: Idempotency) -> Forward {
+        fn begin<C>(&self, _: &crate::Retrying<C>, _: Idempotency, _: &'static str) -> Forward {
             Forward
         }
 
@@ -337,6 +352,7 @@ pub mod __private {
             &self,
             client: &'r mut crate::Retrying<C>,
             _: Idempotency,
+            _: &'static str,
         ) -> (Forward, &'r mut C) {
             (Forward, client.inner_mut())
         }
@@ -368,6 +384,16 @@ pub mod __private {
         /// Nothing to wait for: a forwarded call is sent at once.
         pub fn ready_blocking<E>(&mut self) -> Result<(), E> {
             Ok(())
+        }
+
+        /// The attempt itself: a forwarded call reads no rate limits.
+        pub fn observing<F: Future>(&self, attempt: F) -> F {
+            attempt
+        }
+
+        /// The attempt itself: a forwarded call reads no rate limits.
+        pub fn observing_blocking<R>(&self, attempt: impl FnOnce() -> R) -> R {
+            attempt()
         }
 
         /// Never called: `after` never asks for a wait.

@@ -47,6 +47,8 @@ pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(1);
 pub async fn check<E: StatusError>(
     mut response: ::reqwest::Response,
 ) -> Result<::reqwest::Response, E> {
+    // every response, successes included, tells the call's scope its quota
+    crate::observe(response.headers());
     let status = response.status();
     if status.as_u16() < 400 {
         return Ok(response);

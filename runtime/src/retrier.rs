@@ -6,14 +6,14 @@ use core::time::Duration;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::attempts::Call;
-use crate::hold::Hold;
+use crate::limits::{Limits, Pause};
 use crate::{
-    Attempts, DefaultSleeper, Idempotency, RetryBudget, RetryConfig, RetryPolicy, Sleeper,
+    Attempts, DefaultSleeper, Idempotency, RateLimitConfig, RetryBudget, RetryConfig, Sleeper,
     StatusError,
 };
 
 type OnRetry = dyn Fn(u32, &dyn StatusError, Duration) + Send + Sync;
+type OnPause = dyn Fn(Pause, Duration) + Send + Sync;
 
 /// The retry engine: runs an operation, and after a failure decides whether and when to try
 /// again, from a [`RetryConfig`] and what the error says about itself ([`StatusError`]).
@@ -29,7 +29,7 @@ type OnRetry = dyn Fn(u32, &dyn StatusError, Duration) + Send + Sync;
 ///    before it sent anything deposits nothing.
 ///
 /// The wait before retry `n`:
-/// - for an [`AfterHeader`](RetryPolicy::AfterHeader) error with a valid wait header
+/// - for an [`AfterHeader`](crate::RetryPolicy::AfterHeader) error with a valid wait header
 ///   ([`StatusError::retry_after`]), the server's wait, exactly;
 /// - otherwise the [backoff](RetryConfig::backoff) with jitter, and if the error carries a server
 ///   wait anyway, the larger of the two: a retry never comes before the server's stated time;
@@ -105,29 +105,12 @@ type OnRetry = dyn Fn(u32, &dyn StatusError, Duration) + Send + Sync;
 #[derive(Clone)]
 pub struct Retrier {
     pub(crate) config: RetryConfig,
-    budget: Option<RetryBudget>,
+    pub(crate) budget: Option<RetryBudget>,
     pub(crate) sleeper: Arc<dyn Sleeper>,
-    on_retry: Option<Arc<OnRetry>>,
-    pub(crate) hold: Arc<Hold>,
-}
-
-/// Why the engine waits what it waits; reported to `tracing`.
-#[derive(Clone, Copy)]
-pub(crate) enum WaitReason {
-    /// The server's wait header decided the wait.
-    Header,
-    /// The backoff decided it.
-    Backoff,
-    /// A time a server named for another call of this retrier decided it.
-    Hold,
-    /// `min_wait` decided it.
-    MinWait,
-}
-
-/// What the engine does after a failed attempt.
-pub(crate) enum Next {
-    Stop,
-    Retry(Duration, WaitReason),
+    pub(crate) on_retry: Option<Arc<OnRetry>>,
+    on_pause: Option<Arc<OnPause>>,
+    pub(crate) limits: Arc<Limits>,
+    pub(crate) rate_limit: RateLimitConfig,
 }
 
 impl Retrier {
@@ -139,7 +122,9 @@ impl Retrier {
             config,
             sleeper: Arc::new(DefaultSleeper::default()),
             on_retry: None,
-            hold: Arc::default(),
+            on_pause: None,
+            limits: Arc::default(),
+            rate_limit: RateLimitConfig::new(),
         }
     }
 
@@ -149,6 +134,19 @@ impl Retrier {
     pub fn with_budget(mut self, budget: RetryBudget) -> Self {
         self.budget = Some(budget);
         self
+    }
+
+    /// Holds and paces calls by `rate_limit` (a spec's `[rate_limit]`; the default holds every
+    /// call of the retrier and learns pacing from refusals).
+    #[must_use]
+    pub fn with_rate_limit(mut self, rate_limit: RateLimitConfig) -> Self {
+        self.rate_limit = rate_limit;
+        self
+    }
+
+    /// The rate-limit settings in force.
+    pub fn rate_limit(&self) -> &RateLimitConfig {
+        &self.rate_limit
     }
 
     /// Waits and tells the time with `sleeper`.
@@ -167,6 +165,34 @@ impl Retrier {
     ) -> Self {
         self.on_retry = Some(Arc::new(hook));
         self
+    }
+
+    /// Calls `hook` whenever a call waits before an attempt for its scope's rate limit, with
+    /// why and how long: a hold another call's refusal set, a stated quota spent, or the
+    /// client's own pacing to a learned quota (see `[rate_limit]`). Retry waits themselves go to
+    /// [`on_retry`](Self::on_retry). Replaces any earlier hook.
+    ///
+    /// ```
+    /// use errspec::{Pause, Retrier, RetryConfig};
+    ///
+    /// let retrier = Retrier::new(RetryConfig::default()).on_pause(|pause, wait| {
+    ///     if pause == Pause::LearnedQuota {
+    ///         eprintln!("pacing: waiting {wait:?} ({pause})");
+    ///     }
+    /// });
+    /// # drop(retrier);
+    /// ```
+    #[must_use]
+    pub fn on_pause(mut self, hook: impl Fn(Pause, Duration) + Send + Sync + 'static) -> Self {
+        self.on_pause = Some(Arc::new(hook));
+        self
+    }
+
+    /// Tells the pause hook, if any, that a call waits `wait` for `pause`.
+    pub(crate) fn paused(&self, pause: Pause, wait: Duration) {
+        if let Some(hook) = &self.on_pause {
+            hook(pause, wait);
+        }
     }
 
     /// The settings in force.
@@ -203,7 +229,7 @@ impl Retrier {
         let mut attempts = self.attempts(idempotency);
         attempts.ready::<E>().await?;
         loop {
-            match attempts.after(f().await) {
+            match attempts.after(attempts.observing(f()).await) {
                 ControlFlow::Break(result) => return result,
                 ControlFlow::Continue(wait) => attempts.sleep(wait).await,
             }
@@ -248,7 +274,7 @@ impl Retrier {
         let mut attempts = self.attempts(idempotency);
         attempts.ready_blocking::<E>()?;
         loop {
-            match attempts.after(f()) {
+            match attempts.after(attempts.observing_blocking(&mut f)) {
                 ControlFlow::Break(result) => return result,
                 ControlFlow::Continue(wait) => attempts.sleep_blocking(wait),
             }
@@ -286,138 +312,28 @@ impl Retrier {
     /// assert!(matches!(attempts.after(third), ControlFlow::Break(Err(MyError)))); // max_attempts = 3
     /// ```
     pub fn attempts(&self, idempotency: impl Into<Idempotency>) -> Attempts<'_> {
-        Attempts::new(Cow::Borrowed(self), idempotency.into())
+        Attempts::new(Cow::Borrowed(self), idempotency.into(), "")
     }
 
     /// This engine with another config: the same budget, sleeper, hook and hold. What a
     /// [`Retrying`](crate::Retrying) runs a call under, with the call's error type's config.
-    pub(crate) fn with_config(&self, config: RetryConfig, budget: Option<RetryBudget>) -> Self {
+    pub(crate) fn with_config(
+        &self,
+        config: RetryConfig,
+        budget: Option<RetryBudget>,
+        rate_limit: RateLimitConfig,
+    ) -> Self {
         Self {
             config,
             budget,
             sleeper: Arc::clone(&self.sleeper),
             on_retry: self.on_retry.clone(),
-            hold: Arc::clone(&self.hold),
+            on_pause: self.on_pause.clone(),
+            limits: Arc::clone(&self.limits),
+            rate_limit,
         }
-    }
-
-    pub(crate) fn start(&self, idempotency: Idempotency) -> Call {
-        Call {
-            idempotency,
-            start: self.sleeper.now(),
-            attempt: 0,
-            prev_backoff: self.config.initial_backoff,
-            held: Duration::ZERO,
-            sent: false,
-        }
-    }
-
-    /// Counts a call's first attempt against the budget, once, when it is sent.
-    pub(crate) fn deposit(&self, call: &mut Call) {
-        if !call.sent {
-            call.sent = true;
-            if let Some(budget) = &self.budget {
-                budget.deposit();
-            }
-        }
-    }
-
-    /// The decision after a failed attempt, with the hook and the trace event of a retry.
-    pub(crate) fn next<E: StatusError>(&self, call: &mut Call, err: &E) -> Next {
-        call.attempt = call.attempt.saturating_add(1);
-        let retryable = err.is_retryable(call.idempotency);
-        let next = self.decide(call, err, retryable);
-        if let Next::Retry(wait, reason) = next {
-            trace(call.attempt, err, wait, reason);
-            if let Some(hook) = &self.on_retry {
-                hook(call.attempt, err, wait);
-            }
-        }
-        next
-    }
-
-    fn decide(&self, call: &mut Call, err: &dyn StatusError, retryable: bool) -> Next {
-        let config = &self.config;
-        let max_attempts = err.max_attempts().unwrap_or(config.max_attempts).max(1);
-        if !retryable || call.attempt >= max_attempts {
-            return Next::Stop;
-        }
-        let server_wait = err.retry_after();
-        if server_wait.is_some_and(|w| w > config.max_retry_after) {
-            return Next::Stop;
-        }
-        let (mut wait, mut reason) = match server_wait {
-            Some(server) if err.policy() == RetryPolicy::AfterHeader => {
-                (server, WaitReason::Header)
-            }
-            _ => {
-                let backoff = config.backoff(call.attempt, call.prev_backoff);
-                call.prev_backoff = backoff;
-                match server_wait {
-                    Some(server) if server > backoff => (server, WaitReason::Header),
-                    _ => (backoff, WaitReason::Backoff),
-                }
-            }
-        };
-        // `min_wait`, the config's and the error's, is a floor on any wait.
-        if let Some(floor) = config.min_wait.max(err.min_wait())
-            && floor > wait
-        {
-            (wait, reason) = (floor, WaitReason::MinWait);
-        }
-        let now = self.sleeper.now();
-        let hold_budget = config.max_retry_after.saturating_sub(call.held);
-        if let Some(held) = self.hold.past(now, config.max_retry_after)
-            && held > wait
-        {
-            // the hold adds what it asks beyond this wait, within the call's hold budget
-            let extra = held.saturating_sub(wait).min(hold_budget);
-            if !extra.is_zero() {
-                call.held = call.held.saturating_add(extra);
-                (wait, reason) = (wait.saturating_add(extra), WaitReason::Hold);
-            }
-        }
-        if let Some(max_elapsed) = config.max_elapsed {
-            let elapsed = now.saturating_duration_since(call.start);
-            if elapsed
-                .checked_add(wait)
-                .is_none_or(|end| end > max_elapsed)
-            {
-                return Next::Stop;
-            }
-        }
-        if let Some(budget) = &self.budget
-            && !budget.try_withdraw()
-        {
-            return Next::Stop;
-        }
-        if let Some(until) = server_wait.and_then(|w| now.checked_add(w)) {
-            self.hold.extend(until, err.status());
-        }
-        Next::Retry(wait, reason)
     }
 }
-
-#[cfg(feature = "tracing")]
-fn trace(attempt: u32, err: &dyn StatusError, delay: Duration, reason: WaitReason) {
-    let reason = match reason {
-        WaitReason::Header => "wait header",
-        WaitReason::Backoff => "backoff",
-        WaitReason::Hold => "server hold",
-        WaitReason::MinWait => "min_wait",
-    };
-    tracing::debug!(
-        attempt,
-        status = err.status().map(|s| s.as_u16()),
-        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-        reason,
-        error = %err,
-        "retrying after a failed attempt",
-    );
-}
-
-#[cfg(not(feature = "tracing"))]
-fn trace(_: u32, _: &dyn StatusError, _: Duration, _: WaitReason) {}
 
 impl core::fmt::Debug for Retrier {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -425,6 +341,7 @@ impl core::fmt::Debug for Retrier {
             .field("config", &self.config)
             .field("budget", &self.budget)
             .field("on_retry", &self.on_retry.as_ref().map(|_| ".."))
+            .field("on_pause", &self.on_pause.as_ref().map(|_| ".."))
             .finish_non_exhaustive()
     }
 }

@@ -5,7 +5,9 @@ use core::time::Duration;
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use crate::{Attempts, BudgetConfig, Idempotency, Retrier, RetryBudget, Sleeper, StatusError};
+use crate::{
+    Attempts, BudgetConfig, Idempotency, Pause, Retrier, RetryBudget, Sleeper, StatusError,
+};
 
 /// A client `C` with the retry engine its calls run under.
 ///
@@ -107,6 +109,16 @@ impl<C> Retrying<C> {
         self
     }
 
+    /// Calls `hook` whenever a call that runs under its error type's settings waits before an
+    /// attempt for its scope's rate limit; see [`Retrier::on_pause`].
+    #[must_use]
+    pub fn on_pause(self, hook: impl Fn(Pause, Duration) + Send + Sync + 'static) -> Self {
+        let mut state = self.engine.write();
+        state.base = state.base.clone().on_pause(hook);
+        drop(state);
+        self
+    }
+
     /// The wrapped client.
     pub fn inner(&self) -> &C {
         &self.inner
@@ -156,8 +168,12 @@ impl<C> Retrying<C> {
 
     /// Not public API: a call's attempts, under the chosen retrier or `E`'s settings.
     #[doc(hidden)]
-    pub fn __attempts<E: StatusError>(&self, idempotency: Idempotency) -> Attempts<'static> {
-        Attempts::for_error::<E>(Cow::Owned(self.retrier_for::<E>()), idempotency)
+    pub fn __attempts<E: StatusError>(
+        &self,
+        idempotency: Idempotency,
+        method: &'static str,
+    ) -> Attempts<'static> {
+        Attempts::for_error::<E>(Cow::Owned(self.retrier_for::<E>()), idempotency, method)
     }
 
     /// Not public API: the same for `&mut self` methods, with the client apart.
@@ -165,8 +181,9 @@ impl<C> Retrying<C> {
     pub fn __attempts_mut<E: StatusError>(
         &mut self,
         idempotency: Idempotency,
+        method: &'static str,
     ) -> (Attempts<'static>, &mut C) {
-        (self.__attempts::<E>(idempotency), &mut self.inner)
+        (self.__attempts::<E>(idempotency, method), &mut self.inner)
     }
 }
 
@@ -187,7 +204,7 @@ impl Engine {
         }
         let config = E::retry_config();
         let budget = config.budget.map(|b| self.budget(b));
-        state.base.with_config(config, budget)
+        state.base.with_config(config, budget, E::rate_limit())
     }
 
     /// The client's budget for `config`, made on first use.

@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use http::{HeaderMap, StatusCode};
 
-use crate::{Idempotency, RetryConfig, RetryPolicy, WaitHeader};
+use crate::{Idempotency, RateLimitConfig, RetryConfig, RetryPolicy, WaitHeader};
 
 /// The most bytes of a response body an error keeps (4 KiB).
 pub const BODY_EXCERPT_LIMIT: usize = 4096;
@@ -86,6 +86,16 @@ pub trait StatusError: std::error::Error + Send + Sync + 'static {
     fn retry_config() -> RetryConfig
     where
         Self: Sized;
+
+    /// The `[rate_limit]` settings of the spec this type was generated from: which calls a
+    /// server-stated wait holds, and how the client paces itself. The default holds every call
+    /// of the client and learns pacing from refusals.
+    fn rate_limit() -> RateLimitConfig
+    where
+        Self: Sized,
+    {
+        RateLimitConfig::new()
+    }
 
     /// Builds the error for a response: reads the wait headers and keeps a body excerpt.
     fn from_parts(status: StatusCode, headers: &HeaderMap, body: Option<&[u8]>) -> Self

@@ -222,4 +222,38 @@ impl Reader<'_, '_, '_> {
             .clean
             .then(|| Sp::new(When { source, equals }, value.span()))
     }
+
+    /// `[rate_limit] remaining = { name = "x-ratelimit-remaining" }`: the header's name.
+    pub(crate) fn remaining(
+        &mut self,
+        value: &Value<'_>,
+        path: &str,
+        example: &str,
+    ) -> Option<Sp<String>> {
+        let table = self.table(value, path, example)?;
+        let fields = self.fields(table, Place::Remaining, path, value.span());
+        match fields.name {
+            Field::Given(name) => fields.clean.then_some(name),
+            Field::Invalid => None,
+            Field::Absent => {
+                self.cx.error(
+                    value.span(),
+                    format!("missing `name` in `{path}`"),
+                    format!("name the header that states the requests left, e.g. `{example}`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `[rate_limit] reset = { name | body, format }`: where the quota's reset is read.
+    pub(crate) fn reset(
+        &mut self,
+        value: &Value<'_>,
+        path: &str,
+        example: &str,
+    ) -> Option<Sp<WaitHeader>> {
+        let table = self.table(value, path, example)?;
+        self.wait_header(table, path, value)
+    }
 }

@@ -6,7 +6,7 @@
 
 use crate::raw::{Field, RawTable};
 use crate::walk::{Reader, Value};
-use crate::{Jitter, RetryPolicy, WaitFormat};
+use crate::{Jitter, Pacing, RetryPolicy, Scope, WaitFormat};
 
 /// Every retry policy, for `retry` and the `[transport]` kinds.
 const POLICIES: &[(&str, RetryPolicy)] = RetryPolicy::ALL;
@@ -19,6 +19,9 @@ pub(crate) enum Place {
     Status,
     Class,
     Transport,
+    RateLimit,
+    /// `remaining = { name = .. }` in `[rate_limit]`.
+    Remaining,
     /// A `[[status.N.case]]` table.
     Case,
     /// A case's `when = { .. }`.
@@ -31,20 +34,22 @@ pub(crate) enum Place {
 
 impl Place {
     /// The tables of their own (`[api]`), not values.
-    const SECTIONS: [Place; 5] = [
+    const SECTIONS: [Place; 6] = [
         Place::Api,
         Place::Retry,
         Place::Status,
         Place::Class,
         Place::Transport,
+        Place::RateLimit,
     ];
     /// Where "`x` belongs in ..." looks for a key's home, in order.
-    const HOMES: [Place; 6] = [
+    const HOMES: [Place; 7] = [
         Place::Api,
         Place::Retry,
         Place::Status,
         Place::Class,
         Place::Transport,
+        Place::RateLimit,
         Place::Case,
     ];
 
@@ -56,6 +61,8 @@ impl Place {
             Place::Status => "a `[status.N]` table",
             Place::Class => "a `[class.Nxx]` table",
             Place::Transport => "`[transport]`",
+            Place::RateLimit => "`[rate_limit]`",
+            Place::Remaining => "`remaining`",
             Place::Case => "a `[[status.N.case]]` table",
             Place::When => "a case's `when`",
             Place::Budget => "`budget`",
@@ -155,6 +162,16 @@ pub(crate) const KEYS: &[Key] = &[
     key!("timeout", [Transport], r#"timeout = "idempotent""#, timeout,
          choice("retry policy", POLICIES)),
     key!("other", [Transport], r#"other = "never""#, other, choice("retry policy", POLICIES)),
+    key!("scope", [RateLimit], r#"scope = "method""#, scope, choice("scope", Scope::ALL)),
+    key!("bucket_header", [RateLimit], r#"bucket_header = "x-ratelimit-bucket""#, bucket_header,
+         header_name),
+    key!("remaining", [RateLimit], r#"remaining = { name = "x-ratelimit-remaining" }"#,
+         remaining, remaining),
+    key!("reset", [RateLimit], r#"reset = { name = "x-ratelimit-reset", format = "unix" }"#,
+         reset, reset),
+    key!("ietf", [RateLimit], "ietf = true", ietf, boolean),
+    key!("pacing", [RateLimit], r#"pacing = "auto""#, pacing, choice("pacing", Pacing::ALL)),
+    key!("name", [Remaining], r#"name = "x-ratelimit-remaining""#, name, header_name),
 ];
 
 impl Key {
@@ -217,6 +234,8 @@ mod tests {
             Place::Status,
             Place::Class,
             Place::Transport,
+            Place::RateLimit,
+            Place::Remaining,
             Place::Case,
             Place::When,
             Place::Budget,

@@ -66,8 +66,8 @@ mod walk;
 
 pub use diag::{Diagnostic, DiagnosticKind, Diagnostics, LineIndex};
 pub use errspec_core::{
-    BudgetConfig, Jitter, RetryConfig, RetryPolicy, TransportKind, UNCLASSIFIED_MESSAGE,
-    UNKNOWN_REASON, WaitFormat, WaitHeader, WaitSource, class_index,
+    BudgetConfig, Jitter, Pacing, RateLimitConfig, RetryConfig, RetryPolicy, Scope, TransportKind,
+    UNCLASSIFIED_MESSAGE, UNKNOWN_REASON, WaitFormat, WaitHeader, WaitSource, class_index,
 };
 pub use load::{HTTP_SPEC, MAX_SPEC_BYTES, load, parse_str, read_file};
 pub use model::{

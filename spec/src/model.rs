@@ -5,7 +5,8 @@ use core::ops::Range;
 use core::time::Duration;
 
 use crate::{
-    RetryConfig, RetryPolicy, TransportKind, UNCLASSIFIED_MESSAGE, WaitHeader, class_index,
+    RateLimitConfig, RetryConfig, RetryPolicy, TransportKind, UNCLASSIFIED_MESSAGE, WaitHeader,
+    class_index,
 };
 
 /// A spec with its base merged in and every default applied.
@@ -33,6 +34,8 @@ pub struct Spec {
     /// `[transport]`, if written: the enum then has a variant for requests that got no
     /// response.
     pub transport: Option<Transport>,
+    /// `[rate_limit]`, written over [`RateLimitConfig::new`].
+    pub rate_limit: RateLimitConfig,
 }
 
 impl Spec {

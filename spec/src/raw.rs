@@ -4,7 +4,9 @@
 use core::ops::Range;
 use core::time::Duration;
 
-use crate::{BudgetConfig, Jitter, RetryPolicy, Template, WaitFormat, WaitHeader, When};
+use crate::{
+    BudgetConfig, Jitter, Pacing, RetryPolicy, Scope, Template, WaitFormat, WaitHeader, When,
+};
 
 /// A value with the byte range it was written at.
 #[derive(Debug, Clone)]
@@ -114,6 +116,13 @@ pub(crate) struct RawTable {
     pub(crate) header: Field<String>,
     pub(crate) body: Field<String>,
     pub(crate) equals: Field<Vec<String>>,
+    // [rate_limit]
+    pub(crate) scope: Field<Scope>,
+    pub(crate) bucket_header: Field<String>,
+    pub(crate) remaining: Field<String>,
+    pub(crate) reset: Field<WaitHeader>,
+    pub(crate) ietf: Field<bool>,
+    pub(crate) pacing: Field<Pacing>,
     // [transport]
     pub(crate) connect: Field<RetryPolicy>,
     pub(crate) timeout: Field<RetryPolicy>,
@@ -137,6 +146,8 @@ pub(crate) struct RawSpec {
     pub(crate) statuses: Vec<RawStatus>,
     /// `[transport]`; `None` when the section is missing (or is not a table).
     pub(crate) transport: Option<RawTable>,
+    /// `[rate_limit]`; `None` when the section is missing (or is not a table).
+    pub(crate) rate_limit: Option<RawTable>,
     /// Sections written, valid or not.
     pub(crate) written: Vec<&'static str>,
 }

@@ -6,7 +6,8 @@ use crate::base::Base;
 use crate::ident::upper_camel;
 use crate::raw::{Field, RawSpec, RawStatus, RawTable};
 use crate::{
-    Case, Class, RetryConfig, RetryPolicy, Spec, Status, Template, Transport, TransportKind,
+    Case, Class, RateLimitConfig, RetryConfig, RetryPolicy, Spec, Status, Template, Transport,
+    TransportKind,
 };
 
 /// The transport variant's name when `[transport] name` is not given.
@@ -83,6 +84,11 @@ pub(crate) fn resolve(spec: &RawSpec, http: &RawSpec) -> Spec {
         })
         .collect();
 
+    let limits: Vec<&RawTable> = layers
+        .iter()
+        .filter_map(|l| l.rate_limit.as_ref())
+        .collect();
+    let rate_limit = resolve_rate_limit(&limits);
     let transports: Vec<&RawTable> = layers.iter().filter_map(|l| l.transport.as_ref()).collect();
     let transport = (!transports.is_empty()).then(|| resolve_transport(&transports, &api_name));
     Spec {
@@ -94,6 +100,7 @@ pub(crate) fn resolve(spec: &RawSpec, http: &RawSpec) -> Spec {
             .unwrap_or_else(|| DEFAULT_FALLBACK.to_owned()),
         docs: first(&apis, |a| &a.docs).cloned(),
         transport,
+        rate_limit,
         extends: base.name,
         retry,
         classes,
@@ -119,6 +126,18 @@ fn resolve_transport(tables: &[&RawTable], api_name: &str) -> Transport {
         timeout: policy(|t| &t.timeout, TransportKind::Timeout),
         other: policy(|t| &t.other, TransportKind::Other),
     }
+}
+
+/// `[rate_limit]` of each layer, nearest first, written over the runtime's defaults.
+fn resolve_rate_limit(tables: &[&RawTable]) -> RateLimitConfig {
+    let mut limit = RateLimitConfig::new();
+    set(&mut limit.scope, tables, |t| &t.scope);
+    set(&mut limit.ietf, tables, |t| &t.ietf);
+    set(&mut limit.pacing, tables, |t| &t.pacing);
+    limit.bucket_header = first(tables, |t| &t.bucket_header).cloned().map(Into::into);
+    limit.remaining = first(tables, |t| &t.remaining).cloned().map(Into::into);
+    limit.reset = first(tables, |t| &t.reset).cloned();
+    limit
 }
 
 /// `[retry]` of each layer, nearest first, written over the runtime's defaults key by key.

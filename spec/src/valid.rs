@@ -23,6 +23,7 @@ pub(crate) fn check(spec: &RawSpec, http: &RawSpec, cx: &mut Ctxt<'_>) {
     check_names(spec, &base, http, cx);
     check_backoff(spec, cx);
     check_min_wait(spec, cx);
+    check_rate_limit(spec, cx);
 }
 
 fn check_api(spec: &RawSpec, cx: &mut Ctxt<'_>) {
@@ -361,5 +362,35 @@ fn check_min_wait(spec: &RawSpec, cx: &mut Ctxt<'_>) {
                 ),
             );
         }
+    }
+}
+
+/// `scope = "bucket"` and `bucket_header` go together.
+fn check_rate_limit(spec: &RawSpec, cx: &mut Ctxt<'_>) {
+    let Some(limit) = &spec.rate_limit else {
+        return;
+    };
+    let bucket = limit.scope.value() == Some(&crate::Scope::Bucket);
+    match (bucket, limit.bucket_header.get()) {
+        (true, None) if !limit.bucket_header.written() => {
+            let at = limit
+                .scope
+                .get()
+                .map_or(limit.span.clone(), |s| s.span.clone());
+            cx.error(
+                at,
+                "`scope = \"bucket\"` needs `bucket_header` in `[rate_limit]`",
+                "name the response header that names a request's bucket, e.g. \
+                 `bucket_header = \"x-ratelimit-bucket\"`, or choose `scope = \"method\"`",
+            );
+        }
+        (false, Some(header)) if limit.scope.value().is_some() || !limit.scope.written() => {
+            cx.error(
+                header.span.clone(),
+                "`bucket_header` is read only with `scope = \"bucket\"`",
+                "add `scope = \"bucket\"` to `[rate_limit]`, or leave `bucket_header` out",
+            );
+        }
+        _ => {}
     }
 }

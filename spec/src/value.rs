@@ -543,4 +543,20 @@ impl Reader<'_, '_, '_> {
             }
         }
     }
+
+    /// `true` or `false`.
+    pub(crate) fn boolean(
+        &mut self,
+        value: &Value<'_>,
+        path: &str,
+        example: &str,
+    ) -> Option<Sp<bool>> {
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(Sp::new(*b, value.span())),
+            _ => {
+                self.type_error(value, "a boolean", path, example);
+                None
+            }
+        }
+    }
 }

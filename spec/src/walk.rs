@@ -18,12 +18,13 @@ pub(crate) type Key<'i> = Spanned<DeString<'i>>;
 pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
 
 /// The top-level sections, each with an example for help lines.
-const SECTIONS: [(&str, &str); 5] = [
+const SECTIONS: [(&str, &str); 6] = [
     ("api", "[api]"),
     ("retry", "[retry]"),
     ("class", "[class.5xx]"),
     ("status", "[status.429]"),
     ("transport", "[transport]"),
+    ("rate_limit", "[rate_limit]"),
 ];
 const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
@@ -45,6 +46,10 @@ pub(crate) fn read(source: &str, root: &DeTable<'_>, cx: &mut Ctxt<'_>) -> RawSp
             "transport" => {
                 spec.written.push("transport");
                 spec.transport = reader.section(key, value, Place::Transport, "transport");
+            }
+            "rate_limit" => {
+                spec.written.push("rate_limit");
+                spec.rate_limit = reader.section(key, value, Place::RateLimit, "rate_limit");
             }
             "class" => reader.classes(value, &mut spec.classes),
             "status" => reader.statuses(value, &mut spec.statuses),
@@ -257,7 +262,8 @@ impl Reader<'_, '_, '_> {
         } else if let Some(home) = keys::home_of(name) {
             format!("`{name}` belongs in {home}")
         } else {
-            "the sections are `[api]`, `[retry]`, `[class.Nxx]`, `[status.N]` and `[transport]`"
+            "the sections are `[api]`, `[retry]`, `[class.Nxx]`, `[status.N]`, `[transport]` and \
+             `[rate_limit]`"
                 .to_owned()
         };
         self.cx.error(key.span(), message, help);

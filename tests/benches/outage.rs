@@ -11,7 +11,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::contestants;
+use common::contestants::{self, Target};
 use common::server::{Mode, Server};
 use common::{Args, Contestant, print_table, ratio, secs};
 use errspec::{RetryBudget, RetryConfig};
@@ -43,21 +43,23 @@ fn main() {
     let contestants: [Contestant; 6] = [
         (
             "errspec + budget (20 %, 1/s)",
-            (|base| contestants::errspec(base, Some((ride_out(), Some(RetryBudget::new(0.2, 1)))))),
+            (|target| {
+                contestants::errspec(target, Some((ride_out(), Some(RetryBudget::new(0.2, 1)))))
+            }),
         ),
         (
             "errspec + budget (20 %, 10/s)",
-            (|base| {
-                contestants::errspec(base, Some((ride_out(), Some(RetryBudget::new(0.2, 10)))))
+            (|target| {
+                contestants::errspec(target, Some((ride_out(), Some(RetryBudget::new(0.2, 10)))))
             }),
         ),
         (
             "errspec, no budget",
-            (|base| contestants::errspec(base, Some((ride_out(), None)))),
+            (|target| contestants::errspec(target, Some((ride_out(), None)))),
         ),
         (
             "errspec, spec defaults (3 attempts from 100 ms), no budget",
-            (|base| contestants::errspec(base, None)),
+            (|target| contestants::errspec(target, None)),
         ),
         (
             "reqwest-retry (ExponentialBackoff, 3 retries)",
@@ -65,7 +67,7 @@ fn main() {
         ),
         (
             "backon (ExponentialBuilder + jitter)",
-            (|base| contestants::backon(base, false)),
+            (|target| contestants::backon(target, false)),
         ),
     ];
     let runtime = common::runtime();
@@ -75,7 +77,7 @@ fn main() {
             continue;
         }
         let server = Server::start(Mode::Outage { length: OUTAGE });
-        let call = make(&server.base_url());
+        let call = make(&Target::items(server.base_url()));
         let t0 = server.start_clock();
         let outcomes = runtime.block_on(common::open_loop(&call, n, CLIENTS, SPAN, t0, deadline));
         drop(call);

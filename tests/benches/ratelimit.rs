@@ -1,129 +1,432 @@
-//! Rate-limited goodput: retry stacks side by side against one fixed-window rate limit.
+//! Rate-limited goodput: retry stacks side by side against rate-limited servers, one scenario
+//! (one kind of limit) after another.
 //!
-//! `cargo bench -p errspec-tests --bench ratelimit` (add `-- --quick` for a run of about 30 s).
-//! The server on 127.0.0.1 admits 50 requests per 1 s window and answers the rest 429 with
-//! `Retry-After` = the whole seconds to the window's end, rounded up. 16 clients share 600
-//! requests (200 in quick mode), each sending its next request once the previous one has
-//! succeeded or failed for good. Every contestant gets a fresh server and the same load; see
-//! BENCHMARKS.md for what the columns mean.
+//! `cargo bench -p errspec-tests --bench ratelimit` runs every scenario with every contestant;
+//! add `-- --quick` for fewer requests, `-- --scenario=TEXT` for the scenarios whose name
+//! contains `TEXT`, `-- --only=TEXT` for the contestants whose name does. The server on
+//! 127.0.0.1 answers a refused request 429 with `Retry-After` = the whole seconds until it would
+//! admit one, rounded up. 16 clients share the scenario's requests, each sending its next request
+//! once the previous one has succeeded or failed for good. Every contestant gets a fresh server
+//! and the same load; see BENCHMARKS.md ("Scenarios") for each server and its ideal wall time,
+//! and for what the columns mean.
 
 mod common;
 
 use std::time::Duration;
 
-use common::contestants;
-use common::server::{Mode, Server};
-use common::{Args, Contestant, print_table, quantile, ratio, secs};
+use common::contestants::{self, KnownQuota, Target};
+use common::limits::{self, QuotaChange};
+use common::server::{Endpoint, Mode, QuotaHeaders, Server};
+use common::{Args, Contestant, Outcome, print_table, quantile, ratio, secs};
 
+/// The quota of every server but the scoped one's `/search`: 50 per 1 s.
 const LIMIT: u32 = 50;
 const WINDOW: Duration = Duration::from_secs(1);
 const CLIENTS: u32 = 16;
 
+/// One server and load, with the contestants' table.
+struct Scenario {
+    /// What `--scenario=` matches.
+    name: &'static str,
+    /// The table's heading.
+    title: &'static str,
+    /// The server, for the line under the heading.
+    server: String,
+    mode: Mode,
+    /// Requests in all.
+    n: u32,
+    /// No client can finish sooner: see each scenario's formula.
+    ideal: Duration,
+    /// The formula, for the line under the heading.
+    ideal_formula: String,
+    /// Where requests go and the quota a user who knows the server configures by hand.
+    search_every: Option<u32>,
+    item_quota: Option<KnownQuota>,
+    search_quota: Option<KnownQuota>,
+    /// The same server without the limit of `/search`: a second run of each contestant against it
+    /// gives `/item`'s latency without 429s on `/search`.
+    baseline: Option<Mode>,
+}
+
+/// Windows of `limit_of(i)` requests (window `i` starting at `i * window`): the start of the
+/// window that admits the `n`-th request when every window is filled from its start.
+fn windows_ideal(n: u32, window: Duration, limit_of: impl Fn(u32) -> u32) -> Duration {
+    let (mut admitted, mut i) = (0, 0);
+    loop {
+        admitted += limit_of(i);
+        if admitted >= n {
+            return window * i;
+        }
+        i += 1;
+    }
+}
+
+/// A token bucket of `rate` a second and `burst`, full at the start: request `k` (from 1) can be
+/// admitted at `(k - burst) / rate` at the earliest.
+fn bucket_ideal(n: u32, rate: u32, burst: u32) -> Duration {
+    Duration::from_secs(1) * n.saturating_sub(burst) / rate
+}
+
+/// The scenarios, in the order they run.
+fn scenarios(quick: bool) -> Vec<Scenario> {
+    let size = |full: u32, short: u32| if quick { short } else { full };
+    // 50 a second with no burst: never more than 50 in any 1 s, so it never oversteps a fixed or
+    // sliding window of 50 per 1 s (a burst of b lets b + 49 through in one window)
+    let even = Some(KnownQuota {
+        per_second: LIMIT,
+        burst: 1,
+    });
+    let fixed = |name, title, server: &str, mode, n| Scenario {
+        name,
+        title,
+        server: server.to_owned(),
+        mode,
+        n,
+        ideal: windows_ideal(n, WINDOW, |_| LIMIT),
+        ideal_formula: format!("start of the last of the ceil({n} / {LIMIT}) windows"),
+        search_every: None,
+        item_quota: even,
+        search_quota: None,
+        baseline: None,
+    };
+    let change = if quick {
+        QuotaChange {
+            low: LIMIT / 2,
+            from: Duration::from_secs(2),
+            until: Duration::from_secs(4),
+        }
+    } else {
+        QuotaChange {
+            low: LIMIT / 2,
+            from: Duration::from_secs(5),
+            until: Duration::from_secs(10),
+        }
+    };
+    let (bucket_n, burst) = (size(200, 100), 10);
+    let sliding_n = size(300, 150);
+    let drop_n = size(450, 175);
+    let (scoped_n, search_every, search_limit) = (size(300, 150), 5, 10);
+    let searches = scoped_n.div_ceil(search_every);
+    vec![
+        fixed(
+            "fixed",
+            "Fixed window, no quota headers",
+            "fixed window of 50 per 1 s",
+            Mode::RateLimit {
+                limit: LIMIT,
+                window: WINDOW,
+            },
+            size(600, 200),
+        ),
+        fixed(
+            "github",
+            "Fixed window with GitHub's x-ratelimit-* headers",
+            "fixed window of 50 per 1 s; x-ratelimit-limit, -remaining and -reset (epoch \
+             seconds) on every response",
+            Mode::Quota {
+                limit: LIMIT,
+                window: WINDOW,
+                headers: QuotaHeaders::GitHub,
+            },
+            size(300, 150),
+        ),
+        fixed(
+            "ietf",
+            "Fixed window with the IETF RateLimit fields",
+            "fixed window of 50 per 1 s; `RateLimit: \"default\";r=R;t=T` and \
+             `RateLimit-Policy: \"default\";q=50;w=1` on every response",
+            Mode::Quota {
+                limit: LIMIT,
+                window: WINDOW,
+                headers: QuotaHeaders::Ietf,
+            },
+            size(300, 150),
+        ),
+        Scenario {
+            name: "token-bucket",
+            title: "Token bucket, no quota headers",
+            server: format!("token bucket of 50 a second, burst {burst}, full at the start"),
+            mode: Mode::TokenBucket { rate: LIMIT, burst },
+            n: bucket_n,
+            ideal: bucket_ideal(bucket_n, LIMIT, burst),
+            ideal_formula: format!("({bucket_n} - {burst}) / {LIMIT} s"),
+            search_every: None,
+            item_quota: Some(KnownQuota {
+                per_second: LIMIT,
+                burst,
+            }),
+            search_quota: None,
+            baseline: None,
+        },
+        Scenario {
+            name: "sliding-window",
+            title: "Sliding window, no quota headers",
+            server: "at most 50 in any 1 s".to_owned(),
+            mode: Mode::SlidingWindow {
+                limit: LIMIT,
+                window: WINDOW,
+            },
+            n: sliding_n,
+            ideal: windows_ideal(sliding_n, WINDOW, |_| LIMIT),
+            ideal_formula: format!(
+                "request k waits 1 s after request k - 50: ceil({sliding_n} / {LIMIT}) - 1 s"
+            ),
+            search_every: None,
+            item_quota: even,
+            search_quota: None,
+            baseline: None,
+        },
+        Scenario {
+            name: "quota-drop",
+            title: "Fixed window whose quota drops, no quota headers",
+            server: format!(
+                "fixed window of 50 per 1 s, 25 in the windows from {} s to {} s",
+                change.from.as_secs(),
+                change.until.as_secs()
+            ),
+            mode: Mode::QuotaChange {
+                limit: LIMIT,
+                window: WINDOW,
+                change,
+            },
+            n: drop_n,
+            ideal: windows_ideal(drop_n, WINDOW, |i| {
+                let start = WINDOW * i;
+                if start >= change.from && start < change.until {
+                    change.low
+                } else {
+                    LIMIT
+                }
+            }),
+            ideal_formula: "start of the window that admits the last request, each window filled"
+                .to_owned(),
+            search_every: None,
+            // the documented quota: the drop is what it does not know
+            item_quota: even,
+            search_quota: None,
+            baseline: None,
+        },
+        Scenario {
+            name: "scoped",
+            title: "Two endpoints limited apart",
+            server: format!(
+                "`/search` (every {search_every}th request) in a fixed window of \
+                 {search_limit} per 1 s; `/item` not limited"
+            ),
+            mode: Mode::Scoped {
+                search_limit: Some(search_limit),
+                window: WINDOW,
+            },
+            n: scoped_n,
+            ideal: windows_ideal(searches, WINDOW, |_| search_limit),
+            ideal_formula: format!(
+                "start of the last of the ceil({searches} / {search_limit}) windows of the \
+                 {searches} searches"
+            ),
+            search_every: Some(search_every),
+            item_quota: None,
+            search_quota: Some(KnownQuota {
+                per_second: search_limit,
+                burst: 1,
+            }),
+            baseline: Some(Mode::Scoped {
+                search_limit: None,
+                window: WINDOW,
+            }),
+        },
+    ]
+}
+
+/// The contestants every scenario runs.
+const CONTESTANTS: [Contestant; 8] = [
+    ("errspec: client macro, spec defaults", |target| {
+        contestants::errspec(target, None)
+    }),
+    (
+        "errspec: Retrier::run, spec defaults",
+        contestants::errspec_run,
+    ),
+    ("governor (true quota) + Retry-After", contestants::governor),
+    (
+        "reqwest-retry (ExponentialBackoff, 3 retries)",
+        contestants::reqwest_retry,
+    ),
+    ("backon (ExponentialBuilder + jitter)", |target| {
+        contestants::backon(target, false)
+    }),
+    ("backon + hand-written Retry-After", |target| {
+        contestants::backon(target, true)
+    }),
+    ("immediate retry (3 tries)", |target| {
+        contestants::immediate(target, 3)
+    }),
+    ("immediate retry (until success)", |target| {
+        contestants::immediate(target, u32::MAX)
+    }),
+];
+
+/// The errspec contestant with the `[rate_limit]` spec for the scenario called `scenario`,
+/// which runs after the other errspec rows.
+fn pacing(scenario: &str) -> Vec<Contestant> {
+    vec![match scenario {
+        "github" => (
+            "errspec: pacing from x-ratelimit-* (pacing-github.toml)",
+            |target| contestants::pacing_github::client(target, None),
+        ),
+        "ietf" => (
+            "errspec: pacing from RateLimit (pacing-ietf.toml)",
+            |target| contestants::pacing_ietf::client(target, None),
+        ),
+        "scoped" => (
+            "errspec: pacing, scope = method (pacing-method.toml)",
+            |target| contestants::pacing_method::client(target, None),
+        ),
+        _ => (
+            "errspec: pacing learned from 429s (pacing-learned.toml)",
+            |target| contestants::pacing_learned::client(target, None),
+        ),
+    }]
+}
+
+/// One contestant's run against a fresh server in `mode`.
+struct Run {
+    outcomes: Vec<Outcome>,
+    wall: Duration,
+    counts: common::server::Counts,
+}
+
+fn run(
+    scenario: &Scenario,
+    mode: Mode,
+    make: fn(&Target) -> contestants::Call,
+    runtime: &tokio::runtime::Runtime,
+    deadline: Duration,
+) -> Run {
+    let server = Server::start(mode);
+    let call = make(&Target {
+        base: server.base_url(),
+        search_every: scenario.search_every,
+        item_quota: scenario.item_quota,
+        search_quota: scenario.search_quota,
+    });
+    let t0 = server.start_clock();
+    let outcomes = runtime.block_on(common::closed_loop(
+        &call, scenario.n, CLIENTS, t0, deadline,
+    ));
+    let wall = outcomes
+        .iter()
+        .map(|o| o.end)
+        .max()
+        .unwrap_or(t0)
+        .saturating_duration_since(t0);
+    drop(call);
+    let counts = server.counts();
+    drop(server);
+    // let sockets in TIME_WAIT and the machine settle between runs
+    std::thread::sleep(Duration::from_millis(200));
+    Run {
+        outcomes,
+        wall,
+        counts,
+    }
+}
+
+/// The latencies, first attempt to success, of the requests that succeeded and `keep` keeps.
+fn latencies(outcomes: &[Outcome], keep: impl Fn(&Outcome) -> bool) -> Vec<Duration> {
+    outcomes
+        .iter()
+        .filter(|o| o.ok && keep(o))
+        .map(|o| o.end - o.start)
+        .collect()
+}
+
+/// Milliseconds with one decimal.
+fn millis(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
 fn main() {
+    limits::self_check();
     let Some(args) = Args::parse() else { return };
-    let n: u32 = if args.quick { 200 } else { 600 };
     let deadline = Duration::from_secs(if args.quick { 60 } else { 120 });
-    // The last of the ceil(n / LIMIT) windows the work needs starts this long after the first:
-    // no client can finish sooner.
-    let ideal = WINDOW * (n.div_ceil(LIMIT) - 1);
-    println!(
-        "## Rate-limited goodput\n\n{n} requests, {CLIENTS} clients, limit {LIMIT} per {}s fixed window, \
-         429 with whole-second Retry-After; ideal wall time {}s\n",
-        WINDOW.as_secs(),
-        secs(ideal)
-    );
-    let contestants: [Contestant; 7] = [
-        ("errspec: client macro, spec defaults", |base| {
-            contestants::errspec(base, None)
-        }),
-        (
-            "errspec: Retrier::run, spec defaults",
-            contestants::errspec_run,
-        ),
-        (
-            "reqwest-retry (ExponentialBackoff, 3 retries)",
-            contestants::reqwest_retry,
-        ),
-        ("backon (ExponentialBuilder + jitter)", |base| {
-            contestants::backon(base, false)
-        }),
-        ("backon + hand-written Retry-After", |base| {
-            contestants::backon(base, true)
-        }),
-        ("immediate retry (3 tries)", |base| {
-            contestants::immediate(base, 3)
-        }),
-        ("immediate retry (until success)", |base| {
-            contestants::immediate(base, u32::MAX)
-        }),
-    ];
     let runtime = common::runtime();
-    let mut rows = Vec::new();
-    for (name, make) in contestants {
-        if !args.runs(name) {
+    println!("## Rate-limited goodput\n");
+    for scenario in scenarios(args.quick) {
+        if !args.runs_scenario(scenario.name) {
             continue;
         }
-        let server = Server::start(Mode::RateLimit {
-            limit: LIMIT,
-            window: WINDOW,
-        });
-        let call = make(&server.base_url());
-        let t0 = server.start_clock();
-        let outcomes = runtime.block_on(common::closed_loop(&call, n, CLIENTS, t0, deadline));
-        let wall = outcomes
-            .iter()
-            .map(|o| o.end)
-            .max()
-            .unwrap_or(t0)
-            .saturating_duration_since(t0);
-        drop(call);
-        let counts = server.counts();
-        drop(server);
-        let completed = outcomes.iter().filter(|o| o.ok).count() as u64;
-        let failed = u64::from(n) - completed;
-        let mut latencies: Vec<Duration> = outcomes
-            .iter()
-            .filter(|o| o.ok)
-            .map(|o| o.end - o.start)
-            .collect();
-        let (p50, p99) = (
-            quantile(&mut latencies, 0.5),
-            quantile(&mut latencies, 0.99),
+        let scoped = scenario.baseline.is_some();
+        println!(
+            "### {} (`{}`)\n\n{} requests, {CLIENTS} clients; {}; 429 with whole-second \
+             Retry-After; ideal wall time {}s ({})\n",
+            scenario.title,
+            scenario.name,
+            scenario.n,
+            scenario.server,
+            secs(scenario.ideal),
+            scenario.ideal_formula,
         );
-        rows.push(vec![
-            name.to_owned(),
-            completed.to_string(),
-            failed.to_string(),
-            secs(wall),
-            format!("{:.3}", wall.as_secs_f64() / ideal.as_secs_f64()),
-            counts.received.to_string(),
-            format!("{:.2}", ratio(counts.received, completed)),
-            counts.limited.to_string(),
-            format!(
-                "{:.1}",
-                100.0 * ratio(counts.received - counts.ok, counts.received)
-            ),
-            secs(p50),
-            secs(p99),
-        ]);
-        eprintln!("{name}: done in {}s", secs(wall));
-        // let sockets in TIME_WAIT and the machine settle between contestants
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    print_table(
-        &[
+        let contestants = CONTESTANTS[..2]
+            .iter()
+            .copied()
+            .chain(pacing(scenario.name))
+            .chain(CONTESTANTS[2..].iter().copied());
+        let mut rows = Vec::new();
+        for (name, make) in contestants {
+            if !args.runs(name) {
+                continue;
+            }
+            let limited = run(&scenario, scenario.mode, make, &runtime, deadline);
+            let completed = limited.outcomes.iter().filter(|o| o.ok).count() as u64;
+            let failed = u64::from(scenario.n) - completed;
+            let mut all = latencies(&limited.outcomes, |_| true);
+            let counts = limited.counts;
+            let mut row = vec![
+                name.to_owned(),
+                completed.to_string(),
+                failed.to_string(),
+                secs(limited.wall),
+                format!(
+                    "{:.3}",
+                    limited.wall.as_secs_f64() / scenario.ideal.as_secs_f64()
+                ),
+                counts.received.to_string(),
+                counts.limited.to_string(),
+                format!("{:.1}", 100.0 * ratio(counts.limited, counts.received)),
+                secs(quantile(&mut all, 0.5)),
+                secs(quantile(&mut all, 0.99)),
+            ];
+            if let Some(baseline) = scenario.baseline {
+                let is_item =
+                    |o: &Outcome| contestants::route(o.id, scenario.search_every) == Endpoint::Item;
+                let mut with = latencies(&limited.outcomes, is_item);
+                let unlimited = run(&scenario, baseline, make, &runtime, deadline);
+                let mut without = latencies(&unlimited.outcomes, is_item);
+                row.push(millis(quantile(&mut with, 0.99)));
+                row.push(millis(quantile(&mut without, 0.99)));
+            }
+            rows.push(row);
+            eprintln!("{}: {name}: done in {}s", scenario.name, secs(limited.wall));
+        }
+        let mut header = vec![
             "contestant",
             "completed",
             "failed",
             "wall s",
             "wall / ideal",
-            "requests sent",
-            "sent / completed",
-            "429 answers",
-            "wasted %",
+            "sent",
+            "429s",
+            "429 % of sent",
             "p50 s",
             "p99 s",
-        ],
-        &rows,
-    );
+        ];
+        if scoped {
+            header.extend([
+                "/item p99 ms, /search limited",
+                "/item p99 ms, /search not limited",
+            ]);
+        }
+        print_table(&header, &rows);
+        println!();
+    }
 }

@@ -1,7 +1,8 @@
 //! errspec's main demo: a client for an Ardoq-like API, its error handling generated from
 //! `spec/ardoq.toml`, run against an embedded server on 127.0.0.1 that rate-limits (429 with
 //! Retry-After in seconds), rejects an expired token (401), does not know an id (404) and has a
-//! flaky endpoint (503). Every attempt, wait and final error is printed.
+//! flaky endpoint (503). Every attempt, wait and final error is printed, and so is every pause
+//! the client makes on its own to keep to the rate limit it learned from the 429s.
 //!
 //! Run it with `cargo run --example ardoq`. It takes a few seconds: the server's Retry-After
 //! waits are real.
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
-use errspec::{Retrier, Retrying, StatusError};
+use errspec::{Pause, Retrier, Retrying, StatusError};
 
 /// Ardoq's errors, from the spec, plus a transport failure of our own.
 #[errspec::errors(spec = "../spec/ardoq.toml")]
@@ -83,11 +84,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("Ardoq-like server on {}\n", server.base_url());
     let started = Instant::now();
     let retry_count = Arc::new(AtomicU32::new(0));
+    let pause_count = Arc::new(AtomicU32::new(0));
 
     let client = |token: &str| {
         let retry_count = Arc::clone(&retry_count);
-        let retrier = Retrier::new(ArdoqError::retry_config()).on_retry(
-            move |attempt, err: &dyn StatusError, delay| {
+        let pause_count = Arc::clone(&pause_count);
+        let retrier = Retrier::new(ArdoqError::retry_config())
+            .with_rate_limit(ArdoqError::rate_limit())
+            .on_pause(move |pause, wait| {
+                pause_count.fetch_add(1, Ordering::Relaxed);
+                let what = match pause {
+                    Pause::LearnedQuota => "pacing",
+                    _ => "holding",
+                };
+                println!(
+                    "  {what}: a read waits {:.2}s ({pause})",
+                    wait.as_secs_f64()
+                );
+            })
+            .on_retry(move |attempt, err: &dyn StatusError, delay| {
                 retry_count.fetch_add(1, Ordering::Relaxed);
                 let why = match err.retry_after() {
                     Some(wait) if wait >= delay => format!("the server asked for {wait:?}"),
@@ -99,8 +114,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     println!("    hint: {hint}");
                 }
                 println!("    retrying in {:.2}s ({why})", delay.as_secs_f64());
-            },
-        );
+            });
         Retrying::new(HttpArdoq {
             http: reqwest::Client::new(),
             base: server.base_url(),
@@ -122,6 +136,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         report(&format!("read {i}"), result);
     }
 
+    step("another burst of 8: the client paces itself to the 5 per window its 429s taught it");
+    let before = server.requests();
+    let burst = (0..8).map(|i| {
+        let ardoq = &ardoq;
+        async move { (i, ardoq.workspace("ws-1").await) }
+    });
+    for (i, result) in futures_util::future::join_all(burst).await {
+        report(&format!("read {i}"), result);
+    }
+    println!(
+        "  {} requests for 8 reads: {} refused with 429",
+        server.requests() - before,
+        server.requests() - before - 8
+    );
+
     step("a flaky endpoint answering 503 twice (idempotent, so retried with backoff)");
     server.wait_for_fresh_window().await;
     server.make_flaky(2);
@@ -142,9 +171,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     report("read ws-1", expired.workspace("ws-1").await);
 
     println!(
-        "\nsummary: {} requests reached the server, {} retries, {:.1}s in all",
+        "\nsummary: {} requests reached the server, {} retries, {} pauses to keep to the rate \
+         limit, {:.1}s in all",
         server.requests(),
         retry_count.load(Ordering::Relaxed),
+        pause_count.load(Ordering::Relaxed),
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -271,11 +271,19 @@ fn method_impl(
             quote!(::errspec::Idempotency::NonIdempotent)
         };
         let engine = quote!((&::errspec::__private::Engine::<#error_ty>::NEW));
+        let method_name = ident.to_string();
+        let method_name = method_name.trim_start_matches("r#");
         let begin = match receiver {
             Receiver::Mut => quote! {
-                let (mut __attempts, __inner) = #engine.begin_mut(self, #idempotency);
+                let (mut __attempts, __inner) =
+                    #engine.begin_mut(self, #idempotency, #method_name);
             },
-            _ => quote!(let mut __attempts = #engine.begin(self, #idempotency);),
+            _ => quote!(let mut __attempts = #engine.begin(self, #idempotency, #method_name);),
+        };
+        // the attempt runs as the call's, so the responses it reads teach its scope
+        let awaited = match shape {
+            Shape::Sync => quote!(__attempts.observing_blocking(|| #call)),
+            Shape::Async | Shape::ImplFuture => quote!(__attempts.observing(#call).await),
         };
         let sleep = match shape {
             Shape::Sync => quote!(__attempts.sleep_blocking(__delay)),

@@ -254,6 +254,9 @@ pub(crate) fn errors(
         #[automatically_derived]
         impl #ty {
             /// Every status of the spec, in code order (the fallback variant has no entry).
+            // a user that never lists the statuses should not be warned about a constant it
+            // did not write
+            #[allow(dead_code)]
             #vis const STATUSES: &'static [::errspec::StatusInfo] = &[#(#statuses),*];
 
             /// The spec's `[retry]` settings.
@@ -423,17 +426,20 @@ fn from_status(generated: &[Generated<'_>], fallback: &Ident) -> TokenStream {
     }
 }
 
+/// `::errspec::WaitHeader::new(..)` (or `::body(..)`) for one wait source, a const expression.
+pub(crate) fn wait_header_tokens(h: &WaitHeader) -> TokenStream {
+    let format = variant_path("WaitFormat", h.format.variant_name());
+    match (h.header_name(), h.body_pointer()) {
+        (Some(name), _) => quote!(::errspec::WaitHeader::new(#name, #format)),
+        (None, Some(pointer)) => quote!(::errspec::WaitHeader::body(#pointer, #format)),
+        (None, None) => quote!(::core::compile_error!(
+            "errspec: a wait source this code generator does not know"
+        )),
+    }
+}
+
 pub(crate) fn wait_headers_tokens(headers: &[WaitHeader]) -> TokenStream {
-    let items = headers.iter().map(|h| {
-        let format = variant_path("WaitFormat", h.format.variant_name());
-        match (h.header_name(), h.body_pointer()) {
-            (Some(name), _) => quote!(::errspec::WaitHeader::new(#name, #format)),
-            (None, Some(pointer)) => quote!(::errspec::WaitHeader::body(#pointer, #format)),
-            (None, None) => quote!(::core::compile_error!(
-                "errspec: a wait source this code generator does not know"
-            )),
-        }
-    });
+    let items = headers.iter().map(wait_header_tokens);
     // a `const` item, since a const fn body does not promote `&[..]` of calls to 'static
     quote!({
         const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[#(#items),*];

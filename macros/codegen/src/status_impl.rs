@@ -1,13 +1,13 @@
 //! The generated `impl StatusError`, the `STATUSES` table and `retry_config()`.
 
-use errspec_spec::{Defaults, Spec, TransportKind};
+use errspec_spec::{Defaults, RateLimitConfig, Spec, TransportKind};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use syn::Ident;
 
 use crate::expand::{
     Generated, code_lit, option_str, policy_tokens, transport_ident, variant_path,
-    wait_headers_tokens,
+    wait_header_tokens, wait_headers_tokens,
 };
 use crate::input::UserVariant;
 
@@ -147,6 +147,7 @@ pub(crate) fn status_error(
         }
     });
 
+    let rate_limit = rate_limit(spec);
     quote! {
         fn status(&self) -> ::core::option::Option<::errspec::http::StatusCode> {
             match self {
@@ -194,6 +195,8 @@ pub(crate) fn status_error(
         fn retry_config() -> ::errspec::RetryConfig {
             Self::retry_config()
         }
+
+        #rate_limit
 
         fn from_parts(
             status: ::errspec::http::StatusCode,
@@ -367,4 +370,39 @@ pub(crate) fn retry_config(spec: &Spec) -> TokenStream {
             .with_should_retry_header(#should_retry_header)
             .with_budget(#budget)
     }
+}
+
+/// `fn rate_limit()` from `[rate_limit]`, when it says anything.
+fn rate_limit(spec: &Spec) -> Option<TokenStream> {
+    let r = &spec.rate_limit;
+    if *r == RateLimitConfig::new() {
+        return None;
+    }
+    let scope = variant_path("Scope", r.scope.variant_name());
+    let pacing = variant_path("Pacing", r.pacing.variant_name());
+    let ietf = r.ietf;
+    let text = |value: Option<&str>| match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::<&'static str>::None),
+    };
+    let bucket_header = text(r.bucket_header.as_deref());
+    let remaining = text(r.remaining.as_deref());
+    let reset = match &r.reset {
+        Some(reset) => {
+            let reset = wait_header_tokens(reset);
+            quote!(::core::option::Option::Some(#reset))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    Some(quote! {
+        fn rate_limit() -> ::errspec::RateLimitConfig {
+            ::errspec::RateLimitConfig::new()
+                .with_scope(#scope)
+                .with_pacing(#pacing)
+                .with_ietf(#ietf)
+                .with_bucket_header(#bucket_header)
+                .with_remaining(#remaining)
+                .with_reset(#reset)
+        }
+    })
 }

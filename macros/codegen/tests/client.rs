@@ -111,7 +111,7 @@ fn with_a_spec_the_error_enum_is_generated_beside_the_trait() {
     // a one-argument `Result` alias is resolved by the compiler, to whatever error it names
     assert!(
         text.contains(
-            "::errspec::__private::Engine::<<Result<String>as__ErrspecResult>::Error>::NEW).begin(self,::errspec::Idempotency::Idempotent)"
+            "::errspec::__private::Engine::<<Result<String>as__ErrspecResult>::Error>::NEW).begin(self,::errspec::Idempotency::Idempotent,\"get\")"
         ),
         "{text}"
     );
@@ -162,11 +162,11 @@ fn idempotency_is_per_method() {
     let write = impl_text.find("fnwrite(").unwrap();
     assert!(read < write);
     assert!(
-        impl_text[read..write].contains(".begin(self,::errspec::Idempotency::Idempotent)"),
+        impl_text[read..write].contains(".begin(self,::errspec::Idempotency::Idempotent,\"read\")"),
         "{impl_text}"
     );
     assert!(
-        impl_text[write..].contains(".begin(self,::errspec::Idempotency::NonIdempotent)"),
+        impl_text[write..].contains(".begin(self,::errspec::Idempotency::NonIdempotent,\"write\")"),
         "{impl_text}"
     );
 }

@@ -10,7 +10,7 @@ mod go;
 #[cfg(feature = "json")]
 mod json;
 mod number;
-mod ratelimit;
+pub(crate) mod ratelimit;
 mod sf;
 mod source;
 

@@ -55,6 +55,34 @@ pub(super) fn wait(value: &[u8]) -> Result<Option<Duration>, Unreadable> {
     }
 }
 
+/// The tightest quota a RateLimit field states: the fewest units remaining, with the seconds
+/// until that quota resets (the longest such when several are equally tight). Both forms, as
+/// [`wait`] reads them; `None` when the field states no readable quota.
+pub(crate) fn quota(value: &[u8]) -> Option<(u64, Option<u64>)> {
+    let mut tightest: Option<(u64, Option<u64>)> = None;
+    let mut take = |remaining: u64, reset: Option<u64>| {
+        tightest = match tightest {
+            Some((r, t)) if r < remaining || (r == remaining && t >= reset) => Some((r, t)),
+            _ => Some((remaining, reset)),
+        };
+    };
+    let listed = sf::list(value, |item| {
+        if let Some(remaining) = item.params.get("r").and_then(seconds) {
+            take(remaining, item.params.get("t").and_then(seconds));
+        }
+    });
+    if listed.is_none() {
+        let (mut remaining, mut reset) = (None, None);
+        sf::dictionary(value, |key, member| match key {
+            b"remaining" => remaining = seconds(member.value),
+            b"reset" => reset = seconds(member.value),
+            _ => {}
+        })?;
+        take(remaining?, reset);
+    }
+    tightest
+}
+
 /// A non-negative Integer, as seconds.
 fn seconds(value: Bare) -> Option<u64> {
     match value {

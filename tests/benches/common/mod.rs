@@ -1,20 +1,21 @@
-//! Shared parts of the HTTP benchmarks: the server, the contestants, the load drivers and the
+//! Shared parts of the HTTP benchmarks: the server and its limits, the contestants, the load
+//! drivers and the Markdown output.
 
 // Each benchmark uses its own part of this module.
 #![allow(dead_code)]
-//! Markdown output.
 
 pub mod contestants;
+pub mod limits;
 pub mod server;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use contestants::Call;
+use contestants::{Call, Target};
 
-/// A contestant: its name in the table, and how to make its client for a server's base URL.
-pub type Contestant = (&'static str, fn(&str) -> Call);
+/// A contestant: its name in the table, and how to make its client for a server.
+pub type Contestant = (&'static str, fn(&Target) -> Call);
 
 /// How the benchmark binary was asked to run.
 pub struct Args {
@@ -22,12 +23,16 @@ pub struct Args {
     pub quick: bool,
     /// `-- --only=TEXT`: only the contestants whose name contains `TEXT`.
     pub only: Option<String>,
+    /// `-- --scenario=TEXT`: only the scenarios whose name contains `TEXT` (where a benchmark
+    /// has scenarios).
+    pub scenario: Option<String>,
 }
 
 impl Args {
     /// Reads the arguments; `None` when not run by `cargo bench` (cargo passes `--bench`), so
     /// that `cargo test --benches` does not spend a minute on a benchmark. `-- --quick` asks
-    /// for a shorter run, `-- --only=TEXT` for the contestants whose name contains `TEXT`.
+    /// for a shorter run, `-- --only=TEXT` for the contestants whose name contains `TEXT`,
+    /// `-- --scenario=TEXT` for the scenarios whose name does.
     pub fn parse() -> Option<Self> {
         let args: Vec<String> = std::env::args().skip(1).collect();
         if !args.iter().any(|a| a == "--bench") {
@@ -42,7 +47,18 @@ impl Args {
                 .iter()
                 .find_map(|a| a.strip_prefix("--only="))
                 .map(str::to_owned),
+            scenario: args
+                .iter()
+                .find_map(|a| a.strip_prefix("--scenario="))
+                .map(str::to_owned),
         })
+    }
+
+    /// Whether to run the scenario called `name`.
+    pub fn runs_scenario(&self, name: &str) -> bool {
+        self.scenario
+            .as_deref()
+            .is_none_or(|scenario| name.contains(scenario))
     }
 
     /// Whether to run the contestant called `name`.
@@ -63,6 +79,8 @@ pub fn runtime() -> tokio::runtime::Runtime {
 /// One request as a client saw it.
 #[derive(Debug, Clone, Copy)]
 pub struct Outcome {
+    /// The request's id.
+    pub id: u32,
     /// When the schedule asked for it (its start, in a closed loop).
     pub due: Instant,
     /// Its first attempt.
@@ -98,6 +116,7 @@ pub async fn closed_loop(
                     let start = Instant::now();
                     let ok = tokio::time::timeout(left, call(id)).await.unwrap_or(false);
                     outcomes.push(Outcome {
+                        id,
                         due: start,
                         start,
                         end: Instant::now(),
@@ -138,6 +157,7 @@ pub async fn open_loop(
                     let start = Instant::now();
                     let ok = tokio::time::timeout(left, call(id)).await.unwrap_or(false);
                     outcomes.push(Outcome {
+                        id,
                         due,
                         start,
                         end: Instant::now(),

@@ -1,27 +1,91 @@
 //! The server the HTTP benchmarks run against: one axum app on 127.0.0.1, on a thread and runtime
-//! of its own so that the clients' timers and the server's work do not share a scheduler.
+//! of its own so that the clients' timers and the server's work do not share a scheduler. It
+//! serves `GET /item/{id}` and `GET /search/{id}`; the limits themselves are in [`super::limits`].
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-/// How the server refuses requests.
+use super::limits::{
+    FixedWindow, Limiter, QuotaChange, SlidingWindow, TokenBucket, WindowQuota, ceil_secs,
+};
+
+/// How the server refuses requests. Every refusal is a 429 with `Retry-After` = the whole
+/// seconds until the limit would admit a request, rounded up, except in [`Mode::Outage`].
+/// Unless a mode says otherwise, `/item` and `/search` share its one limit.
 #[derive(Debug, Clone, Copy)]
 pub enum Mode {
     /// A fixed-window limit: `limit` requests per `window`, windows counted from the clock's
     /// start; a refused request gets 429 with `Retry-After` = the whole seconds to the window's
-    /// end, rounded up.
+    /// end, rounded up. No quota headers.
     RateLimit { limit: u32, window: Duration },
     /// 503 without `Retry-After` to everything for `length` from the clock's start, then 200.
     Outage { length: Duration },
+    /// [`Mode::RateLimit`]'s fixed window, stating the quota on every response, 200s included,
+    /// in the style of `headers`.
+    Quota {
+        limit: u32,
+        window: Duration,
+        headers: QuotaHeaders,
+    },
+    /// A token bucket: `rate` tokens a second, at most `burst` kept, full at the clock's start.
+    TokenBucket { rate: u32, burst: u32 },
+    /// At most `limit` requests in any `window` (a request at `t` counts those admitted in
+    /// `(t - window, t]`).
+    SlidingWindow { limit: u32, window: Duration },
+    /// [`Mode::RateLimit`]'s fixed window, whose windows that start in `change.from..change.until`
+    /// admit `change.low` instead of `limit`. No quota headers.
+    QuotaChange {
+        limit: u32,
+        window: Duration,
+        change: QuotaChange,
+    },
+    /// `/search/{id}` limited to `search_limit` per `window` (a fixed window, as
+    /// [`Mode::RateLimit`]), or not at all with `None`; `/item/{id}` never limited.
+    Scoped {
+        search_limit: Option<u32>,
+        window: Duration,
+    },
+}
+
+/// The quota headers of [`Mode::Quota`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaHeaders {
+    /// GitHub's `x-ratelimit-limit`, `x-ratelimit-remaining` and `x-ratelimit-reset` (the
+    /// window's end in epoch seconds). The server's windows start on whole epoch seconds, so the
+    /// reset is exact.
+    GitHub,
+    /// The IETF draft's (draft-ietf-httpapi-ratelimit-headers-10) `RateLimit:
+    /// "default";r=REMAINING;t=SECONDS` and `RateLimit-Policy: "default";q=LIMIT;w=WINDOW`,
+    /// with `t` the seconds to the window's end rounded up, as `Retry-After` is.
+    Ietf,
+}
+
+/// Which endpoint a request went to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `GET /item/{id}`.
+    Item,
+    /// `GET /search/{id}`.
+    Search,
+}
+
+impl Endpoint {
+    /// Its path for request `id`.
+    pub fn path(self, id: u32) -> String {
+        match self {
+            Self::Item => format!("/item/{id}"),
+            Self::Search => format!("/search/{id}"),
+        }
+    }
 }
 
 /// What the server saw, read after a run.
@@ -43,10 +107,13 @@ pub struct Counts {
 
 struct Shared {
     mode: Mode,
-    /// When window 0 (or the outage) began.
-    origin: Mutex<Instant>,
-    /// (window index, requests admitted in it).
-    window: Mutex<(u64, u32)>,
+    /// When window 0 (or the outage) began, and the whole epoch seconds then (the exact epoch
+    /// second with GitHub's headers, see [`Server::start_clock`]).
+    origin: Mutex<(Instant, u64)>,
+    /// The limit of `/item`, and of `/search` unless the mode limits it apart.
+    limit: Mutex<Limiter>,
+    /// The limit of `/search` in [`Mode::Scoped`].
+    search_limit: Mutex<Limiter>,
     received: AtomicU64,
     ok: AtomicU64,
     limited: AtomicU64,
@@ -67,10 +134,12 @@ pub struct Server {
 impl Server {
     /// Starts a server on an ephemeral port of 127.0.0.1.
     pub fn start(mode: Mode) -> Self {
+        let (limit, search_limit) = limiters(mode);
         let shared = Arc::new(Shared {
             mode,
-            origin: Mutex::new(Instant::now()),
-            window: Mutex::new((0, 0)),
+            origin: Mutex::new((Instant::now(), since_epoch().as_secs())),
+            limit: Mutex::new(limit),
+            search_limit: Mutex::new(search_limit),
             received: AtomicU64::new(0),
             ok: AtomicU64::new(0),
             limited: AtomicU64::new(0),
@@ -80,6 +149,7 @@ impl Server {
         });
         let app = Router::new()
             .route("/item/{id}", get(item))
+            .route("/search/{id}", get(search))
             .with_state(Arc::clone(&shared));
         let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind 127.0.0.1");
         listener
@@ -118,10 +188,27 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
-    /// Starts the clock: window 0 (or the outage) begins now.
+    /// Starts the clock: window 0 (or the outage) begins now. With GitHub's headers, it waits
+    /// for the next whole epoch second first (at most 1 s), so that windows end on whole epoch
+    /// seconds as `x-ratelimit-reset` states them.
     pub fn start_clock(&self) -> Instant {
+        if let Mode::Quota {
+            headers: QuotaHeaders::GitHub,
+            ..
+        } = self.shared.mode
+        {
+            // the instant of the next whole epoch second, computed rather than slept to: a
+            // sleep ends late, and windows ending after the second the header names would
+            // refuse a client that comes back exactly at the stated reset
+            let (epoch, now) = (since_epoch(), Instant::now());
+            let next = epoch.as_secs() + 1;
+            let origin = now + Duration::from_secs(next).saturating_sub(epoch);
+            std::thread::sleep(origin.saturating_duration_since(Instant::now()));
+            *lock(&self.shared.origin) = (origin, next);
+            return origin;
+        }
         let now = Instant::now();
-        *lock(&self.shared.origin) = now;
+        *lock(&self.shared.origin) = (now, since_epoch().as_secs());
         now
     }
 
@@ -168,51 +255,136 @@ fn empty(status: StatusCode) -> Response {
     (status, [(header::CONTENT_LENGTH, "0")]).into_response()
 }
 
-async fn item(State(shared): State<Arc<Shared>>, Path(id): Path<u32>) -> Response {
-    shared.received.fetch_add(1, Ordering::Relaxed);
-    let origin = *lock(&shared.origin);
-    let now = Instant::now();
-    let since = now.saturating_duration_since(origin);
-    match shared.mode {
-        Mode::RateLimit { limit, window } => {
-            let index = u64::try_from(since.as_nanos() / window.as_nanos()).unwrap_or(u64::MAX);
-            let admitted = {
-                let mut current = lock(&shared.window);
-                if current.0 != index {
-                    *current = (index, 0);
-                }
-                if current.1 < limit {
-                    current.1 += 1;
-                    true
-                } else {
-                    false
-                }
-            };
-            if !admitted {
-                shared.limited.fetch_add(1, Ordering::Relaxed);
-                let end = window * u32::try_from(index + 1).unwrap_or(u32::MAX);
-                let left = end.saturating_sub(since);
-                let seconds = left.as_secs() + u64::from(left.subsec_nanos() > 0);
-                let mut response = empty(StatusCode::TOO_MANY_REQUESTS);
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, seconds.into());
-                return response;
-            }
+/// The limiters of `mode`: `/item`'s (shared with `/search` unless the mode limits it apart),
+/// then `/search`'s own.
+fn limiters(mode: Mode) -> (Limiter, Limiter) {
+    let limit = match mode {
+        Mode::RateLimit { limit, window } | Mode::Quota { limit, window, .. } => {
+            Limiter::Fixed(FixedWindow::new(limit, window))
         }
-        Mode::Outage { length } => {
-            if since < length {
-                shared.during_outage.fetch_add(1, Ordering::Relaxed);
-                let mut ids = lock(&shared.ids);
-                if ids.0.insert(id) {
-                    ids.1 += 1;
-                }
-                drop(ids);
-                shared.unavailable.fetch_add(1, Ordering::Relaxed);
-                return empty(StatusCode::SERVICE_UNAVAILABLE);
-            }
+        Mode::Outage { .. } | Mode::Scoped { .. } => Limiter::Unlimited,
+        Mode::TokenBucket { rate, burst } => Limiter::Bucket(TokenBucket::new(rate, burst)),
+        Mode::SlidingWindow { limit, window } => {
+            Limiter::Sliding(SlidingWindow::new(limit, window))
+        }
+        Mode::QuotaChange {
+            limit,
+            window,
+            change,
+        } => Limiter::Fixed(FixedWindow::new(limit, window).with_change(change)),
+    };
+    let search = match mode {
+        Mode::Scoped {
+            search_limit: Some(limit),
+            window,
+        } => Limiter::Fixed(FixedWindow::new(limit, window)),
+        _ => Limiter::Unlimited,
+    };
+    (limit, search)
+}
+
+/// The time since the Unix epoch (zero on a clock set before it).
+fn since_epoch() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
+/// The quota headers of `style` for `quota`, `since` the clock's start, which was at
+/// `origin_epoch` whole epoch seconds.
+fn quota_headers(
+    headers: &mut HeaderMap,
+    style: QuotaHeaders,
+    quota: WindowQuota,
+    window: Duration,
+    since: Duration,
+    origin_epoch: u64,
+) {
+    match style {
+        QuotaHeaders::GitHub => {
+            // windows start on whole epoch seconds (see `start_clock`), so this is exact
+            let reset = origin_epoch + ceil_secs(quota.end);
+            headers.insert("x-ratelimit-limit", quota.limit.into());
+            headers.insert("x-ratelimit-remaining", quota.remaining.into());
+            headers.insert("x-ratelimit-reset", reset.into());
+        }
+        QuotaHeaders::Ietf => {
+            let reset = ceil_secs(quota.end.saturating_sub(since));
+            let value = |text: String| HeaderValue::from_str(&text).expect("ASCII header value");
+            headers.insert(
+                "ratelimit",
+                value(format!("\"default\";r={};t={reset}", quota.remaining)),
+            );
+            headers.insert(
+                "ratelimit-policy",
+                value(format!(
+                    "\"default\";q={};w={}",
+                    quota.limit,
+                    ceil_secs(window)
+                )),
+            );
         }
     }
-    shared.ok.fetch_add(1, Ordering::Relaxed);
-    "ok".into_response()
+}
+
+async fn item(State(shared): State<Arc<Shared>>, Path(id): Path<u32>) -> Response {
+    answer(&shared, Endpoint::Item, id)
+}
+
+async fn search(State(shared): State<Arc<Shared>>, Path(id): Path<u32>) -> Response {
+    answer(&shared, Endpoint::Search, id)
+}
+
+fn answer(shared: &Shared, endpoint: Endpoint, id: u32) -> Response {
+    shared.received.fetch_add(1, Ordering::Relaxed);
+    let (origin, origin_epoch) = *lock(&shared.origin);
+    let now = Instant::now();
+    let since = now.saturating_duration_since(origin);
+    if let Mode::Outage { length } = shared.mode {
+        if since < length {
+            shared.during_outage.fetch_add(1, Ordering::Relaxed);
+            let mut ids = lock(&shared.ids);
+            if ids.0.insert(id) {
+                ids.1 += 1;
+            }
+            drop(ids);
+            shared.unavailable.fetch_add(1, Ordering::Relaxed);
+            return empty(StatusCode::SERVICE_UNAVAILABLE);
+        }
+        shared.ok.fetch_add(1, Ordering::Relaxed);
+        return "ok".into_response();
+    }
+    let limiter = match (shared.mode, endpoint) {
+        (Mode::Scoped { .. }, Endpoint::Search) => &shared.search_limit,
+        _ => &shared.limit,
+    };
+    let verdict = lock(limiter).check(since);
+    let mut response = if verdict.admitted {
+        shared.ok.fetch_add(1, Ordering::Relaxed);
+        "ok".into_response()
+    } else {
+        shared.limited.fetch_add(1, Ordering::Relaxed);
+        let mut response = empty(StatusCode::TOO_MANY_REQUESTS);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, ceil_secs(verdict.wait).into());
+        response
+    };
+    if let (
+        Mode::Quota {
+            headers, window, ..
+        },
+        Some(quota),
+    ) = (shared.mode, verdict.window)
+    {
+        quota_headers(
+            response.headers_mut(),
+            headers,
+            quota,
+            window,
+            since,
+            origin_epoch,
+        );
+    }
+    response
 }

@@ -33,7 +33,7 @@ for ::errspec::Retrying<__C> {
         use ::errspec::__private::{ForwardOtherErrors as _, RetryWithStatus as _};
         ::errspec::__private::assert_status_error::<SmallError>();
         let mut __attempts = (&::errspec::__private::Engine::<SmallError>::NEW)
-            .begin(self, ::errspec::Idempotency::Idempotent);
+            .begin(self, ::errspec::Idempotency::Idempotent, "get");
         let mut __arg_key = ::core::option::Option::Some(__arg_key);
         let mut __arg2 = ::core::option::Option::Some(__arg2);
         if let ::core::result::Result::Err(__error) = __attempts
@@ -42,13 +42,14 @@ for ::errspec::Retrying<__C> {
             return ::core::result::Result::Err(__error);
         }
         loop {
-            let __result = <__C as Small<
-                K,
-            >>::get(
-                ::errspec::Retrying::inner(self),
-                __attempts.pass::<K>(&mut __arg_key),
-                __attempts.pass::<(u32, u32)>(&mut __arg2),
-            );
+            let __result = __attempts
+                .observing_blocking(|| <__C as Small<
+                    K,
+                >>::get(
+                    ::errspec::Retrying::inner(self),
+                    __attempts.pass::<K>(&mut __arg_key),
+                    __attempts.pass::<(u32, u32)>(&mut __arg2),
+                ));
             match __attempts.after::<_, SmallError>(__result) {
                 ::core::ops::ControlFlow::Break(__result) => return __result,
                 ::core::ops::ControlFlow::Continue(__delay) => {
@@ -70,7 +71,7 @@ for ::errspec::Retrying<__C> {
         let (mut __attempts, __inner) = (&::errspec::__private::Engine::<
             <Result<T> as __ErrspecResult>::Error,
         >::NEW)
-            .begin_mut(self, ::errspec::Idempotency::NonIdempotent);
+            .begin_mut(self, ::errspec::Idempotency::NonIdempotent, "put");
         let mut __arg_value = ::core::option::Option::Some(__arg_value);
         if let ::core::result::Result::Err(__error) = __attempts
             .ready::<<Result<T> as __ErrspecResult>::Error>()
@@ -80,9 +81,12 @@ for ::errspec::Retrying<__C> {
         }
         loop {
             let __inner = &mut *__inner;
-            let __result = <__C as Small<
-                K,
-            >>::put::<T>(__inner, __attempts.pass::<T>(&mut __arg_value))
+            let __result = __attempts
+                .observing(
+                    <__C as Small<
+                        K,
+                    >>::put::<T>(__inner, __attempts.pass::<T>(&mut __arg_value)),
+                )
                 .await;
             match __attempts.after::<_, <Result<T> as __ErrspecResult>::Error>(__result)
             {
@@ -103,7 +107,7 @@ for ::errspec::Retrying<__C> {
             use ::errspec::__private::{ForwardOtherErrors as _, RetryWithStatus as _};
             ::errspec::__private::assert_status_error::<SmallError>();
             let mut __attempts = (&::errspec::__private::Engine::<SmallError>::NEW)
-                .begin(self, ::errspec::Idempotency::Idempotent);
+                .begin(self, ::errspec::Idempotency::Idempotent, "watch");
             let mut __arg_name = ::core::option::Option::Some(__arg_name);
             if let ::core::result::Result::Err(__error) = __attempts
                 .ready::<SmallError>()
@@ -112,11 +116,14 @@ for ::errspec::Retrying<__C> {
                 return ::core::result::Result::Err(__error);
             }
             loop {
-                let __result = <__C as Small<
-                    K,
-                >>::watch(
-                        ::errspec::Retrying::inner(self),
-                        __attempts.pass(&mut __arg_name),
+                let __result = __attempts
+                    .observing(
+                        <__C as Small<
+                            K,
+                        >>::watch(
+                            ::errspec::Retrying::inner(self),
+                            __attempts.pass(&mut __arg_name),
+                        ),
                     )
                     .await;
                 match __attempts.after::<_, SmallError>(__result) {

@@ -35,6 +35,7 @@ const _: &[u8] = ::core::include_bytes!(
 #[automatically_derived]
 impl SmallError {
     /// Every status of the spec, in code order (the fallback variant has no entry).
+    #[allow(dead_code)]
     pub const STATUSES: &'static [::errspec::StatusInfo] = &[
         ::errspec::StatusInfo {
             code: 404,

@@ -1,0 +1,192 @@
+//! Pacing against in-memory rate limiters on Tokio's paused clock: 16 concurrent clients share
+//! a retrier and send 600 requests to a fixed window of 50 a second that answers 429 with
+//! `Retry-After` (whole seconds to the window's end, rounded up), with and without quota
+//! headers, and with a quota that drops and rises mid-run. The client sees no quota at first:
+//! it learns one from its refusals (or reads the one stated), and refuses less than without.
+
+mod common;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::TestError;
+use errspec::http::{HeaderMap, HeaderValue, StatusCode};
+use errspec::{
+    Jitter, Pacing, RateLimitConfig, Retrier, RetryConfig, StatusError, WaitFormat, WaitHeader,
+};
+
+const SEC: Duration = Duration::from_secs(1);
+
+/// A fixed window of `limit(elapsed)` requests a second on the paused clock.
+struct Window {
+    start: tokio::time::Instant,
+    limit: fn(Duration) -> u32,
+    /// (window index, admitted in it)
+    count: Mutex<(u64, u32)>,
+    sent: AtomicU32,
+    refused: AtomicU32,
+    /// Whether answers state the quota (GitHub-style headers).
+    headers: bool,
+}
+
+impl Window {
+    fn new(limit: fn(Duration) -> u32, headers: bool) -> Arc<Self> {
+        Arc::new(Self {
+            start: tokio::time::Instant::now(),
+            limit,
+            count: Mutex::new((0, 0)),
+            sent: AtomicU32::new(0),
+            refused: AtomicU32::new(0),
+            headers,
+        })
+    }
+
+    /// One request: 1 ms on the way, then admitted or refused.
+    async fn send(&self) -> Result<(), TestError> {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        self.sent.fetch_add(1, Ordering::SeqCst);
+        let elapsed = self.start.elapsed();
+        let index = elapsed.as_secs();
+        let limit = (self.limit)(elapsed);
+        let mut count = self.count.lock().unwrap();
+        if count.0 != index {
+            *count = (index, 0);
+        }
+        let window_end = self.start + SEC * u32::try_from(index + 1).unwrap();
+        let to_end = window_end - tokio::time::Instant::now();
+        let mut headers = HeaderMap::new();
+        let admitted = count.1 < limit;
+        if admitted {
+            count.1 += 1;
+        }
+        if self.headers {
+            let remaining = limit.saturating_sub(count.1);
+            headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+            let reset_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                + to_end;
+            headers.insert(
+                "x-ratelimit-reset-ms",
+                HeaderValue::from(u64::try_from(reset_ms.as_millis()).unwrap()),
+            );
+        }
+        drop(count);
+        errspec::observe(&headers);
+        if admitted {
+            return Ok(());
+        }
+        self.refused.fetch_add(1, Ordering::SeqCst);
+        // whole seconds to the window's end, rounded up
+        let seconds = to_end.as_secs() + u64::from(to_end.subsec_nanos() > 0);
+        headers.insert("retry-after", HeaderValue::from(seconds.max(1)));
+        Err(TestError::from_parts(
+            StatusCode::TOO_MANY_REQUESTS,
+            &headers,
+            None,
+        ))
+    }
+}
+
+/// 600 requests from 16 clients through one retrier; (wall, sent, refused).
+async fn load(window: Arc<Window>, retrier: Retrier) -> (Duration, u32, u32) {
+    let next = Arc::new(AtomicU32::new(0));
+    let clients: Vec<_> = (0..16)
+        .map(|_| {
+            let (window, retrier, next) = (Arc::clone(&window), retrier.clone(), Arc::clone(&next));
+            tokio::spawn(async move {
+                while next.fetch_add(1, Ordering::SeqCst) < 600 {
+                    let window = Arc::clone(&window);
+                    let result = retrier.run(true, || {
+                        let window = Arc::clone(&window);
+                        async move { window.send().await }
+                    });
+                    result.await.expect("every request completes");
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.await.unwrap();
+    }
+    (
+        window.start.elapsed(),
+        window.sent.load(Ordering::SeqCst),
+        window.refused.load(Ordering::SeqCst),
+    )
+}
+
+fn retrier(pacing: Pacing, stated: bool) -> Retrier {
+    let mut rate_limit = RateLimitConfig::new().with_pacing(pacing);
+    if stated {
+        rate_limit = rate_limit
+            .with_remaining(Some("x-ratelimit-remaining"))
+            .with_reset(Some(WaitHeader::new(
+                "x-ratelimit-reset-ms",
+                WaitFormat::UnixMillis,
+            )));
+    }
+    Retrier::new(
+        RetryConfig::new()
+            .with_max_attempts(100)
+            .with_jitter(Jitter::None),
+    )
+    .with_rate_limit(rate_limit)
+}
+
+fn fifty(_: Duration) -> u32 {
+    50
+}
+
+fn percent(part: u32, whole: u32) -> f64 {
+    100.0 * f64::from(part) / f64::from(whole)
+}
+
+#[tokio::test(start_paused = true)]
+async fn learned_pacing_refuses_less_than_holds_alone_and_loses_no_time() {
+    let (wall_off, sent_off, refused_off) =
+        load(Window::new(fifty, false), retrier(Pacing::Off, false)).await;
+    let (wall, sent, refused) = load(Window::new(fifty, false), retrier(Pacing::Auto, false)).await;
+    let ideal = 11 * SEC;
+    eprintln!(
+        "off: {wall_off:?}, {refused_off}/{sent_off} refused; auto: {wall:?}, {refused}/{sent} refused"
+    );
+    assert!(percent(refused, sent) <= 5.0, "{refused} of {sent} refused");
+    assert!(
+        refused < refused_off,
+        "{refused} refused with pacing, {refused_off} without"
+    );
+    assert!(
+        wall.as_secs_f64() <= ideal.as_secs_f64() * 1.05,
+        "{wall:?} for an ideal of {ideal:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stated_quota_is_paced_to_from_every_response() {
+    let (wall, sent, refused) = load(Window::new(fifty, true), retrier(Pacing::Auto, true)).await;
+    eprintln!("stated: {wall:?}, {refused}/{sent} refused");
+    assert!(percent(refused, sent) <= 1.0, "{refused} of {sent} refused");
+    assert!(wall.as_secs_f64() <= 11.0 * 1.02 + 0.1, "{wall:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn learned_pacing_follows_a_quota_that_drops_and_rises() {
+    fn changing(elapsed: Duration) -> u32 {
+        if (5..10).contains(&elapsed.as_secs()) {
+            25
+        } else {
+            50
+        }
+    }
+    let (wall, sent, refused) =
+        load(Window::new(changing, false), retrier(Pacing::Auto, false)).await;
+    eprintln!("changing: {wall:?}, {refused}/{sent} refused");
+    assert!(
+        percent(refused, sent) <= 10.0,
+        "{refused} of {sent} refused"
+    );
+    // 50 x 5 + 25 x 5 = 375 in the first 10 s; the other 225 at 50 a second: 5 more windows
+    assert!(wall <= 15 * SEC + SEC, "{wall:?}");
+}

@@ -1,0 +1,420 @@
+//! `[rate_limit]` through generated clients, `errspec::reqwest::send` and a real HTTP server on
+//! 127.0.0.1: which calls a hold holds (scope client, method, bucket), that a status never
+//! retried sets no hold, that a quota stated on successes pauses the next call until its reset,
+//! and that `pacing = "off"` leaves the holds alone.
+//!
+//! Waits are recorded, not slept, and the clock is the real one: a hold of 30 s set by one call
+//! is still there for the next, and a call that waited for it sends at once, since the engine
+//! measures a call's waits from the waits themselves.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use errspec::{Pause, Sleeper};
+
+/// What the server answers on a path.
+#[derive(Clone, Default)]
+struct Reply {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+}
+
+fn reply(status: u16, headers: &[(&'static str, &str)]) -> Reply {
+    Reply {
+        status,
+        headers: headers.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+    }
+}
+
+/// Per path: replies to give once, in order, then the standing reply (200 by default).
+#[derive(Default)]
+struct Script {
+    once: HashMap<String, VecDeque<Reply>>,
+    standing: HashMap<String, Reply>,
+}
+
+#[derive(Clone, Default)]
+struct Server(Arc<Mutex<Script>>);
+
+impl Server {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Script> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `path` answers `reply` once, after the replies already queued.
+    fn once(&self, path: &str, reply: Reply) {
+        self.lock()
+            .once
+            .entry(path.to_owned())
+            .or_default()
+            .push_back(reply);
+    }
+
+    /// `path` answers `reply` whenever nothing is queued.
+    fn always(&self, path: &str, reply: Reply) {
+        self.lock().standing.insert(path.to_owned(), reply);
+    }
+
+    async fn start(&self) -> String {
+        let app = axum::Router::new()
+            .fallback(answer)
+            .with_state(self.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("an address"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+}
+
+async fn answer(State(server): State<Server>, uri: Uri) -> Response {
+    let reply = {
+        let mut script = server.lock();
+        let path = uri.path().to_owned();
+        match script.once.get_mut(&path).and_then(VecDeque::pop_front) {
+            Some(reply) => reply,
+            None => script.standing.get(&path).cloned().unwrap_or_default(),
+        }
+    };
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
+    let mut response = (status, "{}").into_response();
+    for (name, value) in reply.headers {
+        response.headers_mut().insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_str(&value).expect("a header value"),
+        );
+    }
+    response
+}
+
+/// Records waits instead of sleeping them.
+#[derive(Clone, Default)]
+struct Recorder(Arc<Mutex<Vec<Duration>>>);
+
+impl Sleeper for Recorder {
+    fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(d);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// The pauses a client's calls made for rate limits, as the `on_pause` hook reports them.
+#[derive(Clone, Default)]
+struct Pauses(Arc<Mutex<Vec<(Pause, Duration)>>>);
+
+impl Pauses {
+    fn take(&self) -> Vec<(Pause, Duration)> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// A client of three endpoints, `/a`, `/b` and `/c`, with its errors from `$spec`.
+macro_rules! hub {
+    ($module:ident, $spec:tt) => {
+        mod $module {
+            use super::{Pauses, Recorder};
+
+            #[errspec::client(spec = $spec)]
+            #[allow(
+                dead_code,
+                reason = "not every test calls every endpoint of every client"
+            )]
+            pub trait Hub {
+                #[errspec(idempotent)]
+                async fn a(&self) -> Result<(), HubError>;
+                #[errspec(idempotent)]
+                async fn b(&self) -> Result<(), HubError>;
+                #[errspec(idempotent)]
+                async fn c(&self) -> Result<(), HubError>;
+            }
+
+            pub struct Http {
+                http: reqwest::Client,
+                base: String,
+            }
+
+            impl Http {
+                async fn get(&self, path: &str) -> Result<(), HubError> {
+                    let url = format!("{}{path}", self.base);
+                    errspec::reqwest::send::<HubError>(self.http.get(url)).await?;
+                    Ok(())
+                }
+            }
+
+            impl Hub for Http {
+                async fn a(&self) -> Result<(), HubError> {
+                    self.get("/a").await
+                }
+                async fn b(&self) -> Result<(), HubError> {
+                    self.get("/b").await
+                }
+                async fn c(&self) -> Result<(), HubError> {
+                    self.get("/c").await
+                }
+            }
+
+            pub fn client(base: String) -> (errspec::Retrying<Http>, Pauses) {
+                let pauses = Pauses::default();
+                let seen = pauses.clone();
+                let http = Http {
+                    http: reqwest::Client::builder()
+                        .no_proxy()
+                        .build()
+                        .expect("a client"),
+                    base,
+                };
+                let client = errspec::Retrying::new(http)
+                    .with_sleeper(Recorder::default())
+                    .on_pause(move |pause, wait| {
+                        seen.0
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .push((pause, wait));
+                    });
+                (client, pauses)
+            }
+        }
+    };
+}
+
+hub!(by_client, "specs/rate-limit/client.toml");
+hub!(by_method, "specs/rate-limit/method.toml");
+hub!(by_bucket, "specs/rate-limit/bucket.toml");
+hub!(stated, "specs/rate-limit/stated.toml");
+hub!(unpaced, "specs/rate-limit/off.toml");
+
+use by_bucket::Hub as _;
+use by_client::Hub as _;
+use by_method::Hub as _;
+use stated::Hub as _;
+use unpaced::Hub as _;
+
+const THIRTY: Duration = Duration::from_secs(30);
+
+/// Whether `pauses` is one wait for `kind` of about `wait` (a second less at most: the clock
+/// moved between the response and the pause).
+fn one_pause(pauses: &[(Pause, Duration)], kind: Pause, wait: Duration) -> bool {
+    matches!(pauses, [(k, d)] if *k == kind && *d <= wait && *d + Duration::from_secs(1) > wait)
+}
+
+fn refused(seconds: &str) -> Reply {
+    reply(429, &[("retry-after", seconds)])
+}
+
+#[tokio::test]
+async fn scope_client_holds_every_method_after_a_refusal() {
+    let server = Server::default();
+    server.once("/a", refused("30"));
+    let (client, pauses) = by_client::client(server.start().await);
+    client.a().await.expect("the retry gets through");
+    assert_eq!(
+        pauses.take(),
+        [],
+        "the refused call waits as a retry, not a pause"
+    );
+    client.b().await.expect("b");
+    let seen = pauses.take();
+    assert!(one_pause(&seen, Pause::Hold, THIRTY), "{seen:?}");
+}
+
+#[tokio::test]
+async fn scope_method_holds_only_the_method_that_was_refused() {
+    let server = Server::default();
+    server.once("/a", refused("30"));
+    let (client, pauses) = by_method::client(server.start().await);
+    client.a().await.expect("the retry gets through");
+    client.b().await.expect("b");
+    client.c().await.expect("c");
+    assert_eq!(pauses.take(), [], "other methods are not held");
+    client.a().await.expect("a again");
+    let seen = pauses.take();
+    assert!(one_pause(&seen, Pause::Hold, THIRTY), "{seen:?}");
+}
+
+#[tokio::test]
+async fn scope_bucket_holds_the_methods_whose_responses_name_the_same_bucket() {
+    let server = Server::default();
+    let core = reply(200, &[("x-ratelimit-bucket", "core")]);
+    server.always("/a", core.clone());
+    server.always("/b", core);
+    server.always("/c", reply(200, &[("x-ratelimit-bucket", "search")]));
+    let (client, pauses) = by_bucket::client(server.start().await);
+    // each method learns its bucket from a response
+    for _ in 0..2 {
+        client.a().await.expect("a");
+        client.b().await.expect("b");
+        client.c().await.expect("c");
+    }
+    server.once(
+        "/a",
+        reply(
+            429,
+            &[("retry-after", "30"), ("x-ratelimit-bucket", "core")],
+        ),
+    );
+    client.a().await.expect("the retry gets through");
+    assert_eq!(pauses.take(), []);
+    client.c().await.expect("c");
+    assert_eq!(pauses.take(), [], "another bucket is not held");
+    client.b().await.expect("b");
+    let seen = pauses.take();
+    assert!(
+        one_pause(&seen, Pause::Hold, THIRTY),
+        "the same bucket is: {seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_status_that_is_never_retried_sets_no_hold() {
+    let server = Server::default();
+    server.once("/a", reply(404, &[("retry-after", "30")]));
+    let (client, pauses) = by_client::client(server.start().await);
+    let error = client.a().await.expect_err("a 404 is not retried");
+    assert!(
+        matches!(error, by_client::HubError::NotFound { .. }),
+        "{error:?}"
+    );
+    client.b().await.expect("b");
+    assert_eq!(pauses.take(), [], "a 404's Retry-After holds nothing");
+
+    // the same header on a status that is retried holds the client
+    server.once("/a", reply(503, &[("retry-after", "30")]));
+    client.a().await.expect("the retry gets through");
+    client.b().await.expect("b");
+    let seen = pauses.take();
+    assert!(one_pause(&seen, Pause::Hold, THIRTY), "{seen:?}");
+}
+
+fn unix_in(wait: Duration) -> String {
+    let at = SystemTime::now() + wait;
+    at.duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_quota_stated_on_a_success_pauses_the_next_call_until_its_reset() {
+    let server = Server::default();
+    let url = server.start().await;
+    let (client, pauses) = stated::client(url.clone());
+    server.always("/a", reply(200, &[("x-ratelimit-remaining", "2")]));
+    for _ in 0..3 {
+        client.a().await.expect("quota left");
+    }
+    assert_eq!(
+        pauses.take(),
+        [],
+        "a quota that is not spent pauses nothing"
+    );
+
+    server.always(
+        "/a",
+        Reply {
+            status: 200,
+            headers: vec![
+                ("x-ratelimit-remaining", "0".to_owned()),
+                ("x-ratelimit-reset", unix_in(THIRTY)),
+            ],
+        },
+    );
+    client
+        .a()
+        .await
+        .expect("the response that spends the quota");
+    client.b().await.expect("b");
+    let seen = pauses.take();
+    // the reset is a whole epoch second: up to a second early
+    assert!(
+        matches!(seen.as_slice(), [(Pause::StatedQuota, d)]
+            if *d <= THIRTY && *d + Duration::from_secs(2) > THIRTY),
+        "{seen:?}"
+    );
+
+    // with pacing off, the same responses pause nothing
+    let (unpaced, pauses) = unpaced::client(url);
+    for _ in 0..3 {
+        unpaced.a().await.expect("a");
+    }
+    assert_eq!(pauses.take(), []);
+}
+
+#[tokio::test]
+async fn an_ietf_ratelimit_field_on_a_success_pauses_the_next_call() {
+    let server = Server::default();
+    let url = server.start().await;
+    server.always(
+        "/a",
+        reply(
+            200,
+            &[
+                ("ratelimit", "\"default\";r=0;t=7"),
+                ("ratelimit-policy", "\"default\";q=100;w=60"),
+            ],
+        ),
+    );
+    let (client, pauses) = stated::client(url.clone());
+    client.a().await.expect("a");
+    client.a().await.expect("a");
+    let seen = pauses.take();
+    assert!(
+        one_pause(&seen, Pause::StatedQuota, Duration::from_secs(7)),
+        "{seen:?}"
+    );
+
+    let (unpaced, pauses) = unpaced::client(url);
+    unpaced.a().await.expect("a");
+    unpaced.a().await.expect("a");
+    assert_eq!(pauses.take(), []);
+}
+
+/// Four calls get through, the fifth is refused for a second: the client learns 4 per
+/// period. Under `pacing = "auto"` the calls after the hold are paced to that; under "off" they
+/// wait for the hold alone.
+async fn learned_pauses(pacing: bool) -> Vec<(Pause, Duration)> {
+    let server = Server::default();
+    let url = server.start().await;
+    for _ in 0..4 {
+        server.once("/a", reply(200, &[]));
+    }
+    server.once("/a", refused("1"));
+    let pauses = if pacing {
+        let (client, pauses) = by_client::client(url);
+        for _ in 0..12 {
+            client.a().await.expect("a");
+        }
+        pauses
+    } else {
+        let (client, pauses) = unpaced::client(url);
+        for _ in 0..12 {
+            client.a().await.expect("a");
+        }
+        pauses
+    };
+    pauses.take()
+}
+
+#[tokio::test]
+async fn learned_pacing_engages_after_a_refusal_and_not_with_pacing_off() {
+    let paced = learned_pauses(true).await;
+    assert!(
+        paced.iter().any(|(p, _)| *p == Pause::LearnedQuota),
+        "pacing engages: {paced:?}"
+    );
+    let unpaced = learned_pauses(false).await;
+    assert!(!unpaced.is_empty(), "the hold still holds: {unpaced:?}");
+    assert!(
+        unpaced.iter().all(|(p, _)| *p == Pause::Hold),
+        "only the hold: {unpaced:?}"
+    );
+}
