@@ -281,8 +281,9 @@ fn rate_limit(line: &mut impl FnMut(&str, &str), limit: &RateLimitConfig) {
         if limit.ietf {
             stated.push("the IETF `RateLimit` field".to_owned());
         }
-        let learned = "what refusals teach: the requests a period let through, probing one \
-                       more after each period without a refusal";
+        let learned = "what refusals teach: the requests a period let through at once, then \
+                       more spaced out over the period, probing upward after each period \
+                       without a refusal";
         if stated.is_empty() {
             format!(
                 "auto: sends no more per period than {learned}; never slows a client that has not been refused"

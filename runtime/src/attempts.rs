@@ -37,6 +37,9 @@ pub(crate) struct Call {
     pub(crate) key: Key,
     /// The client method the call is of (`""` outside a generated client).
     pub(crate) method: &'static str,
+    /// The scope whose hold the call's next attempt waits for, counted there among the refused
+    /// calls due to retry when it ends (their turn comes before first attempts').
+    pub(crate) retrying: Option<Key>,
 }
 
 /// One call's retry state; see [`Retrier::attempts`].
@@ -285,6 +288,9 @@ impl<'r> Attempts<'r> {
 
     /// `attempt` is out: the responses reported meanwhile answer it.
     fn sending(&mut self, attempt: u64) {
+        if let Some(key) = self.call.retrying.take() {
+            self.retrier.limits.retried(&key);
+        }
         self.in_flight = Some(attempt);
         if let Some(observer) = &self.observer {
             observer.attempt.store(attempt, Ordering::Relaxed);
@@ -303,8 +309,12 @@ impl<'r> Attempts<'r> {
 }
 
 impl Drop for Attempts<'_> {
-    /// A call dropped with an attempt out (cancelled mid-request) is no longer in flight.
+    /// A call dropped with an attempt out (cancelled mid-request) is no longer in flight; one
+    /// dropped before its retry no longer waits for its turn.
     fn drop(&mut self) {
+        if let Some(key) = self.call.retrying.take() {
+            self.retrier.limits.retried(&key);
+        }
         if let Some(attempt) = self.in_flight {
             let now = self.retrier.sleeper.now();
             self.retrier

@@ -37,6 +37,7 @@ impl Retrier {
             prev_backoff: self.config.initial_backoff,
             held: Duration::ZERO,
             sent: false,
+            retrying: None,
         }
     }
 
@@ -122,7 +123,10 @@ impl Retrier {
             return Next::Stop;
         }
         if let Some(until) = server_wait.and_then(|w| now.checked_add(w)) {
-            self.limits.hold(&call.key, until, err.status());
+            self.limits.hold(&call.key, now, until, err.status());
+            if let Some(key) = call.retrying.replace(call.key.clone()) {
+                self.limits.retried(&key);
+            }
         }
         Next::Retry(wait, reason)
     }

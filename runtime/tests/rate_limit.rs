@@ -1,8 +1,9 @@
 //! Pacing against in-memory rate limiters on Tokio's paused clock: 16 concurrent clients share
 //! a retrier and send 600 requests to a fixed window of 50 a second that answers 429 with
 //! `Retry-After` (whole seconds to the window's end, rounded up), with and without quota
-//! headers, and with a quota that drops and rises mid-run. The client sees no quota at first:
-//! it learns one from its refusals (or reads the one stated), and refuses less than without.
+//! headers, and with a quota that drops and rises mid-run; and 200 to a token bucket. The client
+//! sees no quota at first: it learns one from its refusals (or reads the one stated), and
+//! refuses less than without.
 
 mod common;
 
@@ -89,18 +90,104 @@ impl Window {
     }
 }
 
+/// A token bucket of `burst` refilled at 50 a second on the paused clock, full at the start,
+/// stating nothing but `Retry-After` (whole seconds to the next token, rounded up).
+struct Bucket {
+    start: tokio::time::Instant,
+    /// (tokens, when last refilled)
+    tokens: Mutex<(f64, tokio::time::Instant)>,
+    burst: f64,
+    sent: AtomicU32,
+    refused: AtomicU32,
+}
+
+impl Bucket {
+    fn new(burst: u32) -> Arc<Self> {
+        let now = tokio::time::Instant::now();
+        Arc::new(Self {
+            start: now,
+            tokens: Mutex::new((f64::from(burst), now)),
+            burst: f64::from(burst),
+            sent: AtomicU32::new(0),
+            refused: AtomicU32::new(0),
+        })
+    }
+
+    /// One request: 1 ms on the way, then admitted or refused.
+    async fn send(&self) -> Result<(), TestError> {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        self.sent.fetch_add(1, Ordering::SeqCst);
+        let now = tokio::time::Instant::now();
+        let mut tokens = self.tokens.lock().unwrap();
+        let refilled = tokens.0 + 50.0 * (now - tokens.1).as_secs_f64();
+        *tokens = (refilled.min(self.burst), now);
+        if tokens.0 >= 1.0 {
+            tokens.0 -= 1.0;
+            return Ok(());
+        }
+        drop(tokens);
+        self.refused.fetch_add(1, Ordering::SeqCst);
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from(1));
+        Err(TestError::from_parts(
+            StatusCode::TOO_MANY_REQUESTS,
+            &headers,
+            None,
+        ))
+    }
+}
+
+/// A server on the paused clock: its start, and requests sent to it and refused.
+trait Server: Send + Sync + 'static {
+    fn send(&self) -> impl Future<Output = Result<(), TestError>> + Send;
+    fn counts(&self) -> (tokio::time::Instant, u32, u32);
+}
+
+impl Server for Window {
+    fn send(&self) -> impl Future<Output = Result<(), TestError>> + Send {
+        Window::send(self)
+    }
+    fn counts(&self) -> (tokio::time::Instant, u32, u32) {
+        let (sent, refused) = (&self.sent, &self.refused);
+        (
+            self.start,
+            sent.load(Ordering::SeqCst),
+            refused.load(Ordering::SeqCst),
+        )
+    }
+}
+
+impl Server for Bucket {
+    fn send(&self) -> impl Future<Output = Result<(), TestError>> + Send {
+        Bucket::send(self)
+    }
+    fn counts(&self) -> (tokio::time::Instant, u32, u32) {
+        let (sent, refused) = (&self.sent, &self.refused);
+        (
+            self.start,
+            sent.load(Ordering::SeqCst),
+            refused.load(Ordering::SeqCst),
+        )
+    }
+}
+
 /// 600 requests from 16 clients through one retrier; (wall, sent, refused).
-async fn load(window: Arc<Window>, retrier: Retrier) -> (Duration, u32, u32) {
+async fn load(window: Arc<impl Server>, retrier: Retrier) -> (Duration, u32, u32) {
+    load_n(window, retrier, 600).await
+}
+
+/// `n` requests from 16 clients through one retrier; (wall, sent, refused).
+async fn load_n(server: Arc<impl Server>, retrier: Retrier, n: u32) -> (Duration, u32, u32) {
     let next = Arc::new(AtomicU32::new(0));
     let clients: Vec<_> = (0..16)
         .map(|_| {
-            let (window, retrier, next) = (Arc::clone(&window), retrier.clone(), Arc::clone(&next));
+            let (server, retrier, next) = (Arc::clone(&server), retrier.clone(), Arc::clone(&next));
             tokio::spawn(async move {
-                while next.fetch_add(1, Ordering::SeqCst) < 600 {
-                    let window = Arc::clone(&window);
+                while next.fetch_add(1, Ordering::SeqCst) < n {
+                    let server = Arc::clone(&server);
                     let result = retrier.run(true, || {
-                        let window = Arc::clone(&window);
-                        async move { window.send().await }
+                        let server = Arc::clone(&server);
+                        async move { server.send().await }
                     });
                     result.await.expect("every request completes");
                 }
@@ -110,11 +197,8 @@ async fn load(window: Arc<Window>, retrier: Retrier) -> (Duration, u32, u32) {
     for client in clients {
         client.await.unwrap();
     }
-    (
-        window.start.elapsed(),
-        window.sent.load(Ordering::SeqCst),
-        window.refused.load(Ordering::SeqCst),
-    )
+    let (start, sent, refused) = server.counts();
+    (start.elapsed(), sent, refused)
 }
 
 fn retrier(pacing: Pacing, stated: bool) -> Retrier {
@@ -189,4 +273,24 @@ async fn learned_pacing_follows_a_quota_that_drops_and_rises() {
     );
     // 50 x 5 + 25 x 5 = 375 in the first 10 s; the other 225 at 50 a second: 5 more windows
     assert!(wall <= 15 * SEC + SEC, "{wall:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn learned_pacing_spaces_requests_out_to_a_token_bucket() {
+    let (wall_off, sent_off, refused_off) =
+        load_n(Bucket::new(10), retrier(Pacing::Off, false), 200).await;
+    let (wall, sent, refused) = load_n(Bucket::new(10), retrier(Pacing::Auto, false), 200).await;
+    eprintln!(
+        "bucket off: {wall_off:?}, {refused_off}/{sent_off} refused; auto: {wall:?}, {refused}/{sent} refused"
+    );
+    // each refusal holds every client for a second, after which the bucket holds only 10:
+    // holds alone send about 10 a second; spaced out, the rate rises toward 50
+    assert!(
+        wall.as_secs_f64() <= wall_off.as_secs_f64() * 0.6,
+        "{wall:?} paced, {wall_off:?} with holds alone"
+    );
+    assert!(
+        refused < refused_off,
+        "{refused} refused with pacing, {refused_off} without"
+    );
 }

@@ -196,13 +196,14 @@ impl Limits {
                 return Permit::Quota(wait.min(cap));
             }
         }
+        let retrying = state.learned.retrying(now);
         if let Some(window) = &mut state.learned.window {
             window.advance(now);
-            if paced && first && window.sent >= window.quota {
-                let next = window.next_start().saturating_duration_since(now);
-                if !next.is_zero() {
-                    return Permit::Paced(next.min(cap));
-                }
+            if paced
+                && first
+                && let Some(wait) = window.wait(now, retrying)
+            {
+                return Permit::Paced(wait.min(cap));
             }
         }
         state.in_flight.push(attempt);
@@ -210,7 +211,7 @@ impl Limits {
         learned.sent = learned.sent.saturating_add(1);
         learned.first_sent.get_or_insert(now);
         if let Some(window) = &mut state.learned.window {
-            window.sent = window.sent.saturating_add(1);
+            window.sending(now);
         }
         Permit::Go
     }
@@ -243,32 +244,22 @@ impl Limits {
         }
         if success && let Some(window) = &mut state.learned.window {
             window.advance(now);
-            window.succeeded = window.succeeded.saturating_add(1);
         }
     }
 
     /// A server said to wait until `until` (a retried refusal): holds `key`, and teaches the
     /// learned pacing the period since the previous hold.
-    pub(crate) fn hold(&self, key: &Key, until: Instant, status: Option<StatusCode>) {
+    pub(crate) fn hold(&self, key: &Key, now: Instant, until: Instant, status: Option<StatusCode>) {
         let mut table = self.lock();
         let state = table.state(key);
         if state.hold.is_none_or(|(h, _)| h < until) {
             state.hold = Some((until, status));
         }
         let learned = &mut state.learned;
+        learned.retrying = learned.retrying(now).saturating_add(1);
         match (&mut learned.window, learned.last_hold_end) {
-            // another refusal of the same period (sent together): one fewer got through
-            (Some(window), _) if until <= window.start + SAME_HOLD => {
-                window.quota = window.quota.saturating_sub(1).max(1);
-                window.ceiling = window
-                    .ceiling
-                    .map(|c| c.min(window.quota.saturating_add(1)));
-            }
-            // refused in a learned period: all it sent but this one got through; the next
-            // period starts where the server said
-            (Some(window), _) => {
-                *window = Window::refused_at(window.sent, window.length, until);
-            }
+            // refused in a learned period (or another refusal of it: sent together)
+            (Some(window), _) => window.refused(until <= window.start + SAME_HOLD, now, until),
             (None, Some(previous)) if until <= previous + SAME_HOLD => return,
             // a first refusal: what was sent since the last hold (or ever), less the refusals
             // to come, got through; the period is from the first of them to the server's time
@@ -286,6 +277,14 @@ impl Limits {
         learned.last_hold_end = Some(until);
         learned.sent = 0;
         learned.first_sent = None;
+    }
+
+    /// A call counted in `key` as due to retry after its hold has sent its retry, or is gone.
+    pub(crate) fn retried(&self, key: &Key) {
+        let mut table = self.lock();
+        if let Some(state) = table.scopes.get_mut(key) {
+            state.learned.retrying = state.learned.retrying.saturating_sub(1);
+        }
     }
 
     /// The status of the response that set `key`'s hold.

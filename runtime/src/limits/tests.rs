@@ -16,66 +16,176 @@ fn a_scope_that_saw_no_refusal_is_never_paced() {
     }
 }
 
+/// `n` first attempts at `at`, each let go.
+fn send(limits: &Limits, at: Instant, n: u32) {
+    for i in 0..n {
+        assert_eq!(
+            limits.permit(&Key::Client, at, Pacing::Auto, CAP, true, 0),
+            Permit::Go,
+            "send {i} of {n}"
+        );
+    }
+}
+
+fn first(limits: &Limits, at: Instant) -> Permit {
+    limits.permit(&Key::Client, at, Pacing::Auto, CAP, true, 0)
+}
+
+/// A scope that learned a quota of `quota` a second from a refusal at `t0 + 1 s`; the first
+/// learned period starts at `t0 + 2 s`, and the refused call does not retry.
+fn learned(quota: u32, t0: Instant) -> Limits {
+    let limits = Limits::default();
+    let second = Duration::from_secs(1);
+    limits.hold(&Key::Client, t0, t0 + second, None);
+    limits.retried(&Key::Client);
+    // quota + 1 sent in the period after the hold, the last refused
+    send(&limits, t0 + second, quota + 1);
+    limits.hold(&Key::Client, t0 + second, t0 + 2 * second, None);
+    limits.retried(&Key::Client);
+    limits
+}
+
 #[test]
 fn learned_pacing_sends_what_succeeded_between_holds_then_probes_up() {
-    let limits = Limits::default();
     let t0 = Instant::now();
-    let second = Duration::from_secs(1);
-    limits.hold(&Key::Client, t0 + second, None);
-    // 51 sent in the second period, the 51st refused
-    for _ in 0..51 {
-        assert_eq!(
-            limits.permit(&Key::Client, t0 + second, Pacing::Auto, CAP, true, 0),
-            Permit::Go
-        );
-    }
-    limits.hold(&Key::Client, t0 + 2 * second, None);
-    // the learned period: 50 sends, then wait for the next period
+    let (second, ms) = (Duration::from_secs(1), Duration::from_millis(1));
+    let limits = learned(50, t0);
+    // the learned period: 50 at once, then wait for the next period
     let start = t0 + 2 * second;
-    for _ in 0..50 {
-        assert_eq!(
-            limits.permit(&Key::Client, start, Pacing::Auto, CAP, true, 0),
-            Permit::Go
-        );
-    }
+    send(&limits, start, 50);
+    assert_eq!(first(&limits, start), Permit::Paced(second));
+    // after a clean, full period, it probes: as many again, 1 s / 100 apart after the 50
+    let next = start + second;
+    send(&limits, next, 50);
+    assert_eq!(first(&limits, next), Permit::Paced(10 * ms));
+    assert_eq!(first(&limits, next + 10 * ms), Permit::Go);
+    // the spaced request is refused (a fixed window): 50 at once from the server's time; the
+    // refused call retries when the hold ends, before the first attempts: they leave it one
+    let until = next + second + 11 * ms;
+    limits.hold(&Key::Client, next + 11 * ms, until, None);
+    send(&limits, until, 49);
+    assert_eq!(first(&limits, until), Permit::Paced(second));
+    // a retry is not paced: it has waited what its error asked
     assert_eq!(
-        limits.permit(&Key::Client, start, Pacing::Auto, CAP, true, 0),
-        Permit::Paced(second)
-    );
-    // a retry is not paced to it: it has waited what its error asked
-    assert_eq!(
-        limits.permit(&Key::Client, start, Pacing::Auto, CAP, false, 0),
+        limits.permit(&Key::Client, until, Pacing::Auto, CAP, false, 0),
         Permit::Go
     );
-    // the period after the refused one has the same quota
-    let next = start + second;
-    for _ in 0..50 {
-        assert_eq!(
-            limits.permit(&Key::Client, next, Pacing::Auto, CAP, true, 0),
-            Permit::Go
-        );
-    }
-    assert!(matches!(
-        limits.permit(&Key::Client, next, Pacing::Auto, CAP, true, 0),
-        Permit::Paced(_)
-    ));
-    // after a clean, full period, it probes one past the level that was refused
-    let probe = next + second;
-    for _ in 0..51 {
-        assert_eq!(
-            limits.permit(&Key::Client, probe, Pacing::Auto, CAP, true, 0),
-            Permit::Go
-        );
-    }
-    assert!(matches!(
-        limits.permit(&Key::Client, probe, Pacing::Auto, CAP, true, 0),
-        Permit::Paced(_)
-    ));
+    limits.retried(&Key::Client);
+    assert_eq!(first(&limits, until), Permit::Paced(second));
+    // after the next clean period, it probes again
+    let after = until + second;
+    send(&limits, after, 50);
+    assert_eq!(first(&limits, after), Permit::Paced(10 * ms));
     // pacing off: holds only
     assert_eq!(
-        limits.permit(&Key::Client, probe, Pacing::Off, CAP, true, 0),
+        limits.permit(&Key::Client, after, Pacing::Off, CAP, true, 0),
         Permit::Go
     );
+}
+
+#[test]
+fn learned_pacing_spaces_out_what_a_burst_cannot_carry() {
+    let t0 = Instant::now();
+    let (second, ms) = (Duration::from_secs(1), Duration::from_millis(1));
+    // a token bucket that holds 10: 10 got through at once
+    let limits = learned(10, t0);
+    let start = t0 + 2 * second;
+    send(&limits, start, 10);
+    assert_eq!(first(&limits, start), Permit::Paced(second));
+    // the probe: 10 at once and 10 more, 50 ms apart; all get through
+    let next = start + second;
+    send(&limits, next, 10);
+    for nth in 1..=10 {
+        let slot = next + 50 * ms * nth;
+        let before = next + (50 * nth - 1) * ms;
+        assert_eq!(first(&limits, before), Permit::Paced(ms), "slot {nth}");
+        assert_eq!(first(&limits, slot), Permit::Go, "slot {nth}");
+    }
+    assert_eq!(first(&limits, next + 500 * ms), Permit::Paced(500 * ms));
+    // past the level refused: twice as many, 25 ms apart
+    let third = next + second;
+    send(&limits, third, 10);
+    assert_eq!(first(&limits, third), Permit::Paced(25 * ms));
+    assert_eq!(first(&limits, third + 25 * ms), Permit::Go);
+    // a spaced request refused: back to the last clean level, 20 a period
+    let until = third + second + 30 * ms;
+    limits.hold(&Key::Client, third + 30 * ms, until, None);
+    limits.retried(&Key::Client);
+    send(&limits, until, 10);
+    assert_eq!(first(&limits, until), Permit::Paced(50 * ms));
+    for nth in 1..=10 {
+        assert_eq!(first(&limits, until + 50 * ms * nth), Permit::Go);
+    }
+    // that refusal cost a hold: the period after it does not count toward the next probe
+    let after = until + second;
+    send(&limits, after, 10);
+    assert_eq!(first(&limits, after), Permit::Paced(50 * ms));
+    for nth in 1..=10 {
+        assert_eq!(first(&limits, after + 50 * ms * nth), Permit::Go);
+    }
+    // the one after that does: a quarter more, 25 a period, 40 ms apart
+    let grown = after + second;
+    send(&limits, grown, 10);
+    assert_eq!(first(&limits, grown), Permit::Paced(40 * ms));
+}
+
+#[test]
+fn a_refused_burst_lowers_the_quota_to_what_got_through() {
+    let t0 = Instant::now();
+    let (second, ms) = (Duration::from_secs(1), Duration::from_millis(1));
+    let limits = learned(50, t0);
+    let start = t0 + 2 * second;
+    // the limit dropped to 25: 50 sent at once, 25 refused together, and given up
+    send(&limits, start, 50);
+    for _ in 0..25 {
+        limits.hold(&Key::Client, start + ms, start + second, None);
+        limits.retried(&Key::Client);
+    }
+    send(&limits, start + second, 25);
+    assert_eq!(first(&limits, start + second), Permit::Paced(second));
+}
+
+#[test]
+fn a_burst_goes_no_faster_than_the_one_before() {
+    let t0 = Instant::now();
+    let (second, ms) = (Duration::from_secs(1), Duration::from_millis(1));
+    let limits = learned(50, t0);
+    // the burst spreads out: 10 at the start of the period, 40 more 10 ms later
+    let start = t0 + 2 * second;
+    send(&limits, start, 10);
+    send(&limits, start + 10 * ms, 40);
+    // a second later, the 11th waits for a second after the 11th of the period before: a
+    // sliding window still counts the 40 until then
+    let next = start + second;
+    send(&limits, next, 10);
+    assert_eq!(first(&limits, next), Permit::Paced(10 * ms));
+    send(&limits, next + 10 * ms, 40);
+    // a burst that goes late (a slow wake-up: 15 ms after the first 10 could go, 5 ms after
+    // the other 40) counts as going at most 1 ms late, so lateness does not add up period after
+    // period
+    let third = next + second;
+    send(&limits, third + 15 * ms, 50);
+    let fourth = third + second;
+    assert_eq!(first(&limits, fourth), Permit::Paced(ms));
+    send(&limits, fourth + ms, 10);
+    assert_eq!(first(&limits, fourth + ms), Permit::Paced(10 * ms));
+}
+
+#[test]
+fn a_refused_call_that_never_retries_leaves_its_turn_soon() {
+    let t0 = Instant::now();
+    let second = Duration::from_secs(1);
+    let limits = learned(50, t0);
+    let start = t0 + 2 * second;
+    send(&limits, start, 50);
+    // the 50th refused (49 got through), and neither retried nor dropped: its turn is kept
+    // while its retry is due, not after
+    let until = start + 2 * second;
+    limits.hold(&Key::Client, start + second / 2, until, None);
+    send(&limits, until, 48);
+    assert!(matches!(first(&limits, until), Permit::Paced(_)));
+    let later = until + second;
+    send(&limits, later, 49);
 }
 
 #[test]
@@ -84,7 +194,7 @@ fn bucket_scopes_are_bounded() {
     let now = Instant::now();
     for i in 0..(MAX_SCOPES * 4) {
         let key = Key::Bucket(i.to_string().into());
-        limits.hold(&key, now + Duration::from_secs(5), None);
+        limits.hold(&key, now, now + Duration::from_secs(5), None);
     }
     assert!(limits.lock().len() <= MAX_SCOPES);
 }
