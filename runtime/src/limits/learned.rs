@@ -55,6 +55,10 @@ pub(super) struct Window {
     pub(super) refused: bool,
     /// Whether the latest refusal learnt was of a burst: more refusals of it lower the burst.
     burst_refused: bool,
+    /// Periods left after the burst fell (the server's limit dropped, perhaps for a while)
+    /// in which a refused probe is tried again in the very next period, so that the limit's
+    /// return costs no more than a period.
+    watch: u32,
     /// When the requests of this period were sent, and of the one before (the first
     /// [`MAX_REPLAY`] of each): the `n`-th request of a period goes no sooner than `length`
     /// after the `n`-th of the one before, so that a limit on any `length` (a sliding window)
@@ -62,6 +66,9 @@ pub(super) struct Window {
     times: Vec<Instant>,
     previous: Vec<Instant>,
 }
+
+/// Periods watched closely after the burst fell: see [`Window::watch`].
+const WATCH: u32 = 8;
 
 /// Most send times kept per period.
 const MAX_REPLAY: usize = 256;
@@ -88,6 +95,7 @@ impl Window {
             sent: 0,
             refused: false,
             burst_refused: true,
+            watch: 0,
         }
     }
 
@@ -140,6 +148,8 @@ impl Window {
     /// the next period starts. A refused burst lowers the burst (and the quota with it) to
     /// what was sent before the refused request; a refused spaced request lowers the quota to
     /// the last clean level, and the period after it does not count toward the next probe.
+    /// Within [`WATCH`] periods after the burst fell, a refused first spaced request (which
+    /// costs a fixed window little) is probed again in the next period instead.
     pub(super) fn refused(&mut self, again: bool, now: Instant, until: Instant) {
         if again {
             if self.burst_refused {
@@ -153,18 +163,25 @@ impl Window {
         // before the first spaced request could go: the burst was refused
         let first_spaced = self.slot(1);
         if self.sent <= self.burst || now < first_spaced {
-            let times = core::mem::take(&mut self.times);
+            let (times, burst, watch) = (core::mem::take(&mut self.times), self.burst, self.watch);
             *self = Self::refused_at(self.sent, self.length, until);
             self.previous = times;
+            self.watch = if self.burst < burst { WATCH } else { watch };
             return;
         }
         let refused = self.quota;
-        self.quota = self
-            .clean
-            .min(refused.saturating_sub(1))
-            .max(self.sent.saturating_sub(1).min(refused.saturating_sub(1)))
-            .max(self.burst)
-            .max(1);
+        // the first request past a burst that never had more refused: while watching, probe
+        // again in the next period
+        if self.watch > 0 && self.clean <= self.burst && self.sent <= self.burst.saturating_add(1) {
+            self.watch -= 1;
+        } else {
+            self.quota = self
+                .clean
+                .min(refused.saturating_sub(1))
+                .max(self.sent.saturating_sub(1).min(refused.saturating_sub(1)))
+                .max(self.burst)
+                .max(1);
+        }
         self.ceiling = Some(self.ceiling.map_or(refused, |c| c.min(refused)));
         self.previous = core::mem::take(&mut self.times);
         self.start = until;

@@ -143,6 +143,17 @@ fn a_refused_burst_lowers_the_quota_to_what_got_through() {
     }
     send(&limits, start + second, 25);
     assert_eq!(first(&limits, start + second), Permit::Paced(second));
+    // after a clean period, the probe: 25 more, 20 ms apart; the first is refused
+    let probe = start + 2 * second;
+    send(&limits, probe, 25);
+    assert_eq!(first(&limits, probe), Permit::Paced(20 * ms));
+    assert_eq!(first(&limits, probe + 20 * ms), Permit::Go);
+    let until = probe + second + 21 * ms;
+    limits.hold(&Key::Client, probe + 21 * ms, until, None);
+    limits.retried(&Key::Client);
+    // the limit fell, so it may come back soon: the next period probes again
+    send(&limits, until, 25);
+    assert_eq!(first(&limits, until), Permit::Paced(20 * ms));
 }
 
 #[test]
