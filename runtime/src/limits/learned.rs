@@ -59,6 +59,11 @@ pub(super) struct Window {
     /// in which a refused probe is tried again in the very next period, so that the limit's
     /// return costs no more than a period.
     watch: u32,
+    /// Whether the first request spaced out after the burst was refused, and none spaced out
+    /// has got through a whole period since (a fixed or sliding window): a probe's first spaced
+    /// request then goes a quarter of the spacing after the burst, where its refusal costs the
+    /// least wait, rather than a whole spacing (the time a token bucket needs to refill one).
+    spaced_refused: bool,
     /// When the requests of this period were sent, and of the one before (the first
     /// [`MAX_REPLAY`] of each): the `n`-th request of a period goes no sooner than `length`
     /// after the `n`-th of the one before, so that a limit on any `length` (a sliding window)
@@ -96,6 +101,7 @@ impl Window {
             refused: false,
             burst_refused: true,
             watch: 0,
+            spaced_refused: false,
         }
     }
 
@@ -112,6 +118,9 @@ impl Window {
             self.times.clear();
             if !self.refused && self.sent >= self.quota {
                 self.clean = self.quota;
+                if self.quota > self.burst {
+                    self.spaced_refused = false;
+                }
                 self.grow();
             }
             self.index = index;
@@ -164,15 +173,21 @@ impl Window {
         let first_spaced = self.slot(1);
         if self.sent <= self.burst || now < first_spaced {
             let (times, burst, watch) = (core::mem::take(&mut self.times), self.burst, self.watch);
+            let spaced_refused = self.spaced_refused;
             *self = Self::refused_at(self.sent, self.length, until);
             self.previous = times;
             self.watch = if self.burst < burst { WATCH } else { watch };
+            self.spaced_refused = spaced_refused;
             return;
         }
         let refused = self.quota;
+        let first = self.sent <= self.burst.saturating_add(1);
+        if first && self.clean <= self.burst {
+            self.spaced_refused = true;
+        }
         // the first request past a burst that never had more refused: while watching, probe
         // again in the next period
-        if self.watch > 0 && self.clean <= self.burst && self.sent <= self.burst.saturating_add(1) {
+        if self.watch > 0 && self.clean <= self.burst && first {
             self.watch -= 1;
         } else {
             self.quota = self
@@ -231,10 +246,16 @@ impl Window {
     }
 
     /// When the `nth` spaced request of the period may go: `nth` times `length / quota` after
-    /// the period's start.
+    /// the period's start (`nth - 3/4` times, where [`spaced_refused`](Self::spaced_refused)).
     fn slot(&self, nth: u32) -> Instant {
         let periods = u32::try_from(self.index).unwrap_or(u32::MAX);
-        let spaced = (self.length / self.quota.max(1)).saturating_mul(nth);
+        let spacing = self.length / self.quota.max(1);
+        let spaced = spacing.saturating_mul(nth);
+        let spaced = if self.spaced_refused {
+            spaced.saturating_sub(spacing.mul_f32(0.75))
+        } else {
+            spaced
+        };
         self.start
             .checked_add(self.length.saturating_mul(periods))
             .and_then(|start| start.checked_add(spaced))

@@ -49,6 +49,7 @@ fn learned(quota: u32, t0: Instant) -> Limits {
 fn learned_pacing_sends_what_succeeded_between_holds_then_probes_up() {
     let t0 = Instant::now();
     let (second, ms) = (Duration::from_secs(1), Duration::from_millis(1));
+    let us = Duration::from_micros(1);
     let limits = learned(50, t0);
     // the learned period: 50 at once, then wait for the next period
     let start = t0 + 2 * second;
@@ -72,10 +73,12 @@ fn learned_pacing_sends_what_succeeded_between_holds_then_probes_up() {
     );
     limits.retried(&Key::Client);
     assert_eq!(first(&limits, until), Permit::Paced(second));
-    // after the next clean period, it probes again
+    // after the next clean period, it probes again; the window refused the first spaced
+    // request, so this probe's goes a quarter of the spacing after the 50, where a refusal
+    // costs the least
     let after = until + second;
     send(&limits, after, 50);
-    assert_eq!(first(&limits, after), Permit::Paced(10 * ms));
+    assert_eq!(first(&limits, after), Permit::Paced(2500 * us));
     // pacing off: holds only
     assert_eq!(
         limits.permit(&Key::Client, after, Pacing::Off, CAP, true, 0),
@@ -151,9 +154,10 @@ fn a_refused_burst_lowers_the_quota_to_what_got_through() {
     let until = probe + second + 21 * ms;
     limits.hold(&Key::Client, probe + 21 * ms, until, None);
     limits.retried(&Key::Client);
-    // the limit fell, so it may come back soon: the next period probes again
+    // the limit fell, so it may come back soon: the next period probes again, its first
+    // spaced request a quarter of the spacing after the 25
     send(&limits, until, 25);
-    assert_eq!(first(&limits, until), Permit::Paced(20 * ms));
+    assert_eq!(first(&limits, until), Permit::Paced(5 * ms));
 }
 
 #[test]
