@@ -406,7 +406,13 @@ fn main() {
                 row.push(millis(quantile(&mut without, 0.99)));
             }
             rows.push(row);
-            eprintln!("{}: {name}: done in {}s", scenario.name, secs(limited.wall));
+            eprintln!(
+                "{}: {name}: done in {}s; {} of the 429s in the first {}s",
+                scenario.name,
+                secs(limited.wall),
+                counts.limited_early,
+                secs(common::server::EARLY)
+            );
         }
         let mut header = vec![
             "contestant",

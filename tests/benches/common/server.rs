@@ -88,6 +88,9 @@ impl Endpoint {
     }
 }
 
+/// How long [`Counts::limited_early`] counts for: the first window and the hold after it.
+pub const EARLY: Duration = Duration::from_secs(2);
+
 /// What the server saw, read after a run.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Counts {
@@ -97,6 +100,9 @@ pub struct Counts {
     pub ok: u64,
     /// 429 answers.
     pub limited: u64,
+    /// 429 answers in the first [`EARLY`] after the clock's start: refusals before a client can
+    /// have learned anything from one.
+    pub limited_early: u64,
     /// 503 answers.
     pub unavailable: u64,
     /// Requests received while the outage lasted.
@@ -117,6 +123,7 @@ struct Shared {
     received: AtomicU64,
     ok: AtomicU64,
     limited: AtomicU64,
+    limited_early: AtomicU64,
     unavailable: AtomicU64,
     during_outage: AtomicU64,
     /// Every id seen so far, with whether it was first seen during the outage.
@@ -143,6 +150,7 @@ impl Server {
             received: AtomicU64::new(0),
             ok: AtomicU64::new(0),
             limited: AtomicU64::new(0),
+            limited_early: AtomicU64::new(0),
             unavailable: AtomicU64::new(0),
             during_outage: AtomicU64::new(0),
             ids: Mutex::new((HashSet::new(), 0)),
@@ -219,6 +227,7 @@ impl Server {
             received: s.received.load(Ordering::Relaxed),
             ok: s.ok.load(Ordering::Relaxed),
             limited: s.limited.load(Ordering::Relaxed),
+            limited_early: s.limited_early.load(Ordering::Relaxed),
             unavailable: s.unavailable.load(Ordering::Relaxed),
             during_outage: s.during_outage.load(Ordering::Relaxed),
             first_during_outage: lock(&s.ids).1,
@@ -364,6 +373,9 @@ fn answer(shared: &Shared, endpoint: Endpoint, id: u32) -> Response {
         "ok".into_response()
     } else {
         shared.limited.fetch_add(1, Ordering::Relaxed);
+        if since < EARLY {
+            shared.limited_early.fetch_add(1, Ordering::Relaxed);
+        }
         let mut response = empty(StatusCode::TOO_MANY_REQUESTS);
         response
             .headers_mut()
