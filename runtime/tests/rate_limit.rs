@@ -140,20 +140,15 @@ impl Bucket {
 /// A server on the paused clock: its start, and requests sent to it and refused.
 trait Server: Send + Sync + 'static {
     fn send(&self) -> impl Future<Output = Result<(), TestError>> + Send;
-    fn counts(&self) -> (tokio::time::Instant, u32, u32);
+    fn counts(&self) -> (tokio::time::Instant, &AtomicU32, &AtomicU32);
 }
 
 impl Server for Window {
     fn send(&self) -> impl Future<Output = Result<(), TestError>> + Send {
         Window::send(self)
     }
-    fn counts(&self) -> (tokio::time::Instant, u32, u32) {
-        let (sent, refused) = (&self.sent, &self.refused);
-        (
-            self.start,
-            sent.load(Ordering::SeqCst),
-            refused.load(Ordering::SeqCst),
-        )
+    fn counts(&self) -> (tokio::time::Instant, &AtomicU32, &AtomicU32) {
+        (self.start, &self.sent, &self.refused)
     }
 }
 
@@ -161,13 +156,8 @@ impl Server for Bucket {
     fn send(&self) -> impl Future<Output = Result<(), TestError>> + Send {
         Bucket::send(self)
     }
-    fn counts(&self) -> (tokio::time::Instant, u32, u32) {
-        let (sent, refused) = (&self.sent, &self.refused);
-        (
-            self.start,
-            sent.load(Ordering::SeqCst),
-            refused.load(Ordering::SeqCst),
-        )
+    fn counts(&self) -> (tokio::time::Instant, &AtomicU32, &AtomicU32) {
+        (self.start, &self.sent, &self.refused)
     }
 }
 
@@ -198,7 +188,8 @@ async fn load_n(server: Arc<impl Server>, retrier: Retrier, n: u32) -> (Duration
         client.await.unwrap();
     }
     let (start, sent, refused) = server.counts();
-    (start.elapsed(), sent, refused)
+    let load = |count: &AtomicU32| count.load(Ordering::SeqCst);
+    (start.elapsed(), load(sent), load(refused))
 }
 
 fn retrier(pacing: Pacing, stated: bool) -> Retrier {
