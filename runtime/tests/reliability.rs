@@ -244,7 +244,10 @@ fn a_well_formed_far_future_wait_fails_fast_in_every_format() {
         (b"2562047h", WaitFormat::Duration),
     ];
     let cap = RetryConfig::new().max_retry_after;
-    for (value, format) in huge {
+    // the `rfc3339` format reads nothing without its feature, which `cargo test -p errspec` alone
+    // leaves off (the workspace turns it on)
+    let enabled = |format: &WaitFormat| cfg!(feature = "rfc3339") || *format != WaitFormat::Rfc3339;
+    for (value, format) in huge.into_iter().filter(|(_, format)| enabled(format)) {
         let text = String::from_utf8_lossy(value);
         let wait = parse_wait(value, format, now)
             .unwrap_or_else(|| panic!("`{text}` ({format}) read as no wait"));
