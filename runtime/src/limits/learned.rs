@@ -156,7 +156,8 @@ impl Window {
     /// period may already have been learnt (`again`); the server's wait ends at `until`, where
     /// the next period starts. A refused burst lowers the burst (and the quota with it) to
     /// what was sent before the refused request; a refused spaced request lowers the quota to
-    /// the last clean level, and the period after it does not count toward the next probe.
+    /// the last clean level, and where spaced requests had got through a whole period (a rate,
+    /// which only a hold stops) the period after it does not count toward the next probe.
     /// Within [`WATCH`] periods after the burst fell, a refused first spaced request (which
     /// costs a fixed window little) is probed again in the next period instead.
     pub(super) fn refused(&mut self, again: bool, now: Instant, until: Instant) {
