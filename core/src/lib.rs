@@ -24,12 +24,14 @@ mod spelled;
 mod backoff;
 mod class;
 mod config;
+mod decide;
 mod policy;
 mod rate_limit;
 mod wait;
 
 pub use class::{UNCLASSIFIED_MESSAGE, UNKNOWN_REASON, class_index};
 pub use config::{BudgetConfig, RetryConfig};
+pub use decide::{Decision, Failure, PauseBound, Stop, WaitReason};
 pub use policy::{Idempotency, Jitter, RetryPolicy, TransportKind};
 pub use rate_limit::{Pacing, RateLimitConfig, Scope};
 pub use wait::{WaitFormat, WaitHeader, WaitSource};

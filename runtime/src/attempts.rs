@@ -1,94 +1,106 @@
 //! One call's state across its attempts, for loops that the engine does not drive itself.
 
 use core::future::Future;
-use core::ops::ControlFlow;
+use core::ops::{ControlFlow, Deref};
 use core::time::Duration;
-use std::borrow::Cow;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use crate::decide::Next;
-use crate::limits::{Key, Pause, Permit};
-use crate::observe::Observer;
-use crate::{Idempotency, Retrier, StatusError};
+use errspec_core::PauseBound;
+use http::StatusCode;
+
+use crate::budget::Withdrawal;
+use crate::decide::{Call, Next};
+use crate::limits::{Ask, Grant, Outcome, Pause, Report, ScopeKey, Ticket};
+use crate::observe::Seen;
+use crate::{Idempotency, Retrier, StatusError, clock};
 
 /// How many times one call looks again for a hold or a pacing wait before an attempt (see
-/// [`Attempts::sleep`]): a bound, so that no sleeper or clock can keep a call waiting in a
-/// loop. What a call waits for holds and pacing is bounded anyway, by `max_retry_after` in
-/// all. (A call whose scope's stated quota is no more than its requests out looks again every
-/// few milliseconds, until their answers say; past this bound it is sent.)
-const MAX_HOLD_CHECKS: usize = 128;
+/// [`Attempts::sleep`]): a bound, so that no sleeper, clock or store can keep a call waiting in
+/// a loop. What a call waits for holds and pacing is bounded anyway, by `max_retry_after` in
+/// all; past this bound it is sent.
+const MAX_CHECKS: usize = 10_000;
 
-/// The state of one call across its attempts.
-pub(crate) struct Call {
-    pub(crate) idempotency: Idempotency,
-    /// When the call began, on the sleeper's clock: `max_elapsed` counts from here, waits for
-    /// holds included.
-    pub(crate) start: Instant,
-    pub(crate) attempt: u32,
-    /// The previous backoff, for decorrelated jitter.
-    pub(crate) prev_backoff: Duration,
-    /// What the call has waited for holds beyond its own waits: at most `max_retry_after`.
-    pub(crate) held: Duration,
-    /// Whether the first attempt was sent (and counted against the budget).
-    pub(crate) sent: bool,
-    /// The scope of `[rate_limit]` the call is in.
-    pub(crate) key: Key,
-    /// The client method the call is of (`""` outside a generated client).
-    pub(crate) method: &'static str,
-    /// The scope whose hold the call's next attempt waits for, counted there among the refused
-    /// calls due to retry when it ends (their turn comes before first attempts').
-    pub(crate) retrying: Option<Key>,
+/// The retrier a call runs under: borrowed from the caller, or shared with a
+/// [`Retrying`](crate::Retrying)'s cache.
+pub(crate) enum Engine<'r> {
+    Borrowed(&'r Retrier),
+    Shared(Arc<Retrier>),
+}
+
+impl Deref for Engine<'_> {
+    type Target = Retrier;
+
+    fn deref(&self) -> &Retrier {
+        match self {
+            Self::Borrowed(r) => r,
+            Self::Shared(r) => r,
+        }
+    }
 }
 
 /// One call's retry state; see [`Retrier::attempts`].
 ///
-/// It borrows the [`Retrier`] it came from ([`Retrier::attempts`]), or owns the engine a
-/// [`Retrying`](crate::Retrying) made for the call.
+/// It borrows the [`Retrier`] it came from ([`Retrier::attempts`]), or shares the engine a
+/// [`Retrying`](crate::Retrying) keeps for the call's error type.
 pub struct Attempts<'r> {
-    retrier: Cow<'r, Retrier>,
+    retrier: Engine<'r>,
     call: Call,
     /// The most attempts the call can make, whatever its errors say: `max_attempts`, or more
     /// where an error type's status or case allows more.
     most: u32,
-    /// Reads the responses' rate-limit headers, when `[rate_limit]` names any.
-    observer: Option<Arc<Observer>>,
-    /// The attempt out, if one is: counted in its scope's requests in flight by this number.
-    in_flight: Option<u64>,
+    /// The client method the call is of (`""` outside a generated client).
+    method: &'static str,
+    /// The scope of `[rate_limit]` the call is in.
+    scope: ScopeKey,
+    /// Whether the first attempt was sent (and counted against the budget).
+    deposited: bool,
+    /// Whether an attempt is out (sent, not yet come back).
+    out: bool,
+    /// The reservation the attempt out holds in the store, and the scope it holds it in.
+    ticket: Option<(ScopeKey, Ticket)>,
+    /// The scope whose hold the call's next attempt waits for, counted there among the refused
+    /// calls due to retry when it ends (their turn comes before first attempts').
+    retrying: Option<ScopeKey>,
+    /// The budget's grant of the retry to come, given back if it is never sent.
+    withdrawal: Option<Withdrawal>,
+    /// What the responses of the attempt out said.
+    seen: Mutex<Seen>,
+}
+
+/// What a call does after asking the store.
+enum Step {
+    Go,
+    Wait(Duration),
+    Fail(Option<StatusCode>),
 }
 
 impl<'r> Attempts<'r> {
     /// A call of `method` (`""` outside a generated client).
-    pub(crate) fn new(
-        retrier: Cow<'r, Retrier>,
-        idempotency: Idempotency,
-        method: &'static str,
-    ) -> Self {
-        let call = retrier.start(idempotency, method);
+    pub(crate) fn new(retrier: Engine<'r>, idempotency: Idempotency, method: &'static str) -> Self {
+        let call = Call::new(&retrier, idempotency);
         let most = retrier.config.max_attempts.max(1);
-        let observer = retrier.rate_limit.reads_responses().then(|| {
-            Arc::new(Observer {
-                limits: Arc::clone(&retrier.limits),
-                config: retrier.rate_limit.clone(),
-                method,
-                sleeper: Arc::clone(&retrier.sleeper),
-                attempt: AtomicU64::new(0),
-            })
-        });
+        let scope = retrier.links.key(&retrier.rate_limit, method);
         Self {
             retrier,
             call,
             most,
-            observer,
-            in_flight: None,
+            method,
+            scope,
+            deposited: false,
+            out: false,
+            ticket: None,
+            retrying: None,
+            withdrawal: None,
+            seen: Mutex::new(Seen::default()),
         }
     }
 
     /// The attempts of a call of `method` whose errors are `E`s, some of which may allow more
     /// attempts than the config.
     pub(crate) fn for_error<E: StatusError>(
-        retrier: Cow<'r, Retrier>,
+        retrier: Engine<'r>,
         idempotency: Idempotency,
         method: &'static str,
     ) -> Self {
@@ -104,25 +116,73 @@ impl<'r> Attempts<'r> {
         &mut self,
         result: Result<T, E>,
     ) -> ControlFlow<Result<T, E>, Duration> {
+        let needs_time = self.ticket.is_some()
+            || result.is_err()
+            || self.retrier.budget.is_some()
+            || self.retrier.context.reads;
+        let now = needs_time.then(|| self.retrier.sleeper.now());
         // an attempt came back, so it was sent: a loop that never called `ready` deposits here
-        self.retrier.deposit(&mut self.call);
-        if let Some(attempt) = self.in_flight.take() {
-            let now = self.retrier.sleeper.now();
-            self.retrier
-                .limits
-                .done(&self.call.key, attempt, result.is_ok(), now);
-        }
-        // a response may have named the call's bucket
-        self.call.key = self
-            .retrier
-            .limits
-            .key(&self.retrier.rate_limit, self.call.method);
+        self.deposit(now);
+        self.out = false;
+        let seen = core::mem::take(&mut *self.seen.lock().unwrap_or_else(PoisonError::into_inner));
+        // the answer's scope: the bucket its response named, else the call's
+        let scope = match seen.bucket {
+            Some(bucket) => {
+                self.retrier.links.link(self.method, bucket);
+                ScopeKey::Bucket(bucket)
+            }
+            None => self.scope,
+        };
+        let release = self.ticket.take();
+        let report = |now, outcome| {
+            let mut report = Report::new(scope, None, now, outcome).with_quota(seen.quota);
+            report.release = release;
+            report.answered = seen.answered;
+            report
+        };
         match result {
-            Ok(value) => ControlFlow::Break(Ok(value)),
-            Err(err) => match self.retrier.next(&mut self.call, &err) {
-                Next::Stop => ControlFlow::Break(Err(err)),
-                Next::Retry(wait, _) => ControlFlow::Continue(wait),
-            },
+            Ok(value) => {
+                if release.is_some() || seen.answered {
+                    let now = now.unwrap_or_else(|| self.retrier.sleeper.now());
+                    self.retrier.store.report(&report(now, Outcome::Success));
+                }
+                ControlFlow::Break(Ok(value))
+            }
+            Err(err) => {
+                let now = now.unwrap_or_else(|| self.retrier.sleeper.now());
+                let (next, withdrawal) = self.retrier.next(&mut self.call, &err, scope, now);
+                let wait = match next {
+                    Next::Stop => {
+                        self.retrier.store.report(&report(now, Outcome::Failure));
+                        return ControlFlow::Break(Err(err));
+                    }
+                    Next::Retry(wait) => wait,
+                };
+                self.withdrawal = withdrawal;
+                let outcome = match err.retry_after() {
+                    Some(hold) => {
+                        if let Some(previous) = self.retrying.replace(scope) {
+                            self.cancel_retrying(previous, now);
+                        }
+                        Outcome::Refused {
+                            hold: Some(hold),
+                            status: err.status(),
+                            rate_limited: err.rate_limited(),
+                            retrying: true,
+                        }
+                    }
+                    None => Outcome::Failure,
+                };
+                self.retrier.store.report(&report(now, outcome));
+                self.scope = match seen.bucket {
+                    Some(bucket) => ScopeKey::Bucket(bucket),
+                    None => self
+                        .retrier
+                        .links
+                        .key(&self.retrier.rate_limit, self.method),
+                };
+                ControlFlow::Continue(wait)
+            }
         }
     }
 
@@ -147,14 +207,17 @@ impl<'r> Attempts<'r> {
 
     /// Runs an attempt's future with this call as the current one, so that the responses it
     /// reports through [`observe`](crate::observe) (as `errspec::reqwest::check` does) teach
-    /// the call's scope their quota.
-    pub fn observing<F: Future>(&self, attempt: F) -> impl Future<Output = F::Output> + use<F> {
-        crate::observe::observing(self.observer.clone(), attempt)
+    /// the call's scope their quota, and wall-clock waits are read on the retrier's clock.
+    pub fn observing<'s, F: Future + 's>(
+        &'s self,
+        attempt: F,
+    ) -> impl Future<Output = F::Output> + 's {
+        crate::observe::observing(&self.retrier.context, &self.seen, attempt)
     }
 
     /// [`observing`](Self::observing) for a blocking attempt.
     pub fn observing_blocking<R>(&self, attempt: impl FnOnce() -> R) -> R {
-        crate::observe::within(self.observer.as_ref(), attempt)
+        crate::observe::within(&self.retrier.context, &self.seen, attempt)
     }
 
     /// Waits `duration` (the wait [`after`](Self::after) gave) on the retrier's sleeper; then,
@@ -163,28 +226,42 @@ impl<'r> Attempts<'r> {
     /// the call's `max_elapsed` allows and the call has waited less than `max_retry_after` for
     /// holds and pacing in all (see "The server's hold" on [`Retrier`]).
     pub async fn sleep(&mut self, duration: Duration) {
-        let mut at = self.retrier.sleeper.now().checked_add(duration);
+        let mut at = Some(clock::later(self.retrier.sleeper.now(), duration));
         self.retrier.sleeper.sleep(duration).await;
-        for _ in 0..MAX_HOLD_CHECKS {
-            match self.next_wait(false, &mut at) {
-                Ok(None) | Err(()) => return,
-                Ok(Some(wait)) => self.retrier.sleeper.sleep(wait).await,
+        for _ in 0..MAX_CHECKS {
+            let Some(ask) = self.ask(false, &mut at) else {
+                return;
+            };
+            let grant = self.retrier.store.acquire(&ask).await;
+            match self.take(&ask, grant) {
+                Step::Go | Step::Fail(_) => return,
+                Step::Wait(wait) => {
+                    at = Some(clock::later(ask.now, wait));
+                    self.retrier.sleeper.sleep(wait).await;
+                }
             }
         }
-        self.go();
+        self.force();
     }
 
     /// [`sleep`](Self::sleep), blocking the thread.
     pub fn sleep_blocking(&mut self, duration: Duration) {
-        let mut at = self.retrier.sleeper.now().checked_add(duration);
+        let mut at = Some(clock::later(self.retrier.sleeper.now(), duration));
         self.retrier.sleeper.sleep_blocking(duration);
-        for _ in 0..MAX_HOLD_CHECKS {
-            match self.next_wait(false, &mut at) {
-                Ok(None) | Err(()) => return,
-                Ok(Some(wait)) => self.retrier.sleeper.sleep_blocking(wait),
+        for _ in 0..MAX_CHECKS {
+            let Some(ask) = self.ask(false, &mut at) else {
+                return;
+            };
+            let grant = block_on(self.retrier.store.acquire(&ask));
+            match self.take(&ask, grant) {
+                Step::Go | Step::Fail(_) => return,
+                Step::Wait(wait) => {
+                    at = Some(clock::later(ask.now, wait));
+                    self.retrier.sleeper.sleep_blocking(wait);
+                }
             }
         }
-        self.go();
+        self.force();
     }
 
     /// Waits for what holds or paces the call's scope before its first attempt, and counts
@@ -192,134 +269,175 @@ impl<'r> Attempts<'r> {
     /// it; so does the code `#[errspec::client]` generates).
     ///
     /// The wait is at most `max_retry_after` in all. If a server-stated wait (a hold, or a
-    /// stated quota spent until its reset) would pass the call's `max_elapsed`, the call is not
-    /// sent at all: `ready` returns at once with the error of the status that set the hold
+    /// stated quota spent until its reset) would pass the call's `max_elapsed`, or a stated
+    /// quota is spent until a reset later than `max_retry_after`, the call is not sent at all:
+    /// `ready` returns at once with the error of the status that set the hold
     /// (`E::from_parts` of that status alone; 429 for a spent quota or a hold without a status),
     /// which is what sending then would have got.
     pub async fn ready<E: StatusError>(&mut self) -> Result<(), E> {
-        let mut at = Some(self.retrier.sleeper.now());
-        for _ in 0..MAX_HOLD_CHECKS {
-            match self.next_wait(true, &mut at) {
-                Ok(None) => break,
-                Ok(Some(wait)) => self.retrier.sleeper.sleep(wait).await,
-                Err(()) => return Err(self.held_error()),
+        let mut at = None;
+        for _ in 0..MAX_CHECKS {
+            let Some(ask) = self.ask(true, &mut at) else {
+                break;
+            };
+            let grant = self.retrier.store.acquire(&ask).await;
+            match self.take(&ask, grant) {
+                Step::Go => break,
+                Step::Wait(wait) => {
+                    at = Some(clock::later(ask.now, wait));
+                    self.retrier.sleeper.sleep(wait).await;
+                }
+                Step::Fail(status) => return Err(self.held_error(status)),
             }
         }
-        self.go();
-        self.retrier.deposit(&mut self.call);
+        self.force();
+        self.deposit(None);
         Ok(())
     }
 
     /// [`ready`](Self::ready), blocking the thread.
     pub fn ready_blocking<E: StatusError>(&mut self) -> Result<(), E> {
-        let mut at = Some(self.retrier.sleeper.now());
-        for _ in 0..MAX_HOLD_CHECKS {
-            match self.next_wait(true, &mut at) {
-                Ok(None) => break,
-                Ok(Some(wait)) => self.retrier.sleeper.sleep_blocking(wait),
-                Err(()) => return Err(self.held_error()),
+        let mut at = None;
+        for _ in 0..MAX_CHECKS {
+            let Some(ask) = self.ask(true, &mut at) else {
+                break;
+            };
+            let grant = block_on(self.retrier.store.acquire(&ask));
+            match self.take(&ask, grant) {
+                Step::Go => break,
+                Step::Wait(wait) => {
+                    at = Some(clock::later(ask.now, wait));
+                    self.retrier.sleeper.sleep_blocking(wait);
+                }
+                Step::Fail(status) => return Err(self.held_error(status)),
             }
         }
-        self.go();
-        self.retrier.deposit(&mut self.call);
+        self.force();
+        self.deposit(None);
         Ok(())
     }
 
-    /// What to wait before the next attempt, whose waits so far end `at` (measured from the
-    /// waits, not the clock, so a sleeper whose clock does not move with its waits cannot make
-    /// a call wait again and again): `Ok(None)` to send (counted in flight), `Ok(Some(wait))`
-    /// to wait (counted in the call's hold budget; `at` moves to its end), `Err(())` when a
-    /// server-stated wait would pass `max_elapsed` (a first attempt is then not sent; a retry
-    /// is sent as decided).
-    fn next_wait(&mut self, first: bool, at: &mut Option<Instant>) -> Result<Option<Duration>, ()> {
-        if self.in_flight.is_some() {
-            return Ok(None);
+    /// What to ask the store before the next attempt, whose waits so far end `at` (measured
+    /// from the waits, not the clock, so a sleeper whose clock does not move with its waits
+    /// cannot make a call wait again and again); `None` when an attempt is out already.
+    fn ask(&mut self, first: bool, at: &mut Option<Instant>) -> Option<Ask> {
+        if self.out {
+            return None;
         }
-        let config = &self.retrier.config;
-        let clock = self.retrier.sleeper.now();
+        let retrier = &*self.retrier;
+        let clock = retrier.sleeper.now();
         let now = at.map_or(clock, |at| at.max(clock));
         *at = Some(now);
-        let budget = config.max_retry_after.saturating_sub(self.call.held);
-        let attempt = self.retrier.limits.next_attempt();
-        let permit = self.retrier.limits.permit(
-            &self.call.key,
-            now,
-            self.retrier.rate_limit.pacing,
-            config.max_retry_after,
-            first,
-            attempt,
-        );
-        let (wait, pause) = match permit {
-            Permit::Go => {
-                self.sending(attempt);
-                return Ok(None);
+        let ticket = Ticket(retrier.tickets.fetch_add(1, Ordering::Relaxed));
+        let mut ask = Ask::new(self.scope, ticket, now);
+        ask.first = first;
+        ask.retrying = self.retrying.is_some();
+        ask.pacing = retrier.rate_limit.pacing;
+        ask.reads_quota = retrier.reads_quota;
+        ask.cap = retrier
+            .config
+            .max_retry_after
+            .saturating_sub(self.call.held);
+        Some(ask)
+    }
+
+    /// What the call does with the store's `grant` to `ask`.
+    fn take(&mut self, ask: &Ask, grant: Grant) -> Step {
+        match grant {
+            Grant::Go => {
+                self.ticket = Some((ask.scope, ask.ticket));
+                self.retrying = None;
+                self.sent();
+                Step::Go
             }
-            Permit::Held(wait) => (wait, Pause::Hold),
-            Permit::Quota(wait) => (wait, Pause::StatedQuota),
-            Permit::Paced(wait) => (wait, Pause::LearnedQuota),
-        };
-        let stated = pause != Pause::LearnedQuota;
-        let wait = wait.min(budget);
-        let elapsed = now.saturating_duration_since(self.call.start);
-        let past_deadline = config
-            .max_elapsed
-            .is_some_and(|max| elapsed.checked_add(wait).is_none_or(|end| end > max));
-        if wait.is_zero() || past_deadline {
-            if first && stated && past_deadline {
-                return Err(());
+            Grant::Refuse { status, .. } if ask.first => Step::Fail(status),
+            Grant::Refuse { .. } => {
+                self.force();
+                Step::Go
             }
-            self.go();
-            return Ok(None);
-        }
-        self.call.held = self.call.held.saturating_add(wait);
-        *at = now.checked_add(wait);
-        self.retrier.paused(pause, wait);
-        Ok(Some(wait))
-    }
-
-    /// Counts the attempt about to be sent in flight, without asking.
-    fn go(&mut self) {
-        if self.in_flight.is_none() {
-            let attempt = self.retrier.limits.next_attempt();
-            self.retrier.limits.force(&self.call.key, attempt);
-            self.sending(attempt);
-        }
-    }
-
-    /// `attempt` is out: the responses reported meanwhile answer it.
-    fn sending(&mut self, attempt: u64) {
-        if let Some(key) = self.call.retrying.take() {
-            self.retrier.limits.retried(&key);
-        }
-        self.in_flight = Some(attempt);
-        if let Some(observer) = &self.observer {
-            observer.attempt.store(attempt, Ordering::Relaxed);
+            Grant::Wait { wait, pause } => {
+                let config = &self.retrier.config;
+                let stated = pause != Pause::LearnedQuota;
+                let elapsed = self.call.elapsed(ask.now);
+                match config.bound_pause(wait, self.call.held, elapsed, stated, ask.first) {
+                    PauseBound::Wait(wait) => {
+                        self.call.held = self.call.held.saturating_add(wait);
+                        self.retrier.paused(pause, wait);
+                        Step::Wait(wait)
+                    }
+                    PauseBound::Send => {
+                        self.force();
+                        Step::Go
+                    }
+                    PauseBound::Fail => Step::Fail(None),
+                }
+            }
         }
     }
 
-    /// The error a call not sent because of a hold returns.
-    fn held_error<E: StatusError>(&self) -> E {
-        let status = self
-            .retrier
-            .limits
-            .hold_status(&self.call.key)
-            .unwrap_or(http::StatusCode::TOO_MANY_REQUESTS);
+    /// Sends the attempt about to start without a reservation (the call waited all it may).
+    fn force(&mut self) {
+        if self.out {
+            return;
+        }
+        if let Some(scope) = self.retrying.take() {
+            self.cancel_retrying(scope, self.retrier.sleeper.now());
+        }
+        self.sent();
+    }
+
+    /// The attempt about to start is out: a retry's budget grant is spent.
+    fn sent(&mut self) {
+        self.out = true;
+        self.withdrawal = None;
+    }
+
+    /// Tells `scope` that this call no longer waits there to retry.
+    fn cancel_retrying(&self, scope: ScopeKey, now: Instant) {
+        let outcome = Outcome::Cancelled { retrying: true };
+        self.retrier
+            .store
+            .report(&Report::new(scope, None, now, outcome));
+    }
+
+    /// Counts the call's first attempt against the budget, once, when it is sent.
+    fn deposit(&mut self, now: Option<Instant>) {
+        if !self.deposited {
+            self.deposited = true;
+            if let Some(budget) = &self.retrier.budget {
+                budget.deposit_at(Some(now.unwrap_or_else(|| self.retrier.sleeper.now())));
+            }
+        }
+    }
+
+    /// The error a call not sent because of a server-stated wait returns.
+    fn held_error<E: StatusError>(&self, status: Option<StatusCode>) -> E {
+        let status = status
+            .or_else(|| self.retrier.store.hold_status(self.scope))
+            .unwrap_or(StatusCode::TOO_MANY_REQUESTS);
         E::from_parts(status, &http::HeaderMap::new(), None)
     }
 }
 
 impl Drop for Attempts<'_> {
-    /// A call dropped with an attempt out (cancelled mid-request) is no longer in flight; one
-    /// dropped before its retry no longer waits for its turn.
+    /// A call dropped with an attempt out (cancelled mid-request) frees its reservation; one
+    /// dropped before its retry no longer waits for its turn, and gives back the retry's
+    /// budget grant.
     fn drop(&mut self) {
-        if let Some(key) = self.call.retrying.take() {
-            self.retrier.limits.retried(&key);
+        if let (Some(withdrawal), Some(budget)) = (self.withdrawal.take(), &self.retrier.budget) {
+            budget.refund(withdrawal);
         }
-        if let Some(attempt) = self.in_flight {
-            let now = self.retrier.sleeper.now();
-            self.retrier
-                .limits
-                .done(&self.call.key, attempt, false, now);
+        if self.ticket.is_none() && self.retrying.is_none() {
+            return;
+        }
+        let now = self.retrier.sleeper.now();
+        if let Some((scope, ticket)) = self.ticket.take() {
+            let outcome = Outcome::Cancelled { retrying: false };
+            let report = Report::new(scope, Some(ticket), now, outcome);
+            self.retrier.store.report(&report);
+        }
+        if let Some(scope) = self.retrying.take() {
+            self.cancel_retrying(scope, now);
         }
     }
 }
@@ -329,6 +447,38 @@ impl core::fmt::Debug for Attempts<'_> {
         f.debug_struct("Attempts")
             .field("idempotency", &self.call.idempotency)
             .field("failed", &self.call.attempt)
+            .field("scope", &self.scope)
             .finish_non_exhaustive()
+    }
+}
+
+/// Runs a store's answer to completion on this thread, for blocking calls: at once when the
+/// store answered at once (the in-process store always does), else parking the thread until
+/// the answer's future wakes it.
+fn block_on<F: Future>(future: F) -> F::Output {
+    use core::task::{Context, Poll, Waker};
+    use std::task::Wake;
+
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+
+    let mut future = core::pin::pin!(future);
+    let mut waker: Option<Waker> = None;
+    loop {
+        let noop = Waker::noop();
+        let mut cx = Context::from_waker(waker.as_ref().unwrap_or(noop));
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        if waker.is_none() {
+            // polled once with no waker to keep: poll again with one that unparks this thread
+            waker = Some(Waker::from(Arc::new(Unpark(std::thread::current()))));
+            continue;
+        }
+        std::thread::park();
     }
 }

@@ -61,6 +61,10 @@ enum Clock {
     Custom(Box<dyn Fn() -> Instant + Send + Sync>),
 }
 
+/// A retry the budget granted, in the second it was granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Withdrawal(u64);
+
 /// Counts per second since the budget's origin, bucket `second % BUCKETS`.
 struct Ring {
     latest: u64,
@@ -135,16 +139,28 @@ impl RetryBudget {
 
     /// Records a first attempt, which earns `ratio` retries for the next 10 s.
     pub fn deposit(&self) {
-        let now = self.inner.second();
-        let mut ring = self.inner.lock();
-        let bucket = ring.current(now);
-        bucket.deposits = bucket.deposits.saturating_add(1);
+        self.deposit_at(None);
     }
 
     /// Asks for one retry: `true` (and the retry is counted) if the budget allows it, `false` if
     /// the caller should give up instead.
     pub fn try_withdraw(&self) -> bool {
-        let now = self.inner.second();
+        self.withdraw_at(None).is_some()
+    }
+
+    /// [`deposit`](Self::deposit) at `at` on the engine's clock (the budget's own clock when it
+    /// was given one with [`with_clock`](Self::with_clock), or when `at` is `None`).
+    pub(crate) fn deposit_at(&self, at: Option<Instant>) {
+        let now = self.inner.second(at);
+        let mut ring = self.inner.lock();
+        let bucket = ring.current(now);
+        bucket.deposits = bucket.deposits.saturating_add(1);
+    }
+
+    /// [`try_withdraw`](Self::try_withdraw) at `at` on the engine's clock: the withdrawal, for a
+    /// [`refund`](Self::refund) if the retry is never sent.
+    pub(crate) fn withdraw_at(&self, at: Option<Instant>) -> Option<Withdrawal> {
+        let now = self.inner.second(at);
         let mut ring = self.inner.lock();
         let now = ring.current_second(now);
         let (deposits, withdrawals) = ring.totals(now);
@@ -152,11 +168,23 @@ impl RetryBudget {
         #[allow(clippy::cast_precision_loss)]
         let allowed =
             (withdrawals as f64) + 1.0 <= self.inner.ratio * (deposits as f64) + self.inner.reserve;
-        if allowed {
-            let bucket = ring.current(now);
-            bucket.withdrawals = bucket.withdrawals.saturating_add(1);
+        if !allowed {
+            return None;
         }
-        allowed
+        let bucket = ring.current(now);
+        bucket.withdrawals = bucket.withdrawals.saturating_add(1);
+        Some(Withdrawal(now))
+    }
+
+    /// Gives back a withdrawal whose retry was never sent (its call was cancelled during the
+    /// wait): the budget counts only retries that were sent.
+    pub(crate) fn refund(&self, withdrawal: Withdrawal) {
+        let mut ring = self.inner.lock();
+        #[allow(clippy::cast_possible_truncation)] // < BUCKETS
+        let bucket = &mut ring.buckets[(withdrawal.0 % BUCKETS as u64) as usize];
+        if bucket.second == withdrawal.0 {
+            bucket.withdrawals = bucket.withdrawals.saturating_sub(1);
+        }
     }
 
     /// The ratio in force (after NaN and negative values became 0 and infinity the largest
@@ -199,12 +227,14 @@ impl Clock {
 }
 
 impl Inner {
-    /// Whole seconds since the origin.
-    fn second(&self) -> u64 {
-        self.clock
-            .now()
-            .saturating_duration_since(self.origin)
-            .as_secs()
+    /// Whole seconds since the origin at `at` (the engine's clock), or now on the budget's
+    /// own clock when it has a custom one or `at` is `None`.
+    fn second(&self, at: Option<Instant>) -> u64 {
+        let now = match (&self.clock, at) {
+            (Clock::Default, Some(at)) => at,
+            _ => self.clock.now(),
+        };
+        now.saturating_duration_since(self.origin).as_secs()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Ring> {

@@ -37,6 +37,7 @@
 
 mod attempts;
 mod budget;
+mod clock;
 mod decide;
 mod limits;
 mod method;
@@ -156,7 +157,10 @@ pub use errspec_macros::errors;
 /// ```
 pub use errspec_macros::client;
 pub use http;
-pub use limits::Pause;
+pub use limits::{
+    Acquire, Ask, BucketName, Grant, LimitStore, LocalStore, MAX_BUCKET_NAME, Outcome, Pause,
+    Report, ScopeKey, StatedQuota, Ticket,
+};
 pub use method::is_idempotent;
 pub use observe::observe;
 pub use retrier::{Retrier, retry, retry_blocking};

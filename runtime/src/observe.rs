@@ -3,31 +3,55 @@
 //! While an attempt runs, its call is this thread's current call (set around each poll of the
 //! attempt's future, or around a blocking attempt), so `errspec::reqwest::check` and `send`,
 //! or a transport's own code through [`observe`], can report each response's headers without
-//! being handed anything.
+//! being handed anything. What a response says is kept with the call and told to the
+//! rate-limit store once, with the attempt's outcome. The current call also gives the clock
+//! that wall-clock waits are read against ([`wall_now`]).
 
 use core::cell::RefCell;
 use core::future::Future;
 use core::pin::pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
 use http::HeaderMap;
 
-use crate::limits::Limits;
+use crate::limits::{self, BucketName, StatedQuota};
 use crate::{RateLimitConfig, Sleeper};
 
-/// A call that reads its responses' rate-limit headers.
-pub(crate) struct Observer {
-    pub(crate) limits: Arc<Limits>,
+/// What a retrier's calls need to read a response: its `[rate_limit]` and its clock.
+pub(crate) struct Context {
     pub(crate) config: RateLimitConfig,
-    pub(crate) method: &'static str,
     pub(crate) sleeper: Arc<dyn Sleeper>,
-    /// The number of the call's attempt out (see `Limits::next_attempt`).
-    pub(crate) attempt: AtomicU64,
+    /// Whether `config` reads anything from responses.
+    pub(crate) reads: bool,
+}
+
+/// What the responses of one attempt said.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Seen {
+    /// Whether a response was read.
+    pub(crate) answered: bool,
+    pub(crate) bucket: Option<BucketName>,
+    pub(crate) quota: Option<StatedQuota>,
+}
+
+impl Context {
+    pub(crate) fn new(config: &RateLimitConfig, sleeper: &Arc<dyn Sleeper>) -> Arc<Self> {
+        Arc::new(Self {
+            config: config.clone(),
+            sleeper: Arc::clone(sleeper),
+            reads: config.reads_responses(),
+        })
+    }
+}
+
+struct Current {
+    context: Arc<Context>,
+    seen: Seen,
 }
 
 thread_local! {
-    static CURRENT: RefCell<Option<Arc<Observer>>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
 }
 
 /// Reports a response's headers to the retrying call this code runs in, if any, so that its
@@ -47,39 +71,80 @@ thread_local! {
 /// ```
 pub fn observe(headers: &HeaderMap) {
     CURRENT.with(|current| {
-        if let Some(observer) = &*current.borrow() {
-            let now = observer.sleeper.now();
-            let attempt = observer.attempt.load(Ordering::Relaxed);
-            observer
-                .limits
-                .observe(&observer.config, observer.method, attempt, headers, now);
+        if let Some(current) = &mut *current.borrow_mut()
+            && current.context.reads
+        {
+            let config = &current.context.config;
+            let seen = &mut current.seen;
+            seen.answered = true;
+            if let Some(bucket) = limits::bucket(config, headers) {
+                seen.bucket = Some(bucket);
+            }
+            let wall = current.context.sleeper.wall();
+            if let Some(quota) = limits::stated_quota(config, headers, wall) {
+                seen.quota = Some(quota);
+            }
         }
     });
 }
 
-/// Puts back the current call it replaced when dropped, so a panic cannot leave the thread
-/// with the wrong call.
-struct Restore(Option<Arc<Observer>>);
+/// The wall time of the current call's clock ([`Sleeper::wall`]), or the system's outside a
+/// call: what a wall-clock wait (an HTTP-date, an epoch second) is measured against.
+pub(crate) fn wall_now() -> SystemTime {
+    CURRENT
+        .try_with(|current| {
+            current
+                .try_borrow()
+                .ok()
+                .and_then(|c| c.as_ref().map(|c| c.context.sleeper.wall()))
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_else(SystemTime::now)
+}
 
-impl Drop for Restore {
+/// Puts back the current call it replaced when dropped, and hands what this one saw to its
+/// call, so a panic cannot leave the thread with the wrong call.
+struct Restore<'s> {
+    previous: Option<Current>,
+    seen: &'s Mutex<Seen>,
+}
+
+impl Drop for Restore<'_> {
     fn drop(&mut self) {
-        let previous = self.0.take();
-        CURRENT.with(|current| *current.borrow_mut() = previous);
+        let previous = self.previous.take();
+        let mine = CURRENT.with(|current| current.replace(previous));
+        if let Some(mine) = mine.filter(|m| m.seen.answered) {
+            let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+            seen.answered = true;
+            if mine.seen.bucket.is_some() {
+                seen.bucket = mine.seen.bucket;
+            }
+            if mine.seen.quota.is_some() {
+                seen.quota = mine.seen.quota;
+            }
+        }
     }
 }
 
-/// Runs `f` with `observer` as this thread's current call.
-pub(crate) fn within<R>(observer: Option<&Arc<Observer>>, f: impl FnOnce() -> R) -> R {
-    let Some(observer) = observer else {
-        return f();
+/// Runs `f` as the call of `context`, keeping what its responses say in `seen`.
+pub(crate) fn within<R>(context: &Arc<Context>, seen: &Mutex<Seen>, f: impl FnOnce() -> R) -> R {
+    let mine = Current {
+        context: Arc::clone(context),
+        seen: Seen::default(),
     };
-    let previous = CURRENT.with(|current| current.replace(Some(Arc::clone(observer))));
-    let _restore = Restore(previous);
+    let previous = CURRENT.with(|current| current.replace(Some(mine)));
+    let _restore = Restore { previous, seen };
     f()
 }
 
-/// Awaits `future` with `observer` as the current call during each of its polls.
-pub(crate) async fn observing<F: Future>(observer: Option<Arc<Observer>>, future: F) -> F::Output {
+/// Awaits `future` as the call of `context` during each of its polls; what its responses say
+/// ends up in `seen`.
+pub(crate) async fn observing<F: Future>(
+    context: &Arc<Context>,
+    seen: &Mutex<Seen>,
+    future: F,
+) -> F::Output {
     let mut future = pin!(future);
-    core::future::poll_fn(|cx| within(observer.as_ref(), || future.as_mut().poll(cx))).await
+    core::future::poll_fn(|cx| within(context, seen, || future.as_mut().poll(cx))).await
 }

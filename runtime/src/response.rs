@@ -1,8 +1,6 @@
 //! A response as generated `from_parts` reads it: the tests of a status's cases and the
 //! details its variant keeps.
 
-use std::time::SystemTime;
-
 use http::HeaderMap;
 
 use crate::{Details, WaitHeader, body_excerpt};
@@ -70,7 +68,7 @@ impl<'a> Response<'a> {
             self.headers,
             self.excerpt.as_deref(),
             wait_headers,
-            SystemTime::now(),
+            crate::observe::wall_now(),
         );
         let should_retry = should_retry_header.and_then(|name| {
             let value = self.headers.get(name)?.to_str().ok()?.trim();

@@ -3,13 +3,15 @@
 use core::future::Future;
 use core::ops::ControlFlow;
 use core::time::Duration;
-use std::borrow::Cow;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
-use crate::limits::{Limits, Pause};
+use crate::attempts::Engine;
+use crate::limits::{Links, LocalStore, Pause};
+use crate::observe::Context;
 use crate::{
-    Attempts, DefaultSleeper, Idempotency, RateLimitConfig, RetryBudget, RetryConfig, Sleeper,
-    StatusError,
+    Attempts, DefaultSleeper, Idempotency, LimitStore, RateLimitConfig, RetryBudget, RetryConfig,
+    Sleeper, StatusError,
 };
 
 type OnRetry = dyn Fn(u32, &dyn StatusError, Duration) + Send + Sync;
@@ -109,23 +111,56 @@ pub struct Retrier {
     pub(crate) sleeper: Arc<dyn Sleeper>,
     pub(crate) on_retry: Option<Arc<OnRetry>>,
     on_pause: Option<Arc<OnPause>>,
-    pub(crate) limits: Arc<Limits>,
+    /// Where the rate-limit state lives.
+    pub(crate) store: Arc<dyn LimitStore>,
+    /// The bucket each method's latest response named (in the process).
+    pub(crate) links: Arc<Links>,
+    /// The next reservation's number.
+    pub(crate) tickets: Arc<AtomicU64>,
     pub(crate) rate_limit: RateLimitConfig,
+    /// Whether `rate_limit` reads a stated quota from responses.
+    pub(crate) reads_quota: bool,
+    /// What the calls' attempts read responses with.
+    pub(crate) context: Arc<Context>,
 }
 
 impl Retrier {
     /// An engine for `config`, with a [`RetryBudget`] if `config.budget` asks for one and the
     /// [`DefaultSleeper`].
     pub fn new(config: RetryConfig) -> Self {
+        let sleeper: Arc<dyn Sleeper> = Arc::new(DefaultSleeper::default());
+        let rate_limit = RateLimitConfig::new();
         Self {
             budget: config.budget.map(RetryBudget::from),
             config,
-            sleeper: Arc::new(DefaultSleeper::default()),
+            context: Context::new(&rate_limit, &sleeper),
+            sleeper,
             on_retry: None,
             on_pause: None,
-            limits: Arc::default(),
-            rate_limit: RateLimitConfig::new(),
+            store: Arc::new(LocalStore::new()),
+            links: Arc::default(),
+            tickets: Arc::default(),
+            reads_quota: false,
+            rate_limit,
         }
+    }
+
+    /// Keeps the rate-limit state (holds, stated quotas with the requests in flight, learned
+    /// quotas) in `store` instead of this retrier's own [`LocalStore`]; clones made after share
+    /// it. Pass a clone of one store to several retriers to make them share their state.
+    ///
+    /// ```
+    /// use errspec::{LocalStore, Retrier, RetryConfig};
+    ///
+    /// let store = LocalStore::new();
+    /// let a = Retrier::new(RetryConfig::new()).with_store(store.clone());
+    /// let b = Retrier::new(RetryConfig::new()).with_store(store); // a hold a's calls learn holds b's
+    /// # drop((a, b));
+    /// ```
+    #[must_use]
+    pub fn with_store(mut self, store: impl LimitStore) -> Self {
+        self.store = Arc::new(store);
+        self
     }
 
     /// Uses `budget` (replacing any from the config); pass a clone of one budget to several
@@ -140,6 +175,8 @@ impl Retrier {
     /// call of the retrier and learns pacing from refusals).
     #[must_use]
     pub fn with_rate_limit(mut self, rate_limit: RateLimitConfig) -> Self {
+        self.reads_quota = rate_limit.remaining.is_some() || rate_limit.ietf;
+        self.context = Context::new(&rate_limit, &self.sleeper);
         self.rate_limit = rate_limit;
         self
     }
@@ -153,6 +190,7 @@ impl Retrier {
     #[must_use]
     pub fn with_sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
         self.sleeper = Arc::new(sleeper);
+        self.context = Context::new(&self.rate_limit, &self.sleeper);
         self
     }
 
@@ -229,7 +267,8 @@ impl Retrier {
         let mut attempts = self.attempts(idempotency);
         attempts.ready::<E>().await?;
         loop {
-            match attempts.after(attempts.observing(f()).await) {
+            let result = attempts.observing(f()).await;
+            match attempts.after(result) {
                 ControlFlow::Break(result) => return result,
                 ControlFlow::Continue(wait) => attempts.sleep(wait).await,
             }
@@ -274,7 +313,8 @@ impl Retrier {
         let mut attempts = self.attempts(idempotency);
         attempts.ready_blocking::<E>()?;
         loop {
-            match attempts.after(attempts.observing_blocking(&mut f)) {
+            let result = attempts.observing_blocking(&mut f);
+            match attempts.after(result) {
                 ControlFlow::Break(result) => return result,
                 ControlFlow::Continue(wait) => attempts.sleep_blocking(wait),
             }
@@ -312,7 +352,7 @@ impl Retrier {
     /// assert!(matches!(attempts.after(third), ControlFlow::Break(Err(MyError)))); // max_attempts = 3
     /// ```
     pub fn attempts(&self, idempotency: impl Into<Idempotency>) -> Attempts<'_> {
-        Attempts::new(Cow::Borrowed(self), idempotency.into(), "")
+        Attempts::new(Engine::Borrowed(self), idempotency.into(), "")
     }
 
     /// This engine with another config: the same budget, sleeper, hook and hold. What a
@@ -329,9 +369,14 @@ impl Retrier {
             sleeper: Arc::clone(&self.sleeper),
             on_retry: self.on_retry.clone(),
             on_pause: self.on_pause.clone(),
-            limits: Arc::clone(&self.limits),
-            rate_limit,
+            store: Arc::clone(&self.store),
+            links: Arc::clone(&self.links),
+            tickets: Arc::clone(&self.tickets),
+            reads_quota: false,
+            context: Arc::clone(&self.context),
+            rate_limit: self.rate_limit.clone(),
         }
+        .with_rate_limit(rate_limit)
     }
 }
 

@@ -1,12 +1,14 @@
 //! A client wrapped with its retry engine.
 
+use core::any::TypeId;
 use core::future::Future;
 use core::time::Duration;
-use std::borrow::Cow;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
+use crate::attempts::Engine;
 use crate::{
-    Attempts, BudgetConfig, Idempotency, Pause, Retrier, RetryBudget, Sleeper, StatusError,
+    Attempts, BudgetConfig, Idempotency, LimitStore, Pause, Retrier, RetryBudget, Sleeper,
+    StatusError,
 };
 
 /// A client `C` with the retry engine its calls run under.
@@ -44,11 +46,11 @@ use crate::{
 #[derive(Clone)]
 pub struct Retrying<C> {
     inner: C,
-    engine: Arc<Engine>,
+    engine: Arc<Shared>,
 }
 
 /// What the clones of one [`Retrying`] share.
-struct Engine {
+struct Shared {
     state: RwLock<State>,
     /// The budgets of calls under their error type's config, one per distinct setting
     /// (`ratio` bits, `min_per_second`).
@@ -57,9 +59,11 @@ struct Engine {
 
 struct State {
     /// The retrier set by `with_retrier`, which every call then runs under.
-    chosen: Option<Retrier>,
-    /// The sleeper, hook and hold of calls that run under their error type's config.
+    chosen: Option<Arc<Retrier>>,
+    /// The sleeper, hooks and store of calls that run under their error type's config.
     base: Retrier,
+    /// The engine of each error type's calls, made from `base` on first use.
+    engines: Vec<(TypeId, Arc<Retrier>)>,
 }
 
 impl<C> Retrying<C> {
@@ -67,10 +71,11 @@ impl<C> Retrying<C> {
     pub fn new(inner: C) -> Self {
         Self {
             inner,
-            engine: Arc::new(Engine {
+            engine: Arc::new(Shared {
                 state: RwLock::new(State {
                     chosen: None,
                     base: Retrier::new(crate::RetryConfig::new()),
+                    engines: Vec::new(),
                 }),
                 budgets: Mutex::new(Vec::new()),
             }),
@@ -82,7 +87,7 @@ impl<C> Retrying<C> {
     /// after.
     #[must_use]
     pub fn with_retrier(self, retrier: Retrier) -> Self {
-        self.engine.write().chosen = Some(retrier);
+        self.engine.write().chosen = Some(Arc::new(retrier));
         self
     }
 
@@ -92,6 +97,7 @@ impl<C> Retrying<C> {
     pub fn with_sleeper(self, sleeper: impl Sleeper + 'static) -> Self {
         let mut state = self.engine.write();
         state.base = state.base.clone().with_sleeper(sleeper);
+        state.engines.clear();
         drop(state);
         self
     }
@@ -105,6 +111,7 @@ impl<C> Retrying<C> {
     ) -> Self {
         let mut state = self.engine.write();
         state.base = state.base.clone().on_retry(hook);
+        state.engines.clear();
         drop(state);
         self
     }
@@ -115,6 +122,19 @@ impl<C> Retrying<C> {
     pub fn on_pause(self, hook: impl Fn(Pause, Duration) + Send + Sync + 'static) -> Self {
         let mut state = self.engine.write();
         state.base = state.base.clone().on_pause(hook);
+        state.engines.clear();
+        drop(state);
+        self
+    }
+
+    /// Keeps the rate-limit state of calls that run under their error type's settings in
+    /// `store` (a retrier set by [`with_retrier`](Self::with_retrier) keeps its own); see
+    /// [`Retrier::with_store`].
+    #[must_use]
+    pub fn with_store(self, store: impl LimitStore) -> Self {
+        let mut state = self.engine.write();
+        state.base = state.base.clone().with_store(store);
+        state.engines.clear();
         drop(state);
         self
     }
@@ -137,13 +157,13 @@ impl<C> Retrying<C> {
     /// The retrier set by [`with_retrier`](Self::with_retrier), if any (a handle sharing its
     /// budget and hold).
     pub fn retrier(&self) -> Option<Retrier> {
-        self.engine.read().chosen.clone()
+        self.engine.read().chosen.as_deref().cloned()
     }
 
     /// The engine a call with error type `E` runs under: the chosen retrier, or `E`'s
     /// `retry_config()` with this client's sleeper, hook, hold and budget.
     pub fn retrier_for<E: StatusError>(&self) -> Retrier {
-        self.engine.retrier_for::<E>()
+        (*self.engine.retrier_for::<E>()).clone()
     }
 
     /// Runs `f` as a call with error type `E` ([`Retrier::run`] under
@@ -154,7 +174,7 @@ impl<C> Retrying<C> {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        self.retrier_for::<E>().run(idempotency, f).await
+        self.engine.retrier_for::<E>().run(idempotency, f).await
     }
 
     /// [`run`](Self::run) for a blocking call.
@@ -163,7 +183,7 @@ impl<C> Retrying<C> {
         E: StatusError,
         F: FnMut() -> Result<T, E>,
     {
-        self.retrier_for::<E>().run_blocking(idempotency, f)
+        self.engine.retrier_for::<E>().run_blocking(idempotency, f)
     }
 
     /// Not public API: a call's attempts, under the chosen retrier or `E`'s settings.
@@ -173,7 +193,8 @@ impl<C> Retrying<C> {
         idempotency: Idempotency,
         method: &'static str,
     ) -> Attempts<'static> {
-        Attempts::for_error::<E>(Cow::Owned(self.retrier_for::<E>()), idempotency, method)
+        let engine = Engine::Shared(self.engine.retrier_for::<E>());
+        Attempts::for_error::<E>(engine, idempotency, method)
     }
 
     /// Not public API: the same for `&mut self` methods, with the client apart.
@@ -187,7 +208,7 @@ impl<C> Retrying<C> {
     }
 }
 
-impl Engine {
+impl Shared {
     fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
         self.state.read().unwrap_or_else(PoisonError::into_inner)
     }
@@ -196,15 +217,30 @@ impl Engine {
         self.state.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The engine for one call with error type `E`.
-    fn retrier_for<E: StatusError>(&self) -> Retrier {
-        let state = self.read();
+    /// The engine for calls with error type `E`: made once, then shared.
+    fn retrier_for<E: StatusError>(&self) -> Arc<Retrier> {
+        let id = TypeId::of::<E>();
+        {
+            let state = self.read();
+            if let Some(chosen) = &state.chosen {
+                return Arc::clone(chosen);
+            }
+            if let Some((_, engine)) = state.engines.iter().find(|(t, _)| *t == id) {
+                return Arc::clone(engine);
+            }
+        }
+        let mut state = self.write();
         if let Some(chosen) = &state.chosen {
-            return chosen.clone();
+            return Arc::clone(chosen);
+        }
+        if let Some((_, engine)) = state.engines.iter().find(|(t, _)| *t == id) {
+            return Arc::clone(engine);
         }
         let config = E::retry_config();
         let budget = config.budget.map(|b| self.budget(b));
-        state.base.with_config(config, budget, E::rate_limit())
+        let engine = Arc::new(state.base.with_config(config, budget, E::rate_limit()));
+        state.engines.push((id, Arc::clone(&engine)));
+        engine
     }
 
     /// The client's budget for `config`, made on first use.

@@ -4,7 +4,7 @@ use core::future::Future;
 use core::pin::Pin;
 use core::time::Duration;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use crate::timer::Timer;
 
@@ -53,6 +53,14 @@ pub trait Sleeper: Send + Sync {
     fn now(&self) -> Instant {
         Instant::now()
     }
+
+    /// The wall time on this sleeper's clock, against which wall-clock waits (an HTTP-date, an
+    /// epoch second) are read. The default carries [`now`](Self::now) onto the system clock
+    /// from one anchor taken once per process, so a virtual clock has a virtual wall time that
+    /// moves with it.
+    fn wall(&self) -> SystemTime {
+        crate::clock::wall_at(self.now())
+    }
 }
 
 impl<S: Sleeper + ?Sized> Sleeper for Arc<S> {
@@ -66,6 +74,10 @@ impl<S: Sleeper + ?Sized> Sleeper for Arc<S> {
 
     fn now(&self) -> Instant {
         (**self).now()
+    }
+
+    fn wall(&self) -> SystemTime {
+        (**self).wall()
     }
 }
 
@@ -115,6 +127,12 @@ impl Sleeper for TokioSleeper {
     fn now(&self) -> Instant {
         tokio::time::Instant::now().into_std()
     }
+
+    /// The system's wall time: Tokio's paused clock moves its instants only, and a server
+    /// under test states its times on the system clock.
+    fn wall(&self) -> SystemTime {
+        SystemTime::now()
+    }
 }
 
 /// Sleeps in real time on any executor: [`sleep_blocking`](Sleeper::sleep_blocking) blocks
@@ -145,5 +163,9 @@ pub struct ThreadSleeper;
 impl Sleeper for ThreadSleeper {
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
         Box::pin(Timer::global().sleep(duration))
+    }
+
+    fn wall(&self) -> SystemTime {
+        SystemTime::now()
     }
 }

@@ -1,8 +1,6 @@
 //! The trait every generated error enum implements, and the response details its variants keep.
 
 use core::time::Duration;
-use std::time::SystemTime;
-
 use http::{HeaderMap, StatusCode};
 
 use crate::{Idempotency, RateLimitConfig, RetryConfig, RetryPolicy, WaitHeader};
@@ -65,6 +63,14 @@ pub trait StatusError: std::error::Error + Send + Sync + 'static {
     /// (`[retry] min_wait` applies to every error besides).
     fn min_wait(&self) -> Option<Duration> {
         None
+    }
+
+    /// Whether this error is a refusal of the server's rate limit, which teaches learned
+    /// pacing the quota it overstepped; an outage (a 503 with `Retry-After`, say) holds its
+    /// scope for the stated wait but is no rate limit. The default: status 429. A spec says it
+    /// of a status or case with `rate_limited = true`.
+    fn rate_limited(&self) -> bool {
+        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
 
     /// The most attempts any error of this type allows: `retry_config().max_attempts`, or
@@ -163,7 +169,7 @@ impl Details {
             headers,
             excerpt.as_deref(),
             wait_headers,
-            SystemTime::now(),
+            crate::observe::wall_now(),
         );
         Self::from_excerpt(retry_after, None, excerpt)
     }

@@ -333,8 +333,12 @@ fn a_refusing_budget_stops_retries() {
 
 #[test]
 fn the_config_budget_is_made_and_shared_by_clones() {
-    // Reserve only: 1 a second, so 10 retries in a 10 s window for all clones together.
+    // Reserve only: 1 a second, so 10 retries in a 10 s window for all clones together (the
+    // backoff is 1 ms, so the waits on the sleeper's clock, which the budget reads, stay in one
+    // window).
     let cfg = config()
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(1))
         .with_max_attempts(100)
         .with_budget(Some(BudgetConfig::new(0.0, 1)));
     let retrier = Retrier::new(cfg).with_sleeper(RecordingSleeper::new());

@@ -1,6 +1,98 @@
-//! The pacing and the stated quota on made-up times.
+//! The pacing and the stated quota on made-up times, through the in-process store.
+
+use core::time::Duration;
+use std::time::{Instant, SystemTime};
+
+use http::{HeaderMap, StatusCode};
 
 use super::*;
+use crate::{Pacing, RateLimitConfig};
+
+/// The in-process store, asked as the engine asks it.
+#[derive(Default)]
+struct Limits(LocalStore);
+
+/// What a call may do, by why it waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Permit {
+    Go,
+    Held(Duration),
+    Quota(Duration),
+    Paced(Duration),
+    Refused,
+}
+
+type Key = ScopeKey;
+
+impl Limits {
+    fn permit(
+        &self,
+        key: &Key,
+        now: Instant,
+        pacing: Pacing,
+        cap: Duration,
+        first: bool,
+        attempt: u64,
+    ) -> Permit {
+        let mut ask = Ask::new(*key, Ticket(attempt), now);
+        ask.pacing = pacing;
+        ask.cap = cap;
+        ask.first = first;
+        match self.0.acquire(&ask).ready().expect("answered at once") {
+            Grant::Go => Permit::Go,
+            Grant::Wait {
+                wait,
+                pause: Pause::Hold,
+            } => Permit::Held(wait),
+            Grant::Wait {
+                wait,
+                pause: Pause::StatedQuota,
+            } => Permit::Quota(wait),
+            Grant::Wait { wait, .. } => Permit::Paced(wait),
+            Grant::Refuse { .. } => Permit::Refused,
+        }
+    }
+
+    /// A refusal of the rate limit at `now` that holds `key` until `until`; the refused call
+    /// is counted as retrying when it ends.
+    fn hold(&self, key: &Key, now: Instant, until: Instant, status: Option<StatusCode>) {
+        let outcome = Outcome::Refused {
+            hold: Some(until.saturating_duration_since(now)),
+            status,
+            rate_limited: true,
+            retrying: true,
+        };
+        self.0.report(&Report::new(*key, None, now, outcome));
+    }
+
+    /// The refused call counted as retrying in `key` is gone.
+    fn retried(&self, key: &Key) {
+        let outcome = Outcome::Cancelled { retrying: true };
+        self.0
+            .report(&Report::new(*key, None, Instant::now(), outcome));
+    }
+
+    /// A response to `attempt` stating `headers`, read under `config`.
+    fn observe(
+        &self,
+        config: &RateLimitConfig,
+        _: &str,
+        attempt: u64,
+        headers: &HeaderMap,
+        now: Instant,
+    ) {
+        let quota = stated_quota(config, headers, SystemTime::now());
+        let report = Report::new(Key::Client, Some(Ticket(attempt)), now, Outcome::Success)
+            .with_quota(quota);
+        self.0.report(&report);
+    }
+
+    fn scopes(&self) -> usize {
+        self.0.scopes()
+    }
+}
+
+const RECHECK: Duration = super::ledger::RECHECK;
 
 const CAP: Duration = Duration::from_secs(60);
 
@@ -208,10 +300,10 @@ fn bucket_scopes_are_bounded() {
     let limits = Limits::default();
     let now = Instant::now();
     for i in 0..(MAX_SCOPES * 4) {
-        let key = Key::Bucket(i.to_string().into());
+        let key = Key::Bucket(BucketName::new(i.to_string().as_bytes()));
         limits.hold(&key, now, now + Duration::from_secs(5), None);
     }
-    assert!(limits.lock().len() <= MAX_SCOPES);
+    assert!(limits.scopes() <= MAX_SCOPES);
 }
 
 fn stated_headers(remaining: u64, reset_in_secs: u64) -> HeaderMap {

@@ -55,35 +55,49 @@ pub(super) fn wait(value: &[u8]) -> Result<Option<Duration>, Unreadable> {
     }
 }
 
-/// The tightest quota a RateLimit field states: the fewest units remaining, with the seconds
-/// until that quota resets (the longest such when several are equally tight). Both forms, as
-/// [`wait`] reads them; `None` when the field states no readable quota.
-pub(crate) fn quota(value: &[u8]) -> Option<(u64, Option<u64>)> {
-    let mut tightest: Option<(u64, Option<u64>)> = None;
-    let mut take = |remaining: u64, reset: Option<u64>| {
+/// The quota a RateLimit field states, the tightest of its items: the requests left, the
+/// seconds to their reset if stated, and the limit if stated (the dictionary form's `limit`).
+pub(crate) fn quota(value: &[u8]) -> Option<(u64, Option<u64>, Option<u64>)> {
+    let mut tightest: Option<(u64, Option<u64>, Option<u64>)> = None;
+    let mut take = |remaining: u64, reset: Option<u64>, limit: Option<u64>| {
         tightest = match tightest {
-            Some((r, t)) if r < remaining || (r == remaining && t >= reset) => Some((r, t)),
-            _ => Some((remaining, reset)),
+            Some((r, t, l)) if r < remaining || (r == remaining && t >= reset) => Some((r, t, l)),
+            _ => Some((remaining, reset, limit)),
         };
     };
     let listed = sf::list(value, |item| {
         if let Some(remaining) = item.params.get("r").and_then(seconds) {
-            take(remaining, item.params.get("t").and_then(seconds));
+            take(remaining, item.params.get("t").and_then(seconds), None);
         }
     });
     if listed.is_none() {
-        let (mut remaining, mut reset) = (None, None);
+        let (mut remaining, mut reset, mut limit) = (None, None, None);
         sf::dictionary(value, |key, member| match key {
             b"remaining" => remaining = seconds(member.value),
             b"reset" => reset = seconds(member.value),
+            b"limit" => limit = seconds(member.value),
             _ => {}
         })?;
-        take(remaining?, reset);
+        take(remaining?, reset, limit);
     }
     tightest
 }
 
-/// A non-negative Integer, as seconds.
+/// The tightest policy a RateLimit-Policy field states: its quota (`q`) and window in seconds
+/// (`w`, if stated).
+pub(crate) fn policy(value: &[u8]) -> Option<(u64, Option<u64>)> {
+    let mut tightest: Option<(u64, Option<u64>)> = None;
+    sf::list(value, |item| {
+        if let Some(quota) = item.params.get("q").and_then(seconds) {
+            let window = item.params.get("w").and_then(seconds);
+            if tightest.is_none_or(|(q, _)| quota < q) {
+                tightest = Some((quota, window));
+            }
+        }
+    })?;
+    tightest
+}
+
 fn seconds(value: Bare) -> Option<u64> {
     match value {
         Bare::Integer(n) => u64::try_from(n).ok(),

@@ -1,0 +1,231 @@
+//! The in-process store: [`LocalStore`].
+
+use core::time::Duration;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::time::Instant;
+
+use super::key::ScopeKey;
+use super::state::ScopeState;
+use super::store::{Acquire, Ask, Grant, LimitStore, Outcome, Report};
+use super::{MAX_SCOPES, Pause};
+
+/// The rate-limit state of one process, the store a [`Retrier`](crate::Retrier) uses unless
+/// given another. Clones share it.
+///
+/// Each scope's state sits behind a lock of its own; a call in a scope that has seen no
+/// refusal, no stated quota and (reading quotas) has had its first answer goes without
+/// taking it: one atomic read and two counts. Scopes other than the client's are kept in a
+/// table bounded to 256 entries (bucket names come from the server): past that, the scopes
+/// with nothing in flight and nothing held are forgotten first, least recently used first, a
+/// quarter of the table at a time.
+///
+/// It reads the caller's clock ([`Ask::now`], [`Report::now`]), so every call of one store
+/// should tell the time with one clock; a hold read on another clock is never longer than the
+/// server stated.
+#[derive(Clone, Default)]
+pub struct LocalStore {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    client: Cell,
+    scopes: RwLock<HashMap<ScopeKey, Cell>>,
+    tick: AtomicU64,
+}
+
+/// One scope: its state, and what lets a call skip the lock.
+#[derive(Default)]
+struct Cell {
+    /// Whether the state can make a call wait ([`ScopeState::busy`]).
+    busy: AtomicBool,
+    /// Whether a response of the scope has been read.
+    answered: AtomicBool,
+    /// Reservations out.
+    in_flight: AtomicU32,
+    /// Requests sent on the fast path since the state last counted them.
+    quiet: AtomicU32,
+    /// When the scope was last used, by [`Inner::tick`].
+    used: AtomicU64,
+    state: Mutex<ScopeState>,
+}
+
+impl LocalStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many scopes besides the client's the store keeps.
+    pub fn scopes(&self) -> usize {
+        self.inner.read().len()
+    }
+
+    /// The reservations out in `scope`.
+    pub fn in_flight(&self, scope: ScopeKey) -> u32 {
+        self.inner
+            .with(scope, |cell| cell.in_flight.load(Ordering::Relaxed))
+            .unwrap_or(0)
+    }
+}
+
+impl LimitStore for LocalStore {
+    fn acquire<'a>(&'a self, ask: &'a Ask) -> Acquire<'a> {
+        let grant = self
+            .inner
+            .with_or_insert(ask.scope, ask.now, |cell| cell.acquire(ask));
+        Acquire::Ready(grant)
+    }
+
+    fn report(&self, report: &Report) {
+        if let Some((scope, _)) = report.release {
+            self.inner.with(scope, Cell::release);
+        }
+        let quiet =
+            report.quota.is_none() && matches!(report.outcome, Outcome::Success | Outcome::Failure);
+        if quiet
+            && self
+                .inner
+                .with(report.scope, |cell| cell.idle(report.answered))
+                .unwrap_or(!report.answered)
+        {
+            return;
+        }
+        self.inner
+            .with_or_insert(report.scope, report.now, |cell| cell.learn(report));
+    }
+
+    fn peek(&self, scope: ScopeKey, now: Instant, cap: Duration) -> Option<(Duration, Pause)> {
+        self.inner
+            .with(scope, |cell| {
+                if cell.busy.load(Ordering::Acquire) {
+                    cell.lock().peek(now, cap)
+                } else {
+                    None
+                }
+            })
+            .flatten()
+    }
+
+    fn hold_status(&self, scope: ScopeKey) -> Option<http::StatusCode> {
+        self.inner
+            .with(scope, |cell| cell.lock().hold_status())
+            .flatten()
+    }
+}
+
+impl core::fmt::Debug for LocalStore {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("LocalStore")
+            .field("scopes", &self.scopes())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Inner {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<ScopeKey, Cell>> {
+        self.scopes.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `f` of `scope`'s cell, if the store has it.
+    fn with<R>(&self, scope: ScopeKey, f: impl FnOnce(&Cell) -> R) -> Option<R> {
+        if scope == ScopeKey::Client {
+            return Some(f(&self.client));
+        }
+        let scopes = self.read();
+        let cell = scopes.get(&scope)?;
+        cell.used.store(self.tick(), Ordering::Relaxed);
+        Some(f(cell))
+    }
+
+    /// `f` of `scope`'s cell, made if new (and the table trimmed if full).
+    fn with_or_insert<R>(&self, scope: ScopeKey, now: Instant, f: impl FnOnce(&Cell) -> R) -> R {
+        let mut f = Some(f);
+        if let Some(r) = self.with(scope, |cell| (f.take().expect("called once"))(cell)) {
+            return r;
+        }
+        let mut scopes = self.scopes.write().unwrap_or_else(PoisonError::into_inner);
+        if !scopes.contains_key(&scope) && scopes.len() >= MAX_SCOPES {
+            trim(&mut scopes, now);
+        }
+        let cell = scopes.entry(scope).or_default();
+        cell.used.store(self.tick(), Ordering::Relaxed);
+        (f.take().expect("called once"))(cell)
+    }
+
+    fn tick(&self) -> u64 {
+        self.tick.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// Forgets a quarter of a full table: scopes with nothing in flight and nothing held first,
+/// then those with a hold or a spent quota, least recently used first within each; scopes with
+/// requests in flight only if nothing else is left.
+fn trim(scopes: &mut HashMap<ScopeKey, Cell>, now: Instant) {
+    let mut ranked: Vec<((u8, u64), ScopeKey)> = scopes
+        .iter()
+        .map(|(key, cell)| {
+            let rank = if cell.in_flight.load(Ordering::Relaxed) > 0 {
+                2
+            } else {
+                match cell.state.try_lock() {
+                    Ok(state) if !state.holds_at(now) => 0,
+                    _ => 1,
+                }
+            };
+            ((rank, cell.used.load(Ordering::Relaxed)), *key)
+        })
+        .collect();
+    ranked.sort_unstable_by_key(|(rank, _)| *rank);
+    for (_, key) in ranked.iter().take((MAX_SCOPES / 4).max(1)) {
+        scopes.remove(key);
+    }
+}
+
+impl Cell {
+    fn lock(&self) -> MutexGuard<'_, ScopeState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether an answer needs no lock: nothing can wait here, and (for an answer read) the
+    /// scope had its first answer.
+    fn idle(&self, answered: bool) -> bool {
+        !self.busy.load(Ordering::Acquire) && (!answered || self.answered.load(Ordering::Acquire))
+    }
+
+    fn acquire(&self, ask: &Ask) -> Grant {
+        let first_contact = ask.reads_quota && !self.answered.load(Ordering::Acquire);
+        if !self.busy.load(Ordering::Acquire) && !first_contact {
+            self.in_flight.fetch_add(1, Ordering::AcqRel);
+            if self.quiet.fetch_add(1, Ordering::AcqRel) == 0 {
+                // the first request since the state last counted: when learned pacing starts
+                self.lock().sent_quietly(0, Some(ask.now));
+            }
+            return Grant::Go;
+        }
+        let mut state = self.lock();
+        state.sent_quietly(self.quiet.swap(0, Ordering::AcqRel), None);
+        let grant = state.admit(ask, self.in_flight.load(Ordering::Acquire));
+        if grant == Grant::Go {
+            self.in_flight.fetch_add(1, Ordering::AcqRel);
+        }
+        self.busy.store(state.busy(), Ordering::Release);
+        grant
+    }
+
+    fn release(&self) {
+        let _ = self
+            .in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+    }
+
+    fn learn(&self, report: &Report) {
+        let mut state = self.lock();
+        state.sent_quietly(self.quiet.swap(0, Ordering::AcqRel), None);
+        state.learn(report);
+        self.busy.store(state.busy(), Ordering::Release);
+        self.answered.store(state.answered(), Ordering::Release);
+    }
+}

@@ -1,0 +1,162 @@
+//! What a response's headers say of its scope: the bucket it names and the quota it states,
+//! every line of a repeated header read.
+
+use core::time::Duration;
+use std::borrow::Cow;
+use std::time::SystemTime;
+
+use http::HeaderMap;
+
+use super::key::BucketName;
+use super::store::StatedQuota;
+use crate::{RateLimitConfig, Scope};
+
+/// The bucket a response names, under `config`.
+pub(crate) fn bucket(config: &RateLimitConfig, headers: &HeaderMap) -> Option<BucketName> {
+    if config.scope != Scope::Bucket {
+        return None;
+    }
+    let value = headers.get(config.bucket_header.as_deref()?)?;
+    Some(BucketName::new(value.as_bytes()))
+}
+
+/// The quota a response states at wall time `wall`: the requests left (the fewest any line
+/// says), when they reset (the latest any readable line says; a second from now when none
+/// does) and the period's limit if stated. `None` when it states no count, or a reset already
+/// past (a late answer of a period that is over).
+pub(crate) fn stated_quota(
+    config: &RateLimitConfig,
+    headers: &HeaderMap,
+    wall: SystemTime,
+) -> Option<StatedQuota> {
+    if let Some(name) = config.remaining.as_deref()
+        && let Some(remaining) = fewest(headers, name)
+    {
+        let mut reset: Option<Option<Duration>> = None;
+        if let Some(source) = &config.reset
+            && let Some(name) = source.header_name()
+        {
+            for value in headers.get_all(name) {
+                if let Ok(wait) = crate::wait::read(value.as_bytes(), source.format, wall) {
+                    reset = Some(reset.flatten().max(wait));
+                }
+            }
+        }
+        let reset_in = match reset {
+            Some(Some(wait)) => wait,
+            Some(None) => return None,
+            // without a readable reset, a spent quota is waited for a second at a time
+            None => Duration::from_secs(1),
+        };
+        return Some(StatedQuota::new(remaining, reset_in));
+    }
+    if config.ietf {
+        return ietf(headers);
+    }
+    None
+}
+
+/// The fewest requests left that any line (or comma-separated value) of header `name` states.
+fn fewest(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers
+        .get_all(name)
+        .iter()
+        .flat_map(|line| line.as_bytes().split(|b| *b == b','))
+        .filter_map(|v| std::str::from_utf8(v).ok()?.trim().parse::<u64>().ok())
+        .min()
+}
+
+/// The IETF fields: `RateLimit` (its lines one list, RFC 9110 §5.3) and, for what it leaves
+/// out, `RateLimit-Policy`'s quota and window.
+fn ietf(headers: &HeaderMap) -> Option<StatedQuota> {
+    let (remaining, reset, limit) = crate::wait::ratelimit::quota(&joined(headers, "ratelimit")?)?;
+    let policy = joined(headers, "ratelimit-policy")
+        .and_then(|value| crate::wait::ratelimit::policy(&value));
+    let reset = reset.or_else(|| policy.and_then(|(_, window)| window));
+    let reset_in = reset.map_or(Duration::from_secs(1), Duration::from_secs);
+    if reset == Some(0) {
+        return None;
+    }
+    let mut quota = StatedQuota::new(remaining, reset_in);
+    quota.limit = limit.or(policy.map(|(q, _)| q));
+    Some(quota)
+}
+
+/// Every line of header `name` as one value, joined with `, `; borrowed when there is one line.
+fn joined<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, [u8]>> {
+    let mut lines = headers.get_all(name).iter();
+    let first = lines.next()?;
+    let Some(second) = lines.next() else {
+        return Some(Cow::Borrowed(first.as_bytes()));
+    };
+    let mut all = first.as_bytes().to_vec();
+    for line in core::iter::once(second).chain(lines) {
+        all.extend_from_slice(b", ");
+        all.extend_from_slice(line.as_bytes());
+    }
+    Some(Cow::Owned(all))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{WaitFormat, WaitHeader};
+    use http::HeaderValue;
+
+    fn github() -> RateLimitConfig {
+        RateLimitConfig::new()
+            .with_remaining(Some("x-ratelimit-remaining"))
+            .with_reset(Some(WaitHeader::new(
+                "x-ratelimit-reset-after",
+                WaitFormat::Seconds,
+            )))
+    }
+
+    fn headers(lines: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in lines {
+            headers.append(*name, HeaderValue::from_static(value));
+        }
+        headers
+    }
+
+    #[test]
+    fn every_line_of_a_repeated_count_is_read() {
+        let h = headers(&[
+            ("x-ratelimit-remaining", "5"),
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset-after", "3"),
+        ]);
+        let quota = stated_quota(&github(), &h, SystemTime::now()).unwrap();
+        assert_eq!(quota.remaining, 0);
+        assert_eq!(quota.reset_in, Duration::from_secs(3));
+        let h = headers(&[("x-ratelimit-remaining", "7, 2")]);
+        assert_eq!(
+            stated_quota(&github(), &h, SystemTime::now())
+                .unwrap()
+                .remaining,
+            2
+        );
+    }
+
+    #[test]
+    fn a_ratelimit_list_spans_lines_and_the_policy_fills_in() {
+        let config = RateLimitConfig::new().with_ietf(true);
+        let h = headers(&[
+            ("ratelimit", "\"hour\";r=90;t=3000"),
+            ("ratelimit", "\"minute\";r=0;t=20"),
+        ]);
+        let quota = stated_quota(&config, &h, SystemTime::now()).unwrap();
+        assert_eq!(
+            (quota.remaining, quota.reset_in),
+            (0, Duration::from_secs(20))
+        );
+        let h = headers(&[
+            ("ratelimit", "\"default\";r=0"),
+            ("ratelimit-policy", "\"default\";q=100;w=60"),
+        ]);
+        let quota = stated_quota(&config, &h, SystemTime::now()).unwrap();
+        assert_eq!(quota.reset_in, Duration::from_secs(60));
+        assert_eq!(quota.limit, Some(100));
+    }
+}

@@ -1,0 +1,229 @@
+//! One scope's rate-limit state and the algorithm over it, as plain functions of the state, the
+//! time and what a call asks or an answer says: what a call may do now ([`ScopeState::admit`])
+//! and what an answer teaches ([`ScopeState::learn`]). No lock, no clock: a store runs these
+//! under its own.
+
+use core::time::Duration;
+use std::time::Instant;
+
+use http::StatusCode;
+
+use super::Pause;
+use super::learned::{Learned, Window};
+use super::ledger::{Entry, Ledger};
+use super::store::{Ask, Grant, Outcome, Report};
+use crate::{Pacing, clock};
+
+/// Two holds ending closer than this are one hold: the refusals of requests in flight together.
+pub(crate) const SAME_HOLD: Duration = Duration::from_millis(100);
+
+/// A wait a server stated on a refusal.
+#[derive(Debug, Clone, Copy)]
+struct Hold {
+    until: Instant,
+    /// The wait as stated: a hold never looks longer than this, whatever clock reads it.
+    stated: Duration,
+    status: Option<StatusCode>,
+}
+
+/// One scope's state.
+#[derive(Debug, Default)]
+pub(crate) struct ScopeState {
+    hold: Option<Hold>,
+    ledger: Ledger,
+    learned: Learned,
+}
+
+impl ScopeState {
+    /// Whether anything here can make a call wait, or must see each call sent: when not, a call
+    /// may go without the state being asked (see `LocalStore`'s fast path).
+    pub(crate) fn busy(&self) -> bool {
+        self.hold.is_some()
+            || self.ledger.live()
+            || self.learned.window.is_some()
+            || self.learned.retrying > 0
+    }
+
+    /// Whether a response of the scope has been read.
+    pub(crate) fn answered(&self) -> bool {
+        self.ledger.answered()
+    }
+
+    /// Whether the scope holds something a server stated that is still to come at `now`: a
+    /// hold or a spent quota; what the bound on scopes keeps longest.
+    pub(crate) fn holds_at(&self, now: Instant) -> bool {
+        self.hold.is_some_and(|h| h.until > now) || self.ledger.spent_for(now).is_some()
+    }
+
+    /// The hold left at `now`, at most as long as the server stated and at most `cap`. (An
+    /// ended hold is forgotten when an answer comes, on the clock of the calls' answers: an ask
+    /// can come from a call whose waits ran ahead of its clock.)
+    fn hold_left(&self, now: Instant, cap: Duration) -> Option<(Duration, Option<StatusCode>)> {
+        let hold = self.hold?;
+        let left = hold.until.saturating_duration_since(now).min(hold.stated);
+        if left.is_zero() {
+            return None;
+        }
+        Some((left.min(cap), hold.status))
+    }
+
+    /// What the server stated that is still to come at `now`, at most `cap`: the hold, else a
+    /// spent quota's reset.
+    pub(crate) fn peek(&self, now: Instant, cap: Duration) -> Option<(Duration, Pause)> {
+        if let Some((left, _)) = self.hold_left(now, cap) {
+            return Some((left, Pause::Hold));
+        }
+        self.ledger
+            .spent_for(now)
+            .map(|left| (left.min(cap), Pause::StatedQuota))
+    }
+
+    /// What the call `ask` describes may do, with `in_flight` reservations out in the scope.
+    /// [`Grant::Go`] counts it sent (the caller counts the reservation).
+    ///
+    /// In order: a hold waits (at most the cap: a hold was stated within it); a stated quota
+    /// spent, less the requests out, waits for its reset, or fails the call at once past the
+    /// cap; a learned quota spent for this period makes a first attempt wait its turn.
+    pub(crate) fn admit(&mut self, ask: &Ask, in_flight: u32) -> Grant {
+        let now = ask.now;
+        if let Some((left, _)) = self.hold_left(now, ask.cap.max(Duration::from_nanos(1))) {
+            return Grant::Wait {
+                wait: left,
+                pause: Pause::Hold,
+            };
+        }
+        let paced = ask.pacing != Pacing::Off;
+        if paced {
+            match self.ledger.enter(now, in_flight, ask.reads_quota, ask.cap) {
+                Entry::Go => {}
+                Entry::Wait(wait) => {
+                    return Grant::Wait {
+                        wait,
+                        pause: Pause::StatedQuota,
+                    };
+                }
+                Entry::Refuse => {
+                    return Grant::Refuse {
+                        pause: Pause::StatedQuota,
+                        status: None,
+                    };
+                }
+            }
+        }
+        let retrying = self.learned.retrying(now);
+        if let Some(window) = &mut self.learned.window {
+            window.advance(now);
+            if paced
+                && ask.first
+                && let Some(wait) = window.wait(now, retrying)
+            {
+                return Grant::Wait {
+                    wait,
+                    pause: Pause::LearnedQuota,
+                };
+            }
+        }
+        self.sent(now, ask.retrying);
+        Grant::Go
+    }
+
+    /// A request is sent at `now` (`retrying`: a refused call's retry, whose turn it was).
+    pub(crate) fn sent(&mut self, now: Instant, retrying: bool) {
+        let learned = &mut self.learned;
+        if retrying {
+            learned.retrying = learned.retrying.saturating_sub(1);
+        }
+        learned.sent = learned.sent.saturating_add(1);
+        learned.first_sent.get_or_insert(now);
+        if let Some(window) = &mut learned.window {
+            window.sending(now);
+        }
+    }
+
+    /// `count` requests were sent without asking, the first at `at` (the fast path's).
+    pub(crate) fn sent_quietly(&mut self, count: u32, at: Option<Instant>) {
+        let learned = &mut self.learned;
+        learned.sent = learned.sent.saturating_add(count);
+        if let Some(at) = at {
+            learned.first_sent.get_or_insert(at);
+        }
+    }
+
+    /// What an answer teaches.
+    pub(crate) fn learn(&mut self, report: &Report) {
+        let now = report.now;
+        if self.hold.is_some_and(|h| h.until <= now) {
+            self.hold = None;
+        }
+        if report.answered || report.quota.is_some() {
+            self.ledger.answer(now, report.quota);
+        }
+        match report.outcome {
+            Outcome::Success => {
+                if let Some(window) = &mut self.learned.window {
+                    window.advance(now);
+                }
+            }
+            Outcome::Failure => {}
+            Outcome::Refused {
+                hold,
+                status,
+                rate_limited,
+                retrying,
+            } => {
+                if let Some(wait) = hold.filter(|w| !w.is_zero()) {
+                    let until = clock::later(now, wait);
+                    if self.hold.is_none_or(|h| h.until < until) {
+                        self.hold = Some(Hold {
+                            until,
+                            stated: wait,
+                            status,
+                        });
+                    }
+                    if rate_limited {
+                        self.refused(now, until);
+                    }
+                }
+                if retrying {
+                    self.learned.retrying = self.learned.retrying(now).saturating_add(1);
+                }
+            }
+            Outcome::Cancelled { retrying } => {
+                if retrying {
+                    self.learned.retrying = self.learned.retrying.saturating_sub(1);
+                }
+            }
+        }
+    }
+
+    /// The status of the response that set the hold.
+    pub(crate) fn hold_status(&self) -> Option<StatusCode> {
+        self.hold.and_then(|h| h.status)
+    }
+
+    /// A refusal of the rate limit at `now`, held until `until`: teaches the learned pacing the
+    /// period since the previous hold.
+    fn refused(&mut self, now: Instant, until: Instant) {
+        let learned = &mut self.learned;
+        match (&mut learned.window, learned.last_hold_end) {
+            // refused in a learned period (or another refusal of it: sent together)
+            (Some(window), _) => window.refused(until <= window.start + SAME_HOLD, now, until),
+            (None, Some(previous)) if until <= previous + SAME_HOLD => return,
+            // a first refusal: what was sent since the last hold (or ever), less the refusals
+            // to come, got through; the period is from the first of them to the server's time
+            (None, _) => {
+                if let Some(first) = learned.first_sent
+                    && learned.sent > 1
+                {
+                    let length = until.saturating_duration_since(first);
+                    if length > SAME_HOLD {
+                        learned.window = Some(Window::refused_at(learned.sent, length, until));
+                    }
+                }
+            }
+        }
+        learned.last_hold_end = Some(until);
+        learned.sent = 0;
+        learned.first_sent = None;
+    }
+}

@@ -1,0 +1,296 @@
+//! The seam between the engine and its rate-limit state: [`LimitStore`].
+
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use core::time::Duration;
+use std::time::Instant;
+
+use http::StatusCode;
+
+use super::Pause;
+use super::key::ScopeKey;
+use crate::Pacing;
+
+/// Where a [`Retrier`](crate::Retrier) keeps what it knows of the server's rate limits, per
+/// scope ([`ScopeKey`]): the hold (the latest end of a wait the server stated on a refusal),
+/// the stated quota (what responses say is left, and when it resets) with the requests in
+/// flight as reservations of it, and the quota learned from refusals.
+///
+/// The engine asks the store once before each attempt is sent ([`acquire`](Self::acquire):
+/// go, wait, or fail at once) and tells it once what each attempt's answer taught
+/// ([`report`](Self::report)). The store decides with the algorithm the in-process
+/// [`LocalStore`](crate::LocalStore) runs, or with the same rules over state shared by many
+/// processes. Times cross the seam as durations from the moment of the call (a hold "for
+/// 2 s", a reset "in 800 ms"), so a store may keep them on its own clock (one that many
+/// processes share, say); the caller's monotonic instant comes along for a store that uses the
+/// caller's clock, as the in-process one does.
+///
+/// A store must not block: `acquire` answers at once when it can ([`Acquire::ready`]) and
+/// otherwise with a future; `report` returns at once (a store that talks to another process
+/// sends the report in the background). A store that cannot answer (a shared store that is
+/// down) lets the call go: rate-limit state only ever delays calls, and no call may fail or
+/// wait past its limits for the store's sake.
+///
+/// Reservations: `acquire` answering [`Grant::Go`] reserves a slot for the attempt under its
+/// [`Ticket`]; the report of that ticket frees it. A store shared by processes should let a
+/// reservation expire if its report never comes (its process died).
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use errspec::{Acquire, Ask, Grant, LimitStore, LocalStore, Outcome, Report, ScopeKey, Ticket};
+///
+/// let store = LocalStore::new();
+/// let now = Instant::now();
+/// let ask = Ask::new(ScopeKey::Client, Ticket(1), now);
+/// assert_eq!(store.acquire(&ask).ready(), Some(Grant::Go));
+/// // the answer: a 429 whose Retry-After holds the scope for 2 s
+/// let refused = Outcome::Refused { hold: Some(Duration::from_secs(2)), status: None, rate_limited: true, retrying: false };
+/// store.report(&Report::new(ScopeKey::Client, Some(Ticket(1)), now, refused));
+/// let next = Ask::new(ScopeKey::Client, Ticket(2), now);
+/// assert!(matches!(store.acquire(&next).ready(), Some(Grant::Wait { wait, .. }) if wait == Duration::from_secs(2)));
+/// ```
+pub trait LimitStore: Send + Sync + 'static {
+    /// May the attempt `ask` describes be sent now? [`Grant::Go`] reserves it a slot under
+    /// `ask.ticket`.
+    fn acquire<'a>(&'a self, ask: &'a Ask) -> Acquire<'a>;
+
+    /// What an attempt's answer taught (or that it ended without one), once per attempt that
+    /// was granted, and once for a refused call's later cancellation. Returns at once.
+    fn report(&self, report: &Report);
+
+    /// What the store knows, without asking anyone, of a server-stated wait in `scope` at
+    /// `now`: the hold, or a stated quota spent until its reset; what the engine adds to a
+    /// retry's wait when it decides it. The default knows nothing.
+    fn peek(&self, scope: ScopeKey, now: Instant, cap: Duration) -> Option<(Duration, Pause)> {
+        let _ = (scope, now, cap);
+        None
+    }
+
+    /// The status of the response that set `scope`'s hold, if the store knows it: what a call
+    /// not sent because of the hold returns. The default knows nothing (429 is returned).
+    fn hold_status(&self, scope: ScopeKey) -> Option<StatusCode> {
+        let _ = scope;
+        None
+    }
+}
+
+impl<S: LimitStore + ?Sized> LimitStore for std::sync::Arc<S> {
+    fn acquire<'a>(&'a self, ask: &'a Ask) -> Acquire<'a> {
+        (**self).acquire(ask)
+    }
+
+    fn report(&self, report: &Report) {
+        (**self).report(report);
+    }
+
+    fn peek(&self, scope: ScopeKey, now: Instant, cap: Duration) -> Option<(Duration, Pause)> {
+        (**self).peek(scope, now, cap)
+    }
+
+    fn hold_status(&self, scope: ScopeKey) -> Option<StatusCode> {
+        (**self).hold_status(scope)
+    }
+}
+
+/// A reservation's number: one per attempt, unique within a retrier and its clones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Ticket(pub u64);
+
+/// What the engine asks before an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Ask {
+    /// The call's scope.
+    pub scope: ScopeKey,
+    /// The reservation the attempt holds if it may go.
+    pub ticket: Ticket,
+    /// The caller's monotonic time.
+    pub now: Instant,
+    /// Whether this is the call's first attempt (learned pacing spaces first attempts only).
+    pub first: bool,
+    /// Whether this attempt is a retry counted among the refused calls due when a hold ends
+    /// (their turn comes before first attempts').
+    pub retrying: bool,
+    /// Whether the client paces itself.
+    pub pacing: Pacing,
+    /// Whether the spec reads a stated quota from responses (`remaining` or the IETF fields):
+    /// until a response of the scope has been read, few requests go at once.
+    pub reads_quota: bool,
+    /// The longest wait for a server-stated time the call accepts (`max_retry_after`, less what
+    /// it has waited already): a spent quota resetting later than this fails the call at once.
+    pub cap: Duration,
+}
+
+impl Ask {
+    /// A first attempt in `scope` at `now`, paced, reading no quota, with a cap of 60 s.
+    pub fn new(scope: ScopeKey, ticket: Ticket, now: Instant) -> Self {
+        Self {
+            scope,
+            ticket,
+            now,
+            first: true,
+            retrying: false,
+            pacing: Pacing::Auto,
+            reads_quota: false,
+            cap: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The answer to an [`Ask`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Grant {
+    /// Send; a slot is reserved under the ask's ticket.
+    Go,
+    /// Ask again after `wait`, for `pause`.
+    Wait {
+        /// How long.
+        wait: Duration,
+        /// Why.
+        pause: Pause,
+    },
+    /// A wait the server stated is longer than the call accepts ([`Ask::cap`]): fail at once
+    /// with `status` (the one that set the hold; 429 when none is known), as a server-stated
+    /// retry wait above `max_retry_after` does.
+    Refuse {
+        /// Why.
+        pause: Pause,
+        /// The status whose wait this is, if known.
+        status: Option<StatusCode>,
+    },
+}
+
+/// A store's answer: at once, or later.
+pub enum Acquire<'a> {
+    /// Answered at once.
+    Ready(Grant),
+    /// To be awaited.
+    Pending(Pin<Box<dyn Future<Output = Grant> + Send + 'a>>),
+}
+
+impl Acquire<'_> {
+    /// The grant, if it came at once.
+    pub fn ready(self) -> Option<Grant> {
+        match self {
+            Self::Ready(grant) => Some(grant),
+            Self::Pending(_) => None,
+        }
+    }
+}
+
+impl Future for Acquire<'_> {
+    type Output = Grant;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Grant> {
+        match self.get_mut() {
+            Self::Ready(grant) => Poll::Ready(*grant),
+            Self::Pending(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
+impl core::fmt::Debug for Acquire<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Ready(grant) => f.debug_tuple("Ready").field(grant).finish(),
+            Self::Pending(_) => f.write_str("Pending(..)"),
+        }
+    }
+}
+
+/// What a response stated of its scope's quota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StatedQuota {
+    /// Requests left before the reset (the tightest of every line and quota read).
+    pub remaining: u64,
+    /// When the count resets, from the moment of the report.
+    pub reset_in: Duration,
+    /// The requests a whole period allows, when the response said (IETF `q`, `limit`).
+    pub limit: Option<u64>,
+}
+
+impl StatedQuota {
+    /// `remaining` left, resetting in `reset_in`.
+    pub fn new(remaining: u64, reset_in: Duration) -> Self {
+        Self {
+            remaining,
+            reset_in,
+            limit: None,
+        }
+    }
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// It succeeded.
+    Success,
+    /// It failed, and is not retried after a wait the server stated.
+    Failure,
+    /// It failed, and the engine retries after `hold`, a wait the server stated (or none):
+    /// the scope is held until then.
+    Refused {
+        /// The server's wait.
+        hold: Option<Duration>,
+        /// The response's status.
+        status: Option<StatusCode>,
+        /// Whether it is a refusal of the rate limit, which teaches learned pacing (an outage
+        /// does not): [`StatusError::rate_limited`](crate::StatusError::rate_limited).
+        rate_limited: bool,
+        /// Whether the call retries when the hold ends (it then takes its turn before first
+        /// attempts').
+        retrying: bool,
+    },
+    /// It was dropped before an answer, or (with no ticket) a call counted as retrying after a
+    /// hold is gone.
+    Cancelled {
+        /// Whether the call was counted among those retrying after a hold.
+        retrying: bool,
+    },
+}
+
+/// What the engine tells a store after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Report {
+    /// The scope the answer belongs to (a bucket the response named, say).
+    pub scope: ScopeKey,
+    /// The reservation to free, if the attempt held one: its ticket and the scope it was
+    /// granted in (which `scope` may not be, when the response named another bucket).
+    pub release: Option<(ScopeKey, Ticket)>,
+    /// The caller's monotonic time.
+    pub now: Instant,
+    /// The quota the response stated, if any.
+    pub quota: Option<StatedQuota>,
+    /// Whether a response was read (a quota stated or not); `false` for an attempt that ended
+    /// without one.
+    pub answered: bool,
+    /// How the attempt ended.
+    pub outcome: Outcome,
+}
+
+impl Report {
+    /// A report of `outcome` in `scope` at `now`, freeing `ticket`'s reservation in that scope,
+    /// with no stated quota.
+    pub fn new(scope: ScopeKey, ticket: Option<Ticket>, now: Instant, outcome: Outcome) -> Self {
+        Self {
+            scope,
+            release: ticket.map(|t| (scope, t)),
+            now,
+            quota: None,
+            answered: !matches!(outcome, Outcome::Cancelled { .. }),
+            outcome,
+        }
+    }
+
+    /// The same report, stating `quota`.
+    #[must_use]
+    pub fn with_quota(mut self, quota: Option<StatedQuota>) -> Self {
+        self.quota = quota;
+        self
+    }
+}
