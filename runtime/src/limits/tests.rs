@@ -92,7 +92,7 @@ impl Limits {
     }
 }
 
-const RECHECK: Duration = super::ledger::RECHECK;
+use super::ledger::RECHECK;
 
 const CAP: Duration = Duration::from_secs(60);
 
