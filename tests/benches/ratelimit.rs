@@ -5,10 +5,10 @@
 //! add `-- --quick` for fewer requests, `-- --scenario=TEXT` for the scenarios whose name
 //! contains `TEXT`, `-- --only=TEXT` for the contestants whose name does. The server on
 //! 127.0.0.1 answers a refused request 429 with `Retry-After` = the whole seconds until it would
-//! admit one, rounded up. 16 clients share the scenario's requests, each sending its next request
-//! once the previous one has succeeded or failed for good. Every contestant gets a fresh server
-//! and the same load; see BENCHMARKS.md ("Scenarios") for each server and its ideal wall time,
-//! and for what the columns mean.
+//! admit one, rounded up. 16 clients (512 in `concurrent-512`) share the scenario's requests,
+//! each sending its next request once the previous one has succeeded or failed for good. Every
+//! contestant gets a fresh server and the same load; see BENCHMARKS.md ("Scenarios") for each
+//! server and its ideal wall time, and for what the columns mean.
 
 mod common;
 
@@ -24,6 +24,22 @@ const LIMIT: u32 = 50;
 const WINDOW: Duration = Duration::from_secs(1);
 const CLIENTS: u32 = 16;
 
+/// `concurrent-512`: many callers against a short window that states its quota.
+const MANY_CLIENTS: u32 = 512;
+const SHORT_LIMIT: u32 = 40;
+const SHORT_WINDOW: Duration = Duration::from_millis(200);
+
+/// What the errspec rows of a scenario aim for.
+#[derive(Debug, Clone, Copy)]
+struct Targets {
+    /// Requests failed, at most.
+    failed: u64,
+    /// 429s as a percentage of what was sent, at most.
+    refused_pct: f64,
+    /// Wall time over the ideal, at most.
+    wall_ratio: f64,
+}
+
 /// One server and load, with the contestants' table.
 struct Scenario {
     /// What `--scenario=` matches.
@@ -35,6 +51,8 @@ struct Scenario {
     mode: Mode,
     /// Requests in all.
     n: u32,
+    /// Callers in the closed loop.
+    clients: u32,
     /// No client can finish sooner: see each scenario's formula.
     ideal: Duration,
     /// The formula, for the line under the heading.
@@ -46,6 +64,8 @@ struct Scenario {
     /// The same server without the limit of `/search`: a second run of each contestant against it
     /// gives `/item`'s latency without 429s on `/search`.
     baseline: Option<Mode>,
+    /// The errspec rows' targets, printed under the table with whether each row met them.
+    targets: Option<Targets>,
 }
 
 /// Windows of `limit_of(i)` requests (window `i` starting at `i * window`): the start of the
@@ -82,12 +102,14 @@ fn scenarios(quick: bool) -> Vec<Scenario> {
         server: server.to_owned(),
         mode,
         n,
+        clients: CLIENTS,
         ideal: windows_ideal(n, WINDOW, |_| LIMIT),
         ideal_formula: format!("start of the last of the ceil({n} / {LIMIT}) windows"),
         search_every: None,
         item_quota: even,
         search_quota: None,
         baseline: None,
+        targets: None,
     };
     let change = if quick {
         QuotaChange {
@@ -107,6 +129,7 @@ fn scenarios(quick: bool) -> Vec<Scenario> {
     let drop_n = size(450, 175);
     let (scoped_n, search_every, search_limit) = (size(300, 150), 5, 10);
     let searches = scoped_n.div_ceil(search_every);
+    let many_n = size(2048, 1024);
     vec![
         fixed(
             "fixed",
@@ -148,6 +171,7 @@ fn scenarios(quick: bool) -> Vec<Scenario> {
             server: format!("token bucket of 50 a second, burst {burst}, full at the start"),
             mode: Mode::TokenBucket { rate: LIMIT, burst },
             n: bucket_n,
+            clients: CLIENTS,
             ideal: bucket_ideal(bucket_n, LIMIT, burst),
             ideal_formula: format!("({bucket_n} - {burst}) / {LIMIT} s"),
             search_every: None,
@@ -157,6 +181,7 @@ fn scenarios(quick: bool) -> Vec<Scenario> {
             }),
             search_quota: None,
             baseline: None,
+            targets: None,
         },
         Scenario {
             name: "sliding-window",
@@ -167,6 +192,7 @@ fn scenarios(quick: bool) -> Vec<Scenario> {
                 window: WINDOW,
             },
             n: sliding_n,
+            clients: CLIENTS,
             ideal: windows_ideal(sliding_n, WINDOW, |_| LIMIT),
             ideal_formula: format!(
                 "request k waits 1 s after request k - 50: ceil({sliding_n} / {LIMIT}) - 1 s"
@@ -175,6 +201,7 @@ fn scenarios(quick: bool) -> Vec<Scenario> {
             item_quota: even,
             search_quota: None,
             baseline: None,
+            targets: None,
         },
         Scenario {
             name: "quota-drop",
@@ -190,6 +217,7 @@ fn scenarios(quick: bool) -> Vec<Scenario> {
                 change,
             },
             n: drop_n,
+            clients: CLIENTS,
             ideal: windows_ideal(drop_n, WINDOW, |i| {
                 let start = WINDOW * i;
                 if start >= change.from && start < change.until {
@@ -205,6 +233,7 @@ fn scenarios(quick: bool) -> Vec<Scenario> {
             item_quota: even,
             search_quota: None,
             baseline: None,
+            targets: None,
         },
         Scenario {
             name: "scoped",
@@ -218,6 +247,7 @@ fn scenarios(quick: bool) -> Vec<Scenario> {
                 window: WINDOW,
             },
             n: scoped_n,
+            clients: CLIENTS,
             ideal: windows_ideal(searches, WINDOW, |_| search_limit),
             ideal_formula: format!(
                 "start of the last of the ceil({searches} / {search_limit}) windows of the \
@@ -232,6 +262,41 @@ fn scenarios(quick: bool) -> Vec<Scenario> {
             baseline: Some(Mode::Scoped {
                 search_limit: None,
                 window: WINDOW,
+            }),
+            targets: None,
+        },
+        Scenario {
+            name: "concurrent-512",
+            title: "512 concurrent callers, a short window that states its quota",
+            server: format!(
+                "fixed window of {SHORT_LIMIT} per {} ms; x-ratelimit-limit, -remaining and \
+                 -reset-after (seconds to the window's end, 3 decimals) on every response",
+                SHORT_WINDOW.as_millis()
+            ),
+            mode: Mode::Quota {
+                limit: SHORT_LIMIT,
+                window: SHORT_WINDOW,
+                headers: QuotaHeaders::ResetAfter,
+            },
+            n: many_n,
+            clients: MANY_CLIENTS,
+            ideal: windows_ideal(many_n, SHORT_WINDOW, |_| SHORT_LIMIT),
+            ideal_formula: format!(
+                "start of the last of the ceil({many_n} / {SHORT_LIMIT}) windows of {} ms",
+                SHORT_WINDOW.as_millis()
+            ),
+            search_every: None,
+            // 40 per 200 ms evenly: one every 5 ms, never more than 40 in a window
+            item_quota: Some(KnownQuota {
+                per_second: SHORT_LIMIT * 5,
+                burst: 1,
+            }),
+            search_quota: None,
+            baseline: None,
+            targets: Some(Targets {
+                failed: 0,
+                refused_pct: 1.0,
+                wall_ratio: 1.05,
             }),
         },
     ]
@@ -281,6 +346,10 @@ fn pacing(scenario: &str) -> Vec<Contestant> {
             "errspec: pacing, scope = method (pacing-method.toml)",
             |target| contestants::pacing_method::client(target, None),
         ),
+        "concurrent-512" => (
+            "errspec: pacing from x-ratelimit-reset-after (pacing-reset-after.toml)",
+            |target| contestants::pacing_reset_after::client(target, None),
+        ),
         _ => (
             "errspec: pacing learned from 429s (pacing-learned.toml)",
             |target| contestants::pacing_learned::client(target, None),
@@ -311,7 +380,11 @@ fn run(
     });
     let t0 = server.start_clock();
     let outcomes = runtime.block_on(common::closed_loop(
-        &call, scenario.n, CLIENTS, t0, deadline,
+        &call,
+        scenario.n,
+        scenario.clients,
+        t0,
+        deadline,
     ));
     let wall = outcomes
         .iter()
@@ -357,11 +430,12 @@ fn main() {
         }
         let scoped = scenario.baseline.is_some();
         println!(
-            "### {} (`{}`)\n\n{} requests, {CLIENTS} clients; {}; 429 with whole-second \
+            "### {} (`{}`)\n\n{} requests, {} clients; {}; 429 with whole-second \
              Retry-After; ideal wall time {}s ({})\n",
             scenario.title,
             scenario.name,
             scenario.n,
+            scenario.clients,
             scenario.server,
             secs(scenario.ideal),
             scenario.ideal_formula,
@@ -372,6 +446,7 @@ fn main() {
             .chain(pacing(scenario.name))
             .chain(CONTESTANTS[2..].iter().copied());
         let mut rows = Vec::new();
+        let mut against_targets = Vec::new();
         for (name, make) in contestants {
             if !args.runs(name) {
                 continue;
@@ -381,18 +456,33 @@ fn main() {
             let failed = u64::from(scenario.n) - completed;
             let mut all = latencies(&limited.outcomes, |_| true);
             let counts = limited.counts;
+            let refused_pct = 100.0 * ratio(counts.limited, counts.received);
+            let wall_ratio = limited.wall.as_secs_f64() / scenario.ideal.as_secs_f64();
+            if let Some(targets) = scenario.targets
+                && name.starts_with("errspec")
+            {
+                against_targets.push(vec![
+                    name.to_owned(),
+                    met(failed <= targets.failed, &failed.to_string()),
+                    met(
+                        refused_pct <= targets.refused_pct,
+                        &format!("{refused_pct:.1} %"),
+                    ),
+                    met(
+                        wall_ratio <= targets.wall_ratio,
+                        &format!("{wall_ratio:.3}x"),
+                    ),
+                ]);
+            }
             let mut row = vec![
                 name.to_owned(),
                 completed.to_string(),
                 failed.to_string(),
                 secs(limited.wall),
-                format!(
-                    "{:.3}",
-                    limited.wall.as_secs_f64() / scenario.ideal.as_secs_f64()
-                ),
+                format!("{wall_ratio:.3}"),
                 counts.received.to_string(),
                 counts.limited.to_string(),
-                format!("{:.1}", 100.0 * ratio(counts.limited, counts.received)),
+                format!("{refused_pct:.1}"),
                 secs(quantile(&mut all, 0.5)),
                 secs(quantile(&mut all, 0.99)),
             ];
@@ -434,5 +524,24 @@ fn main() {
         }
         print_table(&header, &rows);
         println!();
+        if let Some(targets) = scenario.targets
+            && !against_targets.is_empty()
+        {
+            println!(
+                "errspec rows against the targets: {} failed, <= {:.0} % refused, wall <= {:.2}x \
+                 ideal\n",
+                targets.failed, targets.refused_pct, targets.wall_ratio
+            );
+            print_table(
+                &["contestant", "failed", "429 % of sent", "wall / ideal"],
+                &against_targets,
+            );
+            println!();
+        }
     }
+}
+
+/// `figure`, then whether it met its target.
+fn met(ok: bool, figure: &str) -> String {
+    format!("{figure} ({})", if ok { "met" } else { "**missed**" })
 }

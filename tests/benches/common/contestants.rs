@@ -235,6 +235,12 @@ errspec_contestant!(
     pacing_method,
     "benches/specs/pacing-method.toml"
 );
+errspec_contestant!(
+    /// Pacing from `x-ratelimit-remaining` / `x-ratelimit-reset-after` (seconds with a
+    /// fraction), the 429's wait read from `x-ratelimit-reset-after` before `Retry-After`.
+    pacing_reset_after,
+    "benches/specs/pacing-reset-after.toml"
+);
 // ---------------------------------------------------------------------------------------------
 
 /// reqwest-retry's `RetryTransientMiddleware` with its `ExponentialBackoff` as the builder makes

@@ -67,6 +67,11 @@ pub enum QuotaHeaders {
     /// "default";r=REMAINING;t=SECONDS` and `RateLimit-Policy: "default";q=LIMIT;w=WINDOW`,
     /// with `t` the seconds to the window's end rounded up, as `Retry-After` is.
     Ietf,
+    /// Discord-style `x-ratelimit-limit`, `x-ratelimit-remaining` and `x-ratelimit-reset-after`:
+    /// the seconds to the window's end with three decimals (`0.137`), rounded up to the
+    /// millisecond, so a reset below a second is stated as it is. `Retry-After` on a 429 stays
+    /// whole seconds.
+    ResetAfter,
 }
 
 /// Which endpoint a request went to.
@@ -332,6 +337,17 @@ fn quota_headers(
                     ceil_secs(window)
                 )),
             );
+        }
+        QuotaHeaders::ResetAfter => {
+            let after = quota.end.saturating_sub(since);
+            // whole milliseconds, rounded up: a client back at the stated time is not early
+            let ms =
+                after.as_millis() + u128::from(!after.subsec_nanos().is_multiple_of(1_000_000));
+            let value = HeaderValue::from_str(&format!("{}.{:03}", ms / 1000, ms % 1000))
+                .expect("ASCII header value");
+            headers.insert("x-ratelimit-limit", quota.limit.into());
+            headers.insert("x-ratelimit-remaining", quota.remaining.into());
+            headers.insert("x-ratelimit-reset-after", value);
         }
     }
 }

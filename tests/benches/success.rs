@@ -1,0 +1,510 @@
+//! The success path: what one call that succeeds at once costs, errspec's engine against backon,
+//! with allocations counted, and what other calls in flight add to it.
+//!
+//! `cargo bench -p errspec-tests --bench success`. Every row runs in one Tokio current-thread
+//! runtime, inside one `block_on`: a loop of N calls timed with `Instant`, N chosen so that a
+//! repetition takes about 100 ms, and the median of 7 repetitions printed as ns/call. A counting
+//! global allocator (micro.rs's) counts the allocations of 10 000 more calls, divided per call.
+//! Before timing, each errspec row is run with a sleeper that counts its waits, and the bench
+//! stops if any call waited: the rows measure a call that is sent at once and succeeds.
+//!
+//! The rows: backon's `retry` on a closure that returns `Ok` (the reference); `Retrier::run`;
+//! a `#[errspec::client]` trait's async method on `Retrying<C>` for a spec without
+//! `[rate_limit]`; the same for a spec whose `[rate_limit]` names quota headers, with the inner
+//! client passing a prebuilt response's headers (a large quota left) to `errspec::observe`; and
+//! for a `scope = "bucket"` spec whose responses name one bucket, alone and with 16 and 4 096
+//! other calls of the same client in flight (sent, and waiting on a `Notify` for an answer that
+//! comes after the measurement).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use backon::{ExponentialBuilder, Retryable as _};
+use errspec::http::{HeaderMap, HeaderValue};
+use errspec::{Retrier, RetryConfig, Retrying, Sleeper, TokioSleeper};
+
+/// Counts allocations (and reallocations) made through the system allocator: micro.rs's.
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// A global allocator needs `unsafe impl`; this one only counts, then defers to `System`.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// Where the calls held in flight wait for their answer.
+#[derive(Default)]
+struct Gate {
+    answer: tokio::sync::Notify,
+    /// Calls that have reached the gate.
+    waiting: AtomicUsize,
+}
+
+impl Gate {
+    async fn wait(&self) {
+        let answered = self.answer.notified();
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        answered.await;
+    }
+}
+
+/// A client trait under `#[errspec::client(spec = ..)]`, in a module of its own, with an inner
+/// client that answers at once (or, asked to `hold`, once its gate opens), passing `headers`, if
+/// any, to `errspec::observe` as an HTTP client reports a response.
+macro_rules! client {
+    ($(#[$doc:meta])* $module:ident, $spec:literal) => {
+        $(#[$doc])*
+        mod $module {
+            use std::sync::Arc;
+
+            use errspec::http::HeaderMap;
+
+            use super::Gate;
+
+            /// The benchmark's API: one idempotent read.
+            #[errspec::client(spec = $spec)]
+            pub(crate) trait Api {
+                /// Reads a value; with `hold`, its answer waits for the gate.
+                #[errspec(idempotent)]
+                async fn fetch(&self, hold: bool) -> Result<u32, ArdoqError>;
+            }
+
+            /// The inner client.
+            #[derive(Clone, Default)]
+            pub(crate) struct Inner {
+                /// The headers of every response, if the spec reads any.
+                pub(crate) headers: Option<Arc<HeaderMap>>,
+                pub(crate) gate: Arc<Gate>,
+            }
+
+            impl Api for Inner {
+                async fn fetch(&self, hold: bool) -> Result<u32, ArdoqError> {
+                    if hold {
+                        self.gate.wait().await;
+                    }
+                    if let Some(headers) = &self.headers {
+                        errspec::observe(headers);
+                    }
+                    Ok(1)
+                }
+            }
+        }
+    };
+}
+
+client!(
+    /// No `[rate_limit]`: the defaults (a hold on the whole client, pacing learned from 429s).
+    plain,
+    "../spec/ardoq.toml"
+);
+client!(
+    /// `remaining`/`reset` from `x-ratelimit-remaining`/`x-ratelimit-reset-after`.
+    quota,
+    "benches/specs/pacing-reset-after.toml"
+);
+client!(
+    /// `scope = "bucket"` with `bucket_header = "x-ratelimit-bucket"` and the same quota headers.
+    bucket,
+    "benches/specs/success-bucket.toml"
+);
+
+use bucket::Api as _;
+use plain::Api as _;
+use quota::Api as _;
+
+/// The error type of the rows that need one (backon's and `Retrier::run`'s).
+type E = plain::ArdoqError;
+
+/// A response's headers stating a quota nothing will spend (a million left, reset in a minute),
+/// and with `bucket`, the bucket they count in.
+fn quota_headers(bucket: bool) -> Arc<HeaderMap> {
+    let mut headers = HeaderMap::new();
+    headers.insert("x-ratelimit-limit", HeaderValue::from_static("1000000"));
+    headers.insert("x-ratelimit-remaining", HeaderValue::from_static("1000000"));
+    headers.insert(
+        "x-ratelimit-reset-after",
+        HeaderValue::from_static("60.000"),
+    );
+    if bucket {
+        headers.insert("x-ratelimit-bucket", HeaderValue::from_static("core"));
+    }
+    Arc::new(headers)
+}
+
+/// A sleeper that counts its waits (and waits on Tokio's timer, as the default does): the check
+/// that no call of a row waits.
+#[derive(Default)]
+struct Watch(AtomicUsize);
+
+impl Sleeper for Watch {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        TokioSleeper.sleep(duration)
+    }
+
+    fn now(&self) -> Instant {
+        TokioSleeper.now()
+    }
+}
+
+/// `client` with `watch` as its sleeper, if given; the default sleeper otherwise.
+fn watched<C>(client: Retrying<C>, watch: Option<&Arc<Watch>>) -> Retrying<C> {
+    match watch {
+        Some(watch) => client.with_sleeper(Arc::clone(watch)),
+        None => client,
+    }
+}
+
+/// The rows, in the order they run and print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Row {
+    Backon,
+    Run,
+    Method,
+    Quota,
+    /// The bucket-scoped call, with this many other calls of the client in flight.
+    Bucket(usize),
+}
+
+impl Row {
+    const ALL: [Self; 7] = [
+        Self::Backon,
+        Self::Run,
+        Self::Method,
+        Self::Quota,
+        Self::Bucket(0),
+        Self::Bucket(FEW),
+        Self::Bucket(MANY),
+    ];
+
+    fn name(self) -> String {
+        match self {
+            Self::Backon => "backon".into(),
+            Self::Run => "errspec Retrier::run".into(),
+            Self::Method => "errspec Retrying method".into(),
+            Self::Quota => "errspec with quota headers".into(),
+            Self::Bucket(0) => "errspec scope = \"bucket\"".into(),
+            Self::Bucket(n) => format!("errspec scope = \"bucket\", {n} in flight"),
+        }
+    }
+
+    /// The most a call may cost, as a multiple of backon's, if the row has such a target.
+    fn max_ratio(self) -> Option<f64> {
+        match self {
+            Self::Backon | Self::Bucket(FEW | MANY) => None,
+            Self::Run | Self::Method => Some(2.0),
+            Self::Quota | Self::Bucket(_) => Some(4.0),
+        }
+    }
+
+    /// Whether the row's target asks for no allocation.
+    fn no_allocation(self) -> bool {
+        self != Self::Backon
+    }
+}
+
+/// Other calls in flight for the in-flight rows.
+const FEW: usize = 16;
+const MANY: usize = 4096;
+/// The most a call may cost with [`MANY`] in flight, as a multiple of its cost with [`FEW`].
+const MAX_IN_FLIGHT_RATIO: f64 = 1.5;
+
+/// Timed repetitions per row, and about how long each takes.
+const REPETITIONS: usize = 7;
+const REPETITION: Duration = Duration::from_millis(100);
+/// Calls before timing, and calls whose allocations are counted.
+const WARM_UP: u32 = 2_000;
+const COUNTED: u32 = 10_000;
+
+/// What one row measured.
+struct Measured {
+    /// ns/call of each repetition, sorted.
+    ns: Vec<f64>,
+    /// Calls per repetition.
+    calls: u32,
+    /// Allocations in [`COUNTED`] calls.
+    allocations: usize,
+}
+
+impl Measured {
+    fn median(&self) -> f64 {
+        self.ns[self.ns.len() / 2]
+    }
+
+    #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+    fn allocations_per_call(&self) -> f64 {
+        self.allocations as f64 / f64::from(COUNTED)
+    }
+}
+
+/// Times `call` (see the module's doc), or with `check_only`, runs it [`WARM_UP`] times.
+async fn measure<F, Fut>(check_only: bool, mut call: F) -> Measured
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = u32>,
+{
+    for _ in 0..WARM_UP {
+        black_box(call().await);
+    }
+    if check_only {
+        return Measured {
+            ns: vec![0.0],
+            calls: 0,
+            allocations: 0,
+        };
+    }
+    let start = Instant::now();
+    for _ in 0..WARM_UP {
+        black_box(call().await);
+    }
+    let per_call = start.elapsed() / WARM_UP;
+    let calls = u32::try_from(REPETITION.as_nanos() / per_call.as_nanos().max(1))
+        .unwrap_or(u32::MAX)
+        .clamp(1_000, 2_000_000);
+    let mut ns = vec![0.0; REPETITIONS];
+    for sample in &mut ns {
+        let start = Instant::now();
+        for _ in 0..calls {
+            black_box(call().await);
+        }
+        *sample = start.elapsed().as_secs_f64() * 1e9 / f64::from(calls);
+    }
+    ns.sort_by(f64::total_cmp);
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for _ in 0..COUNTED {
+        black_box(call().await);
+    }
+    let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    Measured {
+        ns,
+        calls,
+        allocations,
+    }
+}
+
+/// Runs `row`: timed, or with `watch`, only checked (and `watch` counts any wait).
+async fn run_row(row: Row, watch: Option<&Arc<Watch>>) -> Measured {
+    let check_only = watch.is_some();
+    match row {
+        Row::Backon => {
+            measure(check_only, || async {
+                (|| async { Ok::<u32, E>(1) })
+                    .retry(ExponentialBuilder::default())
+                    .await
+                    .unwrap_or(0)
+            })
+            .await
+        }
+        Row::Run => {
+            let retrier = Retrier::new(RetryConfig::new());
+            let retrier = match watch {
+                Some(watch) => retrier.with_sleeper(Arc::clone(watch)),
+                None => retrier,
+            };
+            measure(check_only, || async {
+                retrier
+                    .run(true, || async { Ok::<u32, E>(1) })
+                    .await
+                    .unwrap_or(0)
+            })
+            .await
+        }
+        Row::Method => {
+            let client = watched(Retrying::new(plain::Inner::default()), watch);
+            measure(check_only, || async {
+                client.fetch(false).await.unwrap_or(0)
+            })
+            .await
+        }
+        Row::Quota => {
+            let inner = quota::Inner {
+                headers: Some(quota_headers(false)),
+                gate: Arc::default(),
+            };
+            let client = watched(Retrying::new(inner), watch);
+            measure(check_only, || async {
+                client.fetch(false).await.unwrap_or(0)
+            })
+            .await
+        }
+        Row::Bucket(in_flight) => {
+            let gate = Arc::new(Gate::default());
+            let inner = bucket::Inner {
+                headers: Some(quota_headers(true)),
+                gate: Arc::clone(&gate),
+            };
+            let client = watched(Retrying::new(inner), watch);
+            // the first response names the bucket: later calls are in it from the start
+            assert_eq!(client.fetch(false).await.ok(), Some(1));
+            let held: Vec<_> = (0..in_flight)
+                .map(|_| {
+                    let client = client.clone();
+                    tokio::task::spawn_local(async move { client.fetch(true).await })
+                })
+                .collect();
+            // poll each until it waits for its answer
+            for _ in 0..10_000 {
+                if gate.waiting.load(Ordering::Relaxed) == in_flight {
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
+            assert_eq!(
+                gate.waiting.load(Ordering::Relaxed),
+                in_flight,
+                "every held call is in flight"
+            );
+            let measured = measure(check_only, || async {
+                client.fetch(false).await.unwrap_or(0)
+            })
+            .await;
+            gate.answer.notify_waiters();
+            for call in held {
+                let answer = call.await.expect("held call");
+                assert_eq!(answer.ok(), Some(1), "a held call succeeds once answered");
+            }
+            measured
+        }
+    }
+}
+
+/// The 1-minute load average, where the system says it.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// "met", or what missed its target.
+fn verdict(missed: &[String]) -> String {
+    if missed.is_empty() {
+        "met".into()
+    } else {
+        format!("**missed** ({})", missed.join("; "))
+    }
+}
+
+fn main() {
+    let bench = std::env::args().any(|a| a == "--bench");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("current-thread runtime");
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&runtime, async {
+        // the premise: every errspec call is sent at once and succeeds, nothing waits
+        for row in Row::ALL {
+            let watch = Arc::new(Watch::default());
+            run_row(row, Some(&watch)).await;
+            let waits = watch.0.load(Ordering::Relaxed);
+            assert_eq!(waits, 0, "{}: a call waited {waits} times", row.name());
+        }
+        if !bench {
+            println!("benchmark skipped (every row checked): run it with `cargo bench`");
+            return;
+        }
+        let load_before = load_average();
+        let mut measured = Vec::new();
+        for row in Row::ALL {
+            measured.push((row, run_row(row, None).await));
+        }
+        print_results(&measured, &load_before);
+    });
+}
+
+fn print_results(measured: &[(Row, Measured)], load_before: &str) {
+    let backon = measured
+        .iter()
+        .find(|(row, _)| *row == Row::Backon)
+        .map(|(_, m)| m.median())
+        .expect("the backon row");
+    println!(
+        "## Success path: one call that succeeds at once\n\n\
+         Tokio current-thread runtime; ns/call is the median of {REPETITIONS} repetitions of \
+         N calls in one loop (min to max beside it); allocations over {COUNTED} calls. \
+         1-minute load average {load_before} before, {} after.\n",
+        load_average()
+    );
+    println!("| row | ns/call | min to max | N | / backon | allocations/call | target | met? |");
+    println!("|---|---:|---:|---:|---:|---:|---|---|");
+    let in_flight = |n| {
+        measured
+            .iter()
+            .find(|(row, _)| *row == Row::Bucket(n))
+            .map(|(_, m)| m.median())
+    };
+    for (row, m) in measured {
+        let ratio = m.median() / backon;
+        let per_call = m.allocations_per_call();
+        let mut target = Vec::new();
+        let mut missed = Vec::new();
+        if let Some(max) = row.max_ratio() {
+            target.push(format!("<= {max:.1}x backon"));
+            if ratio > max {
+                missed.push(format!("{ratio:.2}x"));
+            }
+        }
+        if row.no_allocation() {
+            target.push("0 allocations".into());
+            if m.allocations > 0 {
+                missed.push(format!("{per_call:.2} allocations"));
+            }
+        }
+        println!(
+            "| {} | {:.1} | {:.1} to {:.1} | {} | {ratio:.2}x | {} | {} | {} |",
+            row.name(),
+            m.median(),
+            m.ns[0],
+            m.ns[m.ns.len() - 1],
+            m.calls,
+            if m.allocations == 0 {
+                "0".into()
+            } else {
+                format!("{per_call:.2}")
+            },
+            if target.is_empty() {
+                "(reference)".into()
+            } else {
+                target.join(", ")
+            },
+            if target.is_empty() {
+                String::new()
+            } else {
+                verdict(&missed)
+            },
+        );
+    }
+    if let (Some(few), Some(many)) = (in_flight(FEW), in_flight(MANY)) {
+        let ratio = many / few;
+        let missed = if ratio > MAX_IN_FLIGHT_RATIO {
+            vec![format!("{ratio:.2}x")]
+        } else {
+            Vec::new()
+        };
+        println!(
+            "| {MANY} / {FEW} in flight | | | | {ratio:.2}x | | <= {MAX_IN_FLIGHT_RATIO:.1}x | {} |",
+            verdict(&missed)
+        );
+    }
+}
