@@ -67,6 +67,18 @@ pub trait StatusError: std::error::Error + Send + Sync + 'static {
         None
     }
 
+    /// Whether this error is a refusal of the server's rate limit: only such refusals teach
+    /// learned pacing the quota the server allows. An outage is not one, even when it asks
+    /// for a wait (a 503 with `Retry-After`, say): it holds its scope for that wait and teaches
+    /// nothing.
+    ///
+    /// By default only a 429 is a refusal; a generated type says so for each status and case
+    /// of its spec (`rate_limited = true` marks GitHub's 403 rate-limit cases, `false` a 429
+    /// that is not one, such as an exhausted billing quota).
+    fn rate_limited(&self) -> bool {
+        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+
     /// The most attempts any error of this type allows: `retry_config().max_attempts`, or
     /// more where a status or case of its spec says more. A generated client passes each
     /// argument itself (not a clone) to an attempt only when no error could allow another.
