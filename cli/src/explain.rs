@@ -21,7 +21,8 @@ pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
         let _ = writeln!(out, "  {label:<9} {text}");
     };
     let mut settings = spec.retry.clone();
-    let (policy, wait_headers, policy_origin, heading) = match spec.status(code) {
+    let mut cases_differ = false;
+    let (policy, wait_headers, policy_origin, heading, rate_limited) = match spec.status(code) {
         Some(status) => {
             let origin = match &status.span {
                 Some(span) => format!(
@@ -64,6 +65,11 @@ pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
                 if let Some(n) = case.max_attempts {
                     let _ = write!(text, "; max_attempts {n}");
                 }
+                if case.rate_limited != status.rate_limited {
+                    cases_differ = true;
+                    let yes = if case.rate_limited { "yes" } else { "no" };
+                    let _ = write!(text, "; rate limit {yes}");
+                }
                 line(&format!("case {}", i + 1), &text);
             }
             settings.max_attempts = status.max_attempts.unwrap_or(settings.max_attempts);
@@ -73,6 +79,7 @@ pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
                 status.wait_headers.as_slice(),
                 String::new(),
                 heading,
+                status.rate_limited,
             )
         }
         None => {
@@ -108,7 +115,13 @@ pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
                 Some(_) => &*spec.retry.wait_headers,
                 None => &[][..],
             };
-            (defaults.policy, wait_headers, origin, heading)
+            (
+                defaults.policy,
+                wait_headers,
+                origin,
+                heading,
+                errspec_spec::rate_limited_by_default(code),
+            )
         }
     };
     line(
@@ -118,6 +131,20 @@ pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
     if policy != RetryPolicy::Never {
         retries(&mut line, &settings, policy, wait_headers);
     }
+    let mut limited = if rate_limited {
+        "yes: a refusal of the rate limit, which teaches learned pacing"
+    } else {
+        "no: not a refusal of the rate limit, so it teaches pacing nothing"
+    }
+    .to_owned();
+    if cases_differ {
+        let other = if rate_limited { "no" } else { "yes" };
+        let _ = write!(
+            limited,
+            " (a case marked `rate limit {other}` says otherwise)"
+        );
+    }
+    line("limited", &limited);
     rate_limit(&mut line, &spec.rate_limit);
     if let Some(header) = &spec.retry.should_retry_header {
         line(

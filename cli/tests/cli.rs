@@ -157,6 +157,7 @@ fn explain_a_listed_status_says_how_and_why_it_is_retried() {
         "  backoff   when no valid header came: 100ms, 200ms before jitter (full jitter",
         "  deadline  none",
         "  budget    none",
+        "  limited   yes: a refusal of the rate limit, which teaches learned pacing\n",
     ] {
         assert!(text.contains(expected), "no {expected:?} in\n{text}");
     }
@@ -175,6 +176,10 @@ fn explain_an_unlisted_status_gives_the_fallback_and_class_default() {
     assert!(text.contains("(the 5xx class default)"));
     assert!(text.contains("  retry     idempotent (the 5xx class default): backed off"));
     assert!(text.contains("a valid wait is a floor for the backoff"));
+    assert!(
+        text.contains("  limited   no: not a refusal of the rate limit"),
+        "{text}"
+    );
 
     let out = run(&["explain", "spec/ardoq.toml", "418"]);
     let text = stdout(&out);
@@ -373,6 +378,7 @@ when = { header = "x-ratelimit-remaining", equals = "0" }
 message = "primary rate limit exceeded"
 retry = "after-header"
 wait_headers = [{ name = "x-ratelimit-reset", format = "unix" }]
+rate_limited = true
 [[status.403.case]]
 name = "SecondaryRateLimited"
 when = { header = "retry-after" }
@@ -392,6 +398,16 @@ min_wait = "60s"
         .find("  case 2    HubError::SecondaryRateLimited when { header = \"retry-after\" }: secondary rate limit exceeded; retry after-header; min_wait 1m")
         .unwrap_or_else(|| panic!("no case 2 in\n{text}"));
     assert!(first < second);
+    let first_line = text[first..].lines().next().unwrap_or_default();
+    assert!(first_line.ends_with("; rate limit yes"), "{first_line}");
+    let second_line = text[second..].lines().next().unwrap_or_default();
+    assert!(!second_line.contains("; rate limit "), "{second_line}");
+    assert!(
+        text.contains(
+            "  limited   no: not a refusal of the rate limit, so it teaches pacing nothing (a case marked `rate limit yes` says otherwise)\n"
+        ),
+        "{text}"
+    );
     assert!(text.contains("a response that matches none is HubError::Forbidden"));
     assert!(text.contains("  override  a response with `x-should-retry: true` is retried"));
 }

@@ -65,10 +65,14 @@ pub trait StatusError: std::error::Error + Send + Sync + 'static {
         None
     }
 
-    /// Whether this error is a refusal of the server's rate limit, which teaches learned
-    /// pacing the quota it overstepped; an outage (a 503 with `Retry-After`, say) holds its
-    /// scope for the stated wait but is no rate limit. The default: status 429. A spec says it
-    /// of a status or case with `rate_limited = true`.
+    /// Whether this error is a refusal of the server's rate limit: only such refusals teach
+    /// learned pacing the quota the server allows. An outage is not one, even when it asks
+    /// for a wait (a 503 with `Retry-After`, say): it holds its scope for that wait and teaches
+    /// nothing.
+    ///
+    /// By default only a 429 is a refusal; a generated type says so for each status and case
+    /// of its spec (`rate_limited = true` marks GitHub's 403 rate-limit cases, `false` a 429
+    /// that is not one, such as an exhausted billing quota).
     fn rate_limited(&self) -> bool {
         self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }

@@ -144,6 +144,7 @@ pub(crate) const KEYS: &[Key] = &[
          wait_headers),
     key!("max_attempts", [Status, Case], "max_attempts = 5", max_attempts, max_attempts),
     key!("min_wait", [Status, Case], r#"min_wait = "60s""#, min_wait, duration),
+    key!("rate_limited", [Status, Case], "rate_limited = true", rate_limited, boolean),
     key!("case", [Status],
          r#"case = [{ name = "RateLimited", when = { header = "retry-after" }, message = "rate limited" }]"#,
          case, cases),

@@ -72,4 +72,5 @@ pub use errspec_core::{
 pub use load::{HTTP_SPEC, MAX_SPEC_BYTES, load, parse_str, read_file};
 pub use model::{
     Case, Class, Defaults, Segment, Spec, Status, Template, Transport, When, WhenSource,
+    rate_limited_by_default,
 };

@@ -90,6 +90,18 @@ impl Spec {
     }
 }
 
+/// Whether an error of status `code` is a refusal of the server's rate limit when its spec
+/// does not say (`rate_limited`): only 429 Too Many Requests is. The fallback variant and
+/// user-written variants always follow this rule, as `StatusError::rate_limited` does.
+///
+/// ```
+/// assert!(errspec_spec::rate_limited_by_default(429));
+/// assert!(!errspec_spec::rate_limited_by_default(503));
+/// ```
+pub fn rate_limited_by_default(code: u16) -> bool {
+    code == 429
+}
+
 /// What an unlisted status falls back on; see [`Spec::defaults_for`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -138,6 +150,10 @@ pub struct Status {
     pub max_attempts: Option<u32>,
     /// A floor on the wait after this error, when it says one (else `[retry] min_wait`).
     pub min_wait: Option<Duration>,
+    /// Whether this status is a refusal of the server's rate limit, which teaches learned
+    /// pacing (an outage, a 503 with `Retry-After` say, is not): its `rate_limited`, else the
+    /// nearest base's, else [`rate_limited_by_default`] (`true` for 429 only).
+    pub rate_limited: bool,
     /// Its `[[status.N.case]]`s in order: the first whose `when` matches a response gives the
     /// error its variant; a response that matches none gets the status's own.
     pub cases: Vec<Case>,
@@ -167,6 +183,9 @@ pub struct Case {
     pub max_attempts: Option<u32>,
     /// A floor on the wait after this error.
     pub min_wait: Option<Duration>,
+    /// Whether this case is a refusal of the server's rate limit, which teaches learned
+    /// pacing: its own `rate_limited`, else its status's.
+    pub rate_limited: bool,
     /// Byte range of the case's table in the user's spec file; `None` when inherited.
     pub span: Option<Range<usize>>,
 }

@@ -108,6 +108,8 @@ pub(crate) struct RawTable {
     pub(crate) hint: Field<String>,
     pub(crate) retry: Field<RetryPolicy>,
     pub(crate) wait_headers: Field<Vec<WaitHeader>>,
+    /// `[status.N]` and cases: whether the error is a refusal of the rate limit.
+    pub(crate) rate_limited: Field<bool>,
     /// `[[status.N.case]]`: each case's table, its span the case's whole table.
     pub(crate) case: Field<Vec<RawTable>>,
     // a case

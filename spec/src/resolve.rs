@@ -204,6 +204,9 @@ fn resolve_status(
     let hint = pick(tables, |t| &t.hint).cloned();
     let max_attempts = pick(tables, |t| &t.max_attempts).copied();
     let min_wait = pick(tables, |t| &t.min_wait).copied();
+    let rate_limited = pick(tables, |t| &t.rate_limited)
+        .copied()
+        .unwrap_or_else(|| crate::rate_limited_by_default(code));
     let own_cases = tables
         .first()
         .filter(|_| listed_by_user)
@@ -227,6 +230,7 @@ fn resolve_status(
                             .unwrap_or_else(|| wait_headers.clone()),
                         max_attempts: case.max_attempts.value().copied().or(max_attempts),
                         min_wait: case.min_wait.value().copied().or(min_wait),
+                        rate_limited: case.rate_limited.value().copied().unwrap_or(rate_limited),
                         span: own.then(|| case.span.clone()),
                     })
                 })
@@ -246,6 +250,7 @@ fn resolve_status(
         wait_headers,
         max_attempts,
         min_wait,
+        rate_limited,
         cases,
         span: tables
             .first()

@@ -36,6 +36,55 @@ fn every_shipped_spec_resolves_and_cites_its_documentation() {
     }
 }
 
+/// The variants of `spec` that are refusals of the rate limit, statuses and cases alike.
+fn rate_limits(spec: &Spec) -> Vec<(u16, &str)> {
+    let mut out = Vec::new();
+    for status in &spec.statuses {
+        if status.rate_limited {
+            out.push((status.code, status.name.as_str()));
+        }
+        for case in status.cases.iter().filter(|c| c.rate_limited) {
+            out.push((status.code, case.name.as_str()));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_shipped_spec_marks_exactly_its_rate_limit_refusals() {
+    // billing limits, lock contention and overload are no refusals of the rate limit
+    let expected: [(&str, &[(u16, &str)]); 5] = [
+        (
+            "github",
+            &[
+                (403, "RateLimited"),
+                (403, "SecondaryRateLimited"),
+                (429, "TooManyRequests"),
+                (429, "PrimaryRateLimited"),
+            ],
+        ),
+        ("stripe", &[(429, "TooManyRequests")]),
+        ("openai", &[(429, "TooManyRequests"), (429, "SlowDown")]),
+        ("anthropic", &[(429, "TooManyRequests")]),
+        (
+            "discord",
+            &[
+                (429, "TooManyRequests"),
+                (429, "GlobalRateLimited"),
+                (429, "SharedRateLimited"),
+            ],
+        ),
+    ];
+    for (name, want) in expected {
+        assert_eq!(rate_limits(&shipped(name)), want, "{name}");
+    }
+    assert_eq!(
+        rate_limits(&shipped("ardoq")),
+        [(429, "TooManyRequests")],
+        "ardoq"
+    );
+}
+
 #[test]
 fn github_tells_rate_limits_from_permission_errors() {
     let spec = shipped("github");

@@ -361,3 +361,115 @@ fn crlf_and_bom_are_fine() {
     let spec = spec("\u{feff}[api]\r\nname = \"Shop\"\r\n[status.404]\r\nmessage = \"gone\"\r\n");
     assert_eq!(spec.statuses.len(), 1);
 }
+
+#[test]
+fn only_429_is_a_rate_limit_by_default() {
+    let spec = spec(
+        r#"[api]
+name = "Shop"
+[status.403]
+message = "forbidden"
+[[status.403.case]]
+name = "Blocked"
+when = { header = "x-blocked" }
+message = "blocked"
+[status.429]
+message = "slow down"
+[[status.429.case]]
+name = "Locked"
+when = { header = "x-locked" }
+message = "locked"
+[status.503]
+message = "down"
+retry = "after-header"
+"#,
+    );
+    let status = |code| spec.status(code).expect("listed");
+    assert!(status(429).rate_limited);
+    assert!(status(429).cases[0].rate_limited, "a case takes its 429's");
+    assert!(!status(403).rate_limited);
+    assert!(!status(403).cases[0].rate_limited);
+    assert!(!status(503).rate_limited, "an outage is no rate limit");
+}
+
+#[test]
+fn rate_limited_is_the_cases_else_its_statuss_else_the_bases() {
+    let spec = spec(
+        r#"[api]
+name = "Hub"
+[status.403]
+message = "forbidden"
+[[status.403.case]]
+name = "RateLimited"
+when = { header = "x-ratelimit-remaining", equals = "0" }
+message = "rate limited"
+rate_limited = true
+[[status.403.case]]
+name = "Blocked"
+when = { header = "x-blocked" }
+message = "blocked"
+[status.420]
+name = "EnhanceYourCalm"
+reason = "Enhance Your Calm"
+message = "calm down"
+rate_limited = true
+[[status.420.case]]
+name = "Calm"
+when = { header = "x-calm" }
+message = "calm"
+[[status.420.case]]
+name = "NotCalm"
+when = { header = "x-not-calm" }
+message = "not calm"
+rate_limited = false
+[status.429]
+message = "no quota"
+rate_limited = false
+"#,
+    );
+    let status = |code| spec.status(code).expect("listed");
+    let forbidden = status(403);
+    assert!(
+        !forbidden.rate_limited,
+        "the plain 403 is a permission error"
+    );
+    assert!(forbidden.cases[0].rate_limited, "marked");
+    assert!(!forbidden.cases[1].rate_limited, "inherits its 403's");
+    let calm = status(420);
+    assert!(calm.rate_limited, "marked on the status");
+    assert!(calm.cases[0].rate_limited, "inherits its status's");
+    assert!(!calm.cases[1].rate_limited, "its own value wins");
+    assert!(!status(429).rate_limited, "a 429 marked false is not one");
+
+    // through `extends`: github's 403 rate-limit cases stay marked under an override that
+    // keeps them, and a status the user lists again keeps the base's value unless it says one
+    let mine = parse_str(
+        r#"[api]
+name = "MyHub"
+extends = "github"
+[status.403]
+message = "not yours"
+[status.429]
+message = "slow down"
+"#,
+        "spec/test.toml",
+    )
+    .expect("resolves");
+    let forbidden = mine.status(403).expect("403");
+    assert!(!forbidden.rate_limited);
+    assert!(forbidden.cases.iter().all(|c| c.rate_limited));
+    assert!(mine.status(429).expect("429").rate_limited);
+    let quota = parse_str(
+        "[api]\nname = \"MyAI\"\nextends = \"openai\"\n[status.429]\nmessage = \"slow\"\n",
+        "spec/test.toml",
+    )
+    .expect("resolves");
+    let too_many = quota.status(429).expect("429");
+    assert!(too_many.rate_limited);
+    let quota_case = too_many
+        .cases
+        .iter()
+        .find(|c| c.name == "InsufficientQuota")
+        .expect("inherited");
+    assert!(!quota_case.rate_limited, "the base's `false` is inherited");
+}

@@ -680,6 +680,36 @@ fn code_without_reason_phrase_needs_name_and_reason() {
 }
 
 #[test]
+fn rate_limited_is_a_boolean_of_statuses_and_cases() {
+    let d = one(&format!(
+        "{API}[status.403]\nmessage = \"no\"\nrate_limited = \"yes\"\n"
+    ));
+    let help = check(
+        &d,
+        "expected a boolean for `status.403.rate_limited`, found a string",
+        5,
+        16,
+    );
+    assert_eq!(help, "write, e.g., `rate_limited = true`");
+    let d = one(&format!(
+        "{API}[status.403]\nmessage = \"no\"\n[[status.403.case]]\nname = \"Limited\"\nwhen = {{ header = \"retry-after\" }}\nmessage = \"limited\"\nrate_limited = 1\n"
+    ));
+    check(
+        &d,
+        "expected a boolean for `status.403.case[0].rate_limited`, found an integer",
+        9,
+        16,
+    );
+    // the fallback keeps the rule (429 only), so a class has no `rate_limited`
+    let d = one(&format!("{API}[class.4xx]\nrate_limited = true\n"));
+    let help = check(&d, "unknown key `rate_limited` in `[class.4xx]`", 4, 1);
+    assert!(
+        help.contains("`rate_limited` belongs in a `[status.N]` table"),
+        "{help}"
+    );
+}
+
+#[test]
 fn status_name_not_an_identifier() {
     let d = one(&format!(
         "{API}[status.404]\nname = \"not-found\"\nmessage = \"gone\"\n"

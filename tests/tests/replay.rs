@@ -1,7 +1,8 @@
 //! The shipped specs against their APIs' documented error responses (`tests/replay/*.toml`),
 //! replayed by an axum server on 127.0.0.1 and read through `errspec::reqwest::check`: each
-//! response must become its variant, be retried (or not) as the engine decides it, and carry
-//! the wait its documentation says.
+//! response must become its variant, be retried (or not) as the engine decides it, carry the
+//! wait its documentation says, and be a refusal of the rate limit (`rate_limited()`) exactly
+//! when the documentation says it is one.
 
 use std::fmt::Debug;
 use std::net::SocketAddr;
@@ -45,6 +46,7 @@ struct Fixture {
     body: Option<String>,
     variant: String,
     retried: String,
+    rate_limited: bool,
     wait: Option<Duration>,
 }
 
@@ -93,6 +95,10 @@ fn fixtures(api: &str) -> Vec<Fixture> {
                 body: text(t, "body").map(str::to_owned),
                 variant: text(t, "variant").expect("variant").to_owned(),
                 retried: text(t, "retried").expect("retried").to_owned(),
+                rate_limited: match t.get("rate_limited").map(toml::Spanned::get_ref) {
+                    Some(DeValue::Boolean(b)) => *b,
+                    other => panic!("{api}: rate_limited {other:?}"),
+                },
                 wait: text(t, "wait").map(|w| humantime::parse_duration(w).expect("a wait")),
             }
         })
@@ -202,6 +208,7 @@ async fn check_api<E: StatusError + Debug>(api: &str) -> usize {
             f.variant
         );
         assert_eq!(error.status().map(|s| s.as_u16()), Some(f.status), "{at}");
+        assert_eq!(error.rate_limited(), f.rate_limited, "{at}: rate_limited");
         match (f.wait, error.retry_after()) {
             (None, None) => {}
             (Some(want), Some(got)) => {

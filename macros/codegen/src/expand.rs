@@ -57,6 +57,12 @@ impl Generated<'_> {
         self.case.map_or(self.status.min_wait, |c| c.min_wait)
     }
 
+    /// Whether this variant is a refusal of the rate limit (the spec's `rate_limited`).
+    pub(crate) fn rate_limited(&self) -> bool {
+        self.case
+            .map_or(self.status.rate_limited, |c| c.rate_limited)
+    }
+
     /// `Self::Name { .. }`.
     pub(crate) fn pattern(&self) -> TokenStream {
         let ident = &self.ident;
@@ -379,6 +385,17 @@ fn variant_doc(g: &Generated<'_>) -> Vec<String> {
     if let Some(hint) = g.hint() {
         doc.push(String::new());
         doc.push(format!(" Hint: {hint}."));
+    }
+    if g.rate_limited() {
+        doc.push(String::new());
+        doc.push(
+            " A refusal of the rate limit: it teaches the client's learned pacing.".to_owned(),
+        );
+    } else if errspec_spec::rate_limited_by_default(status.code) {
+        doc.push(String::new());
+        doc.push(
+            " Not a refusal of the rate limit, though a 429: it teaches pacing nothing.".to_owned(),
+        );
     }
     doc.push(String::new());
     let policy = g.policy();

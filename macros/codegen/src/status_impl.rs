@@ -147,6 +147,7 @@ pub(crate) fn status_error(
         }
     });
 
+    let rate_limited = rate_limited(generated);
     let rate_limit = rate_limit(spec);
     quote! {
         fn status(&self) -> ::core::option::Option<::errspec::http::StatusCode> {
@@ -191,6 +192,7 @@ pub(crate) fn status_error(
         #max_attempts
         #min_wait
         #most_attempts
+        #rate_limited
 
         fn retry_config() -> ::errspec::RetryConfig {
             Self::retry_config()
@@ -206,6 +208,33 @@ pub(crate) fn status_error(
             Self::from_parts(status, headers, body)
         }
     }
+}
+
+/// `fn rate_limited()`, when a variant's `rate_limited` differs from the trait's default rule
+/// (a 429 is a refusal of the rate limit, nothing else is): an arm for each such variant, and
+/// the rule for the rest, the fallback and the user's variants included.
+fn rate_limited(generated: &[Generated<'_>]) -> Option<TokenStream> {
+    let arms = per_error(
+        generated,
+        |g| {
+            let by_default = errspec_spec::rate_limited_by_default(g.status.code);
+            (g.rate_limited() != by_default).then_some(g.rate_limited())
+        },
+        |limited| quote!(#limited),
+    )?;
+    Some(quote! {
+        fn rate_limited(&self) -> bool {
+            match self {
+                #(#arms)*
+                _ => {
+                    ::errspec::StatusError::status(self)
+                        == ::core::option::Option::Some(
+                            ::errspec::http::StatusCode::TOO_MANY_REQUESTS,
+                        )
+                }
+            }
+        }
+    })
 }
 
 /// Arms for the variants that have a `value`, grouped by it; `None` when none has one.

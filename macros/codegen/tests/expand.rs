@@ -242,3 +242,88 @@ fn misuse_is_reported_not_panicked() {
         );
     }
 }
+
+/// The pretty-printed `fn rate_limited` of an expansion, if it has one.
+fn rate_limited_fn(text: &str) -> Option<String> {
+    let start = text.find("    fn rate_limited(&self) -> bool {")?;
+    let end = text[start..].find("\n    }\n")? + start + "\n    }\n".len();
+    Some(text[start..end].to_owned())
+}
+
+#[test]
+fn rate_limited_is_generated_only_where_the_spec_departs_from_429() {
+    // small.toml's only rate limit is its 429: the trait's default says so already
+    let out = errspec_codegen::errors(
+        quote!(spec = "tests/fixtures/small.toml"),
+        quote!(
+            pub enum SmallError {}
+        ),
+        &context(),
+    );
+    assert_eq!(rate_limited_fn(&pretty(out)), None);
+
+    let dir = std::env::temp_dir().join(format!("errspec-codegen-rl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("hub.toml");
+    std::fs::write(
+        &spec,
+        r#"[api]
+name = "Hub"
+[status.403]
+message = "forbidden"
+[[status.403.case]]
+name = "RateLimited"
+when = { header = "x-ratelimit-remaining", equals = "0" }
+message = "rate limited"
+rate_limited = true
+[[status.403.case]]
+name = "SecondaryRateLimited"
+when = { header = "retry-after" }
+message = "secondary rate limit"
+rate_limited = true
+[status.429]
+message = "slow down"
+[[status.429.case]]
+name = "NoQuota"
+when = { header = "x-quota", equals = "0" }
+message = "out of quota"
+rate_limited = false
+[status.503]
+message = "down"
+"#,
+    )
+    .unwrap();
+    let spec = spec.to_string_lossy().into_owned();
+    let out = errspec_codegen::errors(
+        quote!(spec = #spec),
+        quote!(
+            pub enum HubError {}
+        ),
+        &context(),
+    );
+    let text = pretty(out);
+    assert!(!text.contains("compile_error"), "{text}");
+    let expected = "    fn rate_limited(&self) -> bool {
+        match self {
+            Self::RateLimited { .. } | Self::SecondaryRateLimited { .. } => true,
+            Self::NoQuota { .. } => false,
+            _ => {
+                ::errspec::StatusError::status(self)
+                    == ::core::option::Option::Some(
+                        ::errspec::http::StatusCode::TOO_MANY_REQUESTS,
+                    )
+            }
+        }
+    }
+";
+    assert_eq!(rate_limited_fn(&text).as_deref(), Some(expected), "{text}");
+    assert!(
+        text.contains("A refusal of the rate limit: it teaches"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Not a refusal of the rate limit, though a 429"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

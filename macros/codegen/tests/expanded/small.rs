@@ -14,6 +14,8 @@ pub enum SmallError {
     },
     /// `429 Too Many Requests`: slow down.
     ///
+    /// A refusal of the rate limit: it teaches the client's learned pacing.
+    ///
     /// Retry policy `after-header` (retried for any request after the wait the response's wait header asks for (the server said when to come back), or after backoff when no valid header came).
     TooManyRequests {
         /// The wait header's value and a body excerpt, when built from a response.
