@@ -58,11 +58,11 @@ pub struct Attempts<'r> {
     deposited: bool,
     /// Whether an attempt is out (sent, not yet come back).
     out: bool,
-    /// The reservation the attempt out holds in the store, and the scope it holds it in.
-    ticket: Option<(ScopeKey, Ticket)>,
-    /// The scope whose hold the call's next attempt waits for, counted there among the refused
-    /// calls due to retry when it ends (their turn comes before first attempts').
-    retrying: Option<ScopeKey>,
+    /// The reservation the attempt out holds in the store, in `scope`.
+    ticket: Option<Ticket>,
+    /// Whether the call is counted in `scope` among the refused calls due to retry when its
+    /// hold ends (their turn comes before first attempts').
+    retrying: bool,
     /// The budget's grant of the retry to come, given back if it is never sent.
     withdrawal: Option<Withdrawal>,
     /// What the responses of the attempt out said.
@@ -91,7 +91,7 @@ impl<'r> Attempts<'r> {
             deposited: false,
             out: false,
             ticket: None,
-            retrying: None,
+            retrying: false,
             withdrawal: None,
             seen: Mutex::new(Seen::default()),
         }
@@ -116,15 +116,20 @@ impl<'r> Attempts<'r> {
         &mut self,
         result: Result<T, E>,
     ) -> ControlFlow<Result<T, E>, Duration> {
-        let needs_time = self.ticket.is_some()
-            || result.is_err()
-            || self.retrier.budget.is_some()
-            || self.retrier.context.reads;
+        let quick = self.ticket == Some(Ticket::QUICK);
+        let needs_time = result.is_err()
+            || (self.retrier.budget.is_some() && !self.deposited)
+            || self.retrier.context.reads
+            || (self.ticket.is_some() && !quick);
         let now = needs_time.then(|| self.retrier.sleeper.now());
         // an attempt came back, so it was sent: a loop that never called `ready` deposits here
         self.deposit(now);
         self.out = false;
-        let seen = core::mem::take(&mut *self.seen.lock().unwrap_or_else(PoisonError::into_inner));
+        let seen = if self.retrier.context.reads {
+            core::mem::take(&mut *self.seen.lock().unwrap_or_else(PoisonError::into_inner))
+        } else {
+            Seen::default()
+        };
         // the answer's scope: the bucket its response named, else the call's
         let scope = match seen.bucket {
             Some(bucket) => {
@@ -133,7 +138,7 @@ impl<'r> Attempts<'r> {
             }
             None => self.scope,
         };
-        let release = self.ticket.take();
+        let release = self.ticket.take().map(|ticket| (self.scope, ticket));
         let report = |now, outcome| {
             let mut report = Report::new(scope, None, now, outcome).with_quota(seen.quota);
             report.release = release;
@@ -142,7 +147,9 @@ impl<'r> Attempts<'r> {
         };
         match result {
             Ok(value) => {
-                if release.is_some() || seen.answered {
+                if quick && !seen.answered {
+                    self.retrier.store.release_quick(self.scope);
+                } else if release.is_some() || seen.answered {
                     let now = now.unwrap_or_else(|| self.retrier.sleeper.now());
                     self.retrier.store.report(&report(now, Outcome::Success));
                 }
@@ -161,9 +168,10 @@ impl<'r> Attempts<'r> {
                 self.withdrawal = withdrawal;
                 let outcome = match err.retry_after() {
                     Some(hold) => {
-                        if let Some(previous) = self.retrying.replace(scope) {
-                            self.cancel_retrying(previous, now);
+                        if self.retrying {
+                            self.cancel_retrying(self.scope, now);
                         }
+                        self.retrying = true;
                         Outcome::Refused {
                             hold: Some(hold),
                             status: err.status(),
@@ -174,13 +182,8 @@ impl<'r> Attempts<'r> {
                     None => Outcome::Failure,
                 };
                 self.retrier.store.report(&report(now, outcome));
-                self.scope = match seen.bucket {
-                    Some(bucket) => ScopeKey::Bucket(bucket),
-                    None => self
-                        .retrier
-                        .links
-                        .key(&self.retrier.rate_limit, self.method),
-                };
+                // the retry goes in the answer's scope, where a hold it set waits for it
+                self.scope = scope;
                 ControlFlow::Continue(wait)
             }
         }
@@ -228,6 +231,9 @@ impl<'r> Attempts<'r> {
     pub async fn sleep(&mut self, duration: Duration) {
         let mut at = Some(clock::later(self.retrier.sleeper.now(), duration));
         self.retrier.sleeper.sleep(duration).await;
+        if self.quick() {
+            return;
+        }
         for _ in 0..MAX_CHECKS {
             let Some(ask) = self.ask(false, &mut at) else {
                 return;
@@ -248,6 +254,9 @@ impl<'r> Attempts<'r> {
     pub fn sleep_blocking(&mut self, duration: Duration) {
         let mut at = Some(clock::later(self.retrier.sleeper.now(), duration));
         self.retrier.sleeper.sleep_blocking(duration);
+        if self.quick() {
+            return;
+        }
         for _ in 0..MAX_CHECKS {
             let Some(ask) = self.ask(false, &mut at) else {
                 return;
@@ -276,7 +285,8 @@ impl<'r> Attempts<'r> {
     /// which is what sending then would have got.
     pub async fn ready<E: StatusError>(&mut self) -> Result<(), E> {
         let mut at = None;
-        for _ in 0..MAX_CHECKS {
+        let checks = if self.quick() { 0 } else { MAX_CHECKS };
+        for _ in 0..checks {
             let Some(ask) = self.ask(true, &mut at) else {
                 break;
             };
@@ -298,7 +308,8 @@ impl<'r> Attempts<'r> {
     /// [`ready`](Self::ready), blocking the thread.
     pub fn ready_blocking<E: StatusError>(&mut self) -> Result<(), E> {
         let mut at = None;
-        for _ in 0..MAX_CHECKS {
+        let checks = if self.quick() { 0 } else { MAX_CHECKS };
+        for _ in 0..checks {
             let Some(ask) = self.ask(true, &mut at) else {
                 break;
             };
@@ -331,7 +342,7 @@ impl<'r> Attempts<'r> {
         let ticket = Ticket(retrier.tickets.fetch_add(1, Ordering::Relaxed));
         let mut ask = Ask::new(self.scope, ticket, now);
         ask.first = first;
-        ask.retrying = self.retrying.is_some();
+        ask.retrying = self.retrying;
         ask.pacing = retrier.rate_limit.pacing;
         ask.reads_quota = retrier.reads_quota;
         ask.cap = retrier
@@ -345,8 +356,8 @@ impl<'r> Attempts<'r> {
     fn take(&mut self, ask: &Ask, grant: Grant) -> Step {
         match grant {
             Grant::Go => {
-                self.ticket = Some((ask.scope, ask.ticket));
-                self.retrying = None;
+                self.ticket = Some(ask.ticket);
+                self.retrying = false;
                 self.sent();
                 Step::Go
             }
@@ -380,10 +391,29 @@ impl<'r> Attempts<'r> {
         if self.out {
             return;
         }
-        if let Some(scope) = self.retrying.take() {
-            self.cancel_retrying(scope, self.retrier.sleeper.now());
+        if self.retrying {
+            self.retrying = false;
+            self.cancel_retrying(self.scope, self.retrier.sleeper.now());
         }
         self.sent();
+    }
+
+    /// Lets the attempt about to start go at once if the store says nothing can make it wait.
+    fn quick(&mut self) -> bool {
+        if self.out || self.retrying {
+            return self.out;
+        }
+        let retrier = &*self.retrier;
+        let now = || retrier.sleeper.now();
+        if retrier
+            .store
+            .acquire_quick(self.scope, retrier.reads_quota, &now)
+        {
+            self.ticket = Some(Ticket::QUICK);
+            self.sent();
+            return true;
+        }
+        false
     }
 
     /// The attempt about to start is out: a retry's budget grant is spent.
@@ -427,17 +457,18 @@ impl Drop for Attempts<'_> {
         if let (Some(withdrawal), Some(budget)) = (self.withdrawal.take(), &self.retrier.budget) {
             budget.refund(withdrawal);
         }
-        if self.ticket.is_none() && self.retrying.is_none() {
+        if self.ticket.is_none() && !self.retrying {
             return;
         }
         let now = self.retrier.sleeper.now();
-        if let Some((scope, ticket)) = self.ticket.take() {
+        if let Some(ticket) = self.ticket.take() {
             let outcome = Outcome::Cancelled { retrying: false };
-            let report = Report::new(scope, Some(ticket), now, outcome);
+            let report = Report::new(self.scope, Some(ticket), now, outcome);
             self.retrier.store.report(&report);
         }
-        if let Some(scope) = self.retrying.take() {
-            self.cancel_retrying(scope, now);
+        if self.retrying {
+            self.retrying = false;
+            self.cancel_retrying(self.scope, now);
         }
     }
 }

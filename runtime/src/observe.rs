@@ -20,10 +20,11 @@ use crate::{RateLimitConfig, Sleeper};
 
 /// What a retrier's calls need to read a response: its `[rate_limit]` and its clock.
 pub(crate) struct Context {
-    pub(crate) config: RateLimitConfig,
     pub(crate) sleeper: Arc<dyn Sleeper>,
     /// Whether `config` reads anything from responses.
     pub(crate) reads: bool,
+    /// The headers it reads.
+    pub(crate) names: limits::Names,
 }
 
 /// What the responses of one attempt said.
@@ -38,9 +39,9 @@ pub(crate) struct Seen {
 impl Context {
     pub(crate) fn new(config: &RateLimitConfig, sleeper: &Arc<dyn Sleeper>) -> Arc<Self> {
         Arc::new(Self {
-            config: config.clone(),
             sleeper: Arc::clone(sleeper),
             reads: config.reads_responses(),
+            names: limits::Names::new(config),
         })
     }
 }
@@ -74,14 +75,14 @@ pub fn observe(headers: &HeaderMap) {
         if let Some(current) = &mut *current.borrow_mut()
             && current.context.reads
         {
-            let config = &current.context.config;
+            let context = &current.context;
             let seen = &mut current.seen;
             seen.answered = true;
-            if let Some(bucket) = limits::bucket(config, headers) {
+            if let Some(bucket) = limits::bucket(&context.names, headers) {
                 seen.bucket = Some(bucket);
             }
-            let wall = current.context.sleeper.wall();
-            if let Some(quota) = limits::stated_quota(config, headers, wall) {
+            let wall = || context.sleeper.wall();
+            if let Some(quota) = limits::stated_quota(&context.names, headers, wall) {
                 seen.quota = Some(quota);
             }
         }

@@ -109,6 +109,16 @@ impl LimitStore for LocalStore {
             .flatten()
     }
 
+    fn acquire_quick(&self, scope: ScopeKey, reads_quota: bool, now: &dyn Fn() -> Instant) -> bool {
+        self.inner
+            .with(scope, |cell| cell.quick(reads_quota, now))
+            .unwrap_or(false)
+    }
+
+    fn release_quick(&self, scope: ScopeKey) {
+        self.inner.with(scope, Cell::release);
+    }
+
     fn hold_status(&self, scope: ScopeKey) -> Option<http::StatusCode> {
         self.inner
             .with(scope, |cell| cell.lock().hold_status())
@@ -195,14 +205,22 @@ impl Cell {
         !self.busy.load(Ordering::Acquire) && (!answered || self.answered.load(Ordering::Acquire))
     }
 
+    /// The fast path: a call goes without the lock when nothing can make it wait.
+    fn quick(&self, reads_quota: bool, now: &dyn Fn() -> Instant) -> bool {
+        let first_contact = reads_quota && !self.answered.load(Ordering::Acquire);
+        if self.busy.load(Ordering::Acquire) || first_contact {
+            return false;
+        }
+        self.in_flight.fetch_add(1, Ordering::AcqRel);
+        if self.quiet.fetch_add(1, Ordering::AcqRel) == 0 {
+            // the first request since the state last counted: when learned pacing starts
+            self.lock().sent_quietly(0, Some(now()));
+        }
+        true
+    }
+
     fn acquire(&self, ask: &Ask) -> Grant {
-        let first_contact = ask.reads_quota && !self.answered.load(Ordering::Acquire);
-        if !self.busy.load(Ordering::Acquire) && !first_contact {
-            self.in_flight.fetch_add(1, Ordering::AcqRel);
-            if self.quiet.fetch_add(1, Ordering::AcqRel) == 0 {
-                // the first request since the state last counted: when learned pacing starts
-                self.lock().sent_quietly(0, Some(ask.now));
-            }
+        if self.quick(ask.reads_quota, &|| ask.now) {
             return Grant::Go;
         }
         let mut state = self.lock();

@@ -21,7 +21,7 @@ mod store;
 pub use key::{BucketName, MAX_BUCKET_NAME, ScopeKey};
 pub(crate) use links::Links;
 pub use local::LocalStore;
-pub(crate) use read::{bucket, stated_quota};
+pub(crate) use read::{Names, bucket, stated_quota};
 pub(crate) use state::SAME_HOLD;
 pub use store::{Acquire, Ask, Grant, LimitStore, Outcome, Report, StatedQuota, Ticket};
 

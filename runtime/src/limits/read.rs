@@ -5,18 +5,44 @@ use core::time::Duration;
 use std::borrow::Cow;
 use std::time::SystemTime;
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 
 use super::key::BucketName;
 use super::store::StatedQuota;
-use crate::{RateLimitConfig, Scope};
+use crate::{RateLimitConfig, Scope, WaitFormat};
 
-/// The bucket a response names, under `config`.
-pub(crate) fn bucket(config: &RateLimitConfig, headers: &HeaderMap) -> Option<BucketName> {
-    if config.scope != Scope::Bucket {
-        return None;
+/// The headers a `[rate_limit]` reads, parsed once.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    bucket: Option<HeaderName>,
+    remaining: Option<HeaderName>,
+    reset: Option<(HeaderName, WaitFormat)>,
+    ietf: bool,
+}
+
+impl Names {
+    /// The headers `config` reads (a name that is no valid header name is never present).
+    pub(crate) fn new(config: &RateLimitConfig) -> Self {
+        let parse = |name: &str| HeaderName::from_bytes(name.as_bytes()).ok();
+        Self {
+            bucket: config
+                .bucket_header
+                .as_deref()
+                .filter(|_| config.scope == Scope::Bucket)
+                .and_then(parse),
+            remaining: config.remaining.as_deref().and_then(parse),
+            reset: config
+                .reset
+                .as_ref()
+                .and_then(|r| Some((parse(r.header_name()?)?, r.format))),
+            ietf: config.ietf,
+        }
     }
-    let value = headers.get(config.bucket_header.as_deref()?)?;
+}
+
+/// The bucket a response names.
+pub(crate) fn bucket(names: &Names, headers: &HeaderMap) -> Option<BucketName> {
+    let value = headers.get(names.bucket.as_ref()?)?;
     Some(BucketName::new(value.as_bytes()))
 }
 
@@ -25,20 +51,22 @@ pub(crate) fn bucket(config: &RateLimitConfig, headers: &HeaderMap) -> Option<Bu
 /// does) and the period's limit if stated. `None` when it states no count, or a reset already
 /// past (a late answer of a period that is over).
 pub(crate) fn stated_quota(
-    config: &RateLimitConfig,
+    names: &Names,
     headers: &HeaderMap,
-    wall: SystemTime,
+    wall: impl FnOnce() -> SystemTime,
 ) -> Option<StatedQuota> {
-    if let Some(name) = config.remaining.as_deref()
+    if let Some(name) = &names.remaining
         && let Some(remaining) = fewest(headers, name)
     {
         let mut reset: Option<Option<Duration>> = None;
-        if let Some(source) = &config.reset
-            && let Some(name) = source.header_name()
-        {
-            for value in headers.get_all(name) {
-                if let Ok(wait) = crate::wait::read(value.as_bytes(), source.format, wall) {
-                    reset = Some(reset.flatten().max(wait));
+        if let Some((name, format)) = &names.reset {
+            let mut lines = headers.get_all(name).iter().peekable();
+            if lines.peek().is_some() {
+                let wall = wall();
+                for value in lines {
+                    if let Ok(wait) = crate::wait::read(value.as_bytes(), *format, wall) {
+                        reset = Some(reset.flatten().max(wait));
+                    }
                 }
             }
         }
@@ -50,14 +78,14 @@ pub(crate) fn stated_quota(
         };
         return Some(StatedQuota::new(remaining, reset_in));
     }
-    if config.ietf {
+    if names.ietf {
         return ietf(headers);
     }
     None
 }
 
 /// The fewest requests left that any line (or comma-separated value) of header `name` states.
-fn fewest(headers: &HeaderMap, name: &str) -> Option<u64> {
+fn fewest(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
     headers
         .get_all(name)
         .iter()
@@ -100,7 +128,7 @@ fn joined<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, [u8]>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{WaitFormat, WaitHeader};
+    use crate::WaitHeader;
     use http::HeaderValue;
 
     fn github() -> RateLimitConfig {
@@ -127,12 +155,12 @@ mod tests {
             ("x-ratelimit-remaining", "0"),
             ("x-ratelimit-reset-after", "3"),
         ]);
-        let quota = stated_quota(&github(), &h, SystemTime::now()).unwrap();
+        let quota = stated_quota(&Names::new(&github()), &h, SystemTime::now).unwrap();
         assert_eq!(quota.remaining, 0);
         assert_eq!(quota.reset_in, Duration::from_secs(3));
         let h = headers(&[("x-ratelimit-remaining", "7, 2")]);
         assert_eq!(
-            stated_quota(&github(), &h, SystemTime::now())
+            stated_quota(&Names::new(&github()), &h, SystemTime::now)
                 .unwrap()
                 .remaining,
             2
@@ -146,7 +174,7 @@ mod tests {
             ("ratelimit", "\"hour\";r=90;t=3000"),
             ("ratelimit", "\"minute\";r=0;t=20"),
         ]);
-        let quota = stated_quota(&config, &h, SystemTime::now()).unwrap();
+        let quota = stated_quota(&Names::new(&config), &h, SystemTime::now).unwrap();
         assert_eq!(
             (quota.remaining, quota.reset_in),
             (0, Duration::from_secs(20))
@@ -155,7 +183,7 @@ mod tests {
             ("ratelimit", "\"default\";r=0"),
             ("ratelimit-policy", "\"default\";q=100;w=60"),
         ]);
-        let quota = stated_quota(&config, &h, SystemTime::now()).unwrap();
+        let quota = stated_quota(&Names::new(&config), &h, SystemTime::now).unwrap();
         assert_eq!(quota.reset_in, Duration::from_secs(60));
         assert_eq!(quota.limit, Some(100));
     }

@@ -67,6 +67,24 @@ pub trait LimitStore: Send + Sync + 'static {
         None
     }
 
+    /// Lets a call in `scope` go without a full [`Ask`] when nothing there can make it wait, and
+    /// reserves it a slot: `true` if it may go. `now` tells the time if the store needs it;
+    /// `reads_quota` is [`Ask::reads_quota`]. The engine asks this first and, when it says
+    /// `false`, asks [`acquire`](Self::acquire). A call let go this way that succeeds with
+    /// nothing to report ends with [`release_quick`](Self::release_quick); any other end is a
+    /// [`report`](Self::report) with [`QUICK`](Ticket::QUICK) as its ticket. The default never
+    /// lets a call go this way.
+    fn acquire_quick(&self, scope: ScopeKey, reads_quota: bool, now: &dyn Fn() -> Instant) -> bool {
+        let _ = (scope, reads_quota, now);
+        false
+    }
+
+    /// A call let go by [`acquire_quick`](Self::acquire_quick) succeeded, and its response
+    /// stated nothing: frees its slot. The default does nothing.
+    fn release_quick(&self, scope: ScopeKey) {
+        let _ = scope;
+    }
+
     /// The status of the response that set `scope`'s hold, if the store knows it: what a call
     /// not sent because of the hold returns. The default knows nothing (429 is returned).
     fn hold_status(&self, scope: ScopeKey) -> Option<StatusCode> {
@@ -91,11 +109,24 @@ impl<S: LimitStore + ?Sized> LimitStore for std::sync::Arc<S> {
     fn hold_status(&self, scope: ScopeKey) -> Option<StatusCode> {
         (**self).hold_status(scope)
     }
+
+    fn acquire_quick(&self, scope: ScopeKey, reads_quota: bool, now: &dyn Fn() -> Instant) -> bool {
+        (**self).acquire_quick(scope, reads_quota, now)
+    }
+
+    fn release_quick(&self, scope: ScopeKey) {
+        (**self).release_quick(scope);
+    }
 }
 
 /// A reservation's number: one per attempt, unique within a retrier and its clones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Ticket(pub u64);
+
+impl Ticket {
+    /// The ticket of a call let go by [`LimitStore::acquire_quick`].
+    pub const QUICK: Self = Self(u64::MAX);
+}
 
 /// What the engine asks before an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -81,7 +81,7 @@ impl Limits {
         headers: &HeaderMap,
         now: Instant,
     ) {
-        let quota = stated_quota(config, headers, SystemTime::now());
+        let quota = stated_quota(&Names::new(config), headers, SystemTime::now);
         let report = Report::new(Key::Client, Some(Ticket(attempt)), now, Outcome::Success)
             .with_quota(quota);
         self.0.report(&report);
