@@ -3,6 +3,7 @@
 use core::fmt::Write as _;
 
 use errspec::http::StatusCode;
+use errspec::{Decision, Failure};
 use errspec_spec::{
     Jitter, Pacing, RateLimitConfig, RetryConfig, RetryPolicy, Scope, UNKNOWN_REASON, WaitHeader,
 };
@@ -260,8 +261,15 @@ fn backoff(retry: &RetryConfig, retries: u32) -> String {
         );
     }
     let shown = retries.min(SCHEDULE_SHOWN);
+    // the engine's own decision, without jitter: the wait after each failed attempt
+    let unjittered = retry.clone().with_jitter(Jitter::None);
     let mut waits: Vec<String> = (1..=shown)
-        .map(|n| describe::duration(retry.base_backoff(n)))
+        .filter_map(
+            |n| match unjittered.decide(&Failure::new(n, true, RetryPolicy::Always)) {
+                Decision::Retry { wait, .. } => Some(describe::duration(wait)),
+                _ => None,
+            },
+        )
         .collect();
     if retries > shown {
         waits.push(format!(

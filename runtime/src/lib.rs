@@ -56,8 +56,9 @@ mod wait;
 pub use attempts::Attempts;
 pub use budget::RetryBudget;
 pub use errspec_core::{
-    BudgetConfig, Idempotency, Jitter, Pacing, RateLimitConfig, RetryConfig, RetryPolicy, Scope,
-    TransportKind, WaitFormat, WaitHeader, WaitSource,
+    BudgetConfig, Decision, Failure, Idempotency, Jitter, Pacing, PauseBound, RateLimitConfig,
+    RetryConfig, RetryPolicy, Scope, Stop, TransportKind, WaitFormat, WaitHeader, WaitReason,
+    WaitSource,
 };
 /// Generates an error enum from a spec: `#[errspec::errors(spec = "path/to/spec.toml")]` on an
 /// enum.
