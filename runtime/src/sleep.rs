@@ -169,3 +169,34 @@ impl Sleeper for ThreadSleeper {
         SystemTime::now()
     }
 }
+
+/// Runs a store's answer to completion on this thread, for blocking calls: at once when the
+/// store answered at once (the in-process store always does), else parking the thread until
+/// the answer's future wakes it.
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+    use core::task::{Context, Poll, Waker};
+    use std::task::Wake;
+
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+
+    let mut future = core::pin::pin!(future);
+    let mut waker: Option<Waker> = None;
+    loop {
+        let noop = Waker::noop();
+        let mut cx = Context::from_waker(waker.as_ref().unwrap_or(noop));
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        if waker.is_none() {
+            // polled once with no waker to keep: poll again with one that unparks this thread
+            waker = Some(Waker::from(Arc::new(Unpark(std::thread::current()))));
+            continue;
+        }
+        std::thread::park();
+    }
+}
