@@ -24,6 +24,11 @@ struct Hold {
     /// The wait as stated: a hold never looks longer than this, whatever clock reads it.
     stated: Duration,
     status: Option<StatusCode>,
+    /// When a call first asked on a clock behind the one that set the hold (one on which it
+    /// ends later than `stated` from now): on that clock, the stated wait counts from then, so
+    /// that a call waiting there is let go after what the server stated, not held again and
+    /// again until its cap.
+    behind_since: Option<Instant>,
 }
 
 /// One scope's state.
@@ -60,16 +65,37 @@ impl ScopeState {
     /// can come from a call whose waits ran ahead of its clock.)
     fn hold_left(&self, now: Instant, cap: Duration) -> Option<(Duration, Option<StatusCode>)> {
         let hold = self.hold?;
-        let left = hold.until.saturating_duration_since(now).min(hold.stated);
+        let mut left = hold.until.saturating_duration_since(now);
+        if left > hold.stated {
+            // read on a clock behind the setter's: the stated wait, from the first such ask
+            left = hold.behind_since.map_or(hold.stated, |since| {
+                clock::later(since, hold.stated)
+                    .saturating_duration_since(now)
+                    .min(hold.stated)
+            });
+        }
         if left.is_zero() {
             return None;
         }
         Some((left.min(cap), hold.status))
     }
 
+    /// Notes a read of the hold at `now` on a clock behind the one that set it (the hold ends
+    /// later than its stated wait from `now`): on that clock the stated wait counts from the
+    /// first such read.
+    fn behind(&mut self, now: Instant) {
+        if let Some(hold) = &mut self.hold
+            && hold.behind_since.is_none()
+            && hold.until.saturating_duration_since(now) > hold.stated
+        {
+            hold.behind_since = Some(now);
+        }
+    }
+
     /// What the server stated that is still to come at `now`, at most `cap`: the hold, else a
     /// spent quota's reset.
-    pub(crate) fn peek(&self, now: Instant, cap: Duration) -> Option<(Duration, Pause)> {
+    pub(crate) fn peek(&mut self, now: Instant, cap: Duration) -> Option<(Duration, Pause)> {
+        self.behind(now);
         if let Some((left, _)) = self.hold_left(now, cap) {
             return Some((left, Pause::Hold));
         }
@@ -86,6 +112,7 @@ impl ScopeState {
     /// cap; a learned quota spent for this period makes a first attempt wait its turn.
     pub(crate) fn admit(&mut self, ask: &Ask, in_flight: u32) -> Grant {
         let now = ask.now;
+        self.behind(now);
         if let Some((left, _)) = self.hold_left(now, ask.cap.max(Duration::from_nanos(1))) {
             return Grant::Wait {
                 wait: left,
@@ -178,6 +205,7 @@ impl ScopeState {
                             until,
                             stated: wait,
                             status,
+                            behind_since: None,
                         });
                     }
                     if rate_limited {
