@@ -426,7 +426,15 @@ fn main() {
         }
         let load_before = load_average();
         let mut measured = Vec::new();
+        let only = std::env::args().find_map(|a| a.strip_prefix("--only=").map(str::to_owned));
         for row in Row::ALL {
+            // `--only=TEXT`: the rows whose name contains TEXT (and backon's, the reference)
+            if let Some(only) = &only
+                && row != Row::Backon
+                && !row.name().contains(only.as_str())
+            {
+                continue;
+            }
             measured.push((row, run_row(row, None).await));
         }
         print_results(&measured, &load_before);

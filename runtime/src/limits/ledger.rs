@@ -30,6 +30,12 @@ pub(crate) struct Ledger {
     limit: u64,
     /// Whether a response of the scope has been read.
     answered: bool,
+    /// How long a period lasts, from the latest two periods answers stated.
+    length: Option<Duration>,
+    /// The calls told to wait for the known period's reset: the queue, in order. The first
+    /// `limit` of them wake at the reset, the next `limit` a period later, and so on, so that a
+    /// reset wakes no more calls than its period lets go.
+    queued: u64,
 }
 
 /// One period of the server's.
@@ -109,7 +115,16 @@ impl Ledger {
         if left > cap {
             return Entry::Refuse;
         }
-        Entry::Wait(left)
+        // the queue: calls past what the next period lets go wait for the periods after it
+        let place = self.queued;
+        self.queued = self.queued.saturating_add(1);
+        let later = match (self.length, place.checked_div(self.limit)) {
+            (Some(length), Some(periods)) if periods > 0 => {
+                length.saturating_mul(u32::try_from(periods).unwrap_or(u32::MAX))
+            }
+            _ => Duration::ZERO,
+        };
+        Entry::Wait(left.saturating_add(later).min(cap.max(left)))
     }
 
     /// What the ledger knows of a spent quota at `now`: the wait until its reset.
@@ -141,6 +156,15 @@ impl Ledger {
         let seen = quota.limit.unwrap_or(quota.remaining.saturating_add(1));
         self.limit = self.limit.max(seen);
         let live = self.period.filter(|old| old.reset > now && !old.assumed);
+        if live.is_none() {
+            // a new period: the queue starts again, and the reset's step is a period's length
+            if let Some(old) = self.period.filter(|old| !old.assumed)
+                && new.reset > old.reset
+            {
+                self.length = Some(new.reset.saturating_duration_since(old.reset));
+            }
+            self.queued = 0;
+        }
         self.period = Some(match live {
             Some(old)
                 if new.reset < old.reset + RESET_GRAIN && old.reset < new.reset + RESET_GRAIN =>
@@ -190,6 +214,30 @@ mod tests {
             ledger.enter(reset, 0, true, CAP),
             Entry::Wait(Duration::from_secs(1))
         );
+    }
+
+    #[test]
+    fn a_queue_for_a_spent_quota_wakes_a_period_at_a_time() {
+        let mut ledger = Ledger::default();
+        let t0 = Instant::now();
+        let period = Duration::from_millis(200);
+        // two periods of 4, 200 ms apart: the ledger learns the limit and the length
+        ledger.answer(t0, Some(StatedQuota::new(3, period)));
+        ledger.answer(t0 + period, Some(StatedQuota::new(0, period)));
+        let now = t0 + period;
+        let waits: Vec<_> = (0..10).map(|_| ledger.enter(now, 0, true, CAP)).collect();
+        let at = |n: u32| Entry::Wait(period * n);
+        assert_eq!(
+            waits[..4],
+            [at(1), at(1), at(1), at(1)],
+            "the next period's four"
+        );
+        assert_eq!(
+            waits[4..8],
+            [at(2), at(2), at(2), at(2)],
+            "then the one after"
+        );
+        assert_eq!(waits[8..], [at(3), at(3)]);
     }
 
     #[test]
