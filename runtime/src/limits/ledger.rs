@@ -30,8 +30,6 @@ pub(crate) struct Ledger {
     limit: u64,
     /// Whether a response of the scope has been read.
     answered: bool,
-    /// How long a period lasts, from the latest two periods answers stated.
-    length: Option<Duration>,
     /// The calls told to wait for the known period's reset: the queue, in order. The first
     /// `limit` of them wake at the reset, the next `limit` a period later, and so on, so that a
     /// reset wakes no more calls than its period lets go.
@@ -49,6 +47,9 @@ struct Period {
     /// Whether the period is the client's guess (the stated one's reset passed and no answer
     /// of the new one came yet): its count is the last known limit.
     assumed: bool,
+    /// The longest wait for the reset an answer of the period stated: about the period's
+    /// length (the first answers come just after it starts), and never more.
+    longest: Duration,
 }
 
 /// What the ledger says of a call.
@@ -100,6 +101,7 @@ impl Ledger {
                 remaining: self.limit,
                 reset: clock::later(now, RESET_GRAIN),
                 assumed: true,
+                longest: period.longest,
             };
             self.period = Some(period);
         }
@@ -118,10 +120,10 @@ impl Ledger {
         // the queue: calls past what the next period lets go wait for the periods after it
         let place = self.queued;
         self.queued = self.queued.saturating_add(1);
-        let later = match (self.length, place.checked_div(self.limit)) {
-            (Some(length), Some(periods)) if periods > 0 => {
-                length.saturating_mul(u32::try_from(periods).unwrap_or(u32::MAX))
-            }
+        let later = match place.checked_div(self.limit) {
+            Some(periods) if periods > 0 => period
+                .longest
+                .saturating_mul(u32::try_from(periods).unwrap_or(u32::MAX)),
             _ => Duration::ZERO,
         };
         Entry::Wait(left.saturating_add(later).min(cap.max(left)))
@@ -152,17 +154,13 @@ impl Ledger {
             remaining: quota.remaining,
             reset: clock::later(now, quota.reset_in),
             assumed: false,
+            longest: quota.reset_in,
         };
         let seen = quota.limit.unwrap_or(quota.remaining.saturating_add(1));
         self.limit = self.limit.max(seen);
         let live = self.period.filter(|old| old.reset > now && !old.assumed);
         if live.is_none() {
-            // a new period: the queue starts again, and the reset's step is a period's length
-            if let Some(old) = self.period.filter(|old| !old.assumed)
-                && new.reset > old.reset
-            {
-                self.length = Some(new.reset.saturating_duration_since(old.reset));
-            }
+            // a new period: the queue starts again
             self.queued = 0;
         }
         self.period = Some(match live {
@@ -173,6 +171,7 @@ impl Ledger {
                     remaining: new.remaining.min(old.remaining),
                     reset: new.reset.min(old.reset),
                     assumed: false,
+                    longest: new.longest.max(old.longest),
                 }
             }
             _ => new,
@@ -221,12 +220,17 @@ mod tests {
         let mut ledger = Ledger::default();
         let t0 = Instant::now();
         let period = Duration::from_millis(200);
-        // two periods of 4, 200 ms apart: the ledger learns the limit and the length
+        // periods of 4 in 200 ms: the first answer of a period states its whole length
         ledger.answer(t0, Some(StatedQuota::new(3, period)));
-        ledger.answer(t0 + period, Some(StatedQuota::new(0, period)));
+        ledger.answer(t0 + period, Some(StatedQuota::new(3, period)));
+        ledger.answer(
+            t0 + period,
+            Some(StatedQuota::new(0, period - Duration::from_millis(5))),
+        );
         let now = t0 + period;
         let waits: Vec<_> = (0..10).map(|_| ledger.enter(now, 0, true, CAP)).collect();
-        let at = |n: u32| Entry::Wait(period * n);
+        // the reset is 195 ms off; each later batch a period (200 ms, the longest stated) later
+        let at = |n: u32| Entry::Wait(period * n - Duration::from_millis(5));
         assert_eq!(
             waits[..4],
             [at(1), at(1), at(1), at(1)],
