@@ -225,12 +225,12 @@ mod tests {
         ledger.answer(t0 + period, Some(StatedQuota::new(3, period)));
         ledger.answer(
             t0 + period,
-            Some(StatedQuota::new(0, period - Duration::from_millis(5))),
+            Some(StatedQuota::new(0, Duration::from_millis(195))),
         );
         let now = t0 + period;
         let waits: Vec<_> = (0..10).map(|_| ledger.enter(now, 0, true, CAP)).collect();
         // the reset is 195 ms off; each later batch a period (200 ms, the longest stated) later
-        let at = |n: u32| Entry::Wait(period * n - Duration::from_millis(5));
+        let at = |n: u32| Entry::Wait((period * n).saturating_sub(Duration::from_millis(5)));
         assert_eq!(
             waits[..4],
             [at(1), at(1), at(1), at(1)],
