@@ -25,6 +25,9 @@ pub(crate) struct Context {
     pub(crate) reads: bool,
     /// The headers it reads.
     pub(crate) names: limits::Names,
+    /// Whether an attempt must be the thread's current call: it reads responses, or its
+    /// sleeper's wall time is not the system's (which wait parsing reads outside a call).
+    current: bool,
 }
 
 /// What the responses of one attempt said.
@@ -37,8 +40,13 @@ pub(crate) struct Seen {
 }
 
 impl Context {
-    pub(crate) fn new(config: &RateLimitConfig, sleeper: &Arc<dyn Sleeper>) -> Arc<Self> {
+    pub(crate) fn new(
+        config: &RateLimitConfig,
+        sleeper: &Arc<dyn Sleeper>,
+        system_wall: bool,
+    ) -> Arc<Self> {
         Arc::new(Self {
+            current: config.reads_responses() || !system_wall,
             sleeper: Arc::clone(sleeper),
             reads: config.reads_responses(),
             names: limits::Names::new(config),
@@ -130,6 +138,9 @@ impl Drop for Restore<'_> {
 
 /// Runs `f` as the call of `context`, keeping what its responses say in `seen`.
 pub(crate) fn within<R>(context: &Arc<Context>, seen: &Mutex<Seen>, f: impl FnOnce() -> R) -> R {
+    if !context.current {
+        return f();
+    }
     let mine = Current {
         context: Arc::clone(context),
         seen: Seen::default(),

@@ -122,6 +122,8 @@ pub struct Retrier {
     pub(crate) reads_quota: bool,
     /// What the calls' attempts read responses with.
     pub(crate) context: Arc<Context>,
+    /// Whether the sleeper's wall time is the system's (a shipped sleeper).
+    system_wall: bool,
 }
 
 impl Retrier {
@@ -133,7 +135,8 @@ impl Retrier {
         Self {
             budget: config.budget.map(RetryBudget::from),
             config,
-            context: Context::new(&rate_limit, &sleeper),
+            context: Context::new(&rate_limit, &sleeper, true),
+            system_wall: true,
             sleeper,
             on_retry: None,
             on_pause: None,
@@ -176,7 +179,7 @@ impl Retrier {
     #[must_use]
     pub fn with_rate_limit(mut self, rate_limit: RateLimitConfig) -> Self {
         self.reads_quota = rate_limit.remaining.is_some() || rate_limit.ietf;
-        self.context = Context::new(&rate_limit, &self.sleeper);
+        self.context = Context::new(&rate_limit, &self.sleeper, self.system_wall);
         self.rate_limit = rate_limit;
         self
     }
@@ -188,9 +191,13 @@ impl Retrier {
 
     /// Waits and tells the time with `sleeper`.
     #[must_use]
-    pub fn with_sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
+    pub fn with_sleeper<S: Sleeper + 'static>(mut self, sleeper: S) -> Self {
+        // the shipped sleepers tell the system's wall time, which wait parsing reads anyway
+        let id = core::any::TypeId::of::<S>();
+        self.system_wall = id == core::any::TypeId::of::<crate::ThreadSleeper>()
+            || id == core::any::TypeId::of::<DefaultSleeper>();
         self.sleeper = Arc::new(sleeper);
-        self.context = Context::new(&self.rate_limit, &self.sleeper);
+        self.context = Context::new(&self.rate_limit, &self.sleeper, self.system_wall);
         self
     }
 
@@ -374,6 +381,7 @@ impl Retrier {
             tickets: Arc::clone(&self.tickets),
             reads_quota: false,
             context: Arc::clone(&self.context),
+            system_wall: self.system_wall,
             rate_limit: self.rate_limit.clone(),
         }
         .with_rate_limit(rate_limit)

@@ -696,3 +696,45 @@ fn a_clone_on_another_clock_waits_what_the_server_stated() {
     };
     assert!(wait <= 2 * SEC, "{wait:?}");
 }
+
+/// A sleeper whose clock is virtual: its instants are real, its wall time is 1,000 s after the
+/// epoch, whatever the system says; it waits for nothing.
+struct Epoch1000;
+
+impl Sleeper for Epoch1000 {
+    fn sleep(&self, _: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(std::future::ready(()))
+    }
+
+    fn sleep_blocking(&self, _: Duration) {}
+
+    fn wall(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1000)
+    }
+}
+
+/// One clock: a wait stated as an epoch second is read against the sleeper's wall time, inside
+/// the attempt, even with a `[rate_limit]` that reads no response headers. (The old engine read
+/// `SystemTime::now()` there: the reset of 1,030 s after the epoch was long past, so no wait.)
+#[test]
+fn wall_clock_waits_are_read_on_the_sleepers_clock() {
+    let sources = [WaitHeader::new("x-reset", WaitFormat::Unix)];
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&waits);
+    let retrier = Retrier::new(
+        RetryConfig::new()
+            .with_max_attempts(2)
+            .with_jitter(Jitter::None),
+    )
+    .with_sleeper(Epoch1000)
+    .on_retry(move |_, err, _| seen.lock().unwrap().push(err.retry_after()));
+    let mut headers = HeaderMap::new();
+    headers.insert("x-reset", HeaderValue::from_static("1030"));
+    let _ = retrier.run_blocking(true, || {
+        let details = errspec::Details::from_response(&headers, &sources, None);
+        let mut err = TestError::new(503, RetryPolicy::Always);
+        err.retry_after = details.retry_after();
+        Err::<(), _>(err)
+    });
+    assert_eq!(*waits.lock().unwrap(), [Some(Duration::from_secs(30))]);
+}
