@@ -152,9 +152,15 @@ impl Inner {
 
     /// `f` of `scope`'s cell, made if new (and the table trimmed if full).
     fn with_or_insert<R>(&self, scope: ScopeKey, now: Instant, f: impl FnOnce(&Cell) -> R) -> R {
-        let mut f = Some(f);
-        if let Some(r) = self.with(scope, |cell| (f.take().expect("called once"))(cell)) {
-            return r;
+        if scope == ScopeKey::Client {
+            return f(&self.client);
+        }
+        {
+            let scopes = self.read();
+            if let Some(cell) = scopes.get(&scope) {
+                cell.used.store(self.tick(), Ordering::Relaxed);
+                return f(cell);
+            }
         }
         let mut scopes = self.scopes.write().unwrap_or_else(PoisonError::into_inner);
         if !scopes.contains_key(&scope) && scopes.len() >= MAX_SCOPES {
@@ -162,7 +168,7 @@ impl Inner {
         }
         let cell = scopes.entry(scope).or_default();
         cell.used.store(self.tick(), Ordering::Relaxed);
-        (f.take().expect("called once"))(cell)
+        f(cell)
     }
 
     fn tick(&self) -> u64 {
