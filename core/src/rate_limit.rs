@@ -33,6 +33,7 @@ spelled! {
 ///
 /// | field | default |
 /// |---|---|
+/// | `api` | none; the generated `rate_limit()` sets the spec's `[api] name` |
 /// | `scope` | [`Scope::Client`] |
 /// | `bucket_header` | none (needed with `scope = "bucket"`) |
 /// | `remaining` | none: the header stating the requests left in the window |
@@ -54,6 +55,9 @@ spelled! {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RateLimitConfig {
+    /// The API's name (a spec's `[api] name`), which a store shared by several APIs keys its
+    /// state by; `None` for a config that names none.
+    pub api: Option<&'static str>,
     /// What a hold and a quota apply to.
     pub scope: Scope,
     /// With [`Scope::Bucket`]: the response header naming the bucket (lowercase).
@@ -79,6 +83,7 @@ impl RateLimitConfig {
     /// The defaults: client scope, no quota headers, pacing `auto` (learned from 429s).
     pub const fn new() -> Self {
         Self {
+            api: None,
             scope: Scope::Client,
             bucket_header: None,
             remaining: None,
@@ -86,6 +91,13 @@ impl RateLimitConfig {
             ietf: false,
             pacing: Pacing::Auto,
         }
+    }
+
+    /// Sets `api`.
+    #[must_use]
+    pub const fn with_api(mut self, api: Option<&'static str>) -> Self {
+        self.api = api;
+        self
     }
 
     /// Sets `scope`.

@@ -140,8 +140,11 @@ impl<'r> Attempts<'r> {
             None => self.scope,
         };
         let release = self.ticket.take().map(|ticket| (self.scope, ticket));
+        let api = self.api();
         let report = |now, outcome| {
-            let mut report = Report::new(scope, None, now, outcome).with_quota(seen.quota);
+            let mut report = Report::new(scope, None, now, outcome)
+                .with_api(api)
+                .with_quota(seen.quota);
             report.release = release;
             report.answered = seen.answered;
             report
@@ -342,6 +345,7 @@ impl<'r> Attempts<'r> {
         *at = Some(now);
         let ticket = Ticket(retrier.tickets.fetch_add(1, Ordering::Relaxed));
         let mut ask = Ask::new(self.scope, ticket, now);
+        ask.api = retrier.rate_limit.api.unwrap_or("");
         ask.first = first;
         ask.retrying = self.retrying;
         ask.pacing = retrier.rate_limit.pacing;
@@ -423,12 +427,17 @@ impl<'r> Attempts<'r> {
         self.withdrawal = None;
     }
 
+    /// The API's name, for the store.
+    fn api(&self) -> &'static str {
+        self.retrier.rate_limit.api.unwrap_or("")
+    }
+
     /// Tells `scope` that this call no longer waits there to retry.
     fn cancel_retrying(&self, scope: ScopeKey, now: Instant) {
         let outcome = Outcome::Cancelled { retrying: true };
         self.retrier
             .store
-            .report(&Report::new(scope, None, now, outcome));
+            .report(&Report::new(scope, None, now, outcome).with_api(self.api()));
     }
 
     /// Counts the call's first attempt against the budget, once, when it is sent.
@@ -464,7 +473,7 @@ impl Drop for Attempts<'_> {
         let now = self.retrier.sleeper.now();
         if let Some(ticket) = self.ticket.take() {
             let outcome = Outcome::Cancelled { retrying: false };
-            let report = Report::new(self.scope, Some(ticket), now, outcome);
+            let report = Report::new(self.scope, Some(ticket), now, outcome).with_api(self.api());
             self.retrier.store.report(&report);
         }
         if self.retrying {

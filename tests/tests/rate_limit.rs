@@ -418,3 +418,50 @@ async fn learned_pacing_engages_after_a_refusal_and_not_with_pacing_off() {
         "only the hold: {unpaced:?}"
     );
 }
+
+/// A store that keeps, beside a `LocalStore`'s state, the API name of every ask and report.
+#[derive(Default)]
+struct Names {
+    local: errspec::LocalStore,
+    seen: Mutex<Vec<(&'static str, &'static str)>>,
+}
+
+impl errspec::LimitStore for Names {
+    fn acquire<'a>(&'a self, ask: &'a errspec::Ask) -> errspec::Acquire<'a> {
+        self.seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(("ask", ask.api));
+        self.local.acquire(ask)
+    }
+
+    fn report(&self, report: &errspec::Report) {
+        self.seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(("report", report.api));
+        self.local.report(report);
+    }
+}
+
+#[tokio::test]
+async fn the_store_hears_the_specs_api_name_on_every_ask_and_report() {
+    let server = Server::default();
+    server.once("/a", refused("1"));
+    let url = server.start().await;
+    let names = Arc::new(Names::default());
+    let (client, _) = by_client::client(url);
+    let client = client.with_store(Arc::clone(&names));
+    client.a().await.expect("a, after one refusal");
+    let seen = std::mem::take(&mut *names.seen.lock().unwrap_or_else(PoisonError::into_inner));
+    assert_eq!(
+        seen,
+        [
+            ("ask", "Hub"),
+            ("report", "Hub"),
+            ("ask", "Hub"),
+            ("report", "Hub")
+        ],
+        "two attempts, each asked and reported under the spec's [api] name"
+    );
+}

@@ -1,6 +1,6 @@
 //! The generated `impl StatusError`, the `STATUSES` table and `retry_config()`.
 
-use errspec_spec::{Defaults, RateLimitConfig, Spec, TransportKind};
+use errspec_spec::{Defaults, Spec, TransportKind};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use syn::Ident;
@@ -401,12 +401,10 @@ pub(crate) fn retry_config(spec: &Spec) -> TokenStream {
     }
 }
 
-/// `fn rate_limit()` from `[rate_limit]`, when it says anything.
-fn rate_limit(spec: &Spec) -> Option<TokenStream> {
+/// `fn rate_limit()` from `[rate_limit]` and the API's name.
+fn rate_limit(spec: &Spec) -> TokenStream {
     let r = &spec.rate_limit;
-    if *r == RateLimitConfig::new() {
-        return None;
-    }
+    let api = spec.api_name.as_str();
     let scope = variant_path("Scope", r.scope.variant_name());
     let pacing = variant_path("Pacing", r.pacing.variant_name());
     let ietf = r.ietf;
@@ -423,9 +421,10 @@ fn rate_limit(spec: &Spec) -> Option<TokenStream> {
         }
         None => quote!(::core::option::Option::None),
     };
-    Some(quote! {
+    quote! {
         fn rate_limit() -> ::errspec::RateLimitConfig {
             ::errspec::RateLimitConfig::new()
+                .with_api(::core::option::Option::Some(#api))
                 .with_scope(#scope)
                 .with_pacing(#pacing)
                 .with_ietf(#ietf)
@@ -433,5 +432,5 @@ fn rate_limit(spec: &Spec) -> Option<TokenStream> {
                 .with_remaining(#remaining)
                 .with_reset(#reset)
         }
-    })
+    }
 }

@@ -132,6 +132,9 @@ impl Ticket {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Ask {
+    /// The API's name ([`RateLimitConfig::api`](crate::RateLimitConfig::api)), `""` when the
+    /// config names none: a store shared by several APIs keeps their states apart by it.
+    pub api: &'static str,
     /// The call's scope.
     pub scope: ScopeKey,
     /// The reservation the attempt holds if it may go.
@@ -154,9 +157,11 @@ pub struct Ask {
 }
 
 impl Ask {
-    /// A first attempt in `scope` at `now`, paced, reading no quota, with a cap of 60 s.
+    /// A first attempt in `scope` at `now`, of an unnamed API, paced, reading no quota, with a
+    /// cap of 60 s.
     pub fn new(scope: ScopeKey, ticket: Ticket, now: Instant) -> Self {
         Self {
+            api: "",
             scope,
             ticket,
             now,
@@ -288,6 +293,8 @@ pub enum Outcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Report {
+    /// The API's name, as in [`Ask::api`].
+    pub api: &'static str,
     /// The scope the answer belongs to (a bucket the response named, say).
     pub scope: ScopeKey,
     /// The reservation to free, if the attempt held one: its ticket and the scope it was
@@ -309,6 +316,7 @@ impl Report {
     /// with no stated quota.
     pub fn new(scope: ScopeKey, ticket: Option<Ticket>, now: Instant, outcome: Outcome) -> Self {
         Self {
+            api: "",
             scope,
             release: ticket.map(|t| (scope, t)),
             now,
@@ -316,6 +324,13 @@ impl Report {
             answered: !matches!(outcome, Outcome::Cancelled { .. }),
             outcome,
         }
+    }
+
+    /// The same report, of the API named `api`.
+    #[must_use]
+    pub fn with_api(mut self, api: &'static str) -> Self {
+        self.api = api;
+        self
     }
 
     /// The same report, stating `quota`.

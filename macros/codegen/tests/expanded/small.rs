@@ -267,6 +267,16 @@ impl ::errspec::StatusError for SmallError {
     fn retry_config() -> ::errspec::RetryConfig {
         Self::retry_config()
     }
+    fn rate_limit() -> ::errspec::RateLimitConfig {
+        ::errspec::RateLimitConfig::new()
+            .with_api(::core::option::Option::Some("Small"))
+            .with_scope(::errspec::Scope::Client)
+            .with_pacing(::errspec::Pacing::Auto)
+            .with_ietf(false)
+            .with_bucket_header(::core::option::Option::<&'static str>::None)
+            .with_remaining(::core::option::Option::<&'static str>::None)
+            .with_reset(::core::option::Option::None)
+    }
     fn from_parts(
         status: ::errspec::http::StatusCode,
         headers: &::errspec::http::HeaderMap,
