@@ -295,28 +295,28 @@ pub mod __private {
     /// The retrying choice of [`Engine`].
     pub trait RetryWithStatus<E> {
         /// The call's attempts, under the client's retrier.
-        fn begin<C>(
+        fn begin<'r, C>(
             &self,
-            client: &crate::Retrying<C>,
+            client: &'r crate::Retrying<C>,
             idempotency: Idempotency,
             method: &'static str,
-        ) -> crate::Attempts<'static>;
+        ) -> crate::Attempts<'r>;
         /// The same for a `&mut self` method, with the client apart.
         fn begin_mut<'r, C>(
             &self,
             client: &'r mut crate::Retrying<C>,
             idempotency: Idempotency,
             method: &'static str,
-        ) -> (crate::Attempts<'static>, &'r mut C);
+        ) -> (crate::Attempts<'r>, &'r mut C);
     }
 
     impl<E: StatusError> RetryWithStatus<E> for Engine<E> {
-        fn begin<C>(
+        fn begin<'r, C>(
             &self,
-            client: &crate::Retrying<C>,
+            client: &'r crate::Retrying<C>,
             idempotency: Idempotency,
             method: &'static str,
-        ) -> crate::Attempts<'static> {
+        ) -> crate::Attempts<'r> {
             client.__attempts::<E>(idempotency, method)
         }
 
@@ -325,7 +325,7 @@ pub mod __private {
             client: &'r mut crate::Retrying<C>,
             idempotency: Idempotency,
             method: &'static str,
-        ) -> (crate::Attempts<'static>, &'r mut C) {
+        ) -> (crate::Attempts<'r>, &'r mut C) {
             client.__attempts_mut::<E>(idempotency, method)
         }
     }

@@ -3,7 +3,8 @@
 use core::any::TypeId;
 use core::future::Future;
 use core::time::Duration;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use crate::attempts::Engine;
 use crate::{
@@ -47,11 +48,25 @@ use crate::{
 pub struct Retrying<C> {
     inner: C,
     engine: Arc<Shared>,
+    /// The engine of the first error type this handle's calls ran with, so that later calls
+    /// find it without a lock.
+    cached: OnceLock<Cached>,
+}
+
+/// An engine a handle keeps, and the [`Shared::generation`] it was made in.
+#[derive(Clone)]
+struct Cached {
+    id: TypeId,
+    generation: u64,
+    retrier: Arc<Retrier>,
 }
 
 /// What the clones of one [`Retrying`] share.
 struct Shared {
     state: RwLock<State>,
+    /// Counts the changes of `state` (each under its write lock): a handle's cached engine
+    /// made in an older generation is not used.
+    generation: AtomicU64,
     /// The budgets of calls under their error type's config, one per distinct setting
     /// (`ratio` bits, `min_per_second`).
     budgets: Mutex<Vec<((u64, u32), RetryBudget)>>,
@@ -77,8 +92,10 @@ impl<C> Retrying<C> {
                     base: Retrier::new(crate::RetryConfig::new()),
                     engines: Vec::new(),
                 }),
+                generation: AtomicU64::new(0),
                 budgets: Mutex::new(Vec::new()),
             }),
+            cached: OnceLock::new(),
         }
     }
 
@@ -87,19 +104,17 @@ impl<C> Retrying<C> {
     /// after.
     #[must_use]
     pub fn with_retrier(self, retrier: Retrier) -> Self {
-        self.engine.write().chosen = Some(Arc::new(retrier));
-        self
+        self.change(|state| state.chosen = Some(Arc::new(retrier)))
     }
 
     /// Waits and tells the time with `sleeper` in calls that run under their error type's
     /// settings (a retrier set by [`with_retrier`](Self::with_retrier) keeps its own).
     #[must_use]
     pub fn with_sleeper(self, sleeper: impl Sleeper + 'static) -> Self {
-        let mut state = self.engine.write();
-        state.base = state.base.clone().with_sleeper(sleeper);
-        state.engines.clear();
-        drop(state);
-        self
+        self.change(|state| {
+            state.base = state.base.clone().with_sleeper(sleeper);
+            state.engines.clear();
+        })
     }
 
     /// Calls `hook` before each retry's wait in calls that run under their error type's
@@ -109,22 +124,20 @@ impl<C> Retrying<C> {
         self,
         hook: impl Fn(u32, &dyn StatusError, Duration) + Send + Sync + 'static,
     ) -> Self {
-        let mut state = self.engine.write();
-        state.base = state.base.clone().on_retry(hook);
-        state.engines.clear();
-        drop(state);
-        self
+        self.change(|state| {
+            state.base = state.base.clone().on_retry(hook);
+            state.engines.clear();
+        })
     }
 
     /// Calls `hook` whenever a call that runs under its error type's settings waits before an
     /// attempt for its scope's rate limit; see [`Retrier::on_pause`].
     #[must_use]
     pub fn on_pause(self, hook: impl Fn(Pause, Duration) + Send + Sync + 'static) -> Self {
-        let mut state = self.engine.write();
-        state.base = state.base.clone().on_pause(hook);
-        state.engines.clear();
-        drop(state);
-        self
+        self.change(|state| {
+            state.base = state.base.clone().on_pause(hook);
+            state.engines.clear();
+        })
     }
 
     /// Keeps the rate-limit state of calls that run under their error type's settings in
@@ -132,10 +145,20 @@ impl<C> Retrying<C> {
     /// [`Retrier::with_store`].
     #[must_use]
     pub fn with_store(self, store: impl LimitStore) -> Self {
-        let mut state = self.engine.write();
-        state.base = state.base.clone().with_store(store);
-        state.engines.clear();
-        drop(state);
+        self.change(|state| {
+            state.base = state.base.clone().with_store(store);
+            state.engines.clear();
+        })
+    }
+
+    /// Changes what the clones share, and forgets this handle's cached engine.
+    fn change(mut self, f: impl FnOnce(&mut State)) -> Self {
+        {
+            let mut state = self.engine.write();
+            f(&mut state);
+            self.engine.generation.fetch_add(1, Ordering::Release);
+        }
+        self.cached = OnceLock::new();
         self
     }
 
@@ -163,7 +186,7 @@ impl<C> Retrying<C> {
     /// The engine a call with error type `E` runs under: the chosen retrier, or `E`'s
     /// `retry_config()` with this client's sleeper, hook, hold and budget.
     pub fn retrier_for<E: StatusError>(&self) -> Retrier {
-        (*self.engine.retrier_for::<E>()).clone()
+        (*self.engine.retrier_for::<E>().0).clone()
     }
 
     /// Runs `f` as a call with error type `E` ([`Retrier::run`] under
@@ -174,7 +197,9 @@ impl<C> Retrying<C> {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        self.engine.retrier_for::<E>().run(idempotency, f).await
+        engine_for::<E>(&self.engine, &self.cached)
+            .run(idempotency, f)
+            .await
     }
 
     /// [`run`](Self::run) for a blocking call.
@@ -183,7 +208,7 @@ impl<C> Retrying<C> {
         E: StatusError,
         F: FnMut() -> Result<T, E>,
     {
-        self.engine.retrier_for::<E>().run_blocking(idempotency, f)
+        engine_for::<E>(&self.engine, &self.cached).run_blocking(idempotency, f)
     }
 
     /// Not public API: a call's attempts, under the chosen retrier or `E`'s settings.
@@ -192,8 +217,8 @@ impl<C> Retrying<C> {
         &self,
         idempotency: Idempotency,
         method: &'static str,
-    ) -> Attempts<'static> {
-        let engine = Engine::Shared(self.engine.retrier_for::<E>());
+    ) -> Attempts<'_> {
+        let engine = engine_for::<E>(&self.engine, &self.cached);
         Attempts::for_error::<E>(engine, idempotency, method)
     }
 
@@ -203,9 +228,36 @@ impl<C> Retrying<C> {
         &mut self,
         idempotency: Idempotency,
         method: &'static str,
-    ) -> (Attempts<'static>, &mut C) {
-        (self.__attempts::<E>(idempotency, method), &mut self.inner)
+    ) -> (Attempts<'_>, &mut C) {
+        let engine = engine_for::<E>(&self.engine, &self.cached);
+        (
+            Attempts::for_error::<E>(engine, idempotency, method),
+            &mut self.inner,
+        )
     }
+}
+
+/// The engine for calls with error type `E`: the one `cached` keeps if it is `E`'s and current,
+/// else `shared`'s (kept in `cached` if it keeps none yet).
+fn engine_for<'r, E: StatusError>(shared: &'r Shared, cached: &'r OnceLock<Cached>) -> Engine<'r> {
+    let id = TypeId::of::<E>();
+    let current =
+        |c: &Cached| c.id == id && c.generation == shared.generation.load(Ordering::Acquire);
+    if let Some(c) = cached.get().filter(|c| current(c)) {
+        return Engine::Borrowed(&c.retrier);
+    }
+    let (retrier, generation) = shared.retrier_for::<E>();
+    if cached.get().is_none() {
+        let _ = cached.set(Cached {
+            id,
+            generation,
+            retrier: Arc::clone(&retrier),
+        });
+        if let Some(c) = cached.get().filter(|c| current(c)) {
+            return Engine::Borrowed(&c.retrier);
+        }
+    }
+    Engine::Shared(retrier)
 }
 
 impl Shared {
@@ -217,30 +269,30 @@ impl Shared {
         self.state.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The engine for calls with error type `E`: made once, then shared.
-    fn retrier_for<E: StatusError>(&self) -> Arc<Retrier> {
+    /// The engine for calls with error type `E` (made once, then shared), and the generation
+    /// it is of.
+    fn retrier_for<E: StatusError>(&self) -> (Arc<Retrier>, u64) {
         let id = TypeId::of::<E>();
-        {
-            let state = self.read();
+        let found = |state: &State| {
+            let generation = self.generation.load(Ordering::Acquire);
             if let Some(chosen) = &state.chosen {
-                return Arc::clone(chosen);
+                return Some((Arc::clone(chosen), generation));
             }
-            if let Some((_, engine)) = state.engines.iter().find(|(t, _)| *t == id) {
-                return Arc::clone(engine);
-            }
+            let (_, engine) = state.engines.iter().find(|(t, _)| *t == id)?;
+            Some((Arc::clone(engine), generation))
+        };
+        if let Some(found) = found(&self.read()) {
+            return found;
         }
         let mut state = self.write();
-        if let Some(chosen) = &state.chosen {
-            return Arc::clone(chosen);
-        }
-        if let Some((_, engine)) = state.engines.iter().find(|(t, _)| *t == id) {
-            return Arc::clone(engine);
+        if let Some(found) = found(&state) {
+            return found;
         }
         let config = E::retry_config();
         let budget = config.budget.map(|b| self.budget(b));
         let engine = Arc::new(state.base.with_config(config, budget, E::rate_limit()));
         state.engines.push((id, Arc::clone(&engine)));
-        engine
+        (engine, self.generation.load(Ordering::Acquire))
     }
 
     /// The client's budget for `config`, made on first use.

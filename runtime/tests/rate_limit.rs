@@ -7,14 +7,17 @@
 
 mod common;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use common::TestError;
 use errspec::http::{HeaderMap, HeaderValue, StatusCode};
 use errspec::{
-    Jitter, Pacing, RateLimitConfig, Retrier, RetryConfig, StatusError, WaitFormat, WaitHeader,
+    Jitter, Pacing, RateLimitConfig, Retrier, RetryConfig, Sleeper, StatusError, WaitFormat,
+    WaitHeader,
 };
 
 const SEC: Duration = Duration::from_secs(1);
@@ -64,10 +67,7 @@ impl Window {
         if self.headers {
             let remaining = limit.saturating_sub(count.1);
             headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
-            let reset_ms = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                + to_end;
+            let reset_ms = paused_wall().duration_since(std::time::UNIX_EPOCH).unwrap() + to_end;
             headers.insert(
                 "x-ratelimit-reset-ms",
                 HeaderValue::from(u64::try_from(reset_ms.as_millis()).unwrap()),
@@ -87,6 +87,34 @@ impl Window {
             &headers,
             None,
         ))
+    }
+}
+
+/// The wall time on the paused clock: the system's at the thread's first reading, moved on by
+/// the paused clock since. Server and client both read it, so a machine too busy to run the
+/// test promptly cannot shift a stated reset against the paused clock.
+fn paused_wall() -> SystemTime {
+    thread_local! {
+        static ANCHOR: (tokio::time::Instant, SystemTime) =
+            (tokio::time::Instant::now(), SystemTime::now());
+    }
+    ANCHOR.with(|(at, wall)| *wall + at.elapsed())
+}
+
+/// Tokio's sleeper with [`paused_wall`] for its wall time.
+struct PausedClock;
+
+impl Sleeper for PausedClock {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+
+    fn now(&self) -> std::time::Instant {
+        tokio::time::Instant::now().into_std()
+    }
+
+    fn wall(&self) -> SystemTime {
+        paused_wall()
     }
 }
 
@@ -208,6 +236,7 @@ fn retrier(pacing: Pacing, stated: bool) -> Retrier {
             .with_jitter(Jitter::None),
     )
     .with_rate_limit(rate_limit)
+    .with_sleeper(PausedClock)
 }
 
 fn fifty(_: Duration) -> u32 {
