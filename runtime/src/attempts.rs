@@ -134,8 +134,12 @@ impl<'r> Attempts<'r> {
         // the answer's scope: the bucket its response named, else the call's
         let scope = match seen.bucket {
             Some(bucket) => {
-                self.retrier.links.link(self.method, bucket);
-                ScopeKey::Bucket(bucket)
+                let scope = ScopeKey::Bucket(bucket);
+                // a call that started in the bucket found its method linked to it already
+                if self.scope != scope {
+                    self.retrier.links.link(self.method, bucket);
+                }
+                scope
             }
             None => self.scope,
         };

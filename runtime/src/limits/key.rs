@@ -12,7 +12,7 @@ pub const MAX_BUCKET_NAME: usize = 64;
 
 /// A bucket's name as a key: its bytes, or a hash of them for a long name. `Copy`, and never
 /// allocated.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Eq)]
 pub struct BucketName {
     /// How many bytes of `bytes` are the name; `HASHED` for a hash of a longer name.
     len: u8,
@@ -45,6 +45,13 @@ impl BucketName {
     /// Whether the name was longer than [`MAX_BUCKET_NAME`] and is kept as a hash.
     pub fn is_hashed(&self) -> bool {
         self.len == HASHED
+    }
+}
+
+impl PartialEq for BucketName {
+    /// The same name (or hash): the bytes in use only, since the rest are zeros.
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.as_bytes() == other.as_bytes()
     }
 }
 

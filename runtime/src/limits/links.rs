@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
 
+use foldhash::fast::RandomState;
+
 use super::MAX_SCOPES;
 use super::key::{BucketName, ScopeKey};
 use crate::{RateLimitConfig, Scope};
@@ -11,7 +13,7 @@ use crate::{RateLimitConfig, Scope};
 /// Method-to-bucket links, bounded (method names are the program's, but a generic method can
 /// meet many buckets).
 #[derive(Debug, Default)]
-pub(crate) struct Links(RwLock<HashMap<&'static str, BucketName>>);
+pub(crate) struct Links(RwLock<HashMap<&'static str, BucketName, RandomState>>);
 
 impl Links {
     /// The scope a call of `method` starts in under `config`.

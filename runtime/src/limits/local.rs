@@ -2,7 +2,9 @@
 
 use core::time::Duration;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+
+use foldhash::fast::RandomState;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Instant;
 
@@ -32,7 +34,7 @@ pub struct LocalStore {
 #[derive(Default)]
 struct Inner {
     client: Cell,
-    scopes: RwLock<HashMap<ScopeKey, Cell>>,
+    scopes: RwLock<HashMap<ScopeKey, Cell, RandomState>>,
     tick: AtomicU64,
 }
 
@@ -43,10 +45,10 @@ struct Cell {
     busy: AtomicBool,
     /// Whether a response of the scope has been read.
     answered: AtomicBool,
-    /// Reservations out.
-    in_flight: AtomicU32,
-    /// Requests sent on the fast path since the state last counted them.
-    quiet: AtomicU32,
+    /// Two counts in one word, so that the fast path changes both at once: the reservations
+    /// out (the low 32 bits) and the requests sent on the fast path since the state last
+    /// counted them (the high 32 bits, where a wrap carries out of the word harmlessly).
+    counts: AtomicU64,
     /// When the scope was last used, by [`Inner::tick`].
     used: AtomicU64,
     state: Mutex<ScopeState>,
@@ -66,7 +68,7 @@ impl LocalStore {
     /// The reservations out in `scope`.
     pub fn in_flight(&self, scope: ScopeKey) -> u32 {
         self.inner
-            .with(scope, |cell| cell.in_flight.load(Ordering::Relaxed))
+            .with(scope, |cell| cell.in_flight(Ordering::Relaxed))
             .unwrap_or(0)
     }
 }
@@ -80,17 +82,23 @@ impl LimitStore for LocalStore {
     }
 
     fn report(&self, report: &Report) {
-        if let Some((scope, _)) = report.release {
-            self.inner.with(scope, Cell::release);
-        }
         let quiet =
             report.quota.is_none() && matches!(report.outcome, Outcome::Success | Outcome::Failure);
-        if quiet
-            && self
-                .inner
-                .with(report.scope, |cell| cell.idle(report.answered))
-                .unwrap_or(!report.answered)
-        {
+        let idle = match report.release {
+            // freed in the scope it reports on: one lookup for both
+            Some((scope, _)) if scope == report.scope => self.inner.with(scope, |cell| {
+                cell.release();
+                cell.idle(report.answered)
+            }),
+            release => {
+                if let Some((scope, _)) = release {
+                    self.inner.with(scope, Cell::release);
+                }
+                self.inner
+                    .with(report.scope, |cell| cell.idle(report.answered))
+            }
+        };
+        if quiet && idle.unwrap_or(!report.answered) {
             return;
         }
         self.inner
@@ -135,7 +143,7 @@ impl core::fmt::Debug for LocalStore {
 }
 
 impl Inner {
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<ScopeKey, Cell>> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<ScopeKey, Cell, RandomState>> {
         self.scopes.read().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -179,11 +187,11 @@ impl Inner {
 /// Forgets a quarter of a full table: scopes with nothing in flight and nothing held first,
 /// then those with a hold or a spent quota, least recently used first within each; scopes with
 /// requests in flight only if nothing else is left.
-fn trim(scopes: &mut HashMap<ScopeKey, Cell>, now: Instant) {
+fn trim(scopes: &mut HashMap<ScopeKey, Cell, RandomState>, now: Instant) {
     let mut ranked: Vec<((u8, u64), ScopeKey)> = scopes
         .iter()
         .map(|(key, cell)| {
-            let rank = if cell.in_flight.load(Ordering::Relaxed) > 0 {
+            let rank = if cell.in_flight(Ordering::Relaxed) > 0 {
                 2
             } else {
                 match cell.state.try_lock() {
@@ -199,6 +207,11 @@ fn trim(scopes: &mut HashMap<ScopeKey, Cell>, now: Instant) {
         scopes.remove(key);
     }
 }
+
+/// One reservation, and one request sent quietly, in [`Cell::counts`].
+const ONE_IN_FLIGHT: u64 = 1;
+const ONE_QUIET: u64 = 1 << 32;
+const IN_FLIGHT: u64 = ONE_QUIET - 1;
 
 impl Cell {
     fn lock(&self) -> MutexGuard<'_, ScopeState> {
@@ -217,8 +230,10 @@ impl Cell {
         if self.busy.load(Ordering::Acquire) || first_contact {
             return false;
         }
-        self.in_flight.fetch_add(1, Ordering::AcqRel);
-        if self.quiet.fetch_add(1, Ordering::AcqRel) == 0 {
+        let before = self
+            .counts
+            .fetch_add(ONE_QUIET | ONE_IN_FLIGHT, Ordering::AcqRel);
+        if before >> 32 == 0 {
             // the first request since the state last counted: when learned pacing starts
             self.lock().sent_quietly(0, Some(now()));
         }
@@ -230,24 +245,38 @@ impl Cell {
             return Grant::Go;
         }
         let mut state = self.lock();
-        state.sent_quietly(self.quiet.swap(0, Ordering::AcqRel), None);
-        let grant = state.admit(ask, self.in_flight.load(Ordering::Acquire));
+        state.sent_quietly(self.take_quiet(), None);
+        let grant = state.admit(ask, self.in_flight(Ordering::Acquire));
         if grant == Grant::Go {
-            self.in_flight.fetch_add(1, Ordering::AcqRel);
+            self.counts.fetch_add(ONE_IN_FLIGHT, Ordering::AcqRel);
         }
         self.busy.store(state.busy(), Ordering::Release);
         grant
     }
 
+    /// Frees a reservation (none if none is out).
     fn release(&self) {
-        let _ = self
-            .in_flight
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+        let before = self.counts.fetch_sub(ONE_IN_FLIGHT, Ordering::AcqRel);
+        if before & IN_FLIGHT == 0 {
+            // none was out: the borrow from the quiet count is given back
+            self.counts.fetch_add(ONE_IN_FLIGHT, Ordering::AcqRel);
+        }
+    }
+
+    /// The reservations out.
+    fn in_flight(&self, order: Ordering) -> u32 {
+        u32::try_from(self.counts.load(order) & IN_FLIGHT).unwrap_or(u32::MAX)
+    }
+
+    /// The requests sent on the fast path since the last count, counted now.
+    fn take_quiet(&self) -> u32 {
+        let before = self.counts.fetch_and(IN_FLIGHT, Ordering::AcqRel);
+        u32::try_from(before >> 32).unwrap_or(u32::MAX)
     }
 
     fn learn(&self, report: &Report) {
         let mut state = self.lock();
-        state.sent_quietly(self.quiet.swap(0, Ordering::AcqRel), None);
+        state.sent_quietly(self.take_quiet(), None);
         state.learn(report);
         self.busy.store(state.busy(), Ordering::Release);
         self.answered.store(state.answered(), Ordering::Release);
