@@ -70,6 +70,15 @@ pub fn free_port() -> u16 {
 }
 
 impl Server {
+    /// A server on `port`, not started yet.
+    pub fn at(port: u16) -> Self {
+        Self {
+            port,
+            extra: Vec::new(),
+            child: None,
+        }
+    }
+
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
     }
