@@ -221,4 +221,12 @@ async fn a_bad_url_is_an_error() {
         assert_eq!(e.kind(), ErrorKind::BadUrl, "{url}: {e}");
         assert!(e.to_string().contains("URL"), "{e}");
     }
+    // TLS needs the feature
+    #[cfg(not(feature = "tls"))]
+    {
+        let e = RedisStore::connect("rediss://127.0.0.1:6379")
+            .await
+            .expect_err("no TLS");
+        assert_eq!(e.kind(), ErrorKind::BadUrl, "{e}");
+    }
 }
