@@ -39,7 +39,7 @@
 //! name longer than 64 bytes (kept as a 128-bit hash, so a hostile server cannot grow keys).
 //! A name is written as it is when all its bytes are ASCII letters, digits, `_`, `-` or `.`,
 //! else as `%` and the hex of its bytes. Keys hold nothing else: no URL, argument, body or
-//! credential. A state key expires a period (at least 60 s) after the later of its last use
+//! credential. A state key expires a period (at least 10 s) after the later of its last use
 //! and the latest time a server stated; a reservation set a second after its last
 //! reservation's expiry.
 //!

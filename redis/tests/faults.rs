@@ -230,3 +230,69 @@ async fn a_bad_url_is_an_error() {
         assert_eq!(e.kind(), ErrorKind::BadUrl, "{e}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_never_wait_and_a_full_queue_drops_them() {
+    let Some(server) = server() else { return };
+    let a = store(&server)
+        .await
+        .with_timeout(Duration::from_millis(400));
+    assert_eq!(acquire(&a, &ask(API, SCOPE, 1)).await, Grant::Go);
+    let mut conn = server.redis();
+    let _: () = redis::cmd("CLIENT")
+        .arg(&["PAUSE", "300", "ALL"][..])
+        .query(&mut conn)
+        .unwrap();
+    // Redis answers nothing now, and the store does not know it yet: the queue fills
+    let started = Instant::now();
+    for ticket in 0..10_000 {
+        a.report(&common::success(API, SCOPE, ticket));
+    }
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_millis(100),
+        "reports waited: {took:?}"
+    );
+    let dropped = a.dropped_reports();
+    assert!(
+        (10_000 - 4096 - 64..10_000).contains(&dropped),
+        "the queue holds 4096 (and a batch in flight): {dropped} dropped"
+    );
+}
+
+/// Through `Retrier`: a call neither fails nor waits past the timeout for the store's sake,
+/// async or blocking, while Redis is paused and then killed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_go_on_through_a_retrier_while_redis_is_paused_or_gone() {
+    let Some(mut server) = server() else { return };
+    let timeout = Duration::from_millis(50);
+    let a = store(&server).await.with_timeout(timeout);
+    let retrier = common::retrier(&a, API);
+    let mut conn = server.redis();
+    let _: () = redis::cmd("CLIENT")
+        .arg(&["PAUSE", "400", "ALL"][..])
+        .query(&mut conn)
+        .unwrap();
+    let started = Instant::now();
+    let r: Result<u32, common::Limited> = retrier.run(true, || async { Ok(1) }).await;
+    assert_eq!(r.unwrap(), 1);
+    assert!(
+        started.elapsed() < timeout + 100 * MS,
+        "{:?}",
+        started.elapsed()
+    );
+    server.kill();
+    let blocking = retrier.clone();
+    let started = Instant::now();
+    let r = tokio::task::spawn_blocking(move || {
+        (0..20).try_for_each(|_| blocking.run_blocking(true, || Ok::<_, common::Limited>(())))
+    })
+    .await
+    .unwrap();
+    assert!(r.is_ok());
+    assert!(
+        started.elapsed() < timeout + 100 * MS,
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -21,7 +21,7 @@ local RECHECK = 10000       -- how soon a call looks again at a quota its reques
 local RESET_GRAIN = 1000000 -- two stated resets closer than this may be the same one
 local FIRST_CONTACT = 8     -- requests let go before a scope's first answer, reading quotas
 local WATCH = 8             -- periods watched closely after the burst fell
-local IDLE = 60000000       -- how long a scope's keys outlive its last use, at least
+local IDLE = 10000000       -- how long a scope's keys outlive its last use, at least
 local U32 = 4294967295
 
 local FIELDS = { 'hu', 'hs', 'p', 'pr', 'pt', 'pa', 'pl', 'lim', 'ans', 'q', 'ls', 'lf', 'lh',

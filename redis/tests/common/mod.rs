@@ -8,8 +8,11 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use errspec::http::StatusCode;
-use errspec::{Ask, Grant, LimitStore, Outcome, Report, ScopeKey, StatedQuota, Ticket};
+use errspec::http::{HeaderMap, StatusCode};
+use errspec::{
+    Ask, Grant, LimitStore, Outcome, Report, RetryConfig, RetryPolicy, ScopeKey, StatedQuota,
+    StatusError, Ticket,
+};
 use errspec_redis::RedisStore;
 
 pub const MS: Duration = Duration::from_millis(1);
@@ -263,4 +266,44 @@ pub fn is_hold(grant: &Grant) -> bool {
             ..
         }
     )
+}
+
+/// A 429 with a Retry-After, as a generated enum would give it.
+#[derive(Debug)]
+pub struct Limited;
+
+impl std::fmt::Display for Limited {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("429")
+    }
+}
+
+impl std::error::Error for Limited {}
+
+impl StatusError for Limited {
+    fn status(&self) -> Option<StatusCode> {
+        Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+    fn policy(&self) -> RetryPolicy {
+        RetryPolicy::AfterHeader
+    }
+    fn retry_after(&self) -> Option<Duration> {
+        Some(Duration::from_millis(300))
+    }
+    fn hint(&self) -> Option<&'static str> {
+        None
+    }
+    fn retry_config() -> RetryConfig {
+        RetryConfig::new()
+    }
+    fn from_parts(_: StatusCode, _: &HeaderMap, _: Option<&[u8]>) -> Self {
+        Limited
+    }
+}
+
+/// A retrier of the API `api` using `store`.
+pub fn retrier(store: &RedisStore, api: &'static str) -> errspec::Retrier {
+    errspec::Retrier::new(RetryConfig::new())
+        .with_rate_limit(errspec::RateLimitConfig::new().with_api(Some(api)))
+        .with_store(store.clone())
 }
