@@ -66,6 +66,18 @@ fn main() {
         print("8 callers", all);
         println!("dropped reports: {}", store.dropped_reports());
     });
+    // the scripts' own time in Redis
+    if let Ok(mut conn) =
+        redis::Client::open(format!("redis://127.0.0.1:{port}")).and_then(|c| c.get_connection())
+    {
+        let stats: String = redis::cmd("INFO")
+            .arg("commandstats")
+            .query(&mut conn)
+            .unwrap_or_default();
+        for line in stats.lines().filter(|l| l.contains("evalsha")) {
+            println!("redis: {line}");
+        }
+    }
     let _ = server.kill();
     let _ = server.wait();
 }

@@ -32,11 +32,16 @@ local function clock()
   return tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
 
+-- The state, and what it was when read (`save` writes only what changed).
+local read = {}
+
 local function load(key)
   local raw = redis.call('HGETALL', key)
   local s = {}
   for i = 1, #raw, 2 do
-    s[raw[i]] = tonumber(raw[i + 1])
+    local v = tonumber(raw[i + 1])
+    s[raw[i]] = v
+    read[raw[i]] = v
   end
   return s
 end
@@ -44,24 +49,31 @@ end
 -- Writes the state back, and gives the key a TTL: past the latest time a server stated, a
 -- period (the longest stated or learned), and at least IDLE after this use.
 local function save(key, s, now)
-  local set, del = {}, {}
+  local set, del, kept = {}, {}, 0
   for _, f in ipairs(FIELDS) do
     local v = s[f]
-    if v == nil then
+    if v ~= nil then
+      kept = kept + 1
+      -- as stored: whole microseconds
+      v = tonumber(string.format('%.0f', v))
+    end
+    if v == nil and read[f] ~= nil then
       del[#del + 1] = f
-    else
+    elseif v ~= nil and v ~= read[f] then
       set[#set + 1] = f
       set[#set + 1] = string.format('%.0f', v)
     end
   end
-  if #del > 0 then
-    redis.call('HDEL', key, unpack(del))
-  end
-  if #set == 0 then
+  if kept == 0 then
     redis.call('DEL', key)
     return
   end
-  redis.call('HSET', key, unpack(set))
+  if #del > 0 then
+    redis.call('HDEL', key, unpack(del))
+  end
+  if #set > 0 then
+    redis.call('HSET', key, unpack(set))
+  end
   local last = now
   if s.hu and s.hu > last then last = s.hu end
   if s.p == 1 and s.pt > last then last = s.pt end
