@@ -1,0 +1,308 @@
+//! What every clone of a store shares: the store's own Tokio runtime on a thread of its own,
+//! the connection, the scripts, the health of Redis and the queue of reports.
+//!
+//! All Redis work runs on that runtime, never on the caller's: a caller only awaits a
+//! `oneshot` that a task there answers within the timeout, so a call works from any thread
+//! (a multi-thread or current-thread Tokio runtime, a blocked one, or none at all).
+
+use core::fmt;
+use core::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{Script, Value};
+use tokio::runtime::Handle;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::{Error, ErrorKind};
+
+/// How long `connect` waits for the first answer (a `PING`) before it counts Redis absent.
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Reports waiting to be sent, at most; past that a report is dropped and counted.
+pub(crate) const QUEUE: usize = 4096;
+
+/// Reports sent together, at most.
+const BATCH: usize = 64;
+
+/// The first wait between two looks at a Redis that failed, and the longest.
+const PROBE_FIRST: Duration = Duration::from_millis(50);
+const PROBE_MAX: Duration = Duration::from_secs(1);
+
+/// The scripts, run by `EVALSHA` (and loaded again by redis-rs on `NOSCRIPT`).
+const ACQUIRE: &str = concat!(
+    include_str!("lua/scope.lua"),
+    include_str!("lua/acquire.lua")
+);
+const REPORT: &str = concat!(
+    include_str!("lua/scope.lua"),
+    include_str!("lua/report.lua")
+);
+
+/// What the report queue carries: one report's keys and arguments.
+pub(crate) struct Sent {
+    pub(crate) state: String,
+    pub(crate) out: String,
+    pub(crate) args: Vec<String>,
+    /// When the caller reported: the script dates the answer back by the time it waited.
+    pub(crate) at: Instant,
+    pub(crate) timeout: Duration,
+}
+
+/// What runs on the store's runtime: the connection, the scripts and the health of Redis.
+pub(crate) struct Core {
+    pub(crate) conn: ConnectionManager,
+    acquire: Script,
+    report: Script,
+    health: Health,
+    pub(crate) handle: Handle,
+}
+
+/// The shared half of every clone: the core, the report queue, and the runtime's life.
+pub(crate) struct Shared {
+    pub(crate) core: Arc<Core>,
+    pub(crate) reports: mpsc::Sender<Sent>,
+    pub(crate) dropped: AtomicU64,
+    /// Tells reservations of this process from those of others.
+    pub(crate) process: u64,
+    pub(crate) seq: AtomicU64,
+    /// Dropped with the last clone: ends the runtime's thread, and with it every task.
+    _stop: oneshot::Sender<()>,
+}
+
+/// Whether Redis is answering, and whether this outage has been told.
+struct Health {
+    up: AtomicBool,
+    warned: AtomicBool,
+    probing: AtomicBool,
+    /// The wait before the next look, in ms; reset when Redis answers a call.
+    backoff: AtomicU64,
+}
+
+impl Shared {
+    /// Starts the runtime and connects to `client`: an error for a refused password; a server
+    /// not reachable starts the store in an outage.
+    pub(crate) async fn connect(client: redis::Client) -> Result<Self, Error> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|_| Error::new(ErrorKind::Thread, None))?;
+        let handle = runtime.handle().clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("errspec-redis".into())
+            .spawn(move || runtime.block_on(async move { drop(stopped.await) }))
+            .map_err(|_| Error::new(ErrorKind::Thread, None))?;
+
+        let (answer, answered) = oneshot::channel();
+        let task_handle = handle.clone();
+        handle.spawn(async move {
+            let config = ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(CONNECT_TIMEOUT))
+                .set_min_delay(Duration::from_millis(10))
+                .set_max_delay(PROBE_MAX)
+                .set_number_of_retries(2);
+            let result = match ConnectionManager::new_lazy_with_config(client, config) {
+                Ok(mut conn) => {
+                    let ping = tokio::time::timeout(
+                        CONNECT_TIMEOUT,
+                        redis::cmd("PING").query_async::<Value>(&mut conn),
+                    )
+                    .await;
+                    Ok((conn, ping))
+                }
+                Err(e) => Err(e),
+            };
+            let _ = answer.send(result);
+        });
+        let Ok(result) = answered.await else {
+            return Err(Error::new(ErrorKind::Thread, None));
+        };
+        let (conn, ping) = result.map_err(|e| Error::new(ErrorKind::BadUrl, Some(e)))?;
+        let (up, cause) = match ping {
+            Ok(Ok(_)) => (true, None),
+            Ok(Err(e)) if is_auth(&e) => return Err(Error::new(ErrorKind::Auth, Some(e))),
+            Ok(Err(e)) => (false, Some(Failure::Redis(e))),
+            Err(_) => (false, Some(Failure::Timeout(CONNECT_TIMEOUT))),
+        };
+        let core = Arc::new(Core {
+            conn,
+            acquire: Script::new(ACQUIRE),
+            report: Script::new(REPORT),
+            health: Health {
+                up: AtomicBool::new(true),
+                warned: AtomicBool::new(false),
+                probing: AtomicBool::new(false),
+                backoff: AtomicU64::new(duration_ms(PROBE_FIRST)),
+            },
+            handle: task_handle,
+        });
+        let (reports, queue) = mpsc::channel(QUEUE);
+        core.handle.spawn(Arc::clone(&core).send_reports(queue));
+        if let (false, Some(cause)) = (up, cause) {
+            core.failed(&cause);
+        }
+        Ok(Self {
+            core,
+            reports,
+            dropped: AtomicU64::new(0),
+            process: fastrand::u64(..),
+            seq: AtomicU64::new(0),
+            _stop: stop,
+        })
+    }
+}
+
+/// Whether `e` is the server refusing the credentials.
+fn is_auth(e: &redis::RedisError) -> bool {
+    e.kind() == redis::ErrorKind::AuthenticationFailed
+        || matches!(e.code(), Some("NOAUTH" | "WRONGPASS"))
+}
+
+/// Why a command failed.
+pub(crate) enum Failure {
+    Timeout(Duration),
+    Redis(redis::RedisError),
+    /// The store's runtime is gone (the process is ending).
+    Gone,
+    /// The script answered something this build cannot read.
+    Answer,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Timeout(t) => write!(f, "no answer within {t:?}"),
+            Self::Redis(e) => write!(f, "{e}"),
+            Self::Gone => f.write_str("the store's runtime has stopped"),
+            Self::Answer => f.write_str("the script's answer is not one this build reads"),
+        }
+    }
+}
+
+impl Core {
+    /// Whether calls should ask Redis (it answered last, or a look found it back).
+    pub(crate) fn is_up(&self) -> bool {
+        self.health.up.load(Ordering::Acquire)
+    }
+
+    /// Runs the acquire script with `keys` and `args` within `timeout`.
+    pub(crate) async fn acquire(
+        &self,
+        keys: [&str; 2],
+        args: &[String],
+        timeout: Duration,
+    ) -> Result<Vec<i64>, Failure> {
+        let mut invocation = self.acquire.prepare_invoke();
+        invocation.key(keys[0]).key(keys[1]);
+        for arg in args {
+            invocation.arg(arg);
+        }
+        let mut conn = self.conn.clone();
+        match tokio::time::timeout(timeout, invocation.invoke_async(&mut conn)).await {
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(e)) => Err(Failure::Redis(e)),
+            Err(_) => Err(Failure::Timeout(timeout)),
+        }
+    }
+
+    /// Frees a reservation whose caller stopped waiting for it.
+    pub(crate) async fn release(&self, out: &str, member: &str) {
+        let mut conn = self.conn.clone();
+        let command = redis::cmd("ZREM").arg(out).arg(member).to_owned();
+        let _ = tokio::time::timeout(PROBE_MAX, command.query_async::<Value>(&mut conn)).await;
+    }
+
+    /// Redis answered a call: an outage told is over.
+    pub(crate) fn succeeded(&self) {
+        self.health
+            .backoff
+            .store(duration_ms(PROBE_FIRST), Ordering::Relaxed);
+        if self.health.warned.swap(false, Ordering::AcqRel) {
+            tracing::info!(
+                target: "errspec_redis",
+                "Redis answers again: rate-limit state is shared across processes again"
+            );
+        }
+    }
+
+    /// A call to Redis failed: calls use the in-process state until a look finds Redis back.
+    /// The first failure of an outage is told, once.
+    pub(crate) fn failed(self: &Arc<Self>, why: &Failure) {
+        self.health.up.store(false, Ordering::Release);
+        if !self.health.warned.swap(true, Ordering::AcqRel) {
+            tracing::warn!(
+                target: "errspec_redis",
+                cause = %why,
+                "Redis is not answering: calls go on with this process's own rate-limit state \
+                 until it answers again"
+            );
+        }
+        if !self.health.probing.swap(true, Ordering::AcqRel) {
+            self.handle.spawn(Arc::clone(self).probe());
+        }
+    }
+
+    /// Looks at Redis, each time waiting twice as long up to [`PROBE_MAX`], until it answers a
+    /// `PING`; then calls ask it again (and the first that it answers ends the outage).
+    async fn probe(self: Arc<Self>) {
+        loop {
+            let wait = self.health.backoff.load(Ordering::Relaxed);
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+            self.health
+                .backoff
+                .store((wait * 2).min(duration_ms(PROBE_MAX)), Ordering::Relaxed);
+            let mut conn = self.conn.clone();
+            let ping = redis::cmd("PING");
+            let answer =
+                tokio::time::timeout(CONNECT_TIMEOUT, ping.query_async::<Value>(&mut conn));
+            if let Ok(Ok(_)) = answer.await {
+                break;
+            }
+        }
+        self.health.probing.store(false, Ordering::Release);
+        self.health.up.store(true, Ordering::Release);
+    }
+
+    /// Sends the queued reports, a batch at a time (in order: one connection, pipelined).
+    async fn send_reports(self: Arc<Self>, mut queue: mpsc::Receiver<Sent>) {
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut running = tokio::task::JoinSet::new();
+        while queue.recv_many(&mut batch, BATCH).await > 0 {
+            for sent in batch.drain(..) {
+                let core = Arc::clone(&self);
+                running.spawn(async move { core.send_report(sent).await });
+            }
+            while running.join_next().await.is_some() {}
+        }
+    }
+
+    async fn send_report(self: &Arc<Self>, sent: Sent) {
+        if !self.is_up() {
+            return;
+        }
+        let age = sent.at.elapsed().as_micros().to_string();
+        let mut invocation = self.report.prepare_invoke();
+        invocation.key(&sent.state).key(&sent.out);
+        for (i, arg) in sent.args.iter().enumerate() {
+            if i == 1 {
+                invocation.arg(&age);
+            } else {
+                invocation.arg(arg);
+            }
+        }
+        let mut conn = self.conn.clone();
+        match tokio::time::timeout(sent.timeout, invocation.invoke_async::<Value>(&mut conn)).await
+        {
+            Ok(Ok(_)) => self.succeeded(),
+            Ok(Err(e)) => self.failed(&Failure::Redis(e)),
+            Err(_) => self.failed(&Failure::Timeout(sent.timeout)),
+        }
+    }
+}
+
+pub(crate) fn duration_ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
