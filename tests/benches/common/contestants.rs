@@ -177,6 +177,23 @@ macro_rules! errspec_contestant {
                 })
             }
 
+            /// `Retrying` with the spec's `[retry]` settings and its rate-limit state in `store`
+            /// (a store several processes share, say).
+            pub fn client_in(target: &Target, store: impl errspec::LimitStore) -> Call {
+                let client = Arc::new(Retrying::new(Http::new(target)).with_store(store));
+                let target = target.clone();
+                Arc::new(move |id| {
+                    let client = Arc::clone(&client);
+                    let endpoint = target.endpoint(id);
+                    Box::pin(async move {
+                        match endpoint {
+                            Endpoint::Item => client.item(id).await.is_ok(),
+                            Endpoint::Search => client.search(id).await.is_ok(),
+                        }
+                    })
+                })
+            }
+
             /// The same engine and settings driven through `Retrier::run`.
             pub fn run(target: &Target) -> Call {
                 let retrier = Arc::new(Retrier::new(
@@ -234,6 +251,12 @@ errspec_contestant!(
     /// Holds and pacing per method (`scope = "method"`), learned from 429s.
     pacing_method,
     "benches/specs/pacing-method.toml"
+);
+errspec_contestant!(
+    /// Holds from `Retry-After` only, no pacing (`pacing = "off"`): the fleet benchmark's
+    /// `retry-after` scenario.
+    holds_only,
+    "benches/specs/fleet-holds-only.toml"
 );
 errspec_contestant!(
     /// Pacing from `x-ratelimit-remaining` / `x-ratelimit-reset-after` (seconds with a
