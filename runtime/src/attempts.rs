@@ -25,12 +25,12 @@ const MAX_CHECKS: usize = 10_000;
 
 /// The retrier a call runs under: borrowed from the caller, or shared with a
 /// [`Retrying`](crate::Retrying)'s cache.
-pub(crate) enum Engine<'r> {
+pub(crate) enum RetrierRef<'r> {
     Borrowed(&'r Retrier),
     Shared(Arc<Retrier>),
 }
 
-impl Deref for Engine<'_> {
+impl Deref for RetrierRef<'_> {
     type Target = Retrier;
 
     fn deref(&self) -> &Retrier {
@@ -46,7 +46,7 @@ impl Deref for Engine<'_> {
 /// It borrows the [`Retrier`] it came from ([`Retrier::attempts`]), or shares the engine a
 /// [`Retrying`](crate::Retrying) keeps for the call's error type.
 pub struct Attempts<'r> {
-    retrier: Engine<'r>,
+    retrier: RetrierRef<'r>,
     call: Call,
     /// The most attempts the call can make, whatever its errors say: `max_attempts`, or more
     /// where an error type's status or case allows more.
@@ -79,7 +79,11 @@ enum Step {
 
 impl<'r> Attempts<'r> {
     /// A call of `method` (`""` outside a generated client).
-    pub(crate) fn new(retrier: Engine<'r>, idempotency: Idempotency, method: &'static str) -> Self {
+    pub(crate) fn new(
+        retrier: RetrierRef<'r>,
+        idempotency: Idempotency,
+        method: &'static str,
+    ) -> Self {
         let call = Call::new(&retrier, idempotency);
         let most = retrier.config.max_attempts.max(1);
         let scope = retrier.links.key(&retrier.rate_limit, method);
@@ -101,7 +105,7 @@ impl<'r> Attempts<'r> {
     /// The attempts of a call of `method` whose errors are `E`s, some of which may allow more
     /// attempts than the config.
     pub(crate) fn for_error<E: StatusError>(
-        retrier: Engine<'r>,
+        retrier: RetrierRef<'r>,
         idempotency: Idempotency,
         method: &'static str,
     ) -> Self {
@@ -292,9 +296,11 @@ impl<'r> Attempts<'r> {
     /// (`E::from_parts` of that status alone; 429 for a spent quota or a hold without a status),
     /// which is what sending then would have got.
     pub async fn ready<E: StatusError>(&mut self) -> Result<(), E> {
+        if self.ready_now() {
+            return Ok(());
+        }
         let mut at = None;
-        let checks = if self.quick() { 0 } else { MAX_CHECKS };
-        for _ in 0..checks {
+        for _ in 0..MAX_CHECKS {
             let Some(ask) = self.ask(true, &mut at) else {
                 break;
             };
@@ -311,6 +317,18 @@ impl<'r> Attempts<'r> {
         self.force();
         self.deposit(None);
         Ok(())
+    }
+
+    /// [`ready`](Self::ready) when the store lets the attempt go at once: `true`, and it is
+    /// counted as sent; `false` (and nothing done) when [`ready`](Self::ready) must ask the
+    /// store. Lets an engine skip building `ready`'s future on the fast path.
+    pub(crate) fn ready_now(&mut self) -> bool {
+        if !self.quick() {
+            return false;
+        }
+        self.force();
+        self.deposit(None);
+        true
     }
 
     /// [`ready`](Self::ready), blocking the thread.

@@ -6,7 +6,7 @@ use core::time::Duration;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-use crate::attempts::Engine;
+use crate::attempts::RetrierRef;
 use crate::limits::{Links, LocalStore, Pause};
 use crate::observe::Context;
 use crate::{
@@ -272,7 +272,9 @@ impl Retrier {
         Fut: Future<Output = Result<T, E>>,
     {
         let mut attempts = self.attempts(idempotency);
-        attempts.ready::<E>().await?;
+        if !attempts.ready_now() {
+            attempts.ready::<E>().await?;
+        }
         loop {
             let result = attempts.observing(f()).await;
             match attempts.after(result) {
@@ -359,7 +361,7 @@ impl Retrier {
     /// assert!(matches!(attempts.after(third), ControlFlow::Break(Err(MyError)))); // max_attempts = 3
     /// ```
     pub fn attempts(&self, idempotency: impl Into<Idempotency>) -> Attempts<'_> {
-        Attempts::new(Engine::Borrowed(self), idempotency.into(), "")
+        Attempts::new(RetrierRef::Borrowed(self), idempotency.into(), "")
     }
 
     /// This engine with another config: the same budget, sleeper, hook and hold. What a

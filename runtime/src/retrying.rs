@@ -6,7 +6,7 @@ use core::time::Duration;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
-use crate::attempts::Engine;
+use crate::attempts::RetrierRef;
 use crate::{
     Attempts, BudgetConfig, Idempotency, LimitStore, Pause, Retrier, RetryBudget, Sleeper,
     StatusError,
@@ -211,9 +211,9 @@ impl<C> Retrying<C> {
         engine_for::<E>(&self.engine, &self.cached).run_blocking(idempotency, f)
     }
 
-    /// Not public API: a call's attempts, under the chosen retrier or `E`'s settings.
-    #[doc(hidden)]
-    pub fn __attempts<E: StatusError>(
+    /// A call's attempts, under the chosen retrier or `E`'s settings: what generated methods
+    /// start with (through `__private::RetryWithStatus`).
+    pub(crate) fn attempts_for<E: StatusError>(
         &self,
         idempotency: Idempotency,
         method: &'static str,
@@ -222,9 +222,8 @@ impl<C> Retrying<C> {
         Attempts::for_error::<E>(engine, idempotency, method)
     }
 
-    /// Not public API: the same for `&mut self` methods, with the client apart.
-    #[doc(hidden)]
-    pub fn __attempts_mut<E: StatusError>(
+    /// The same for `&mut self` methods, with the client apart.
+    pub(crate) fn attempts_for_mut<E: StatusError>(
         &mut self,
         idempotency: Idempotency,
         method: &'static str,
@@ -239,12 +238,15 @@ impl<C> Retrying<C> {
 
 /// The engine for calls with error type `E`: the one `cached` keeps if it is `E`'s and current,
 /// else `shared`'s (kept in `cached` if it keeps none yet).
-fn engine_for<'r, E: StatusError>(shared: &'r Shared, cached: &'r OnceLock<Cached>) -> Engine<'r> {
+fn engine_for<'r, E: StatusError>(
+    shared: &'r Shared,
+    cached: &'r OnceLock<Cached>,
+) -> RetrierRef<'r> {
     let id = TypeId::of::<E>();
     let current =
         |c: &Cached| c.id == id && c.generation == shared.generation.load(Ordering::Acquire);
     if let Some(c) = cached.get().filter(|c| current(c)) {
-        return Engine::Borrowed(&c.retrier);
+        return RetrierRef::Borrowed(&c.retrier);
     }
     let (retrier, generation) = shared.retrier_for::<E>();
     if cached.get().is_none() {
@@ -254,10 +256,10 @@ fn engine_for<'r, E: StatusError>(shared: &'r Shared, cached: &'r OnceLock<Cache
             retrier: Arc::clone(&retrier),
         });
         if let Some(c) = cached.get().filter(|c| current(c)) {
-            return Engine::Borrowed(&c.retrier);
+            return RetrierRef::Borrowed(&c.retrier);
         }
     }
-    Engine::Shared(retrier)
+    RetrierRef::Shared(retrier)
 }
 
 impl Shared {

@@ -22,7 +22,7 @@ use std::time::Instant;
 
 /// A pending wait's place in the map: its deadline, then a number that tells apart waits
 /// with the same deadline.
-type Key = (Instant, u64);
+type WaitKey = (Instant, u64);
 
 /// The timer thread runs no code of its own beyond wakers: a small stack does.
 const TIMER_STACK: usize = 256 * 1024;
@@ -37,7 +37,7 @@ pub(crate) struct Timer {
 }
 
 struct State {
-    waits: BTreeMap<Key, Waker>,
+    waits: BTreeMap<WaitKey, Waker>,
     next_id: u64,
     /// Whether the thread is running (it never ends once started).
     started: bool,
@@ -85,7 +85,7 @@ impl Timer {
     /// Puts a wait in the map, or updates its waker if it is there; starts the thread if it
     /// is not running, and if it cannot, has `waker` woken at once so the wait is polled
     /// again.
-    fn register(&'static self, key: Option<Key>, deadline: Instant, waker: &Waker) -> Key {
+    fn register(&'static self, key: Option<WaitKey>, deadline: Instant, waker: &Waker) -> WaitKey {
         let mut state = self.lock();
         let known = key.and_then(|key| state.waits.get_mut(&key).map(|slot| (key, slot)));
         let key = match known {
@@ -118,7 +118,7 @@ impl Timer {
     }
 
     /// Takes a wait out of the map, if it is still there.
-    fn remove(&self, key: Key) {
+    fn remove(&self, key: WaitKey) {
         self.lock().waits.remove(&key);
     }
 
@@ -172,7 +172,7 @@ fn spawn_thread(timer: &'static Timer) -> std::io::Result<()> {
 pub(crate) struct Wait {
     timer: &'static Timer,
     deadline: Option<Instant>,
-    key: Option<Key>,
+    key: Option<WaitKey>,
 }
 
 impl Future for Wait {

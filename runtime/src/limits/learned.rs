@@ -22,7 +22,7 @@ pub(super) struct Learned {
 
 impl Learned {
     /// The refused calls due to retry at `now`.
-    pub(super) fn retrying(&mut self, now: Instant) -> u32 {
+    pub(super) fn retrying_at(&mut self, now: Instant) -> u32 {
         if self
             .last_hold_end
             .is_some_and(|end| now > end.checked_add(super::SAME_HOLD).unwrap_or(end))

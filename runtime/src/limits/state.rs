@@ -137,7 +137,7 @@ impl ScopeState {
                 }
             }
         }
-        let retrying = self.learned.retrying(now);
+        let retrying = self.learned.retrying_at(now);
         if let Some(window) = &mut self.learned.window {
             window.advance(now);
             if paced
@@ -213,7 +213,7 @@ impl ScopeState {
                     }
                 }
                 if retrying {
-                    self.learned.retrying = self.learned.retrying(now).saturating_add(1);
+                    self.learned.retrying = self.learned.retrying_at(now).saturating_add(1);
                 }
             }
             Outcome::Cancelled { retrying } => {

@@ -22,12 +22,10 @@ enum Permit {
     Refused,
 }
 
-type Key = ScopeKey;
-
 impl Limits {
     fn permit(
         &self,
-        key: &Key,
+        key: &ScopeKey,
         now: Instant,
         pacing: Pacing,
         cap: Duration,
@@ -55,7 +53,7 @@ impl Limits {
 
     /// A refusal of the rate limit at `now` that holds `key` until `until`; the refused call
     /// is counted as retrying when it ends.
-    fn hold(&self, key: &Key, now: Instant, until: Instant, status: Option<StatusCode>) {
+    fn hold(&self, key: &ScopeKey, now: Instant, until: Instant, status: Option<StatusCode>) {
         let outcome = Outcome::Refused {
             hold: Some(until.saturating_duration_since(now)),
             status,
@@ -66,7 +64,7 @@ impl Limits {
     }
 
     /// The refused call counted as retrying in `key` is gone.
-    fn retried(&self, key: &Key) {
+    fn retried(&self, key: &ScopeKey) {
         let outcome = Outcome::Cancelled { retrying: true };
         self.0
             .report(&Report::new(*key, None, Instant::now(), outcome));
@@ -82,8 +80,13 @@ impl Limits {
         now: Instant,
     ) {
         let quota = stated_quota(&Names::new(config), headers, SystemTime::now);
-        let report = Report::new(Key::Client, Some(Ticket(attempt)), now, Outcome::Success)
-            .with_quota(quota);
+        let report = Report::new(
+            ScopeKey::Client,
+            Some(Ticket(attempt)),
+            now,
+            Outcome::Success,
+        )
+        .with_quota(quota);
         self.0.report(&report);
     }
 
@@ -102,7 +105,7 @@ fn a_scope_that_saw_no_refusal_is_never_paced() {
     let now = Instant::now();
     for _ in 0..10_000 {
         assert_eq!(
-            limits.permit(&Key::Client, now, Pacing::Auto, CAP, true, 0),
+            limits.permit(&ScopeKey::Client, now, Pacing::Auto, CAP, true, 0),
             Permit::Go
         );
     }
@@ -112,7 +115,7 @@ fn a_scope_that_saw_no_refusal_is_never_paced() {
 fn send(limits: &Limits, at: Instant, n: u32) {
     for i in 0..n {
         assert_eq!(
-            limits.permit(&Key::Client, at, Pacing::Auto, CAP, true, 0),
+            limits.permit(&ScopeKey::Client, at, Pacing::Auto, CAP, true, 0),
             Permit::Go,
             "send {i} of {n}"
         );
@@ -120,7 +123,7 @@ fn send(limits: &Limits, at: Instant, n: u32) {
 }
 
 fn first(limits: &Limits, at: Instant) -> Permit {
-    limits.permit(&Key::Client, at, Pacing::Auto, CAP, true, 0)
+    limits.permit(&ScopeKey::Client, at, Pacing::Auto, CAP, true, 0)
 }
 
 /// A scope that learned a quota of `quota` a second from a refusal at `t0 + 1 s`; the first
@@ -128,12 +131,12 @@ fn first(limits: &Limits, at: Instant) -> Permit {
 fn learned(quota: u32, t0: Instant) -> Limits {
     let limits = Limits::default();
     let second = Duration::from_secs(1);
-    limits.hold(&Key::Client, t0, t0 + second, None);
-    limits.retried(&Key::Client);
+    limits.hold(&ScopeKey::Client, t0, t0 + second, None);
+    limits.retried(&ScopeKey::Client);
     // quota + 1 sent in the period after the hold, the last refused
     send(&limits, t0 + second, quota + 1);
-    limits.hold(&Key::Client, t0 + second, t0 + 2 * second, None);
-    limits.retried(&Key::Client);
+    limits.hold(&ScopeKey::Client, t0 + second, t0 + 2 * second, None);
+    limits.retried(&ScopeKey::Client);
     limits
 }
 
@@ -155,15 +158,15 @@ fn learned_pacing_sends_what_succeeded_between_holds_then_probes_up() {
     // the spaced request is refused (a fixed window): 50 at once from the server's time; the
     // refused call retries when the hold ends, before the first attempts: they leave it one
     let until = next + second + 11 * ms;
-    limits.hold(&Key::Client, next + 11 * ms, until, None);
+    limits.hold(&ScopeKey::Client, next + 11 * ms, until, None);
     send(&limits, until, 49);
     assert_eq!(first(&limits, until), Permit::Paced(second));
     // a retry is not paced: it has waited what its error asked
     assert_eq!(
-        limits.permit(&Key::Client, until, Pacing::Auto, CAP, false, 0),
+        limits.permit(&ScopeKey::Client, until, Pacing::Auto, CAP, false, 0),
         Permit::Go
     );
-    limits.retried(&Key::Client);
+    limits.retried(&ScopeKey::Client);
     assert_eq!(first(&limits, until), Permit::Paced(second));
     // after the next clean period, it probes again; the window refused the first spaced
     // request, so this probe's goes a quarter of the spacing after the 50, where a refusal
@@ -173,7 +176,7 @@ fn learned_pacing_sends_what_succeeded_between_holds_then_probes_up() {
     assert_eq!(first(&limits, after), Permit::Paced(2500 * us));
     // pacing off: holds only
     assert_eq!(
-        limits.permit(&Key::Client, after, Pacing::Off, CAP, true, 0),
+        limits.permit(&ScopeKey::Client, after, Pacing::Off, CAP, true, 0),
         Permit::Go
     );
 }
@@ -204,8 +207,8 @@ fn learned_pacing_spaces_out_what_a_burst_cannot_carry() {
     assert_eq!(first(&limits, third + 25 * ms), Permit::Go);
     // a spaced request refused: back to the last clean level, 20 a period
     let until = third + second + 30 * ms;
-    limits.hold(&Key::Client, third + 30 * ms, until, None);
-    limits.retried(&Key::Client);
+    limits.hold(&ScopeKey::Client, third + 30 * ms, until, None);
+    limits.retried(&ScopeKey::Client);
     send(&limits, until, 10);
     assert_eq!(first(&limits, until), Permit::Paced(50 * ms));
     for nth in 1..=10 {
@@ -233,8 +236,8 @@ fn a_refused_burst_lowers_the_quota_to_what_got_through() {
     // the limit dropped to 25: 50 sent at once, 25 refused together, and given up
     send(&limits, start, 50);
     for _ in 0..25 {
-        limits.hold(&Key::Client, start + ms, start + second, None);
-        limits.retried(&Key::Client);
+        limits.hold(&ScopeKey::Client, start + ms, start + second, None);
+        limits.retried(&ScopeKey::Client);
     }
     send(&limits, start + second, 25);
     assert_eq!(first(&limits, start + second), Permit::Paced(second));
@@ -244,8 +247,8 @@ fn a_refused_burst_lowers_the_quota_to_what_got_through() {
     assert_eq!(first(&limits, probe), Permit::Paced(20 * ms));
     assert_eq!(first(&limits, probe + 20 * ms), Permit::Go);
     let until = probe + second + 21 * ms;
-    limits.hold(&Key::Client, probe + 21 * ms, until, None);
-    limits.retried(&Key::Client);
+    limits.hold(&ScopeKey::Client, probe + 21 * ms, until, None);
+    limits.retried(&ScopeKey::Client);
     // the limit fell, so it may come back soon: the next period probes again, its first
     // spaced request a quarter of the spacing after the 25
     send(&limits, until, 25);
@@ -288,7 +291,7 @@ fn a_refused_call_that_never_retries_leaves_its_turn_soon() {
     // the 50th refused (49 got through), and neither retried nor dropped: its turn is kept
     // while its retry is due, not after
     let until = start + 2 * second;
-    limits.hold(&Key::Client, start + second / 2, until, None);
+    limits.hold(&ScopeKey::Client, start + second / 2, until, None);
     send(&limits, until, 48);
     assert!(matches!(first(&limits, until), Permit::Paced(_)));
     let later = until + second;
@@ -300,7 +303,7 @@ fn bucket_scopes_are_bounded() {
     let limits = Limits::default();
     let now = Instant::now();
     for i in 0..(MAX_SCOPES * 4) {
-        let key = Key::Bucket(BucketName::new(i.to_string().as_bytes()));
+        let key = ScopeKey::Bucket(BucketName::new(i.to_string().as_bytes()));
         limits.hold(&key, now, now + Duration::from_secs(5), None);
     }
     assert!(limits.scopes() <= MAX_SCOPES);
@@ -331,7 +334,7 @@ fn stated_config() -> RateLimitConfig {
 fn a_stated_quota_counts_the_requests_out_and_only_falls_within_a_period() {
     let (limits, config) = (Limits::default(), stated_config());
     let now = Instant::now();
-    let go = |attempt| limits.permit(&Key::Client, now, Pacing::Auto, CAP, true, attempt);
+    let go = |attempt| limits.permit(&ScopeKey::Client, now, Pacing::Auto, CAP, true, attempt);
     for attempt in 1..=3 {
         assert_eq!(go(attempt), Permit::Go);
     }
@@ -364,7 +367,7 @@ fn a_stated_reset_already_past_states_nothing() {
     headers.insert("x-ratelimit-reset", 1_000_000_000_u64.into());
     limits.observe(&config, "", 1, &headers, now);
     assert_eq!(
-        limits.permit(&Key::Client, now, Pacing::Auto, CAP, true, 2),
+        limits.permit(&ScopeKey::Client, now, Pacing::Auto, CAP, true, 2),
         Permit::Go,
         "a late answer of a period that is over"
     );

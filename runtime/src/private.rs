@@ -1,0 +1,13 @@
+//! What generated code refers to, as `errspec::__private`: re-exports only. The items live in
+//! `support/`, by what they support; none is public API.
+
+pub use crate::response::Response;
+pub use crate::support::call::{
+    Engine, Forward, ForwardOtherErrors, RetryArgument, RetryWithStatus, assert_status_error,
+    take_argument,
+};
+pub use crate::support::error::{AsDynError, reason_phrase, status_code, unreachable_stub};
+pub use crate::support::features::{
+    Json, JsonFeature, Rfc3339, Rfc3339Feature, require_json, require_rfc3339,
+};
+pub use crate::support::thread_sleeper_pending;
