@@ -137,7 +137,9 @@ impl RedisStore {
     /// Connects to the Redis at `url` (`redis://[user][:password@]host[:port][/db]`, or
     /// `rediss://` with the feature `tls`), waiting at most a second for its first answer.
     ///
-    /// Fails on a URL it cannot use and on a server that refuses the password. A server that
+    /// Fails on a URL it cannot use, on a server that refuses the password, and on an ACL
+    /// user that may not run the store's commands (`PING`, `SCRIPT LOAD`, `EVALSHA`), which
+    /// it loads its two scripts with at once. A server that
     /// does not answer yet is not an error: the store starts in an outage (calls use the
     /// in-process state, one warning is logged) and shares state from the moment it answers.
     ///

@@ -105,13 +105,9 @@ impl Shared {
                 .set_max_delay(PROBE_MAX)
                 .set_number_of_retries(2);
             let result = match ConnectionManager::new_lazy_with_config(client, config) {
-                Ok(mut conn) => {
-                    let ping = tokio::time::timeout(
-                        CONNECT_TIMEOUT,
-                        redis::cmd("PING").query_async::<Value>(&mut conn),
-                    )
-                    .await;
-                    Ok((conn, ping))
+                Ok(conn) => {
+                    let first = tokio::time::timeout(CONNECT_TIMEOUT, first_contact(&conn)).await;
+                    Ok((conn, first))
                 }
                 Err(e) => Err(e),
             };
@@ -122,8 +118,11 @@ impl Shared {
         };
         let (conn, ping) = result.map_err(|e| Error::new(ErrorKind::BadUrl, Some(e)))?;
         let (up, cause) = match ping {
-            Ok(Ok(_)) => (true, None),
+            Ok(Ok(())) => (true, None),
             Ok(Err(e)) if is_auth(&e) => return Err(Error::new(ErrorKind::Auth, Some(e))),
+            Ok(Err(e)) if e.code() == Some("NOPERM") => {
+                return Err(Error::new(ErrorKind::Refused, Some(e)));
+            }
             Ok(Err(e)) => (false, Some(Failure::Redis(e))),
             Err(_) => (false, Some(Failure::Timeout(CONNECT_TIMEOUT))),
         };
@@ -153,6 +152,20 @@ impl Shared {
             _stop: stop,
         })
     }
+}
+
+/// The first commands: a `PING`, and loading both scripts (so the first calls need no
+/// `NOSCRIPT` round, and a user that may not run scripts is told at `connect`).
+async fn first_contact(conn: &ConnectionManager) -> redis::RedisResult<()> {
+    let mut conn = conn.clone();
+    redis::cmd("PING").query_async::<Value>(&mut conn).await?;
+    for code in [ACQUIRE, REPORT] {
+        Script::new(code)
+            .prepare_invoke()
+            .load_async(&mut conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Whether `e` is the server refusing the credentials.

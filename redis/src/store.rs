@@ -2,13 +2,14 @@
 //! the fallback to the in-process state.
 
 use core::time::Duration;
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use errspec::http::StatusCode;
 use errspec::{
-    Acquire, Ask, Grant, LimitStore, Outcome, Pacing, Pause, Report, ScopeKey, StatedQuota,
+    Acquire, Ask, Grant, LimitStore, Outcome, Pacing, Pause, Report, ScopeKey, StatedQuota, Ticket,
 };
 
 use crate::keys::scope_keys;
@@ -158,12 +159,8 @@ impl RedisStore {
     }
 }
 
-use errspec::Ticket;
-
 impl Local {
-    fn granted(
-        &self,
-    ) -> MutexGuard<'_, std::collections::HashMap<(ScopeKey, Ticket), Vec<Granted>>> {
+    fn granted(&self) -> MutexGuard<'_, HashMap<(ScopeKey, Ticket), Vec<Granted>>> {
         self.granted.lock().unwrap_or_else(PoisonError::into_inner)
     }
 

@@ -208,6 +208,16 @@ async fn an_acl_user_logs_in() {
         .await
         .expect_err("refused");
     assert_eq!(e.kind(), ErrorKind::Auth, "{e}");
+    // a user that may not run scripts is told at connect, not at each call
+    let _: () = redis::cmd("ACL")
+        .arg(&["SETUSER", "reader", "on", ">r34d", "~*", "+@read", "+ping"][..])
+        .query(&mut conn)
+        .unwrap();
+    let e = RedisStore::connect(format!("redis://reader:r34d@127.0.0.1:{port}"))
+        .await
+        .expect_err("refused");
+    assert_eq!(e.kind(), ErrorKind::Refused, "{e}");
+    assert!(e.to_string().contains("EVALSHA"), "{e}");
 }
 
 #[tokio::test]
