@@ -306,3 +306,17 @@ async fn calls_go_on_through_a_retrier_while_redis_is_paused_or_gone() {
         started.elapsed()
     );
 }
+
+/// With the feature `tls`, a `rediss://` URL is taken; a server that does not speak TLS is an
+/// outage (calls go on), not an error nor a panic in the TLS stack.
+#[cfg(feature = "tls")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rediss_to_a_server_without_tls_is_an_outage() {
+    let Some(server) = server() else { return };
+    let url = format!("rediss://127.0.0.1:{}", server.port);
+    let a = RedisStore::connect(url)
+        .await
+        .expect("a rediss URL is taken");
+    assert!(!a.is_sharing());
+    assert_eq!(acquire(&a, &ask(API, SCOPE, 1)).await, Grant::Go);
+}
