@@ -34,14 +34,17 @@
 //! # Keys
 //!
 //! A scope's state is the hash `{prefix}:{api}:{scope}`, its reservations the sorted set
-//! `{prefix}:{api}:{scope}:out`. `{api}` is the spec's `[api] name` (empty when it has none);
+//! `{prefix}:{api}:{scope}:out`, and the send times of its learned period and of the one
+//! before (so that a period's `n`-th request goes no sooner than a period after the last
+//! one's, whichever process sent it) the lists `{prefix}:{api}:{scope}:times` and `:prev`,
+//! at most 256 entries each. `{api}` is the spec's `[api] name` (empty when it has none);
 //! `{scope}` is `client`, `method:{name}` or `bucket:{name}`, and `bucket:#{hex}` for a bucket
 //! name longer than 64 bytes (kept as a 128-bit hash, so a hostile server cannot grow keys).
 //! A name is written as it is when all its bytes are ASCII letters, digits, `_`, `-` or `.`,
 //! else as `%` and the hex of its bytes. Keys hold nothing else: no URL, argument, body or
 //! credential. A state key expires a period (at least 10 s) after the later of its last use
-//! and the latest time a server stated; a reservation set a second after its last
-//! reservation's expiry.
+//! and the latest time a server stated (the lists with it); a reservation set a second after
+//! its last reservation's expiry.
 //!
 //! # Fail open
 //!

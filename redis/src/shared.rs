@@ -43,8 +43,9 @@ const REPORT: &str = concat!(
 
 /// What the report queue carries: one report's keys and arguments.
 pub(crate) struct Sent {
-    pub(crate) state: String,
-    pub(crate) out: String,
+    /// The keys: the scope's state, the reservations of the scope the ticket was granted in,
+    /// the scope's send times of this period and the one before.
+    pub(crate) keys: [String; 4],
     pub(crate) args: Vec<String>,
     /// When the caller reported: the script dates the answer back by the time it waited.
     pub(crate) at: Instant,
@@ -204,12 +205,14 @@ impl Core {
     /// Runs the acquire script with `keys` and `args` within `timeout`.
     pub(crate) async fn acquire(
         &self,
-        keys: [&str; 2],
+        keys: [&str; 4],
         args: &[String],
         timeout: Duration,
     ) -> Result<Vec<i64>, Failure> {
         let mut invocation = self.acquire.prepare_invoke();
-        invocation.key(keys[0]).key(keys[1]);
+        for key in keys {
+            invocation.key(key);
+        }
         for arg in args {
             invocation.arg(arg);
         }
@@ -298,7 +301,9 @@ impl Core {
         }
         let age = sent.at.elapsed().as_micros().to_string();
         let mut invocation = self.report.prepare_invoke();
-        invocation.key(&sent.state).key(&sent.out);
+        for key in &sent.keys {
+            invocation.key(key);
+        }
         for (i, arg) in sent.args.iter().enumerate() {
             if i == 1 {
                 invocation.arg(&age);

@@ -47,7 +47,13 @@ impl LimitStore for RedisStore {
         let timeout = self.timeout;
         let task = Arc::clone(&core);
         core.handle.spawn(async move {
-            let result = task.acquire([&keys.state, &keys.out], &args, timeout).await;
+            let result = task
+                .acquire(
+                    [&keys.state, &keys.out, &keys.times, &keys.prev],
+                    &args,
+                    timeout,
+                )
+                .await;
             let granted = matches!(result.as_deref(), Ok([0, ..]));
             if answer.send(result).is_err() && granted {
                 // the caller stopped waiting: nobody will report this reservation
@@ -87,12 +93,15 @@ impl LimitStore for RedisStore {
             Some(Granted::Redis(seq)) => self.member(seq),
             _ => String::new(),
         };
-        let state = scope_keys(&self.prefix, report.api, report.scope).state;
-        let release_scope = report.release.map_or(report.scope, |(scope, _)| scope);
-        let out = scope_keys(&self.prefix, report.api, release_scope).out;
+        let keys = scope_keys(&self.prefix, report.api, report.scope);
+        let out = match report.release {
+            Some((scope, _)) if scope != report.scope => {
+                scope_keys(&self.prefix, report.api, scope).out
+            }
+            _ => keys.out,
+        };
         let sent = Sent {
-            state,
-            out,
+            keys: [keys.state, out, keys.times, keys.prev],
             args: report_args(member, report),
             at: Instant::now(),
             timeout: self.timeout,
