@@ -185,6 +185,14 @@ async fn refusals_one_process_learns_pace_the_other() {
         wait > Duration::from_millis(50) && wait < Duration::from_millis(100),
         "{wait:?}"
     );
+    // the send-time lists expire with the state
+    let keys = server.keys();
+    assert!(keys.iter().any(|k| k.ends_with(":prev")), "{keys:?}");
+    let mut conn = server.redis();
+    for key in &keys {
+        let ttl: i64 = redis::cmd("PTTL").arg(key).query(&mut conn).unwrap();
+        assert!(ttl > 0, "{key} has no TTL ({ttl})");
+    }
     // b's own in-process state learned nothing: the pacing came from Redis
     assert_eq!(
         b.local().acquire(&ask(API, scope, 99)).ready(),
