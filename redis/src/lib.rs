@@ -26,7 +26,9 @@
 //! again after a `SCRIPT FLUSH` or a restart) runs errspec's rate-limit algorithm (the one
 //! [`errspec::LocalStore`] runs in a process) atomically next to the scope's state, on
 //! Redis's clock (`TIME`), the one clock of every process. Each response's report goes to a
-//! second script from a background task: [`report`](errspec::LimitStore::report) returns at
+//! second script from a background task (a success or failure that states nothing to a
+//! smaller one, which frees its reservation and marks the scope answered):
+//! [`report`](errspec::LimitStore::report) returns at
 //! once. Reservations (the requests in flight) are members of a sorted set scored by when they
 //! expire, [`with_reservation_lifetime`](RedisStore::with_reservation_lifetime) after they were
 //! granted, so those of a process that died stop counting. Every key has a TTL.

@@ -40,9 +40,13 @@ const REPORT: &str = concat!(
     include_str!("lua/scope.lua"),
     include_str!("lua/report.lua")
 );
+const RELEASE: &str = include_str!("lua/release.lua");
 
 /// What the report queue carries: one report's keys and arguments.
 pub(crate) struct Sent {
+    /// Whether it is a quiet answer (a success or failure stating nothing), which only frees
+    /// its reservation and marks the scope answered (`release.lua`); else `report.lua`.
+    pub(crate) quiet: bool,
     /// The keys: the scope's state, the reservations of the scope the ticket was granted in,
     /// the scope's send times of this period and the one before.
     pub(crate) keys: [String; 4],
@@ -57,6 +61,7 @@ pub(crate) struct Core {
     pub(crate) conn: ConnectionManager,
     acquire: Script,
     report: Script,
+    release: Script,
     health: Health,
     pub(crate) handle: Handle,
 }
@@ -131,6 +136,7 @@ impl Shared {
             conn,
             acquire: Script::new(ACQUIRE),
             report: Script::new(REPORT),
+            release: Script::new(RELEASE),
             health: Health {
                 up: AtomicBool::new(true),
                 warned: AtomicBool::new(false),
@@ -160,7 +166,7 @@ impl Shared {
 async fn first_contact(conn: &ConnectionManager) -> redis::RedisResult<()> {
     let mut conn = conn.clone();
     redis::cmd("PING").query_async::<Value>(&mut conn).await?;
-    for code in [ACQUIRE, REPORT] {
+    for code in [ACQUIRE, REPORT, RELEASE] {
         Script::new(code)
             .prepare_invoke()
             .load_async(&mut conn)
@@ -300,12 +306,17 @@ impl Core {
             return;
         }
         let age = sent.at.elapsed().as_micros().to_string();
-        let mut invocation = self.report.prepare_invoke();
-        for key in &sent.keys {
+        let (script, keys) = if sent.quiet {
+            (&self.release, &sent.keys[..2])
+        } else {
+            (&self.report, &sent.keys[..])
+        };
+        let mut invocation = script.prepare_invoke();
+        for key in keys {
             invocation.key(key);
         }
         for (i, arg) in sent.args.iter().enumerate() {
-            if i == 1 {
+            if i == 1 && !sent.quiet {
                 invocation.arg(&age);
             } else {
                 invocation.arg(arg);

@@ -100,9 +100,17 @@ impl LimitStore for RedisStore {
             }
             _ => keys.out,
         };
+        let quiet =
+            report.quota.is_none() && matches!(report.outcome, Outcome::Success | Outcome::Failure);
+        let args = if quiet {
+            vec![member, flag(report.answered)]
+        } else {
+            report_args(member, report)
+        };
         let sent = Sent {
+            quiet,
             keys: [keys.state, out, keys.times, keys.prev],
-            args: report_args(member, report),
+            args,
             at: Instant::now(),
             timeout: self.timeout,
         };

@@ -58,16 +58,15 @@ local function save(key, s, now)
   local set, del, kept = {}, {}, 0
   for _, f in ipairs(FIELDS) do
     local v = s[f]
-    if v ~= nil then
+    if v == nil then
+      if read[f] ~= nil then del[#del + 1] = f end
+    else
       kept = kept + 1
-      -- as stored: whole microseconds
-      v = tonumber(string.format('%.0f', v))
-    end
-    if v == nil and read[f] ~= nil then
-      del[#del + 1] = f
-    elseif v ~= nil and v ~= read[f] then
-      set[#set + 1] = f
-      set[#set + 1] = string.format('%.0f', v)
+      if v ~= read[f] then
+        -- whole microseconds (a fraction read back differs, and is written again: rare)
+        set[#set + 1] = f
+        set[#set + 1] = string.format('%.0f', v)
+      end
     end
   end
   if kept == 0 then
