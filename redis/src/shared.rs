@@ -239,6 +239,11 @@ impl Core {
 
     /// Redis answered a call: an outage told is over.
     pub(crate) fn succeeded(&self) {
+        // read first: every answer comes here, and a write would bounce the line between
+        // the callers' threads
+        if !self.health.warned.load(Ordering::Acquire) {
+            return;
+        }
         self.health
             .backoff
             .store(duration_ms(PROBE_FIRST), Ordering::Relaxed);
