@@ -320,3 +320,31 @@ async fn rediss_to_a_server_without_tls_is_an_outage() {
     assert!(!a.is_sharing());
     assert_eq!(acquire(&a, &ask(API, SCOPE, 1)).await, Grant::Go);
 }
+
+/// An ask dropped while Redis is answering (its call cancelled): a reservation Redis granted
+/// it is freed at once, not left to expire.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_ask_leaves_no_reservation() {
+    let Some(server) = server() else { return };
+    let a = store(&server).await.with_timeout(Duration::from_secs(2));
+    let mut conn = server.redis();
+    let _: () = redis::cmd("CLIENT")
+        .arg(&["PAUSE", "150", "WRITE"][..])
+        .query(&mut conn)
+        .unwrap();
+    let ask = ask(API, SCOPE, 1);
+    let dropped = tokio::time::timeout(Duration::from_millis(50), a.acquire(&ask)).await;
+    assert!(dropped.is_err(), "answered during the pause: {dropped:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let out: u64 = redis::cmd("ZCARD")
+        .arg("errspec:faults:client:out")
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(out, 0, "the dropped ask's reservation is still counted");
+    let state: u64 = redis::cmd("EXISTS")
+        .arg("errspec:faults:client")
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(state, 1, "the script ran once the pause ended");
+    assert!(a.is_sharing());
+}
