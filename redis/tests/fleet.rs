@@ -1,4 +1,4 @@
-//! Two "processes" (two `RedisStore`s, each with its own connection, retrier and 4 callers)
+//! Two "processes" (two `RedisStore`s, each with its own connection, retrier and 8 callers)
 //! against one server's fixed window that states its quota on every response (GitHub-style
 //! `x-ratelimit-remaining` and the seconds to the window's end), or only refuses with a
 //! Retry-After, in real time: through Redis, the two keep to the one quota between them.
@@ -20,9 +20,11 @@ use errspec::{
 
 const WINDOW: Duration = Duration::from_millis(200);
 const PER_WINDOW: u32 = 20;
-const CALLS: u32 = 64;
+/// Callers per process.
+const CALLERS: u32 = 8;
+const CALLS: u32 = 96;
 /// Learning takes a few periods.
-const LEARNED_CALLS: u32 = 200;
+const LEARNED_CALLS: u32 = 224;
 
 /// A fixed window of `PER_WINDOW` requests per `WINDOW`, counted at the server.
 struct Window {
@@ -101,7 +103,7 @@ impl Window {
     }
 }
 
-/// `CALLS` calls split between two processes of 4 callers each, each process with `stores`'s
+/// `calls` calls split between two processes of `CALLERS` callers each, each process with `stores`'s
 /// store: (failed, refused, sent, wall).
 async fn run(
     stores: [Arc<dyn LimitStore>; 2],
@@ -132,11 +134,11 @@ async fn run(
         )
         .with_rate_limit(rate_limit.clone())
         .with_store(store);
-        for _ in 0..4 {
+        for _ in 0..CALLERS {
             let (retrier, window) = (retrier.clone(), Arc::clone(&window));
             callers.push(tokio::spawn(async move {
                 let mut failed = 0;
-                for _ in 0..calls / 8 {
+                for _ in 0..calls / (2 * CALLERS) {
                     let window = Arc::clone(&window);
                     let result = retrier
                         .run(true, move || {
@@ -189,7 +191,8 @@ async fn two_processes_keep_to_one_stated_quota_through_redis() {
     assert_eq!(failed, 0);
     // the window's boundary on the server's clock and the stated reset can differ by a
     // rounding: a refusal at a window's edge is possible, not a burst of them
-    assert!(refused <= 2, "{refused} of {sent} refused through Redis");
+    // (measured: 0 of 96 through Redis; 9-10 of about 105 with in-process state)
+    assert!(refused <= 3, "{refused} of {sent} refused through Redis");
     assert!(wall < Duration::from_secs(2), "{wall:?}");
 }
 
@@ -213,10 +216,11 @@ async fn two_processes_learn_one_quota_from_refusals_through_redis() {
         local.0, local.1, local.2, local.3
     );
     assert_eq!(failed, 0);
-    // learning costs a few refusals a period at first, for one process as for two (measured:
-    // 14-16 of about 215 through Redis for two processes, and for one); not a burst
+    // learning costs refusals in the first periods and at each probe, through Redis as for
+    // one process with all the callers (measured: 25-29 of about 250, and as many in-process
+    // with 8 callers per process); not a burst
     assert!(
-        refused * 100 <= sent * 12,
+        refused * 100 <= sent * 16,
         "{refused} of {sent} refused through Redis"
     );
 }

@@ -182,7 +182,7 @@ async fn refusals_one_process_learns_pace_the_other() {
     };
     assert_eq!(pause, Pause::LearnedQuota);
     assert!(
-        wait > Duration::from_millis(50) && wait < Duration::from_millis(100),
+        wait > Duration::from_millis(20) && wait < Duration::from_millis(100),
         "{wait:?}"
     );
     // the send-time lists expire with the state
