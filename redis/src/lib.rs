@@ -180,7 +180,9 @@ impl RedisStore {
     }
 
     /// The same store, counting an answer from Redis slower than `timeout` as a failure
-    /// (default 100 ms): the call goes on with the in-process state.
+    /// (default 100 ms): the call goes on with the in-process state. Only the calls that ask
+    /// as an outage begins wait this long (later ones do not ask Redis until it answers
+    /// again), so keep it well under the shortest `max_elapsed` of the retriers using it.
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
