@@ -169,6 +169,18 @@ impl RedisStore {
         })
     }
 
+    /// [`connect`](Self::connect) for a program without an async runtime: blocks the thread
+    /// until the store's own thread has connected (a second at most, as `connect`).
+    ///
+    /// ```no_run
+    /// let store = errspec_redis::RedisStore::connect_blocking("redis://127.0.0.1:6379")?;
+    /// let retrier = errspec::Retrier::new(errspec::RetryConfig::default()).with_store(store);
+    /// # let _ = retrier; Ok::<(), errspec_redis::Error>(())
+    /// ```
+    pub fn connect_blocking(url: impl AsRef<str>) -> Result<Self, Error> {
+        block_on(Self::connect(url))
+    }
+
     /// The same store, its keys under `prefix` (`"{prefix}:{api}:{scope}..."`; default
     /// `"errspec"`): stores with different prefixes share nothing, not even the in-process
     /// fallback. The prefix is written as it is.
@@ -229,5 +241,29 @@ impl core::fmt::Debug for RedisStore {
             .field("timeout", &self.timeout)
             .field("sharing", &self.is_sharing())
             .finish_non_exhaustive()
+    }
+}
+
+/// Polls `future` on this thread, parking it between wake-ups: `connect` awaits only a
+/// `oneshot` that the store's own thread answers, so no runtime is needed here.
+fn block_on<F: Future>(future: F) -> F::Output {
+    use core::task::{Context, Poll, Waker};
+    use std::task::Wake;
+
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+
+    let mut future = core::pin::pin!(future);
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::park();
     }
 }

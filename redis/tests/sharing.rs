@@ -290,7 +290,9 @@ fn retriers_share_holds_from_blocking_calls_and_a_current_thread_runtime() {
         .enable_all()
         .build()
         .unwrap();
-    let (a, b) = runtime.block_on(async { (store(&server).await, store(&server).await) });
+    // a store made without a runtime, and one made on the current-thread runtime
+    let a = errspec_redis::RedisStore::connect_blocking(server.url()).unwrap();
+    let b = runtime.block_on(store(&server));
     // process a, blocking: refused once (Retry-After 300 ms), then through
     let a_retrier = retrier(&a, API);
     let refused_at = Instant::now();
