@@ -66,7 +66,8 @@
 //! only awaits that thread's answer, so the store works the same from a multi-thread or a
 //! current-thread Tokio runtime, from blocking calls (`run_blocking`, sync trait methods,
 //! polled on a thread with no runtime) and from a runtime whose only thread is blocked:
-//! blocking calls share the state in Redis like async ones.
+//! blocking calls share the state in Redis like async ones. A program with no async runtime
+//! at all makes the store with [`connect_blocking`](RedisStore::connect_blocking).
 //!
 //! # TLS
 //!
