@@ -27,9 +27,8 @@
 //! [`errspec::LocalStore`] runs in a process) atomically next to the scope's state, on
 //! Redis's clock (`TIME`), the one clock of every process. Each response's report goes to a
 //! second script from a background task (a success or failure that states nothing to a
-//! smaller one, which frees its reservation and marks the scope answered):
-//! [`report`](errspec::LimitStore::report) returns at
-//! once. Reservations (the requests in flight) are members of a sorted set scored by when they
+//! smaller one, which frees its reservation and marks the scope answered), so
+//! [`report`](errspec::LimitStore::report) returns at once. Reservations (the requests in flight) are members of a sorted set scored by when they
 //! expire, [`with_reservation_lifetime`](RedisStore::with_reservation_lifetime) after they were
 //! granted, so those of a process that died stop counting. Every key has a TTL.
 //!
@@ -56,8 +55,9 @@
 //! within the timeout, is down, restarted, or answers an error. The first failure of an
 //! outage logs one `tracing` warning (target `errspec_redis`); while it lasts, calls do not
 //! ask Redis, and a background task looks at it, waiting longer each time up to a second;
-//! the first call Redis answers again logs one `info` and sharing resumes. No call fails or
-//! waits beyond its limits for the store's sake.
+//! the first call Redis answers again logs one `info` and sharing resumes. No call fails for
+//! the store's sake, and none waits for it beyond its limits but the calls that ask as an
+//! outage begins, which wait the timeout once.
 //!
 //! # Threads and runtimes
 //!
@@ -72,7 +72,8 @@
 //! # TLS
 //!
 //! `rediss://` URLs need the feature `tls` (redis-rs over rustls with the ring provider and
-//! the system's root certificates). `redis://user:password@host` logs in as an ACL user.
+//! the system's root certificates, or those of the file `SSL_CERT_FILE` names).
+//! `redis://user:password@host` logs in as an ACL user.
 
 mod error;
 mod keys;
