@@ -3,7 +3,7 @@
 use core::fmt;
 
 /// Why [`RedisStore::connect`](crate::RedisStore::connect) failed: a URL it cannot use, or a
-/// server that refused the credentials. (A server not reachable yet is not an error: calls go
+/// server that refused the credentials or the store's commands. (A server not reachable yet is not an error: calls go
 /// on with the in-process state until it answers.)
 ///
 /// Its message never holds the URL, which may carry a password.
@@ -22,7 +22,8 @@ pub enum ErrorKind {
     BadUrl,
     /// The server refused the user name or password (`AUTH`).
     Auth,
-    /// The server answered the first command with an error other than a refused password.
+    /// The server refused the store's commands (`NOPERM`: an ACL user that may not run
+    /// `PING`, `SCRIPT LOAD` or `EVALSHA`).
     Refused,
     /// The store's background thread could not be started.
     Thread,
@@ -44,7 +45,10 @@ impl fmt::Display for Error {
         f.write_str(match self.kind {
             ErrorKind::BadUrl => "errspec-redis: bad Redis URL",
             ErrorKind::Auth => "errspec-redis: Redis refused the user name or password (AUTH)",
-            ErrorKind::Refused => "errspec-redis: Redis answered the first command with an error",
+            ErrorKind::Refused => {
+                "errspec-redis: Redis refused the store's commands (the user needs PING, SCRIPT \
+                 LOAD and EVALSHA)"
+            }
             ErrorKind::Thread => "errspec-redis: cannot start the store's background thread",
         })?;
         if let Some(source) = &self.source {

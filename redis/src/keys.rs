@@ -1,7 +1,8 @@
 //! The key layout: which Redis keys hold a scope's state.
 //!
-//! A scope's state is a hash at `{prefix}:{api}:{scope}` and its reservations a sorted set at
-//! `{prefix}:{api}:{scope}:out`, where `{scope}` is `client`, `method:{name}` or
+//! A scope's state is a hash at `{prefix}:{api}:{scope}`, its reservations a sorted set at
+//! `{prefix}:{api}:{scope}:out`, and the send times of its learned period and of the one
+//! before lists at `{prefix}:{api}:{scope}:times` and `{prefix}:{api}:{scope}:prev`, where `{scope}` is `client`, `method:{name}` or
 //! `bucket:{name}` (`bucket:#{hex}` for a name longer than 64 bytes, which the runtime keeps as
 //! a 128-bit hash). The API's name, a method's name and a bucket's name are written as they
 //! are when every byte is an ASCII letter, digit, `_`, `-` or `.`, and otherwise as `%`
@@ -19,6 +20,9 @@ pub(crate) struct ScopeKeys {
     pub(crate) state: String,
     /// The sorted set of the reservations out.
     pub(crate) out: String,
+    /// The lists of the send times of the learned period and of the one before.
+    pub(crate) times: String,
+    pub(crate) prev: String,
 }
 
 /// The keys of `scope` of the API named `api`, under `prefix`.
@@ -44,8 +48,12 @@ pub(crate) fn scope_keys(prefix: &str, api: &str, scope: ScopeKey) -> ScopeKeys 
         // `Client`, and any scope a later runtime adds: the client's, until this crate knows it
         _ => state.push_str("client"),
     }
-    let out = format!("{state}:out");
-    ScopeKeys { state, out }
+    ScopeKeys {
+        out: format!("{state}:out"),
+        times: format!("{state}:times"),
+        prev: format!("{state}:prev"),
+        state,
+    }
 }
 
 /// A name as a key segment: as it is if safe, else `%` and its hex.
@@ -105,6 +113,10 @@ mod tests {
             keys("x", ScopeKey::Bucket(BucketName::new(b"%61"))),
             keys("x", ScopeKey::Bucket(BucketName::new(b"a")))
         );
-        assert_eq!(scope_keys("p", "x", ScopeKey::Client).out, "p:x:client:out");
+        let keys = scope_keys("p", "x", ScopeKey::Client);
+        assert_eq!(
+            [keys.out, keys.times, keys.prev],
+            ["p:x:client:out", "p:x:client:times", "p:x:client:prev"]
+        );
     }
 }

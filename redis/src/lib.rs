@@ -26,22 +26,26 @@
 //! again after a `SCRIPT FLUSH` or a restart) runs errspec's rate-limit algorithm (the one
 //! [`errspec::LocalStore`] runs in a process) atomically next to the scope's state, on
 //! Redis's clock (`TIME`), the one clock of every process. Each response's report goes to a
-//! second script from a background task: [`report`](errspec::LimitStore::report) returns at
-//! once. Reservations (the requests in flight) are members of a sorted set scored by when they
+//! second script from a background task (a success or failure that states nothing to a
+//! smaller one, which frees its reservation and marks the scope answered), so
+//! [`report`](errspec::LimitStore::report) returns at once. Reservations (the requests in flight) are members of a sorted set scored by when they
 //! expire, [`with_reservation_lifetime`](RedisStore::with_reservation_lifetime) after they were
 //! granted, so those of a process that died stop counting. Every key has a TTL.
 //!
 //! # Keys
 //!
 //! A scope's state is the hash `{prefix}:{api}:{scope}`, its reservations the sorted set
-//! `{prefix}:{api}:{scope}:out`. `{api}` is the spec's `[api] name` (empty when it has none);
+//! `{prefix}:{api}:{scope}:out`, and the send times of its learned period and of the one
+//! before (so that a period's `n`-th request goes no sooner than a period after the last
+//! one's, whichever process sent it) the lists `{prefix}:{api}:{scope}:times` and `:prev`,
+//! at most 256 entries each. `{api}` is the spec's `[api] name` (empty when it has none);
 //! `{scope}` is `client`, `method:{name}` or `bucket:{name}`, and `bucket:#{hex}` for a bucket
 //! name longer than 64 bytes (kept as a 128-bit hash, so a hostile server cannot grow keys).
 //! A name is written as it is when all its bytes are ASCII letters, digits, `_`, `-` or `.`,
 //! else as `%` and the hex of its bytes. Keys hold nothing else: no URL, argument, body or
 //! credential. A state key expires a period (at least 10 s) after the later of its last use
-//! and the latest time a server stated; a reservation set a second after its last
-//! reservation's expiry.
+//! and the latest time a server stated (the lists with it); a reservation set a second after
+//! its last reservation's expiry.
 //!
 //! # Fail open
 //!
@@ -51,8 +55,9 @@
 //! within the timeout, is down, restarted, or answers an error. The first failure of an
 //! outage logs one `tracing` warning (target `errspec_redis`); while it lasts, calls do not
 //! ask Redis, and a background task looks at it, waiting longer each time up to a second;
-//! the first call Redis answers again logs one `info` and sharing resumes. No call fails or
-//! waits beyond its limits for the store's sake.
+//! the first call Redis answers again logs one `info` and sharing resumes. No call fails for
+//! the store's sake, and none waits for it beyond its limits but the calls that ask as an
+//! outage begins, which wait the timeout once.
 //!
 //! # Threads and runtimes
 //!
@@ -61,12 +66,14 @@
 //! only awaits that thread's answer, so the store works the same from a multi-thread or a
 //! current-thread Tokio runtime, from blocking calls (`run_blocking`, sync trait methods,
 //! polled on a thread with no runtime) and from a runtime whose only thread is blocked:
-//! blocking calls share the state in Redis like async ones.
+//! blocking calls share the state in Redis like async ones. A program with no async runtime
+//! at all makes the store with [`connect_blocking`](RedisStore::connect_blocking).
 //!
 //! # TLS
 //!
 //! `rediss://` URLs need the feature `tls` (redis-rs over rustls with the ring provider and
-//! the system's root certificates). `redis://user:password@host` logs in as an ACL user.
+//! the system's root certificates, or those of the file `SSL_CERT_FILE` names).
+//! `redis://user:password@host` logs in as an ACL user.
 
 mod error;
 mod keys;
@@ -137,7 +144,9 @@ impl RedisStore {
     /// Connects to the Redis at `url` (`redis://[user][:password@]host[:port][/db]`, or
     /// `rediss://` with the feature `tls`), waiting at most a second for its first answer.
     ///
-    /// Fails on a URL it cannot use and on a server that refuses the password. A server that
+    /// Fails on a URL it cannot use, on a server that refuses the password, and on an ACL
+    /// user that may not run the store's commands (`PING`, `SCRIPT LOAD`, `EVALSHA`), which
+    /// it loads its two scripts with at once. A server that
     /// does not answer yet is not an error: the store starts in an outage (calls use the
     /// in-process state, one warning is logged) and shares state from the moment it answers.
     ///
@@ -162,6 +171,18 @@ impl RedisStore {
         })
     }
 
+    /// [`connect`](Self::connect) for a program without an async runtime: blocks the thread
+    /// until the store's own thread has connected (a second at most, as `connect`).
+    ///
+    /// ```no_run
+    /// let store = errspec_redis::RedisStore::connect_blocking("redis://127.0.0.1:6379")?;
+    /// let retrier = errspec::Retrier::new(errspec::RetryConfig::default()).with_store(store);
+    /// # let _ = retrier; Ok::<(), errspec_redis::Error>(())
+    /// ```
+    pub fn connect_blocking(url: impl AsRef<str>) -> Result<Self, Error> {
+        block_on(Self::connect(url))
+    }
+
     /// The same store, its keys under `prefix` (`"{prefix}:{api}:{scope}..."`; default
     /// `"errspec"`): stores with different prefixes share nothing, not even the in-process
     /// fallback. The prefix is written as it is.
@@ -173,7 +194,9 @@ impl RedisStore {
     }
 
     /// The same store, counting an answer from Redis slower than `timeout` as a failure
-    /// (default 100 ms): the call goes on with the in-process state.
+    /// (default 100 ms): the call goes on with the in-process state. Only the calls that ask
+    /// as an outage begins wait this long (later ones do not ask Redis until it answers
+    /// again), so keep it well under the shortest `max_elapsed` of the retriers using it.
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -220,5 +243,29 @@ impl core::fmt::Debug for RedisStore {
             .field("timeout", &self.timeout)
             .field("sharing", &self.is_sharing())
             .finish_non_exhaustive()
+    }
+}
+
+/// Polls `future` on this thread, parking it between wake-ups: `connect` awaits only a
+/// `oneshot` that the store's own thread answers, so no runtime is needed here.
+fn block_on<F: Future>(future: F) -> F::Output {
+    use core::task::{Context, Poll, Waker};
+    use std::task::Wake;
+
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+
+    let mut future = core::pin::pin!(future);
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::park();
     }
 }

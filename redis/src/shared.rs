@@ -40,11 +40,16 @@ const REPORT: &str = concat!(
     include_str!("lua/scope.lua"),
     include_str!("lua/report.lua")
 );
+const RELEASE: &str = include_str!("lua/release.lua");
 
 /// What the report queue carries: one report's keys and arguments.
 pub(crate) struct Sent {
-    pub(crate) state: String,
-    pub(crate) out: String,
+    /// Whether it is a quiet answer (a success or failure stating nothing), which only frees
+    /// its reservation and marks the scope answered (`release.lua`); else `report.lua`.
+    pub(crate) quiet: bool,
+    /// The keys: the scope's state, the reservations of the scope the ticket was granted in,
+    /// the scope's send times of this period and the one before.
+    pub(crate) keys: [String; 4],
     pub(crate) args: Vec<String>,
     /// When the caller reported: the script dates the answer back by the time it waited.
     pub(crate) at: Instant,
@@ -56,6 +61,7 @@ pub(crate) struct Core {
     pub(crate) conn: ConnectionManager,
     acquire: Script,
     report: Script,
+    release: Script,
     health: Health,
     pub(crate) handle: Handle,
 }
@@ -105,13 +111,9 @@ impl Shared {
                 .set_max_delay(PROBE_MAX)
                 .set_number_of_retries(2);
             let result = match ConnectionManager::new_lazy_with_config(client, config) {
-                Ok(mut conn) => {
-                    let ping = tokio::time::timeout(
-                        CONNECT_TIMEOUT,
-                        redis::cmd("PING").query_async::<Value>(&mut conn),
-                    )
-                    .await;
-                    Ok((conn, ping))
+                Ok(conn) => {
+                    let first = tokio::time::timeout(CONNECT_TIMEOUT, first_contact(&conn)).await;
+                    Ok((conn, first))
                 }
                 Err(e) => Err(e),
             };
@@ -122,8 +124,11 @@ impl Shared {
         };
         let (conn, ping) = result.map_err(|e| Error::new(ErrorKind::BadUrl, Some(e)))?;
         let (up, cause) = match ping {
-            Ok(Ok(_)) => (true, None),
+            Ok(Ok(())) => (true, None),
             Ok(Err(e)) if is_auth(&e) => return Err(Error::new(ErrorKind::Auth, Some(e))),
+            Ok(Err(e)) if e.code() == Some("NOPERM") => {
+                return Err(Error::new(ErrorKind::Refused, Some(e)));
+            }
             Ok(Err(e)) => (false, Some(Failure::Redis(e))),
             Err(_) => (false, Some(Failure::Timeout(CONNECT_TIMEOUT))),
         };
@@ -131,6 +136,7 @@ impl Shared {
             conn,
             acquire: Script::new(ACQUIRE),
             report: Script::new(REPORT),
+            release: Script::new(RELEASE),
             health: Health {
                 up: AtomicBool::new(true),
                 warned: AtomicBool::new(false),
@@ -153,6 +159,20 @@ impl Shared {
             _stop: stop,
         })
     }
+}
+
+/// The first commands: a `PING`, and loading both scripts (so the first calls need no
+/// `NOSCRIPT` round, and a user that may not run scripts is told at `connect`).
+async fn first_contact(conn: &ConnectionManager) -> redis::RedisResult<()> {
+    let mut conn = conn.clone();
+    redis::cmd("PING").query_async::<Value>(&mut conn).await?;
+    for code in [ACQUIRE, REPORT, RELEASE] {
+        Script::new(code)
+            .prepare_invoke()
+            .load_async(&mut conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Whether `e` is the server refusing the credentials.
@@ -191,12 +211,14 @@ impl Core {
     /// Runs the acquire script with `keys` and `args` within `timeout`.
     pub(crate) async fn acquire(
         &self,
-        keys: [&str; 2],
+        keys: [&str; 4],
         args: &[String],
         timeout: Duration,
     ) -> Result<Vec<i64>, Failure> {
         let mut invocation = self.acquire.prepare_invoke();
-        invocation.key(keys[0]).key(keys[1]);
+        for key in keys {
+            invocation.key(key);
+        }
         for arg in args {
             invocation.arg(arg);
         }
@@ -217,6 +239,11 @@ impl Core {
 
     /// Redis answered a call: an outage told is over.
     pub(crate) fn succeeded(&self) {
+        // read first: every answer comes here, and a write would bounce the line between
+        // the callers' threads
+        if !self.health.warned.load(Ordering::Acquire) {
+            return;
+        }
         self.health
             .backoff
             .store(duration_ms(PROBE_FIRST), Ordering::Relaxed);
@@ -284,10 +311,17 @@ impl Core {
             return;
         }
         let age = sent.at.elapsed().as_micros().to_string();
-        let mut invocation = self.report.prepare_invoke();
-        invocation.key(&sent.state).key(&sent.out);
+        let (script, keys) = if sent.quiet {
+            (&self.release, &sent.keys[..2])
+        } else {
+            (&self.report, &sent.keys[..])
+        };
+        let mut invocation = script.prepare_invoke();
+        for key in keys {
+            invocation.key(key);
+        }
         for (i, arg) in sent.args.iter().enumerate() {
-            if i == 1 {
+            if i == 1 && !sent.quiet {
                 invocation.arg(&age);
             } else {
                 invocation.arg(arg);

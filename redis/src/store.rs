@@ -2,13 +2,14 @@
 //! the fallback to the in-process state.
 
 use core::time::Duration;
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use errspec::http::StatusCode;
 use errspec::{
-    Acquire, Ask, Grant, LimitStore, Outcome, Pacing, Pause, Report, ScopeKey, StatedQuota,
+    Acquire, Ask, Grant, LimitStore, Outcome, Pacing, Pause, Report, ScopeKey, StatedQuota, Ticket,
 };
 
 use crate::keys::scope_keys;
@@ -46,7 +47,13 @@ impl LimitStore for RedisStore {
         let timeout = self.timeout;
         let task = Arc::clone(&core);
         core.handle.spawn(async move {
-            let result = task.acquire([&keys.state, &keys.out], &args, timeout).await;
+            let result = task
+                .acquire(
+                    [&keys.state, &keys.out, &keys.times, &keys.prev],
+                    &args,
+                    timeout,
+                )
+                .await;
             let granted = matches!(result.as_deref(), Ok([0, ..]));
             if answer.send(result).is_err() && granted {
                 // the caller stopped waiting: nobody will report this reservation
@@ -86,13 +93,24 @@ impl LimitStore for RedisStore {
             Some(Granted::Redis(seq)) => self.member(seq),
             _ => String::new(),
         };
-        let state = scope_keys(&self.prefix, report.api, report.scope).state;
-        let release_scope = report.release.map_or(report.scope, |(scope, _)| scope);
-        let out = scope_keys(&self.prefix, report.api, release_scope).out;
+        let keys = scope_keys(&self.prefix, report.api, report.scope);
+        let out = match report.release {
+            Some((scope, _)) if scope != report.scope => {
+                scope_keys(&self.prefix, report.api, scope).out
+            }
+            _ => keys.out,
+        };
+        let quiet =
+            report.quota.is_none() && matches!(report.outcome, Outcome::Success | Outcome::Failure);
+        let args = if quiet {
+            vec![member, flag(report.answered)]
+        } else {
+            report_args(member, report)
+        };
         let sent = Sent {
-            state,
-            out,
-            args: report_args(member, report),
+            quiet,
+            keys: [keys.state, out, keys.times, keys.prev],
+            args,
             at: Instant::now(),
             timeout: self.timeout,
         };
@@ -158,12 +176,8 @@ impl RedisStore {
     }
 }
 
-use errspec::Ticket;
-
 impl Local {
-    fn granted(
-        &self,
-    ) -> MutexGuard<'_, std::collections::HashMap<(ScopeKey, Ticket), Vec<Granted>>> {
+    fn granted(&self) -> MutexGuard<'_, HashMap<(ScopeKey, Ticket), Vec<Granted>>> {
         self.granted.lock().unwrap_or_else(PoisonError::into_inner)
     }
 

@@ -208,6 +208,16 @@ async fn an_acl_user_logs_in() {
         .await
         .expect_err("refused");
     assert_eq!(e.kind(), ErrorKind::Auth, "{e}");
+    // a user that may not run scripts is told at connect, not at each call
+    let _: () = redis::cmd("ACL")
+        .arg(&["SETUSER", "reader", "on", ">r34d", "~*", "+@read", "+ping"][..])
+        .query(&mut conn)
+        .unwrap();
+    let e = RedisStore::connect(format!("redis://reader:r34d@127.0.0.1:{port}"))
+        .await
+        .expect_err("refused");
+    assert_eq!(e.kind(), ErrorKind::Refused, "{e}");
+    assert!(e.to_string().contains("EVALSHA"), "{e}");
 }
 
 #[tokio::test]
@@ -295,4 +305,46 @@ async fn calls_go_on_through_a_retrier_while_redis_is_paused_or_gone() {
         "{:?}",
         started.elapsed()
     );
+}
+
+/// With the feature `tls`, a `rediss://` URL is taken; a server that does not speak TLS is an
+/// outage (calls go on), not an error nor a panic in the TLS stack.
+#[cfg(feature = "tls")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rediss_to_a_server_without_tls_is_an_outage() {
+    let Some(server) = server() else { return };
+    let url = format!("rediss://127.0.0.1:{}", server.port);
+    let a = RedisStore::connect(url)
+        .await
+        .expect("a rediss URL is taken");
+    assert!(!a.is_sharing());
+    assert_eq!(acquire(&a, &ask(API, SCOPE, 1)).await, Grant::Go);
+}
+
+/// An ask dropped while Redis is answering (its call cancelled): a reservation Redis granted
+/// it is freed at once, not left to expire.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_ask_leaves_no_reservation() {
+    let Some(server) = server() else { return };
+    let a = store(&server).await.with_timeout(Duration::from_secs(2));
+    let mut conn = server.redis();
+    let _: () = redis::cmd("CLIENT")
+        .arg(&["PAUSE", "150", "WRITE"][..])
+        .query(&mut conn)
+        .unwrap();
+    let ask = ask(API, SCOPE, 1);
+    let dropped = tokio::time::timeout(Duration::from_millis(50), a.acquire(&ask)).await;
+    assert!(dropped.is_err(), "answered during the pause: {dropped:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let out: u64 = redis::cmd("ZCARD")
+        .arg("errspec:faults:client:out")
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(out, 0, "the dropped ask's reservation is still counted");
+    let state: u64 = redis::cmd("EXISTS")
+        .arg("errspec:faults:client")
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(state, 1, "the script ran once the pause ended");
+    assert!(a.is_sharing());
 }

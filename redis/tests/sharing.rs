@@ -153,23 +153,46 @@ async fn refusals_one_process_learns_pace_the_other() {
     a.report(&refused(API, scope, 6, Duration::from_millis(300)));
     tokio::time::sleep(30 * MS).await;
     assert!(is_hold(&acquire(&b, &ask(API, scope, 7)).await));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // the hold's end starts the learned period (300 ms after the refusal, 30 of which are
+    // gone); the burst goes 80 ms into it
+    tokio::time::sleep(Duration::from_millis(300 - 30 + 80)).await;
     // the fleet learned about five per period: b, which was never refused, paces to it
     let mut went = 0;
     let mut paced = None;
     for ticket in 10..20 {
         match acquire(&b, &ask(API, scope, ticket)).await {
             Grant::Go => went += 1,
-            Grant::Wait { pause, .. } => {
-                paced = Some(pause);
+            Grant::Wait { pause, wait } => {
+                paced = Some((pause, wait));
                 break;
             }
             other => panic!("{other:?}"),
         }
     }
-    assert_eq!(paced, Some(Pause::LearnedQuota), "after {went} went");
+    let Some((Pause::LearnedQuota, to_next)) = paced else {
+        panic!("not paced after {went} went: {paced:?}")
+    };
     // six were sent before the refusal, one of them refused: five a period, all at once
     assert_eq!(went, 5, "{went} went in the first period");
+    // at the next period's start, the first goes no sooner than a period after the first of
+    // the last period went (80 ms in): a sliding window counts no more than the last did
+    tokio::time::sleep(to_next).await;
+    let Grant::Wait { pause, wait } = acquire(&b, &ask(API, scope, 30)).await else {
+        panic!("the first of the period went before its rank's time")
+    };
+    assert_eq!(pause, Pause::LearnedQuota);
+    assert!(
+        wait > Duration::from_millis(20) && wait < Duration::from_millis(100),
+        "{wait:?}"
+    );
+    // the send-time lists expire with the state
+    let keys = server.keys();
+    assert!(keys.iter().any(|k| k.ends_with(":prev")), "{keys:?}");
+    let mut conn = server.redis();
+    for key in &keys {
+        let ttl: i64 = redis::cmd("PTTL").arg(key).query(&mut conn).unwrap();
+        assert!(ttl > 0, "{key} has no TTL ({ttl})");
+    }
     // b's own in-process state learned nothing: the pacing came from Redis
     assert_eq!(
         b.local().acquire(&ask(API, scope, 99)).ready(),
@@ -267,7 +290,9 @@ fn retriers_share_holds_from_blocking_calls_and_a_current_thread_runtime() {
         .enable_all()
         .build()
         .unwrap();
-    let (a, b) = runtime.block_on(async { (store(&server).await, store(&server).await) });
+    // a store made without a runtime, and one made on the current-thread runtime
+    let a = errspec_redis::RedisStore::connect_blocking(server.url()).unwrap();
+    let b = runtime.block_on(store(&server));
     // process a, blocking: refused once (Retry-After 300 ms), then through
     let a_retrier = retrier(&a, API);
     let refused_at = Instant::now();

@@ -1,12 +1,14 @@
 
 -- acquire: may a call go now? ScopeState::admit over the shared state.
--- KEYS[1] the scope's state, KEYS[2] its reservations (a sorted set of tickets by expiry)
+-- KEYS[1] the scope's state, KEYS[2] its reservations (a sorted set of tickets by expiry),
+-- KEYS[3] and KEYS[4] the send times of its learned period and of the one before
 -- ARGV: ticket, first (1/0), retrying (1/0), paced (1/0), reads_quota (1/0), cap (us),
 --       reservation lifetime (us)
 -- Returns {0} go, {1, wait (us), pause (0 hold, 1 stated, 2 learned), status, hold left (us)},
 -- {2} refuse.
 local now = clock()
 local state, out_key = KEYS[1], KEYS[2]
+TIMES, PREV = KEYS[3], KEYS[4]
 local ticket = ARGV[1]
 local first, retrying = ARGV[2] == '1', ARGV[3] == '1'
 local paced, reads_quota = ARGV[4] == '1', ARGV[5] == '1'

@@ -1,12 +1,14 @@
 
 -- report: what an attempt's answer taught. ScopeState::learn over the shared state.
--- KEYS[1] the scope's state, KEYS[2] the reservations of the scope the ticket was granted in
+-- KEYS[1] the scope's state, KEYS[2] the reservations of the scope the ticket was granted in,
+-- KEYS[3] and KEYS[4] the send times of the scope's learned period and of the one before
 -- ARGV: ticket to release ('' for none), age (us: how long the report waited to be sent),
 --       answered (1/0), quota stated (1/0), remaining, reset in (us), limit (-1: none),
 --       outcome (0 success, 1 failure, 2 refused, 3 cancelled), hold (us, 0: none), status,
 --       rate limited (1/0), retrying (1/0)
 local now = clock() - tonumber(ARGV[2])
 local state = KEYS[1]
+TIMES, PREV = KEYS[3], KEYS[4]
 if ARGV[1] ~= '' then
   redis.call('ZREM', KEYS[2], ARGV[1])
 end

@@ -14,7 +14,8 @@
 --                         the learned window (w = 1): quota, burst, ceiling, clean quota,
 --                         length, start, period index, sent in it, refused (1), burst refused
 --                         (1), periods watched, first spaced request refused (1)
--- Not shared (kept per process in `LocalStore` only): the replay of a period's send times.
+-- Beside it, two lists: the send times of the learned window's period (`times`) and of the one
+-- before (`prev`), the first MAX_REPLAY of each (Window::times and Window::previous).
 
 local SAME_HOLD = 100000    -- two holds ending closer than this are one
 local RECHECK = 10000       -- how soon a call looks again at a quota its requests out may spend
@@ -23,6 +24,11 @@ local FIRST_CONTACT = 8     -- requests let go before a scope's first answer, re
 local WATCH = 8             -- periods watched closely after the burst fell
 local IDLE = 10000000       -- how long a scope's keys outlive its last use, at least
 local U32 = 4294967295
+local MAX_REPLAY = 256      -- most send times kept per period
+local LATE = 1000           -- a timer's resolution: how late a request held for its rank goes
+
+-- The keys of the send-time lists, set by the entry script before anything here runs.
+local TIMES, PREV
 
 local FIELDS = { 'hu', 'hs', 'p', 'pr', 'pt', 'pa', 'pl', 'lim', 'ans', 'q', 'ls', 'lf', 'lh',
   'lr', 'w', 'wq', 'wb', 'wc', 'wcl', 'wl', 'ws', 'wi', 'wn', 'wr', 'wbr', 'ww', 'wsr' }
@@ -52,20 +58,19 @@ local function save(key, s, now)
   local set, del, kept = {}, {}, 0
   for _, f in ipairs(FIELDS) do
     local v = s[f]
-    if v ~= nil then
+    if v == nil then
+      if read[f] ~= nil then del[#del + 1] = f end
+    else
       kept = kept + 1
-      -- as stored: whole microseconds
-      v = tonumber(string.format('%.0f', v))
-    end
-    if v == nil and read[f] ~= nil then
-      del[#del + 1] = f
-    elseif v ~= nil and v ~= read[f] then
-      set[#set + 1] = f
-      set[#set + 1] = string.format('%.0f', v)
+      if v ~= read[f] then
+        -- whole microseconds (a fraction read back differs, and is written again: rare)
+        set[#set + 1] = f
+        set[#set + 1] = string.format('%.0f', v)
+      end
     end
   end
   if kept == 0 then
-    redis.call('DEL', key)
+    redis.call('DEL', key, TIMES, PREV)
     return
   end
   if #del > 0 then
@@ -79,8 +84,12 @@ local function save(key, s, now)
   if s.p == 1 and s.pt > last then last = s.pt end
   if s.w == 1 and s.ws > last then last = s.ws end
   local period = math.max(s.pl or 0, s.wl or 0, IDLE)
-  local ms = math.ceil((last - now + period) / 1000)
-  redis.call('PEXPIRE', key, math.min(ms, 2 ^ 40))
+  local ms = math.min(math.ceil((last - now + period) / 1000), 2 ^ 40)
+  redis.call('PEXPIRE', key, ms)
+  if s.w == 1 then
+    redis.call('PEXPIRE', TIMES, ms)
+    redis.call('PEXPIRE', PREV, ms)
+  end
 end
 
 local function sat(v)
@@ -97,7 +106,24 @@ local function retrying_due(s, now)
   return s.lr or 0
 end
 
--- learned.rs: Window::refused_at
+-- The period's send times become the previous period's (`keep`), or both are forgotten.
+local function times_to_previous(keep)
+  if keep and redis.call('EXISTS', TIMES) == 1 then
+    redis.call('RENAME', TIMES, PREV)
+  else
+    redis.call('DEL', TIMES, PREV)
+  end
+end
+
+-- Window::replay: when the request of rank n may go if it is one of the burst
+local function replay(s, n)
+  if n >= s.wb then return nil end
+  local previous = redis.call('LINDEX', PREV, n)
+  if not previous then return nil end
+  return tonumber(previous) + s.wl
+end
+
+-- learned.rs: Window::refused_at (the caller sets the send times)
 local function window_at(s, sent, length, start)
   local burst = math.max(sat(sent - 1), 1)
   s.w, s.wq, s.wb, s.wc, s.wcl = 1, burst, burst, sat(burst + 1), burst
@@ -141,6 +167,7 @@ local function advance(s, now)
   local since = math.max(now - s.ws, 0)
   local index = math.floor(since / math.max(s.wl, 1))
   if index > s.wi then
+    times_to_previous(index == s.wi + 1)
     if s.wr ~= 1 and s.wn >= s.wq then
       s.wcl = s.wq
       if s.wq > s.wb then s.wsr = 0 end
@@ -155,13 +182,15 @@ local function window_wait(s, now, retrying)
   local sent = s.wn + retrying
   local at
   if sent < s.wb then
-    return nil
+    at = nil
   elseif sent < s.wq then
     at = slot(s, sent - s.wb + 1)
   else
     at = next_start(s)
   end
-  if at > now then return at - now end
+  local ranked = replay(s, sent)
+  if ranked and (not at or ranked > at) then at = ranked end
+  if at and at > now then return at - now end
   return nil
 end
 
@@ -178,6 +207,7 @@ local function window_refused(s, again, now, till)
   end
   if s.wn <= s.wb or now < slot(s, 1) then
     local burst, watch, spaced = s.wb, s.ww, s.wsr
+    times_to_previous(true)
     window_at(s, s.wn, s.wl, till)
     if s.wb < burst then s.ww = WATCH else s.ww = watch end
     s.wsr = spaced
@@ -193,6 +223,7 @@ local function window_refused(s, again, now, till)
     s.wq = math.max(math.min(s.wcl, below), math.min(math.max(s.wn - 1, 0), below), s.wb, 1)
   end
   if s.wc then s.wc = math.min(s.wc, refused) else s.wc = refused end
+  times_to_previous(true)
   s.ws, s.wi, s.wn = till, 0, 0
   if s.wcl > s.wb then s.wr = 1 else s.wr = 0 end
   s.wbr = 0
@@ -207,6 +238,7 @@ local function refused(s, now, till)
   elseif s.lf and (s.ls or 0) > 1 then
     local length = math.max(till - s.lf, 0)
     if length > SAME_HOLD then
+      times_to_previous(false)
       window_at(s, s.ls, length, till)
     end
   end
@@ -218,7 +250,16 @@ local function sent(s, now, retrying)
   if retrying then s.lr = math.max((s.lr or 0) - 1, 0) end
   s.ls = sat((s.ls or 0) + 1)
   if not s.lf then s.lf = now end
-  if s.w == 1 then s.wn = sat(s.wn + 1) end
+  if s.w == 1 then
+    -- Window::sending: a request held back for its rank counts as sent when it could go
+    local at = now
+    local ranked = replay(s, s.wn)
+    if ranked and now > ranked + LATE then at = ranked + LATE end
+    s.wn = sat(s.wn + 1)
+    if redis.call('LLEN', TIMES) < MAX_REPLAY then
+      redis.call('RPUSH', TIMES, string.format('%.0f', at))
+    end
+  end
 end
 
 -- Ledger::answer

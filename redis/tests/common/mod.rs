@@ -73,6 +73,17 @@ pub fn free_port() -> u16 {
 }
 
 impl Server {
+    /// A server on `port` started with `args` besides the port (TLS settings, say).
+    pub fn with_args(port: u16, args: &[&str]) -> Self {
+        let mut server = Self {
+            port,
+            extra: args.iter().map(|s| (*s).to_owned()).collect(),
+            child: None,
+        };
+        server.start();
+        server
+    }
+
     /// A server on `port`, not started yet.
     pub fn at(port: u16) -> Self {
         Self {
