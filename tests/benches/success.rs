@@ -1,7 +1,9 @@
 //! The success path: what one call that succeeds at once costs, errspec's engine against backon,
 //! with allocations counted, and what other calls in flight add to it.
 //!
-//! `cargo bench -p errspec-tests --bench success`. Every row runs in one Tokio current-thread
+//! `cargo bench -p errspec-tests --bench success` (`-- --only=TEXT` for the rows whose name contains
+//! `TEXT` and backon's, `-- --only==NAME` for the row named NAME, `-- --calls=N` for N calls per repetition, to count instructions with
+//! callgrind). Every row runs in one Tokio current-thread
 //! runtime, inside one `block_on`: a loop of N calls timed with `Instant`, N chosen so that a
 //! repetition takes about 100 ms, and the median of 7 repetitions printed as ns/call. A counting
 //! global allocator (micro.rs's) counts the allocations of 10 000 more calls, divided per call.
@@ -278,9 +280,11 @@ where
         black_box(call().await);
     }
     let per_call = start.elapsed() / WARM_UP;
-    let calls = u32::try_from(REPETITION.as_nanos() / per_call.as_nanos().max(1))
-        .unwrap_or(u32::MAX)
-        .clamp(1_000, 2_000_000);
+    let calls = fixed_calls().unwrap_or_else(|| {
+        u32::try_from(REPETITION.as_nanos() / per_call.as_nanos().max(1))
+            .unwrap_or(u32::MAX)
+            .clamp(1_000, 2_000_000)
+    });
     let mut ns = vec![0.0; REPETITIONS];
     for sample in &mut ns {
         let start = Instant::now();
@@ -300,6 +304,16 @@ where
         calls,
         allocations,
     }
+}
+
+/// `--calls=N`: N calls per repetition whatever they take, so that two runs under
+/// `valgrind --tool=callgrind` with different N give the instructions of one call, which no
+/// other load on the machine changes.
+fn fixed_calls() -> Option<u32> {
+    static CALLS: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+    *CALLS.get_or_init(|| {
+        std::env::args().find_map(|a| a.strip_prefix("--calls=").and_then(|n| n.parse().ok()))
+    })
 }
 
 /// Runs `row`: timed, or with `watch`, only checked (and `watch` counts any wait).
@@ -428,10 +442,14 @@ fn main() {
         let mut measured = Vec::new();
         let only = std::env::args().find_map(|a| a.strip_prefix("--only=").map(str::to_owned));
         for row in Row::ALL {
-            // `--only=TEXT`: the rows whose name contains TEXT (and backon's, the reference)
+            // `--only=TEXT`: the rows whose name contains TEXT, or with `--only==NAME` the row
+            // named NAME (and backon's, the reference)
             if let Some(only) = &only
                 && row != Row::Backon
-                && !row.name().contains(only.as_str())
+                && !match only.strip_prefix('=') {
+                    Some(name) => row.name() == name,
+                    None => row.name().contains(only.as_str()),
+                }
             {
                 continue;
             }

@@ -90,8 +90,20 @@ fn fewest(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
         .get_all(name)
         .iter()
         .flat_map(|line| line.as_bytes().split(|b| *b == b','))
-        .filter_map(|v| std::str::from_utf8(v).ok()?.trim().parse::<u64>().ok())
+        .filter_map(count)
         .min()
+}
+
+/// A count: ASCII digits between optional spaces and tabs, saturating at `u64::MAX`; `None`
+/// for anything else (a sign, a fraction, an empty value).
+fn count(value: &[u8]) -> Option<u64> {
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = value.iter().position(|b| !is_ows(b))?;
+    let end = value.iter().rposition(|b| !is_ows(b))? + 1;
+    value[start..end].iter().try_fold(0_u64, |n, &b| {
+        b.is_ascii_digit()
+            .then(|| n.saturating_mul(10).saturating_add(u64::from(b - b'0')))
+    })
 }
 
 /// The IETF fields: `RateLimit` (its lines one list, RFC 9110 §5.3) and, for what it leaves
@@ -146,6 +158,25 @@ mod tests {
             headers.append(*name, HeaderValue::from_static(value));
         }
         headers
+    }
+
+    #[test]
+    fn a_count_is_digits_between_spaces() {
+        assert_eq!(count(b" 42\t"), Some(42));
+        assert_eq!(count(b"0"), Some(0));
+        assert_eq!(count(b"99999999999999999999999"), Some(u64::MAX));
+        for bad in [
+            &b""[..],
+            b"  ",
+            b"+1",
+            b"-1",
+            b"1.5",
+            b"4 2",
+            b"\xff",
+            b"1e3",
+        ] {
+            assert_eq!(count(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -26,22 +26,40 @@ pub(super) fn decimal(text: &[u8], scale: u32) -> Option<u128> {
         Some(dot) => (&text[..dot], Some(&text[dot + 1..])),
         None => (text, None),
     };
-    let unit = 10_u128.pow(scale);
+    let unit = ten_to(scale);
     let mut value = digits(whole)?.saturating_mul(unit);
     if let Some(fraction) = fraction {
         if fraction.is_empty() || !fraction.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        let mut place = unit;
-        for &b in fraction {
-            place /= 10;
-            if place == 0 {
-                break;
-            }
-            value = value.saturating_add(place * u128::from(b - b'0'));
+        // the i-th digit after the dot counts 10^(scale - 1 - i) units; those past `scale` none
+        let kept = fraction
+            .len()
+            .min(usize::try_from(scale).unwrap_or(usize::MAX));
+        for (i, &b) in fraction[..kept].iter().enumerate() {
+            let place = scale - 1 - u32::try_from(i).unwrap_or(scale - 1);
+            value = value.saturating_add(ten_to(place) * u128::from(b - b'0'));
         }
     }
     Some(value)
+}
+
+/// 10^`exp`, from a table (no `u128` division or loop on the hot path); saturating past 10^38.
+fn ten_to(exp: u32) -> u128 {
+    const POWERS: [u128; 39] = {
+        let mut powers = [1_u128; 39];
+        let mut i = 1;
+        while i < powers.len() {
+            powers[i] = powers[i - 1] * 10;
+            i += 1;
+        }
+        powers
+    };
+    usize::try_from(exp)
+        .ok()
+        .and_then(|i| POWERS.get(i))
+        .copied()
+        .unwrap_or(u128::MAX)
 }
 
 /// `1*DIGIT` as a `u128`, saturating; `None` if empty or if anything but ASCII digits appears.
@@ -57,6 +75,10 @@ pub(super) fn digits(text: &[u8]) -> Option<u128> {
 
 /// `nanos` nanoseconds as a `Duration`; [`Duration::MAX`] when they do not fit.
 pub(super) fn from_nanos(nanos: u128) -> Duration {
+    // most waits fit in 64 bits of nanoseconds (584 years), where division is cheap
+    if let Ok(nanos) = u64::try_from(nanos) {
+        return Duration::from_nanos(nanos);
+    }
     match u64::try_from(nanos / NANOS_PER_SEC) {
         Ok(secs) => {
             let subsec = u32::try_from(nanos % NANOS_PER_SEC).unwrap_or(0);
