@@ -3,14 +3,13 @@
 
 mod common;
 
-use std::future::Future;
 use std::ops::ControlFlow;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{RecordingSleeper, TestError, block_on};
-use errspec::{Jitter, Retrier, RetryConfig, RetryPolicy, Sleeper};
+use common::TestError;
+use errspec::{Jitter, Retrier, RetryConfig, RetryPolicy};
+use errspec_test_support::{RecordingSleeper, block_on};
 
 const MS: Duration = Duration::from_millis(1);
 const SEC: Duration = Duration::from_secs(1);
@@ -113,19 +112,8 @@ fn run_makes_a_first_attempt_wait_for_the_hold() {
 
 #[test]
 fn a_sleeper_whose_clock_stands_still_waits_only_what_was_decided() {
-    /// Records waits and returns at once, its clock the real one: waits do not move it.
-    #[derive(Clone, Default)]
-    struct Recorder(Arc<Mutex<Vec<Duration>>>);
-    impl Sleeper for Recorder {
-        fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-            self.0.lock().unwrap().push(d);
-            Box::pin(std::future::ready(()))
-        }
-        fn sleep_blocking(&self, d: Duration) {
-            self.0.lock().unwrap().push(d);
-        }
-    }
-    let recorder = Recorder::default();
+    // records waits and returns at once, its clock the real one: waits do not move it
+    let recorder = RecordingSleeper::real();
     let retrier = Retrier::new(config().with_max_attempts(4)).with_sleeper(recorder.clone());
     let mut calls = 0;
     let result: Result<(), _> = retrier.run_blocking(true, || {
@@ -137,7 +125,7 @@ fn a_sleeper_whose_clock_stands_still_waits_only_what_was_decided() {
         }
     });
     assert!(result.is_ok());
-    assert_eq!(*recorder.0.lock().unwrap(), [5 * SEC; 3]);
+    assert_eq!(recorder.sleeps(), [5 * SEC; 3]);
 }
 
 /// Attempt times, in ms since the test began, of calls run concurrently on Tokio's paused clock.

@@ -5,20 +5,19 @@
 
 mod common;
 
-use std::future::Future;
 use std::ops::ControlFlow;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{RecordingSleeper, TestError};
+use common::TestError;
 use errspec::http::{HeaderMap, HeaderValue, StatusCode};
 use errspec::{
     Ask, BucketName, Grant, Jitter, LimitStore, LocalStore, Outcome, Pause, RateLimitConfig,
-    Report, Retrier, RetryBudget, RetryConfig, RetryPolicy, Scope, Sleeper, StatusError, Ticket,
-    WaitFormat, WaitHeader,
+    Report, Retrier, RetryBudget, RetryConfig, RetryPolicy, Scope, StatusError, Ticket, WaitFormat,
+    WaitHeader,
 };
+use errspec_test_support::{RecordingSleeper, header};
 
 const MS: Duration = Duration::from_millis(1);
 const SEC: Duration = Duration::from_secs(1);
@@ -42,10 +41,6 @@ fn quota_config(reset_format: WaitFormat) -> RateLimitConfig {
     RateLimitConfig::new()
         .with_remaining(Some("x-ratelimit-remaining"))
         .with_reset(Some(WaitHeader::new("x-ratelimit-reset", reset_format)))
-}
-
-fn header(value: impl AsRef<str>) -> HeaderValue {
-    HeaderValue::from_str(value.as_ref()).unwrap()
 }
 
 /// `d` as decimal seconds with millisecond precision, rounded up (what `Seconds` and a
@@ -631,17 +626,8 @@ async fn a_reset_that_moves_back_lets_the_next_call_go() {
 }
 
 /// A clock a day ahead of the real one.
-#[derive(Clone)]
-struct DayAhead;
-
-impl Sleeper for DayAhead {
-    fn sleep(&self, _: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        Box::pin(std::future::ready(()))
-    }
-
-    fn now(&self) -> Instant {
-        Instant::now() + Duration::from_secs(24 * 3600)
-    }
+fn day_ahead() -> RecordingSleeper {
+    RecordingSleeper::ahead(Duration::from_secs(24 * 3600))
 }
 
 /// Issue 15, item 10. The old engine made a clone reading a hold set on another clock wait the
@@ -652,7 +638,7 @@ fn a_clone_on_another_clock_waits_what_the_server_stated() {
     /// A retrier on a clock a day ahead whose call was told to come back in 2 s, and a clone of
     /// it on a virtual clock started now (a day behind): the clone's sleeper.
     fn held_a_day_ahead() -> (Retrier, RecordingSleeper) {
-        let ahead = Retrier::new(config()).with_sleeper(DayAhead);
+        let ahead = Retrier::new(config()).with_sleeper(day_ahead());
         let _ = ahead.attempts(true).after::<(), _>(Err(limited(2 * SEC)));
         let sleeper = RecordingSleeper::new();
         (ahead.clone().with_sleeper(sleeper.clone()), sleeper)
@@ -689,7 +675,7 @@ fn a_clone_on_another_clock_waits_what_the_server_stated() {
     // read the other way (set on a virtual clock started now, read a day ahead): never longer
     let real = Retrier::new(config()).with_sleeper(RecordingSleeper::new());
     let _ = real.attempts(true).after::<(), _>(Err(limited(2 * SEC)));
-    let ahead = real.clone().with_sleeper(DayAhead);
+    let ahead = real.clone().with_sleeper(day_ahead());
     let ControlFlow::Continue(wait) = ahead.attempts(true).after::<(), _>(Err(unavailable()))
     else {
         panic!("a 503 is retried");
@@ -699,18 +685,8 @@ fn a_clone_on_another_clock_waits_what_the_server_stated() {
 
 /// A sleeper whose clock is virtual: its instants are real, its wall time is 1,000 s after the
 /// epoch, whatever the system says; it waits for nothing.
-struct Epoch1000;
-
-impl Sleeper for Epoch1000 {
-    fn sleep(&self, _: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        Box::pin(std::future::ready(()))
-    }
-
-    fn sleep_blocking(&self, _: Duration) {}
-
-    fn wall(&self) -> SystemTime {
-        UNIX_EPOCH + Duration::from_secs(1000)
-    }
+fn epoch_1000() -> RecordingSleeper {
+    RecordingSleeper::real().with_wall(UNIX_EPOCH + Duration::from_secs(1000))
 }
 
 /// One clock: a wait stated as an epoch second is read against the sleeper's wall time, inside
@@ -726,7 +702,7 @@ fn wall_clock_waits_are_read_on_the_sleepers_clock() {
             .with_max_attempts(2)
             .with_jitter(Jitter::None),
     )
-    .with_sleeper(Epoch1000)
+    .with_sleeper(epoch_1000())
     .on_retry(move |_, err, _| seen.lock().unwrap().push(err.retry_after()));
     let mut headers = HeaderMap::new();
     headers.insert("x-reset", HeaderValue::from_static("1030"));

@@ -5,8 +5,9 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::{RecordingSleeper, TestError};
+use common::TestError;
 use errspec::{Jitter, Retrier, RetryConfig, RetryPolicy, WaitFormat, parse_wait};
+use errspec_test_support::{RecordingSleeper, block_on};
 use proptest::prelude::*;
 
 fn jitter() -> impl Strategy<Value = Jitter> {
@@ -203,7 +204,7 @@ proptest! {
         let result = if blocking {
             retrier.run_blocking(idempotent, attempt)
         } else {
-            common::block_on(retrier.run(idempotent, || std::future::ready(attempt())))
+            block_on(retrier.run(idempotent, || std::future::ready(attempt())))
         };
         let seen = seen.lock().unwrap().clone();
         let sleeps = sleeper.sleeps();

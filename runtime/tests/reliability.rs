@@ -11,11 +11,12 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{RecordingSleeper, TestError};
+use common::TestError;
 use errspec::{
     Details, Jitter, Retrier, RetryBudget, RetryConfig, RetryPolicy, Sleeper, WaitFormat,
     parse_wait,
 };
+use errspec_test_support::RecordingSleeper;
 
 const SEC: Duration = Duration::from_secs(1);
 
@@ -266,22 +267,14 @@ fn a_well_formed_far_future_wait_fails_fast_in_every_format() {
 }
 
 /// A clock an hour ahead of the real one, as a paused Tokio clock moved on would be.
-#[derive(Clone)]
-struct HourAhead;
-
-impl Sleeper for HourAhead {
-    fn sleep(&self, _: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        Box::pin(std::future::ready(()))
-    }
-
-    fn now(&self) -> Instant {
-        Instant::now() + Duration::from_secs(3600)
-    }
+fn hour_ahead() -> RecordingSleeper {
+    RecordingSleeper::ahead(Duration::from_secs(3600))
 }
 
 #[test]
 fn a_hold_set_on_another_clock_is_capped_when_read() {
-    let ahead = Retrier::new(RetryConfig::new().with_jitter(Jitter::None)).with_sleeper(HourAhead);
+    let ahead =
+        Retrier::new(RetryConfig::new().with_jitter(Jitter::None)).with_sleeper(hour_ahead());
     let _ = ahead.attempts(true).after::<(), _>(Err(limited(60 * SEC)));
     // a clone on the real clock shares the hold
     let real = ahead.clone().with_sleeper(RecordingSleeper::new());

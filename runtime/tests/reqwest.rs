@@ -323,7 +323,7 @@ async fn check_composes_with_the_retrier() {
         urls.push(serve(head, Body::Fixed(b"x".to_vec())).await.0);
     }
     let retrier = errspec::Retrier::new(errspec::RetryConfig::new())
-        .with_sleeper(common::RecordingSleeper::new());
+        .with_sleeper(errspec_test_support::RecordingSleeper::new());
     let mut next = urls.iter();
     let client = reqwest::Client::new();
     let response = retrier

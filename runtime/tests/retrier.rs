@@ -8,8 +8,9 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{RecordingSleeper, TestError, block_on};
+use common::TestError;
 use errspec::{BudgetConfig, Jitter, Retrier, RetryBudget, RetryConfig, RetryPolicy};
+use errspec_test_support::{RecordingSleeper, block_on};
 
 const MS: Duration = Duration::from_millis(1);
 const SEC: Duration = Duration::from_secs(1);

@@ -4,8 +4,9 @@ mod common;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use common::{RecordingSleeper, TEST_MAX_ATTEMPTS, TestError, block_on};
+use common::{TEST_MAX_ATTEMPTS, TestError};
 use errspec::{BudgetConfig, Idempotency, Jitter, Retrier, RetryConfig, RetryPolicy, Retrying};
+use errspec_test_support::{RecordingSleeper, block_on};
 
 /// A client whose calls fail with a 503 a set number of times.
 #[derive(Debug, Default)]

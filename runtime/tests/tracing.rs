@@ -8,12 +8,14 @@ use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use common::{RecordingSleeper, TestError};
-use errspec::http::{HeaderMap, HeaderName, HeaderValue};
+use common::TestError;
+use errspec::http::HeaderMap;
 use errspec::{
     Jitter, Retrier, RetryConfig, RetryPolicy, WaitFormat, WaitHeader, wait_from_headers,
     wait_from_response,
 };
+use errspec_test_support::RecordingSleeper;
+use errspec_test_support::headers;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
@@ -99,18 +101,9 @@ fn field<'e>(event: &'e [String], name: &str) -> &'e str {
         .unwrap_or_else(|| panic!("no {name} in {event:?}"))
 }
 
-fn wait_headers(pairs: &[(&str, &[u8])]) -> HeaderMap {
-    let mut map = HeaderMap::new();
-    for (name, value) in pairs {
-        let name = HeaderName::from_bytes(name.as_bytes()).unwrap();
-        map.append(name, HeaderValue::from_bytes(value).unwrap());
-    }
-    map
-}
-
 #[test]
 fn an_unreadable_wait_value_warns_once_naming_its_source() {
-    let map = wait_headers(&[("retry-after", b"soon"), ("retry-after", b"7")]);
+    let map = headers(&[("retry-after", "soon"), ("retry-after", "7")]);
     let events = events_of(|| {
         let wait = wait_from_headers(&map, &[WaitHeader::RETRY_AFTER], SystemTime::now());
         assert_eq!(wait, Some(Duration::from_secs(7)));
@@ -127,7 +120,7 @@ fn an_unreadable_wait_value_warns_once_naming_its_source() {
 fn the_warning_shows_64_bytes_escaped() {
     let mut hostile = b"a\t\"\xff\xfe".to_vec();
     hostile.extend(std::iter::repeat_n(b'x', 8192));
-    let map = wait_headers(&[("x-reset", &hostile)]);
+    let map = headers(&[("x-reset", &hostile)]);
     let source = [WaitHeader::new("x-reset", WaitFormat::Unix)];
     let events = events_of(|| {
         assert_eq!(wait_from_headers(&map, &source, SystemTime::now()), None);
@@ -142,10 +135,10 @@ fn the_warning_shows_64_bytes_escaped() {
 
 #[test]
 fn zero_past_and_absent_values_do_not_warn() {
-    let map = wait_headers(&[
-        ("retry-after", b"0"),
-        ("x-ratelimit-reset", b"1"),
-        ("ratelimit", b"\"default\";r=5;t=30"),
+    let map = headers(&[
+        ("retry-after", "0"),
+        ("x-ratelimit-reset", "1"),
+        ("ratelimit", "\"default\";r=5;t=30"),
     ]);
     let sources = [
         WaitHeader::RETRY_AFTER,
@@ -185,7 +178,7 @@ fn an_unreadable_body_field_warns_naming_its_pointer() {
 #[cfg(not(feature = "rfc3339"))]
 #[test]
 fn an_rfc3339_value_without_the_feature_says_so() {
-    let map = wait_headers(&[("reset", b"2026-12-01T10:00:30Z")]);
+    let map = headers(&[("reset", "2026-12-01T10:00:30Z")]);
     let source = [WaitHeader::new("reset", WaitFormat::Rfc3339)];
     let events = events_of(|| {
         assert_eq!(wait_from_headers(&map, &source, SystemTime::now()), None);

@@ -5,6 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use errspec::http::{HeaderMap, HeaderValue};
 use errspec::{WaitFormat, WaitHeader, parse_wait, wait_from_headers, wait_from_response};
+use errspec_test_support::headers;
 
 /// Every format there is: the hostile-value tests below run over each.
 fn formats() -> impl Iterator<Item = WaitFormat> {
@@ -572,14 +573,6 @@ fn any_now_is_fine() {
 }
 
 // ----- sources: headers -----------------------------------------------------------------------
-
-fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-    let mut map = HeaderMap::new();
-    for (name, value) in pairs {
-        map.append(*name, HeaderValue::from_static(value));
-    }
-    map
-}
 
 const RESET: WaitHeader = WaitHeader::new("x-ratelimit-reset", WaitFormat::Unix);
 

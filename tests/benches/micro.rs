@@ -11,42 +11,21 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::Duration;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use criterion::Criterion;
 use errspec::http::StatusCode;
 use errspec::{RetryPolicy, StatusError as _};
+use errspec_test_support::CountingAllocator;
+use errspec_test_support::alloc::all_allocations;
 
 /// Counts allocations (and reallocations) made through the system allocator.
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// A global allocator needs `unsafe impl`; this one only counts, then defers to `System`.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: CountingAllocator = CountingAllocator;
 
 /// Allocations made by one run of `f`.
 fn allocations_of<R>(mut f: impl FnMut() -> R) -> usize {
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = all_allocations();
     black_box(f());
-    ALLOCATIONS.load(Ordering::Relaxed) - before
+    all_allocations() - before
 }
 
 /// Generated from a GitHub-like spec whose 403 has two cases told apart by headers.

@@ -6,9 +6,10 @@
 //! callgrind). Every row runs in one Tokio current-thread
 //! runtime, inside one `block_on`: a loop of N calls timed with `Instant`, N chosen so that a
 //! repetition takes about 100 ms, and the median of 7 repetitions printed as ns/call. A counting
-//! global allocator (micro.rs's) counts the allocations of 10 000 more calls, divided per call.
-//! Before timing, each errspec row is run with a sleeper that counts its waits, and the bench
-//! stops if any call waited: the rows measure a call that is sent at once and succeeds.
+//! global allocator (errspec-test-support's) counts the allocations of 10 000 more calls,
+//! divided per call. Before timing, each errspec row is run with a sleeper that counts its
+//! waits, and the bench stops if any call waited: the rows measure a call that is sent at once
+//! and succeeds.
 //!
 //! The rows: backon's `retry` on a closure that returns `Ok` (the reference); `Retrier::run`;
 //! a `#[errspec::client]` trait's async method on `Retrying<C>` for a spec without
@@ -18,7 +19,6 @@
 //! other calls of the same client in flight (sent, and waiting on a `Notify` for an answer that
 //! comes after the measurement).
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::Pin;
@@ -29,30 +29,12 @@ use std::time::{Duration, Instant};
 use backon::{ExponentialBuilder, Retryable as _};
 use errspec::http::{HeaderMap, HeaderValue};
 use errspec::{Retrier, RetryConfig, Retrying, Sleeper, TokioSleeper};
+use errspec_test_support::CountingAllocator;
+use errspec_test_support::alloc::all_allocations;
 
-/// Counts allocations (and reallocations) made through the system allocator: micro.rs's.
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// A global allocator needs `unsafe impl`; this one only counts, then defers to `System`.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
+/// Counts allocations (and reallocations) made through the system allocator.
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: CountingAllocator = CountingAllocator;
 
 /// Where the calls held in flight wait for their answer.
 #[derive(Default)]
@@ -294,11 +276,11 @@ where
         *sample = start.elapsed().as_secs_f64() * 1e9 / f64::from(calls);
     }
     ns.sort_by(f64::total_cmp);
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = all_allocations();
     for _ in 0..COUNTED {
         black_box(call().await);
     }
-    let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    let allocations = all_allocations() - before;
     Measured {
         ns,
         calls,

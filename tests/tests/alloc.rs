@@ -1,36 +1,15 @@
 //! Conversions, policy lookups and Display into a reused buffer allocate nothing.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::fmt::Write as _;
 
 use errspec::StatusError;
 use errspec::http::StatusCode;
+use errspec_test_support::alloc::allocations;
+use errspec_test_support::{CountingAllocator, headers};
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// The counter only wraps the system allocator; a global allocator needs `unsafe impl`.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|n| n.set(n.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|n| n.set(n.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
+/// Counts this thread's allocations.
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 #[errspec::errors(spec = "specs/template.toml")]
 #[derive(Debug)]
@@ -39,10 +18,6 @@ pub enum ShopError {}
 #[errspec::errors(spec = "../spec/ardoq.toml")]
 #[derive(Debug)]
 pub enum ArdoqError {}
-
-fn allocations() -> usize {
-    ALLOCATIONS.with(Cell::get)
-}
 
 #[test]
 fn conversions_and_display_do_not_allocate() {
@@ -85,13 +60,11 @@ pub enum GitHubError {}
 
 #[test]
 fn from_parts_tells_cases_apart_without_allocating() {
-    use errspec::http::{HeaderMap, HeaderValue};
-
-    let mut rate_limited = HeaderMap::new();
-    rate_limited.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
-    rate_limited.insert("x-github-request-id", HeaderValue::from_static("CAFE:1"));
-    let mut permission = HeaderMap::new();
-    permission.insert("x-ratelimit-remaining", HeaderValue::from_static("4999"));
+    let rate_limited = headers(&[
+        ("x-ratelimit-remaining", "0"),
+        ("x-github-request-id", "CAFE:1"),
+    ]);
+    let permission = headers(&[("x-ratelimit-remaining", "4999")]);
     let forbidden = StatusCode::FORBIDDEN;
     let mut seen = Vec::with_capacity(4);
     let before = allocations();

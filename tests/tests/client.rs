@@ -8,13 +8,13 @@
 
 use std::collections::VecDeque;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use errspec::http::{HeaderMap, HeaderValue, StatusCode};
-use errspec::{Retrier, RetryBudget, RetryConfig, Retrying, Sleeper, StatusError};
+use errspec::{Retrier, RetryBudget, RetryConfig, Retrying, StatusError};
+use errspec_test_support::{RecordingSleeper, SleepKind, block_on};
 
 const MS: Duration = Duration::from_millis(1);
 const SEC: Duration = Duration::from_secs(1);
@@ -202,82 +202,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// How a wait was taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Async,
-    Blocking,
-}
-
-/// Records each wait (and how it was taken) instead of waiting, on a virtual clock that moves
-/// by the waits and by [`advance`](Self::advance). Clones share everything.
-#[derive(Clone)]
-struct RecordingSleeper {
-    start: Instant,
-    clock: Arc<Mutex<Clock>>,
-}
-
-/// Virtual time since the start, and the waits.
-#[derive(Default)]
-struct Clock {
-    elapsed: Duration,
-    sleeps: Vec<(Duration, Kind)>,
-}
-
-impl RecordingSleeper {
-    fn new() -> Self {
-        Self {
-            start: Instant::now(),
-            clock: Arc::default(),
-        }
-    }
-
-    fn sleeps(&self) -> Vec<Duration> {
-        lock(&self.clock).sleeps.iter().map(|(d, _)| *d).collect()
-    }
-
-    fn kinds(&self) -> Vec<Kind> {
-        lock(&self.clock).sleeps.iter().map(|(_, k)| *k).collect()
-    }
-
-    fn advance(&self, by: Duration) {
-        lock(&self.clock).elapsed += by;
-    }
-
-    fn record(&self, duration: Duration, kind: Kind) {
-        let mut clock = lock(&self.clock);
-        clock.elapsed += duration;
-        clock.sleeps.push((duration, kind));
-    }
-}
-
-impl Sleeper for RecordingSleeper {
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        self.record(duration, Kind::Async);
-        Box::pin(std::future::ready(()))
-    }
-
-    fn sleep_blocking(&self, duration: Duration) {
-        self.record(duration, Kind::Blocking);
-    }
-
-    fn now(&self) -> Instant {
-        self.start + lock(&self.clock).elapsed
-    }
-}
-
-/// Polls a future whose waits are all recorded (so it never pends for long) to its end.
-fn block_on<F: Future>(future: F) -> F::Output {
-    use std::task::{Context, Poll, Waker};
-    let mut future = std::pin::pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
-}
-
 /// `fake` under the spec's retry settings (or `config`), waiting on a fresh recording sleeper.
 fn retrying_with(fake: Fake, config: RetryConfig) -> (Retrying<Fake>, RecordingSleeper) {
     let sleeper = RecordingSleeper::new();
@@ -372,9 +296,9 @@ fn attempts_follow_the_policy_and_the_methods_idempotency() {
             let waits = u32::try_from(sleeper.sleeps().len()).unwrap();
             assert_eq!(waits, expected - 1, "{call:?}");
             let kind = if call.is_async() {
-                Kind::Async
+                SleepKind::Async
             } else {
-                Kind::Blocking
+                SleepKind::Blocking
             };
             assert!(
                 sleeper.kinds().iter().all(|k| *k == kind),
@@ -578,7 +502,10 @@ fn sync_methods_block_and_async_methods_await_on_one_retrier() {
     assert_eq!(client.item(7).unwrap(), "item 7 on attempt 2");
     assert_eq!(block_on(client.list(1)).unwrap(), ["page 1 on attempt 5"]);
     assert_eq!(sleeper.sleeps(), [100 * MS, 100 * MS, 200 * MS]);
-    assert_eq!(sleeper.kinds(), [Kind::Blocking, Kind::Async, Kind::Async]);
+    assert_eq!(
+        sleeper.kinds(),
+        [SleepKind::Blocking, SleepKind::Async, SleepKind::Async]
+    );
 }
 
 #[test]

@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use errspec::http::{HeaderMap, HeaderValue, StatusCode};
+use errspec::http::{HeaderMap, StatusCode};
 use errspec::{RetryPolicy, StatusError};
+use errspec_test_support::headers;
 
 #[errspec::errors(spec = "../spec/ardoq.toml")]
 #[derive(Debug, Clone, PartialEq)]
@@ -19,17 +20,6 @@ mod github {
         #[errspec(message = "the response could not be decoded")]
         Decode,
     }
-}
-
-fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-    let mut map = HeaderMap::new();
-    for (name, value) in pairs {
-        map.append(
-            *name,
-            HeaderValue::from_str(value).expect("valid header value"),
-        );
-    }
-    map
 }
 
 #[test]

@@ -6,18 +6,13 @@
 //!
 //! The server runs in real time; the retry waits are recorded by a sleeper, not slept.
 
-use std::collections::{HashMap, VecDeque};
 use std::future::Future;
-use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
-use axum::Router;
-use axum::extract::State;
-use axum::http::{Method, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
-use errspec::{BODY_EXCERPT_LIMIT, Retrier, Retrying, Sleeper, StatusError};
+use axum::http::{Method, StatusCode};
+use errspec::{BODY_EXCERPT_LIMIT, Retrier, Retrying, StatusError};
+use errspec_test_support::{RecordingSleeper, Reply, ScriptServer};
 
 const MS: Duration = Duration::from_millis(1);
 const SEC: Duration = Duration::from_secs(1);
@@ -102,144 +97,32 @@ enum Wait {
     Date(Duration, bool),
 }
 
-/// One scripted reply.
-#[derive(Debug, Clone)]
-struct Reply {
-    status: u16,
-    wait: Option<Wait>,
-    body: String,
-}
-
 fn reply(status: u16, body: &str) -> Reply {
-    Reply {
-        status,
-        wait: None,
-        body: body.to_owned(),
-    }
+    Reply::new(status).body(body.to_owned())
 }
 
 fn after(status: u16, wait: Wait) -> Reply {
-    Reply {
-        wait: Some(wait),
-        ..reply(status, "{\"message\":\"slow down\"}")
-    }
-}
-
-/// What the server shares with its handler: the scripts per path and the requests seen.
-#[derive(Default)]
-struct Script {
-    replies: Mutex<HashMap<String, VecDeque<Reply>>>,
-    seen: Mutex<Vec<(Method, String)>>,
-}
-
-/// A scripted server on an ephemeral port of 127.0.0.1; stops when dropped.
-struct Server {
-    addr: SocketAddr,
-    script: Arc<Script>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-impl Server {
-    async fn start() -> Self {
-        let script = Arc::new(Script::default());
-        let app = Router::new()
-            .fallback(answer)
-            .with_state(Arc::clone(&script));
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .expect("bind 127.0.0.1");
-        let addr = listener.local_addr().expect("an address");
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("serve");
-        });
-        Self { addr, script, task }
-    }
-
-    /// Replies for the next requests to `path`, in order; after them, 200 with `ok <path>`.
-    fn script(&self, path: &str, replies: impl IntoIterator<Item = Reply>) {
-        lock(&self.script.replies)
-            .entry(path.to_owned())
-            .or_default()
-            .extend(replies);
-    }
-
-    /// The requests seen so far.
-    fn seen(&self) -> Vec<(Method, String)> {
-        lock(&self.script.seen).clone()
-    }
-
-    /// A client for this server whose retry waits are recorded.
-    fn client(&self) -> (Retrying<Http>, RecordingSleeper) {
-        let sleeper = RecordingSleeper::default();
-        let retrier = Retrier::new(LoopbackError::retry_config()).with_sleeper(sleeper.clone());
-        let client = Retrying::new(Http::new(format!("http://{}", self.addr)));
-        (client.with_retrier(retrier), sleeper)
-    }
-}
-
-async fn answer(State(script): State<Arc<Script>>, method: Method, uri: Uri) -> Response {
-    let path = uri.path().to_owned();
-    lock(&script.seen).push((method, path.clone()));
-    let next = lock(&script.replies)
-        .get_mut(&path)
-        .and_then(VecDeque::pop_front);
-    let Some(reply) = next else {
-        return format!("ok {path}").into_response();
-    };
-    let status = StatusCode::from_u16(reply.status).expect("a valid status");
-    let mut response = (status, reply.body).into_response();
-    let retry_after = match reply.wait {
-        None => None,
-        Some(Wait::Seconds(s)) => Some(s.to_string()),
-        Some(Wait::Date(by, past)) => {
+    let slow_down = move || reply(status, "{\"message\":\"slow down\"}");
+    match wait {
+        Wait::Seconds(s) => slow_down().header("retry-after", s.to_string()),
+        Wait::Date(by, past) => Reply::later(move || {
             let now = SystemTime::now();
             let at = if past { now - by } else { now + by };
-            Some(httpdate::fmt_http_date(at))
-        }
-    };
-    if let Some(value) = retry_after {
-        let value = value.parse().expect("a header value");
-        response.headers_mut().insert(header::RETRY_AFTER, value);
+            slow_down().header("retry-after", httpdate::fmt_http_date(at))
+        }),
     }
-    response
+}
+
+/// A client of `server` whose retry waits are recorded, on the real clock moved on by them.
+fn client(server: &ScriptServer) -> (Retrying<Http>, RecordingSleeper) {
+    let sleeper = RecordingSleeper::real_moved();
+    let retrier = Retrier::new(LoopbackError::retry_config()).with_sleeper(sleeper.clone());
+    let client = Retrying::new(Http::new(server.url()));
+    (client.with_retrier(retrier), sleeper)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Records each retry wait instead of waiting, on a clock the waits move.
-#[derive(Clone, Default)]
-struct RecordingSleeper {
-    sleeps: Arc<Mutex<Vec<Duration>>>,
-}
-
-impl RecordingSleeper {
-    fn sleeps(&self) -> Vec<Duration> {
-        lock(&self.sleeps).clone()
-    }
-}
-
-impl Sleeper for RecordingSleeper {
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        lock(&self.sleeps).push(duration);
-        Box::pin(std::future::ready(()))
-    }
-
-    fn sleep_blocking(&self, duration: Duration) {
-        lock(&self.sleeps).push(duration);
-    }
-
-    fn now(&self) -> Instant {
-        // real time plus the waits not slept, as if they had been
-        Instant::now() + self.sleeps().iter().sum::<Duration>()
-    }
 }
 
 fn requests(method: &Method, path: &str, n: usize) -> Vec<(Method, String)> {
@@ -248,28 +131,28 @@ fn requests(method: &Method, path: &str, n: usize) -> Vec<(Method, String)> {
 
 #[tokio::test]
 async fn retry_after_in_seconds_is_honoured() {
-    let server = Server::start().await;
+    let server = ScriptServer::start().await;
     server.script(
         "/items/1",
         [after(429, Wait::Seconds(2)), after(429, Wait::Seconds(1))],
     );
-    let (client, sleeper) = server.client();
+    let (client, sleeper) = client(&server);
     assert_eq!(client.get("/items/1").await.unwrap(), "ok /items/1");
-    assert_eq!(server.seen(), requests(&Method::GET, "/items/1", 3));
+    assert_eq!(server.requests(), requests(&Method::GET, "/items/1", 3));
     assert_eq!(sleeper.sleeps(), [2 * SEC, SEC]);
 }
 
 #[tokio::test]
 async fn retry_after_as_an_http_date_is_honoured() {
-    let server = Server::start().await;
+    let server = ScriptServer::start().await;
     server.script("/items/2", [after(429, Wait::Date(5 * SEC, false))]);
-    let (client, sleeper) = server.client();
+    let (client, sleeper) = client(&server);
     // a rate limit retries even a request that is not idempotent
     assert_eq!(
         client.post("/items/2", "lamp".to_owned()).await.unwrap(),
         "ok /items/2"
     );
-    assert_eq!(server.seen(), requests(&Method::POST, "/items/2", 2));
+    assert_eq!(server.requests(), requests(&Method::POST, "/items/2", 2));
     let sleeps = sleeper.sleeps();
     assert_eq!(sleeps.len(), 1);
     // the date has whole seconds: 5 s from a moment within the second before the reply
@@ -283,19 +166,19 @@ async fn retry_after_as_an_http_date_is_honoured() {
 #[tokio::test]
 async fn a_retry_after_date_in_the_past_means_backoff() {
     // A stale date counts as no wait, so the retry backs off instead of coming at once.
-    let server = Server::start().await;
+    let server = ScriptServer::start().await;
     server.script("/items/3", [after(429, Wait::Date(60 * SEC, true))]);
-    let (client, sleeper) = server.client();
+    let (client, sleeper) = client(&server);
     client.get("/items/3").await.unwrap();
-    assert_eq!(server.seen().len(), 2);
+    assert_eq!(server.requests().len(), 2);
     assert_eq!(sleeper.sleeps(), [100 * MS]);
 }
 
 #[tokio::test]
 async fn a_retry_after_above_max_retry_after_fails_at_once() {
-    let server = Server::start().await;
+    let server = ScriptServer::start().await;
     server.script("/items/4", [after(429, Wait::Seconds(120))]);
-    let (client, sleeper) = server.client();
+    let (client, sleeper) = client(&server);
     let err = client.get("/items/4").await.unwrap_err();
     assert!(matches!(err, LoopbackError::TooManyRequests { .. }));
     assert_eq!(err.retry_after(), Some(120 * SEC));
@@ -305,22 +188,22 @@ async fn a_retry_after_above_max_retry_after_fails_at_once() {
         "429 Too Many Requests: too many requests: rate limit exceeded"
     );
     assert_eq!(err.body(), Some("{\"message\":\"slow down\"}"));
-    assert_eq!(server.seen().len(), 1);
+    assert_eq!(server.requests().len(), 1);
     assert!(sleeper.sleeps().is_empty());
 }
 
 #[tokio::test]
 async fn service_unavailable_backs_off_and_returns_the_last_error() {
-    let server = Server::start().await;
+    let server = ScriptServer::start().await;
     server.script(
         "/orders",
         (1..=5).map(|i| reply(503, &format!("down, attempt {i}"))),
     );
-    let (client, sleeper) = server.client();
+    let (client, sleeper) = client(&server);
     // 503 is `after-header` in the http base spec: retried for a POST too, with backoff when
     // no Retry-After came
     let err = client.post("/orders", "{}".to_owned()).await.unwrap_err();
-    assert_eq!(server.seen(), requests(&Method::POST, "/orders", 4));
+    assert_eq!(server.requests(), requests(&Method::POST, "/orders", 4));
     assert_eq!(sleeper.sleeps(), [100 * MS, 200 * MS, 400 * MS]);
     assert!(matches!(err, LoopbackError::ServiceUnavailable { .. }));
     assert_eq!(err.body(), Some("down, attempt 4"));
@@ -333,19 +216,19 @@ async fn service_unavailable_backs_off_and_returns_the_last_error() {
 
 #[tokio::test]
 async fn a_server_error_retries_only_idempotent_requests() {
-    let server = Server::start().await;
+    let server = ScriptServer::start().await;
     server.script("/orders/1", [reply(500, "boom")]);
-    let (client, sleeper) = server.client();
+    let (client, sleeper) = client(&server);
     let err = client.post("/orders/1", "{}".to_owned()).await.unwrap_err();
     assert!(matches!(err, LoopbackError::InternalServerError { .. }));
     assert_eq!(err.body(), Some("boom"));
-    assert_eq!(server.seen().len(), 1);
+    assert_eq!(server.requests().len(), 1);
     assert!(sleeper.sleeps().is_empty());
 
     server.script("/orders/1", [reply(500, "boom")]);
     client.delete("/orders/1").await.unwrap();
     assert_eq!(
-        server.seen()[1..],
+        server.requests()[1..],
         requests(&Method::DELETE, "/orders/1", 2)
     );
     assert_eq!(sleeper.sleeps(), [100 * MS]);
@@ -353,21 +236,21 @@ async fn a_server_error_retries_only_idempotent_requests() {
 
 #[tokio::test]
 async fn success_after_several_failures() {
-    let server = Server::start().await;
+    let server = ScriptServer::start().await;
     server.script("/reports", [reply(502, ""), reply(504, ""), reply(503, "")]);
-    let (client, sleeper) = server.client();
+    let (client, sleeper) = client(&server);
     assert_eq!(client.get("/reports").await.unwrap(), "ok /reports");
-    assert_eq!(server.seen(), requests(&Method::GET, "/reports", 4));
+    assert_eq!(server.requests(), requests(&Method::GET, "/reports", 4));
     assert_eq!(sleeper.sleeps(), [100 * MS, 200 * MS, 400 * MS]);
 }
 
 #[tokio::test]
 async fn not_found_and_unauthorized_are_final() {
-    let server = Server::start().await;
+    let server = ScriptServer::start().await;
     let body = "{\"status\":404,\"message\":\"Workspace not found\"}";
     server.script("/workspaces/x", [reply(404, body)]);
     server.script("/me", [reply(401, "{\"message\":\"expired token\"}")]);
-    let (client, sleeper) = server.client();
+    let (client, sleeper) = client(&server);
 
     let err = client.get("/workspaces/x").await.unwrap_err();
     assert!(matches!(err, LoopbackError::NotFound { .. }));
@@ -385,15 +268,15 @@ async fn not_found_and_unauthorized_are_final() {
     assert_eq!(err.hint(), Some("log in again to get a new token"));
     assert_eq!(err.body(), Some("{\"message\":\"expired token\"}"));
 
-    assert_eq!(server.seen().len(), 2);
+    assert_eq!(server.requests().len(), 2);
     assert!(sleeper.sleeps().is_empty());
 }
 
 #[tokio::test]
 async fn a_large_error_body_is_cut_to_the_excerpt() {
-    let server = Server::start().await;
+    let server = ScriptServer::start().await;
     server.script("/big", [reply(400, &"x".repeat(10 * 1024))]);
-    let (client, _) = server.client();
+    let (client, _) = client(&server);
     let err = client.get("/big").await.unwrap_err();
     assert!(matches!(err, LoopbackError::BadRequest { .. }));
     assert_eq!(err.body().map(str::len), Some(BODY_EXCERPT_LIMIT));
@@ -408,7 +291,7 @@ async fn transport_failures_retry_by_the_users_variant_policy() {
         .unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let sleeper = RecordingSleeper::default();
+    let sleeper = RecordingSleeper::real_moved();
     let retrier = Retrier::new(LoopbackError::retry_config()).with_sleeper(sleeper.clone());
     let client = Retrying::new(Http::new(format!("http://{addr}"))).with_retrier(retrier);
 
@@ -427,17 +310,17 @@ async fn transport_failures_retry_by_the_users_variant_policy() {
 
 #[tokio::test]
 async fn the_retry_hook_sees_each_status_and_wait() {
-    let server = Server::start().await;
+    let server = ScriptServer::start().await;
     server.script("/hooked", [after(429, Wait::Seconds(3)), reply(503, "")]);
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = Arc::clone(&seen);
     let retrier = Retrier::new(LoopbackError::retry_config())
-        .with_sleeper(RecordingSleeper::default())
+        .with_sleeper(RecordingSleeper::real_moved())
         .on_retry(move |attempt, err, wait| {
             let status = err.status().map(|s| s.as_u16());
             lock(&record).push((attempt, status, wait));
         });
-    let client = Retrying::new(Http::new(format!("http://{}", server.addr))).with_retrier(retrier);
+    let client = Retrying::new(Http::new(server.url())).with_retrier(retrier);
     client.get("/hooked").await.unwrap();
     assert_eq!(
         *lock(&seen),

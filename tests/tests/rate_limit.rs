@@ -7,105 +7,15 @@
 //! is still there for the next, and a call that waited for it sends at once, since the engine
 //! measures a call's waits from the waits themselves.
 
-use std::collections::{HashMap, VecDeque};
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use errspec::{Pause, Sleeper};
+use errspec::Pause;
+use errspec_test_support::{Reply, ScriptServer};
 
-/// What the server answers on a path.
-#[derive(Clone, Default)]
-struct Reply {
-    status: u16,
-    headers: Vec<(&'static str, String)>,
-}
-
-fn reply(status: u16, headers: &[(&'static str, &str)]) -> Reply {
-    Reply {
-        status,
-        headers: headers.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
-    }
-}
-
-/// Per path: replies to give once, in order, then the standing reply (200 by default).
-#[derive(Default)]
-struct Script {
-    once: HashMap<String, VecDeque<Reply>>,
-    standing: HashMap<String, Reply>,
-}
-
-#[derive(Clone, Default)]
-struct Server(Arc<Mutex<Script>>);
-
-impl Server {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Script> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// `path` answers `reply` once, after the replies already queued.
-    fn once(&self, path: &str, reply: Reply) {
-        self.lock()
-            .once
-            .entry(path.to_owned())
-            .or_default()
-            .push_back(reply);
-    }
-
-    /// `path` answers `reply` whenever nothing is queued.
-    fn always(&self, path: &str, reply: Reply) {
-        self.lock().standing.insert(path.to_owned(), reply);
-    }
-
-    async fn start(&self) -> String {
-        let app = axum::Router::new()
-            .fallback(answer)
-            .with_state(self.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("an address"));
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        url
-    }
-}
-
-async fn answer(State(server): State<Server>, uri: Uri) -> Response {
-    let reply = {
-        let mut script = server.lock();
-        let path = uri.path().to_owned();
-        match script.once.get_mut(&path).and_then(VecDeque::pop_front) {
-            Some(reply) => reply,
-            None => script.standing.get(&path).cloned().unwrap_or_default(),
-        }
-    };
-    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
-    let mut response = (status, "{}").into_response();
-    for (name, value) in reply.headers {
-        response.headers_mut().insert(
-            HeaderName::from_static(name),
-            HeaderValue::from_str(&value).expect("a header value"),
-        );
-    }
-    response
-}
-
-/// Records waits instead of sleeping them.
-#[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<Duration>>>);
-
-impl Sleeper for Recorder {
-    fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(d);
-        Box::pin(std::future::ready(()))
-    }
+/// `status` with `headers` and the body `{}`.
+fn reply(status: u16, headers: &[(&str, &str)]) -> Reply {
+    Reply::new(status).body("{}").headers(headers)
 }
 
 /// The pauses a client's calls made for rate limits, as the `on_pause` hook reports them.
@@ -122,7 +32,9 @@ impl Pauses {
 macro_rules! hub {
     ($module:ident, $spec:tt) => {
         mod $module {
-            use super::{Pauses, Recorder};
+            use errspec_test_support::RecordingSleeper;
+
+            use super::Pauses;
 
             #[errspec::client(spec = $spec)]
             #[allow(
@@ -174,7 +86,7 @@ macro_rules! hub {
                     base,
                 };
                 let client = errspec::Retrying::new(http)
-                    .with_sleeper(Recorder::default())
+                    .with_sleeper(RecordingSleeper::real())
                     .on_pause(move |pause, wait| {
                         seen.0
                             .lock()
@@ -213,9 +125,9 @@ fn refused(seconds: &str) -> Reply {
 
 #[tokio::test]
 async fn scope_client_holds_every_method_after_a_refusal() {
-    let server = Server::default();
+    let server = ScriptServer::start().await;
     server.once("/a", refused("30"));
-    let (client, pauses) = by_client::client(server.start().await);
+    let (client, pauses) = by_client::client(server.url());
     client.a().await.expect("the retry gets through");
     assert_eq!(
         pauses.take(),
@@ -229,9 +141,9 @@ async fn scope_client_holds_every_method_after_a_refusal() {
 
 #[tokio::test]
 async fn scope_method_holds_only_the_method_that_was_refused() {
-    let server = Server::default();
+    let server = ScriptServer::start().await;
     server.once("/a", refused("30"));
-    let (client, pauses) = by_method::client(server.start().await);
+    let (client, pauses) = by_method::client(server.url());
     client.a().await.expect("the retry gets through");
     client.b().await.expect("b");
     client.c().await.expect("c");
@@ -243,12 +155,12 @@ async fn scope_method_holds_only_the_method_that_was_refused() {
 
 #[tokio::test]
 async fn scope_bucket_holds_the_methods_whose_responses_name_the_same_bucket() {
-    let server = Server::default();
+    let server = ScriptServer::start().await;
     let core = reply(200, &[("x-ratelimit-bucket", "core")]);
     server.always("/a", core.clone());
     server.always("/b", core);
     server.always("/c", reply(200, &[("x-ratelimit-bucket", "search")]));
-    let (client, pauses) = by_bucket::client(server.start().await);
+    let (client, pauses) = by_bucket::client(server.url());
     // each method learns its bucket from a response
     for _ in 0..2 {
         client.a().await.expect("a");
@@ -276,9 +188,9 @@ async fn scope_bucket_holds_the_methods_whose_responses_name_the_same_bucket() {
 
 #[tokio::test]
 async fn a_status_that_is_never_retried_sets_no_hold() {
-    let server = Server::default();
+    let server = ScriptServer::start().await;
     server.once("/a", reply(404, &[("retry-after", "30")]));
-    let (client, pauses) = by_client::client(server.start().await);
+    let (client, pauses) = by_client::client(server.url());
     let error = client.a().await.expect_err("a 404 is not retried");
     assert!(
         matches!(error, by_client::HubError::NotFound { .. }),
@@ -305,8 +217,8 @@ fn unix_in(wait: Duration) -> String {
 
 #[tokio::test]
 async fn a_quota_stated_on_a_success_pauses_the_next_call_until_its_reset() {
-    let server = Server::default();
-    let url = server.start().await;
+    let server = ScriptServer::start().await;
+    let url = server.url();
     let (client, pauses) = stated::client(url.clone());
     server.always("/a", reply(200, &[("x-ratelimit-remaining", "2")]));
     for _ in 0..3 {
@@ -320,13 +232,13 @@ async fn a_quota_stated_on_a_success_pauses_the_next_call_until_its_reset() {
 
     server.always(
         "/a",
-        Reply {
-            status: 200,
-            headers: vec![
-                ("x-ratelimit-remaining", "0".to_owned()),
-                ("x-ratelimit-reset", unix_in(THIRTY)),
+        reply(
+            200,
+            &[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", unix_in(THIRTY).as_str()),
             ],
-        },
+        ),
     );
     client
         .a()
@@ -351,8 +263,8 @@ async fn a_quota_stated_on_a_success_pauses_the_next_call_until_its_reset() {
 
 #[tokio::test]
 async fn an_ietf_ratelimit_field_on_a_success_pauses_the_next_call() {
-    let server = Server::default();
-    let url = server.start().await;
+    let server = ScriptServer::start().await;
+    let url = server.url();
     server.always(
         "/a",
         reply(
@@ -382,8 +294,8 @@ async fn an_ietf_ratelimit_field_on_a_success_pauses_the_next_call() {
 /// period. Under `pacing = "auto"` the calls after the hold are paced to that; under "off" they
 /// wait for the hold alone.
 async fn learned_pauses(pacing: bool) -> Vec<(Pause, Duration)> {
-    let server = Server::default();
-    let url = server.start().await;
+    let server = ScriptServer::start().await;
+    let url = server.url();
     for _ in 0..4 {
         server.once("/a", reply(200, &[]));
     }
@@ -446,9 +358,9 @@ impl errspec::LimitStore for Names {
 
 #[tokio::test]
 async fn the_store_hears_the_specs_api_name_on_every_ask_and_report() {
-    let server = Server::default();
+    let server = ScriptServer::start().await;
     server.once("/a", refused("1"));
-    let url = server.start().await;
+    let url = server.url();
     let names = Arc::new(Names::default());
     let (client, _) = by_client::client(url);
     let client = client.with_store(Arc::clone(&names));

@@ -5,16 +5,11 @@
 //! when the documentation says it is one.
 
 use std::fmt::Debug;
-use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::Router;
-use axum::extract::{Path as UrlPath, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use errspec::{Retrier, StatusError};
+use errspec_test_support::{Reply, ScriptServer};
 use toml::de::{DeTable, DeValue};
 
 #[errspec::errors(spec = "../spec/github.toml")]
@@ -142,35 +137,21 @@ fn fill(value: &str, now: SystemTime) -> String {
     out
 }
 
-async fn replay(State(fixtures): State<Arc<Vec<Fixture>>>, UrlPath(i): UrlPath<usize>) -> Response {
-    let f = &fixtures[i];
-    let now = SystemTime::now();
-    let mut response = f
-        .body
-        .as_ref()
-        .map(|b| fill(b, now))
-        .unwrap_or_default()
-        .into_response();
-    *response.status_mut() = StatusCode::from_u16(f.status).expect("a status");
-    for (name, value) in &f.headers {
-        response.headers_mut().append(
-            HeaderName::from_bytes(name.as_bytes()).expect("a header name"),
-            HeaderValue::from_str(&fill(value, now)).expect("a header value"),
-        );
+/// A server answering `/{i}` with fixture `i`, its placeholders filled in when it is sent.
+async fn serve(fixtures: Vec<Fixture>) -> ScriptServer {
+    let server = ScriptServer::start().await;
+    for (i, f) in fixtures.into_iter().enumerate() {
+        let reply = Reply::later(move || {
+            let now = SystemTime::now();
+            let body = f.body.as_ref().map(|b| fill(b, now)).unwrap_or_default();
+            let reply = Reply::new(f.status).body(body);
+            f.headers.iter().fold(reply, |reply, (name, value)| {
+                reply.header(name, fill(value, now))
+            })
+        });
+        server.always(&format!("/{i}"), reply);
     }
-    response
-}
-
-async fn serve(fixtures: Vec<Fixture>) -> SocketAddr {
-    let app = Router::new()
-        .route("/{i}", axum::routing::get(replay))
-        .with_state(Arc::new(fixtures));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind 127.0.0.1");
-    let addr = listener.local_addr().expect("an address");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
+    server
 }
 
 /// Whether the engine retries the error, for a request of the given idempotency.
@@ -183,7 +164,8 @@ fn retries<E: StatusError>(error: E, idempotent: bool) -> bool {
 async fn check_api<E: StatusError + Debug>(api: &str) -> usize {
     let fixtures = fixtures(api);
     assert!(fixtures.len() >= 10, "{api}: {} fixtures", fixtures.len());
-    let addr = serve(fixtures.clone()).await;
+    let server = serve(fixtures.clone()).await;
+    let addr = server.addr();
     let client = reqwest::Client::new();
     let fetch = |i: usize| {
         let client = client.clone();

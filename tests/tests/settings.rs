@@ -2,14 +2,12 @@
 //! carries every `[retry]` key, and a client whose methods return two error types retries
 //! each call under its own type's settings, whatever the order of the calls.
 
-use std::future::Future;
 use std::path::Path;
-use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use errspec::{RetryConfig, Retrying, Sleeper};
+use errspec::{RetryConfig, Retrying};
+use errspec_test_support::RecordingSleeper;
 
 /// 4 attempts, 5xx idempotent (see `specs/client-shop.toml`).
 #[errspec::errors(spec = "specs/client-shop.toml")]
@@ -82,21 +80,6 @@ fn the_generated_retry_config_carries_every_key() {
     }
 }
 
-/// A sleeper that does not wait.
-#[derive(Default)]
-struct NoWait(Mutex<Vec<Duration>>);
-
-impl Sleeper for NoWait {
-    fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        self.sleep_blocking(d);
-        Box::pin(std::future::ready(()))
-    }
-
-    fn sleep_blocking(&self, d: Duration) {
-        self.0.lock().unwrap().push(d);
-    }
-}
-
 #[errspec::client(error = ShopError)]
 trait TwoErrors {
     #[errspec(idempotent)]
@@ -134,11 +117,11 @@ fn attempts(client: &Retrying<Down>) -> (u32, u32) {
 
 #[test]
 fn each_call_runs_under_its_own_error_types_settings_whatever_the_order() {
-    let shop_first = Retrying::new(Down::default()).with_sleeper(NoWait::default());
+    let shop_first = Retrying::new(Down::default()).with_sleeper(RecordingSleeper::real());
     shop_first.shop().unwrap_err();
     shop_first.other().unwrap_err();
 
-    let other_first = Retrying::new(Down::default()).with_sleeper(NoWait::default());
+    let other_first = Retrying::new(Down::default()).with_sleeper(RecordingSleeper::real());
     other_first.other().unwrap_err();
     other_first.shop().unwrap_err();
 

@@ -3,13 +3,12 @@
 //! "always"`; a timeout (the server may have acted) is retried for a GET but not for a POST
 //! under `timeout = "idempotent"`.
 
-use std::future::Future;
-use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use errspec::{Retrying, Sleeper, StatusError, TransportError, TransportKind};
+use errspec::{Retrying, StatusError, TransportError, TransportKind};
+use errspec_test_support::RecordingSleeper;
 
 #[errspec::client(spec = "specs/transport.toml")]
 trait Hub {
@@ -39,17 +38,6 @@ impl Hub for Client {
     }
 }
 
-/// Records waits instead of waiting.
-#[derive(Default, Clone)]
-struct Recorder(Arc<Mutex<Vec<Duration>>>);
-
-impl Sleeper for Recorder {
-    fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        self.0.lock().unwrap().push(d);
-        Box::pin(std::future::ready(()))
-    }
-}
-
 fn client(url: String) -> (Retrying<Client>, Arc<AtomicU32>) {
     let sent = Arc::new(AtomicU32::new(0));
     let http = reqwest::Client::builder()
@@ -63,7 +51,7 @@ fn client(url: String) -> (Retrying<Client>, Arc<AtomicU32>) {
         sent: Arc::clone(&sent),
     };
     (
-        Retrying::new(client).with_sleeper(Recorder::default()),
+        Retrying::new(client).with_sleeper(RecordingSleeper::real()),
         sent,
     )
 }

@@ -1,16 +1,13 @@
-//! What the runtime's behaviour tests share: a hand-written error type and a sleeper that
-//! records waits on a virtual clock.
+//! What the runtime's behaviour tests share beyond `errspec-test-support` (the recording
+//! sleeper, `block_on`): a hand-written error type.
 
 #![allow(dead_code)] // each test file uses a different part
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use errspec::http::{HeaderMap, StatusCode};
-use errspec::{RetryConfig, RetryPolicy, Sleeper, StatusError, WaitHeader};
+use errspec::{RetryConfig, RetryPolicy, StatusError, WaitHeader};
 
 /// An error as a generated enum would give it, with every engine input settable.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,88 +91,6 @@ impl StatusError for TestError {
             ),
             id: 0,
             body: body.map(<[u8]>::to_vec),
-        }
-    }
-}
-
-/// A sleeper on a virtual clock: sleeping records the wait and moves the clock on at once.
-/// Clones share the record and the clock.
-#[derive(Clone)]
-pub struct RecordingSleeper {
-    start: Instant,
-    state: Arc<Mutex<State>>,
-}
-
-#[derive(Default)]
-struct State {
-    elapsed: Duration,
-    sleeps: Vec<Duration>,
-}
-
-impl Default for RecordingSleeper {
-    fn default() -> Self {
-        Self {
-            start: Instant::now(),
-            state: Arc::default(),
-        }
-    }
-}
-
-impl RecordingSleeper {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The waits slept so far.
-    pub fn sleeps(&self) -> Vec<Duration> {
-        self.lock().sleeps.clone()
-    }
-
-    /// Virtual time since creation.
-    pub fn elapsed(&self) -> Duration {
-        self.lock().elapsed
-    }
-
-    /// Moves the clock on without a recorded sleep, as a slow request would.
-    pub fn advance(&self, by: Duration) {
-        self.lock().elapsed += by;
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn record(&self, d: Duration) {
-        let mut state = self.lock();
-        state.elapsed += d;
-        state.sleeps.push(d);
-    }
-}
-
-impl Sleeper for RecordingSleeper {
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        self.record(duration);
-        Box::pin(std::future::ready(()))
-    }
-
-    fn sleep_blocking(&self, duration: Duration) {
-        self.record(duration);
-    }
-
-    fn now(&self) -> Instant {
-        self.start + self.elapsed()
-    }
-}
-
-/// Polls a future that never waits on anything (every sleep above is ready at once) to its end,
-/// so async engine tests need no runtime.
-pub fn block_on<F: Future>(future: F) -> F::Output {
-    use std::task::{Context, Poll, Waker};
-    let mut future = std::pin::pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
         }
     }
 }
