@@ -18,6 +18,8 @@
 //! assert_eq!(RetryConfig::new().max_attempts, 3);
 //! ```
 
+// docs.rs (`--cfg docsrs`, see Cargo.toml) marks each feature-gated item with its feature
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #[macro_use]
 mod spelled;
 

@@ -1,6 +1,8 @@
 //! errspec's attribute macros. Use them through the `errspec` crate, which re-exports them and
 //! documents them; this crate only hands the tokens to `errspec-codegen`.
 
+// docs.rs (`--cfg docsrs`, see Cargo.toml) marks each feature-gated item with its feature
+#![cfg_attr(docsrs, feature(doc_cfg))]
 use proc_macro::TokenStream;
 
 /// Generates an error enum from a spec; see `errspec::errors`.

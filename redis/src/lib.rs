@@ -75,6 +75,8 @@
 //! the system's root certificates, or those of the file `SSL_CERT_FILE` names).
 //! `redis://user:password@host` logs in as an ACL user.
 
+// docs.rs (`--cfg docsrs`, see Cargo.toml) marks each feature-gated item with its feature
+#![cfg_attr(docsrs, feature(doc_cfg))]
 mod error;
 mod keys;
 mod shared;

@@ -33,6 +33,8 @@
 //! - `rfc3339`: the `rfc3339` wait format (Anthropic's `anthropic-ratelimit-*-reset`, say).
 //!   Without it, such values are unreadable and count as absent. It brings `time`, with its
 //!   parsing only.
+// docs.rs (`--cfg docsrs`, see Cargo.toml) marks each feature-gated item with its feature
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(html_root_url = "https://docs.rs/errspec/0.1.0")]
 
 mod attempts;

@@ -48,6 +48,8 @@
 //! assert_eq!(too_many.policy, errspec_spec::RetryPolicy::AfterHeader);
 //! ```
 
+// docs.rs (`--cfg docsrs`, see Cargo.toml) marks each feature-gated item with its feature
+#![cfg_attr(docsrs, feature(doc_cfg))]
 mod base;
 mod diag;
 mod ident;

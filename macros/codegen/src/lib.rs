@@ -11,6 +11,8 @@
 //! [`try_errors`], [`try_client`] and [`errors_for_spec`] return `Err(syn::Error)` instead, for
 //! tools that report problems themselves (the `errspec` command).
 
+// docs.rs (`--cfg docsrs`, see Cargo.toml) marks each feature-gated item with its feature
+#![cfg_attr(docsrs, feature(doc_cfg))]
 mod attr;
 mod client;
 mod expand;
