@@ -8,8 +8,8 @@ use errspec_spec::{
     Jitter, Pacing, RateLimitConfig, RetryConfig, RetryPolicy, Scope, UNKNOWN_REASON, WaitHeader,
 };
 
-use crate::Loaded;
 use crate::describe;
+use crate::load::Loaded;
 
 /// Most backoff waits listed; the rest are summed up.
 const SCHEDULE_SHOWN: u32 = 6;

@@ -6,8 +6,8 @@ use toml::de::{DeTable, DeValue};
 
 use crate::keys::Place;
 use crate::raw::{Field, RawTable, Sp};
+use crate::reader::{Reader, Value};
 use crate::suggest::one_of;
-use crate::walk::{Reader, Value};
 use crate::{BudgetConfig, WaitFormat, WaitHeader, WaitSource, When, WhenSource};
 
 const WAIT_HEADER_EXAMPLE: &str = r#"{ name = "retry-after", format = "http" }"#;

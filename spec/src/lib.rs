@@ -55,8 +55,12 @@ mod inline;
 mod keys;
 mod load;
 mod model;
+mod names;
+mod number;
 mod raw;
+mod reader;
 mod resolve;
+mod shipped;
 mod suggest;
 mod syntax;
 mod template;
@@ -69,8 +73,9 @@ pub use errspec_core::{
     BudgetConfig, Jitter, Pacing, RateLimitConfig, RetryConfig, RetryPolicy, Scope, TransportKind,
     UNCLASSIFIED_MESSAGE, UNKNOWN_REASON, WaitFormat, WaitHeader, WaitSource, class_index,
 };
-pub use load::{HTTP_SPEC, MAX_SPEC_BYTES, load, parse_str, read_file};
+pub use load::{MAX_SPEC_BYTES, load, parse_str, read_file};
 pub use model::{
     Case, Class, Defaults, Segment, Spec, Status, Template, Transport, When, WhenSource,
     rate_limited_by_default,
 };
+pub use shipped::HTTP_SPEC;
