@@ -2,8 +2,8 @@
 
 use http::Method;
 
-/// Whether `method` is idempotent in RFC 9110 terms (section 9.2.2): GET, HEAD, OPTIONS, TRACE,
-/// PUT and DELETE.
+/// Whether `method` is idempotent in RFC 9110 terms (section 9.2.2): one of errspec-core's
+/// `IDEMPOTENT_METHODS` (GET, HEAD, OPTIONS, TRACE, PUT and DELETE).
 ///
 /// ```
 /// use errspec::http::Method;
@@ -11,8 +11,5 @@ use http::Method;
 /// assert!(!errspec::is_idempotent(&Method::POST));
 /// ```
 pub fn is_idempotent(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
-    )
+    errspec_core::Idempotency::of_method(method.as_str()).is_idempotent()
 }

@@ -7,7 +7,7 @@ use crate::names::{DEFAULT_FALLBACK, DEFAULT_TRANSPORT, variant_name};
 use crate::raw::{Field, RawSpec, RawStatus, RawTable};
 use crate::{
     Case, Class, RateLimitConfig, RetryConfig, RetryPolicy, Spec, Status, Template, Transport,
-    TransportKind,
+    TransportKind, TransportPolicies,
 };
 
 /// Built-in class defaults (`[class.Nxx]` overrides them): only 5xx is retried, and only for
@@ -100,9 +100,12 @@ fn resolve_transport(tables: &[&RawTable], api_name: &str) -> Transport {
             .cloned()
             .unwrap_or_else(|| format!("could not reach the {api_name} API")),
         hint: first(tables, |t| &t.hint).cloned(),
-        connect: policy(|t| &t.connect, TransportKind::Connect),
-        timeout: policy(|t| &t.timeout, TransportKind::Timeout),
-        other: policy(|t| &t.other, TransportKind::Other),
+        // one field a kind: a kind added to errspec-core is a missing field here
+        policies: TransportPolicies {
+            connect: policy(|t| &t.connect, TransportKind::Connect),
+            timeout: policy(|t| &t.timeout, TransportKind::Timeout),
+            other: policy(|t| &t.other, TransportKind::Other),
+        },
     }
 }
 

@@ -33,8 +33,8 @@ pub(crate) fn reroute(tokens: TokenStream, krate: &syn::Path) -> TokenStream {
     out
 }
 
-/// Whether `::errspec` starts at `i` as the start of an absolute path, not as a segment of a
-/// longer one (`my::errspec`).
+/// Whether `::errspec` at `i` starts an absolute path, rather than continuing a longer one
+/// (`my::errspec`).
 fn starts_errspec_path(tokens: &[TokenTree], i: usize) -> bool {
     let colons = matches!(
         (&tokens[i], tokens.get(i + 1)),
@@ -42,11 +42,10 @@ fn starts_errspec_path(tokens: &[TokenTree], i: usize) -> bool {
             if a.as_char() == ':' && a.spacing() == Spacing::Joint && b.as_char() == ':'
     );
     let errspec = matches!(tokens.get(i + 2), Some(TokenTree::Ident(name)) if name == "errspec");
+    // `Self::errspec` and `my::errspec` are paths of the user's; after a punctuation (`: `,
+    // `-> `, `<`, `&`) or a keyword (`as`, `impl`) a path starts
     let after_segment = match i.checked_sub(1).map(|j| &tokens[j]) {
-        // `Self::errspec`, `my::errspec`, `x ::errspec` are paths of the user's
         Some(TokenTree::Ident(word)) => !is_keyword(&word.to_string()),
-        // `<T>::errspec`, `::` after `:` (a `:::` run)
-        Some(TokenTree::Punct(p)) => p.as_char() == '>' || p.as_char() == ':',
         _ => false,
     };
     colons && errspec && !after_segment
@@ -93,7 +92,7 @@ mod tests {
         let out = reroute(
             quote! {
                 impl ::errspec::StatusError for X {
-                    fn f() -> ::core::option::Option<::errspec::Details> {
+                    fn f(x: ::errspec::A) -> ::core::option::Option<::errspec::Details> {
                         <T as ::errspec::S>::f(); mine::errspec::g(); Self::errspec
                     }
                 }
@@ -102,7 +101,7 @@ mod tests {
         );
         let expected = quote! {
             impl my::inner::StatusError for X {
-                fn f() -> ::core::option::Option<my::inner::Details> {
+                fn f(x: my::inner::A) -> ::core::option::Option<my::inner::Details> {
                     <T as my::inner::S>::f(); mine::errspec::g(); Self::errspec
                 }
             }

@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use errspec_spec::{Segment, Spec, WaitHeader, WhenSource};
+use errspec_spec::{Segment, Spec, TransportKind, WaitHeader, WhenSource};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Ident;
@@ -60,11 +60,11 @@ pub(crate) fn errors(
                 doc.push(format!(" Hint: {hint}."));
             }
             doc.push(String::new());
-            doc.push(format!(
-                " Retry policies: `{}` after a connection failure, `{}` after a timeout, `{}` \
-             otherwise.",
-                t.connect, t.timeout, t.other
-            ));
+            let policies: Vec<String> = TransportKind::ALL
+                .iter()
+                .map(|(_, kind)| format!("`{}` {}", t.policy(*kind), kind.when()))
+                .collect();
+            doc.push(format!(" Retry policies: {}.", policies.join(", ")));
             quote! {
                 #(#[doc = #doc])*
                 #ident {

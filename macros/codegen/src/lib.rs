@@ -2,9 +2,11 @@
 //! tokens, so every expansion can be unit-tested. The `errspec-macros` crate is a thin shim.
 //!
 //! The pipeline, one stage a file: `attr` reads the macro's arguments, `locate` finds the spec
-//! file, `errspec_spec` parses, validates and resolves it, `input` reads the user's item, and
-//! `expand` (with `status_impl`) writes the enum's tokens, `client` the client trait's; `stub`
-//! stands in for the enum beside compile errors.
+//! file and `errspec_spec` parses, validates and resolves it, `input` reads the user's item,
+//! `valid` checks the spec's names against it (giving the `generated` variants), and `expand`
+//! (with `status_impl`, over the pieces in `tokens`) writes the enum's tokens, `client` the
+//! client trait's; `stub` stands in for the enum beside compile errors, and `crate_path` reads
+//! the expansion's `::errspec` paths through `crate = path`. `errors` collects every problem.
 //!
 //! Each macro has two entry points: [`errors`] and [`client`] return tokens as the compiler
 //! wants them (problems as `compile_error!`, beside stubs that keep follow-on errors away);

@@ -57,7 +57,7 @@ pub(crate) fn status_error(
                 let kind = variant_path("TransportKind", kind.variant_name());
                 quote!(#kind => #policy,)
             });
-            let other = policy_tokens(t.other);
+            let other = policy_tokens(t.policies.other);
             quote! {
                 Self::#ident { kind, .. } => match kind {
                     #(#kinds)*
