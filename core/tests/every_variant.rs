@@ -10,7 +10,8 @@
 //! | `RetryPolicy` | `allows`, `describe` | runtime, codegen rustdoc, cli |
 //! | `Jitter` | `describe`, the backoff arithmetic (`RetryConfig::backoff`) | runtime, cli |
 //! | `TransportKind` | `TransportPolicies::get`, `default_policy`, `when` | spec `Transport::policy`, codegen |
-//! | `Scope`, `Pacing` | (spellings only; the runtime's rate-limit rules match them) | runtime `limits/` |
+//! | `Scope`, `Pacing` | `describe` | cli `explain`; the runtime's rate-limit rules |
+//! | `WaitSyntax` (exhaustive) | | runtime `parse_wait`, cli `lint` (which formats a header's name fits) |
 //!
 //! A new variant is then a compile error in errspec-core until each of those answers, and
 //! `WaitSyntax` (exhaustive) carries the format decision on into the runtime's parser. This test
@@ -105,11 +106,13 @@ fn every_transport_kind_has_a_policy_and_words() {
 }
 
 #[test]
-fn every_scope_and_pacing_round_trips() {
+fn every_scope_and_pacing_is_described() {
     for &(spelling, scope) in Scope::ALL {
         assert_eq!(Scope::from_spelling(spelling), Some(scope));
+        assert!(!scope.describe().is_empty(), "{spelling}");
     }
     for &(spelling, pacing) in Pacing::ALL {
         assert_eq!(Pacing::from_spelling(spelling), Some(pacing));
+        assert!(!pacing.describe().is_empty(), "{spelling}");
     }
 }
