@@ -1,8 +1,10 @@
 //! Every key of the spec language, in one table: its name, the tables it may be written in,
 //! an example for help lines, and the reader that checks its value into its [`RawTable`]
-//! field. Reading a table, listing a table's keys in help, and finding where a misplaced key
-//! belongs all come from this table, so a new key is one entry here and one field in
-//! `RawTable` (plus, where it changes what is generated, its field in the resolved model).
+//! field. Reading a table (`Reader::fields`, here), listing a table's keys in help, and
+//! finding where a misplaced key belongs all come from this table, so a new key is one entry
+//! here and one field in `RawTable` (plus, where it changes what is generated, its field in the
+//! resolved model). The kinds of table are [`Place`]s; the top-level sections among them are
+//! listed once, in `Place::SECTIONS`.
 
 use core::ops::Range;
 

@@ -68,11 +68,18 @@ pub(crate) fn parse(args: TokenStream, which: Macro) -> syn::Result<Args> {
         } else if meta.path.is_ident("crate") {
             let value = meta.value()?;
             // a path, or serde's spelling: the path in a string
-            let path: Path = if value.peek(LitStr) {
-                value.parse::<LitStr>()?.parse()?
+            let path: syn::Result<Path> = if value.peek(LitStr) {
+                value.parse::<LitStr>().and_then(|lit| lit.parse())
             } else {
-                value.parse()?
+                value.parse()
             };
+            let path = path.map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "`crate` takes the path errspec is reached by in this crate: write, e.g., \
+                     `crate = my_sdk::errspec`",
+                )
+            })?;
             if out.krate.is_some() {
                 push(meta.error("duplicate `crate` argument; name errspec's path once"));
             } else {
