@@ -4,8 +4,8 @@ use core::fmt::Write as _;
 
 use errspec_spec::{RetryPolicy, Spec, WaitHeader};
 
-use crate::Loaded;
 use crate::describe;
+use crate::load::Loaded;
 
 /// The statuses, the class defaults and the retry settings, as Markdown tables.
 pub(crate) fn docs(loaded: &Loaded) -> String {

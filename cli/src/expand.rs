@@ -5,7 +5,7 @@ use std::path::Path;
 
 use quote::quote;
 
-use crate::Loaded;
+use crate::load::Loaded;
 
 /// The expansion of `#[errspec::errors(spec = "...")]` on `#[derive(Debug)] pub enum
 /// {name}Error {}`, exactly as the macro would produce it for the spec already loaded (the

@@ -8,8 +8,8 @@ use errspec_spec::{
     Jitter, Pacing, RateLimitConfig, RetryConfig, RetryPolicy, Scope, UNKNOWN_REASON, WaitHeader,
 };
 
-use crate::Loaded;
 use crate::describe;
+use crate::load::Loaded;
 
 /// Most backoff waits listed; the rest are summed up.
 const SCHEDULE_SHOWN: u32 = 6;
@@ -289,20 +289,15 @@ fn backoff(retry: &RetryConfig, retries: u32) -> String {
 /// The lines on `[rate_limit]`: what a hold holds, and how the client paces itself.
 fn rate_limit(line: &mut impl FnMut(&str, &str), limit: &RateLimitConfig) {
     let scope = match limit.scope {
-        Scope::Method => {
-            "method: a server-stated wait holds only the calls of the method that got it".to_owned()
-        }
         Scope::Bucket => format!(
             "bucket: a server-stated wait holds only the calls whose responses name the same \
              `{}`",
             limit.bucket_header.as_deref().unwrap_or_default()
         ),
-        _ => "client: a server-stated wait holds every call of the client".to_owned(),
+        scope => format!("{scope}: {}", scope.describe()),
     };
     line("scope", &scope);
-    let pacing = if limit.pacing == Pacing::Off {
-        "off: only holds; the client never slows itself".to_owned()
-    } else {
+    let pacing = if limit.pacing == Pacing::Auto {
         let mut stated = Vec::new();
         if let Some(remaining) = &limit.remaining {
             let reset = limit.reset.as_ref().map_or_else(
@@ -330,6 +325,8 @@ fn rate_limit(line: &mut impl FnMut(&str, &str), limit: &RateLimitConfig) {
                 stated.join(", ")
             )
         }
+    } else {
+        format!("{}: {}", limit.pacing, limit.pacing.describe())
     };
     line("pacing", &pacing);
 }

@@ -2,9 +2,14 @@
 //!
 //! The spec reader (`errspec-spec`, at compile time) parses a spec's `retry`, `jitter` and
 //! `format` spellings into these types and resolves `[retry]` into a [`RetryConfig`]; the
-//! runtime (`errspec`, which re-exports everything here) retries by them. Each spelling, each
-//! default and each description is written once, here, so the spec and the runtime cannot
-//! drift apart: a new wait format or policy is one variant of one enum.
+//! runtime (`errspec`, which re-exports the types its users name) retries by them. Each
+//! spelling, each default and each description is written once, here, so the spec and the
+//! runtime cannot drift apart: a new wait format or policy is one variant of one enum.
+//!
+//! The enums are `#[non_exhaustive]`, so other crates' matches on them need a catch-all arm;
+//! every decision about a variant (its description, a format's syntax, a transport kind's
+//! policy) is therefore an exhaustive `match` here, and a new variant is a compile error until
+//! each answers. `tests/every_variant.rs` lists those places.
 //!
 //! The crate depends on nothing but `fastrand` (for jitter), so the proc-macro side of a
 //! user's build pays almost nothing for it.
@@ -34,6 +39,8 @@ mod wait;
 pub use class::{UNCLASSIFIED_MESSAGE, UNKNOWN_REASON, class_index};
 pub use config::{BudgetConfig, RetryConfig};
 pub use decide::{Decision, Failure, PauseBound, Stop, WaitReason};
-pub use policy::{Idempotency, Jitter, RetryPolicy, TransportKind};
+pub use policy::{
+    IDEMPOTENT_METHODS, Idempotency, Jitter, RetryPolicy, TransportKind, TransportPolicies,
+};
 pub use rate_limit::{Pacing, RateLimitConfig, Scope};
-pub use wait::{WaitFormat, WaitHeader, WaitSource};
+pub use wait::{WaitFormat, WaitHeader, WaitSource, WaitSyntax, WaitUnit};

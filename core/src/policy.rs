@@ -1,4 +1,32 @@
-//! Retry policies, request idempotency and jitter kinds.
+//! Retry policies, request idempotency, jitter kinds and transport failures.
+
+/// Calls `$then!` with the request methods RFC 9110 (section 9.2.2) calls idempotent, the one
+/// list of them: [`IDEMPOTENT_METHODS`] and every text that names them come from it.
+macro_rules! idempotent_methods {
+    ($then:ident) => {
+        $then!("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE")
+    };
+}
+
+macro_rules! listed {
+    ($($method:literal),+) => {
+        &[$($method),+]
+    };
+}
+
+macro_rules! joined {
+    ($first:literal $(, $method:literal)*) => {
+        concat!($first $(, ", ", $method)*)
+    };
+}
+
+/// The request methods RFC 9110 (section 9.2.2) calls idempotent: sending one twice has the
+/// effect of sending it once.
+///
+/// ```
+/// assert_eq!(errspec_core::IDEMPOTENT_METHODS, ["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
+/// ```
+pub const IDEMPOTENT_METHODS: &[&str] = idempotent_methods!(listed);
 
 spelled! {
     /// How a status is retried, as the spec's `retry` key says.
@@ -41,12 +69,12 @@ impl RetryPolicy {
         match self {
             Self::Never => "not retried: the error is returned at once, whatever the request",
             Self::Always => "backed off and retried whatever the request method",
-            Self::Idempotent => {
-                "backed off and retried for idempotent requests only (GET, HEAD, OPTIONS, \
-                 TRACE, PUT, DELETE, or methods marked `#[errspec(idempotent)]`): the server \
-                 may have acted on the request before failing, so other requests are not \
-                 repeated"
-            }
+            Self::Idempotent => concat!(
+                "backed off and retried for idempotent requests only (",
+                idempotent_methods!(joined),
+                ", or methods marked `#[errspec(idempotent)]`): the server may have acted on the \
+                 request before failing, so other requests are not repeated"
+            ),
             Self::AfterHeader => {
                 "retried for any request after the wait the response's wait header asks for \
                  (the server said when to come back), or after backoff when no valid header \
@@ -56,8 +84,8 @@ impl RetryPolicy {
     }
 }
 
-/// Whether a request may safely be sent again: RFC 9110 section 9.2.2. GET, HEAD, OPTIONS,
-/// TRACE, PUT and DELETE are idempotent; so is any request the caller knows to be (a POST with
+/// Whether a request may safely be sent again: RFC 9110 section 9.2.2. The methods of
+/// [`IDEMPOTENT_METHODS`] are idempotent; so is any request the caller knows to be (a POST with
 /// an idempotency key, say).
 ///
 /// Everything in errspec that asks takes `impl Into<Idempotency>`, so `true` (idempotent) and
@@ -78,6 +106,19 @@ pub enum Idempotency {
 }
 
 impl Idempotency {
+    /// A request's idempotency by its method alone, as RFC 9110 has it: `Idempotent` for the
+    /// [`IDEMPOTENT_METHODS`] (exact, upper case), else `NonIdempotent`.
+    ///
+    /// ```
+    /// use errspec_core::Idempotency;
+    ///
+    /// assert_eq!(Idempotency::of_method("PUT"), Idempotency::Idempotent);
+    /// assert_eq!(Idempotency::of_method("POST"), Idempotency::NonIdempotent);
+    /// ```
+    pub fn of_method(method: &str) -> Idempotency {
+        IDEMPOTENT_METHODS.contains(&method).into()
+    }
+
     /// `true` for [`Idempotent`](Self::Idempotent).
     pub const fn is_idempotent(self) -> bool {
         matches!(self, Self::Idempotent)
@@ -125,59 +166,84 @@ impl Jitter {
     }
 }
 
-/// Why a request got no response: what a transport error says, for the `[transport]`
-/// section's policies.
-///
-/// ```
-/// use errspec_core::{RetryPolicy, TransportKind};
-///
-/// assert_eq!(TransportKind::Connect.default_policy(), RetryPolicy::Always);
-/// assert_eq!(TransportKind::Timeout.default_policy(), RetryPolicy::Idempotent);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TransportKind {
-    /// The connection failed before anything was sent (`connect`): always safe to retry.
-    Connect,
-    /// The request was sent but no response came in time (`timeout`): the server may have
-    /// acted on it.
-    Timeout,
-    /// Any other failure (`other`).
-    Other,
+spelled! {
+    /// Why a request got no response: what a transport error says, for the `[transport]`
+    /// section's policies. Each kind's spelling is its key in `[transport]`.
+    ///
+    /// ```
+    /// use errspec_core::{RetryPolicy, TransportKind};
+    ///
+    /// assert_eq!(TransportKind::Connect.default_policy(), RetryPolicy::Always);
+    /// assert_eq!(TransportKind::Timeout.default_policy(), RetryPolicy::Idempotent);
+    /// assert_eq!(TransportKind::from_spelling("other"), Some(TransportKind::Other));
+    /// ```
+    pub enum TransportKind {
+        /// The connection failed before anything was sent (`connect`): always safe to retry.
+        Connect = "connect",
+        /// The request was sent but no response came in time (`timeout`): the server may have
+        /// acted on it.
+        Timeout = "timeout",
+        /// Any other failure (`other`).
+        Other = "other",
+    }
 }
 
 impl TransportKind {
-    /// Every kind with its key in `[transport]`.
-    pub const ALL: &'static [(&'static str, TransportKind)] = &[
-        ("connect", TransportKind::Connect),
-        ("timeout", TransportKind::Timeout),
-        ("other", TransportKind::Other),
-    ];
-
     /// The policy a `[transport]` section gives this kind unless it says otherwise.
     pub const fn default_policy(self) -> RetryPolicy {
-        match self {
-            Self::Connect => RetryPolicy::Always,
-            Self::Timeout => RetryPolicy::Idempotent,
-            Self::Other => RetryPolicy::Never,
-        }
+        TransportPolicies::DEFAULT.get(self)
     }
 
-    /// The key of this kind in `[transport]`.
-    pub const fn as_str(self) -> &'static str {
+    /// When this kind happens, for "`always` after a connection failure" in words.
+    pub const fn when(self) -> &'static str {
         match self {
-            Self::Connect => "connect",
-            Self::Timeout => "timeout",
-            Self::Other => "other",
+            Self::Connect => "after a connection failure",
+            Self::Timeout => "after a timeout",
+            Self::Other => "otherwise",
         }
     }
+}
 
-    /// The variant's Rust name, for code generators.
-    pub const fn variant_name(self) -> &'static str {
-        match self {
-            Self::Connect => "Connect",
-            Self::Timeout => "Timeout",
-            Self::Other => "Other",
+/// The retry policy of each [`TransportKind`]: a `[transport]` section's `connect`,
+/// `timeout` and `other`, one field a kind.
+///
+/// ```
+/// use errspec_core::{RetryPolicy, TransportKind, TransportPolicies};
+///
+/// let policies = TransportPolicies { other: RetryPolicy::Idempotent, ..TransportPolicies::DEFAULT };
+/// assert_eq!(policies.get(TransportKind::Other), RetryPolicy::Idempotent);
+/// assert_eq!(policies.get(TransportKind::Connect), RetryPolicy::Always);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TransportPolicies {
+    /// After a connection failure (default `always`: nothing was sent).
+    pub connect: RetryPolicy,
+    /// After a timeout (default `idempotent`).
+    pub timeout: RetryPolicy,
+    /// After any other transport failure (default `never`).
+    pub other: RetryPolicy,
+}
+
+impl TransportPolicies {
+    /// What a `[transport]` section says when it names no policy.
+    pub const DEFAULT: Self = Self {
+        connect: RetryPolicy::Always,
+        timeout: RetryPolicy::Idempotent,
+        other: RetryPolicy::Never,
+    };
+
+    /// The policy for `kind`.
+    pub const fn get(&self, kind: TransportKind) -> RetryPolicy {
+        match kind {
+            TransportKind::Connect => self.connect,
+            TransportKind::Timeout => self.timeout,
+            TransportKind::Other => self.other,
         }
+    }
+}
+
+impl Default for TransportPolicies {
+    fn default() -> Self {
+        Self::DEFAULT
     }
 }

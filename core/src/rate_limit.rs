@@ -9,23 +9,26 @@ spelled! {
     /// What a server-stated wait (a hold) and a quota apply to.
     pub enum Scope {
         /// Every call of the client (`client`).
-        Client = "client",
+        Client = "client" => "a server-stated wait holds every call of the client",
         /// The calls of one method of the client trait (`method`).
-        Method = "method",
-        /// The calls whose responses name one bucket in `bucket_header` (`bucket`); a method's
-        /// calls join its bucket once a response names it.
-        Bucket = "bucket",
+        Method = "method" =>
+            "a server-stated wait holds only the calls of the method that got it",
+        /// A method's calls join its bucket once a response names it (`bucket`).
+        Bucket = "bucket" =>
+            "a server-stated wait holds only the calls whose responses name the same bucket \
+             in `bucket_header`",
     }
 }
 
 spelled! {
     /// Whether the client paces itself.
     pub enum Pacing {
-        /// From the quota responses state (`remaining`/`reset`, the IETF fields), else from
-        /// what 429s teach (`auto`).
-        Auto = "auto",
-        /// No pacing: only holds (`off`).
-        Off = "off",
+        /// The IETF fields count as a stated quota when `ietf = true` (`auto`).
+        Auto = "auto" =>
+            "paced by the quota responses state (`remaining`/`reset`, the IETF fields), else \
+             by what 429s teach",
+        /// No pacing (`off`).
+        Off = "off" => "only holds; the client never slows itself",
     }
 }
 

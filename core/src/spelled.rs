@@ -3,7 +3,42 @@
 /// Defines a fieldless enum whose variants each have a spelling in spec files, with `ALL`,
 /// `as_str`, `variant_name`, `from_spelling` and `Display` generated from the one list, so a
 /// new variant is one line.
+///
+/// A variant may also carry its description (`Http = "http" => "what it reads"`): then every
+/// variant must, and the enum gets `describe()`, whose text is also the first paragraph of the
+/// variant's rustdoc, so the words exist once.
 macro_rules! spelled {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $(
+                $(#[$variant_meta:meta])*
+                $variant:ident = $spelling:literal => $description:literal,
+            )+
+        }
+    ) => {
+        spelled! {
+            $(#[$meta])*
+            pub enum $name {
+                $(
+                    #[doc = $description]
+                    #[doc = ""]
+                    $(#[$variant_meta])*
+                    $variant = $spelling,
+                )+
+            }
+        }
+
+        impl $name {
+            /// What this value means, in words: the first paragraph of its rustdoc, and what
+            /// help lines, generated rustdoc and the `errspec` command say of it.
+            pub const fn describe(self) -> &'static str {
+                match self {
+                    $($name::$variant => $description,)+
+                }
+            }
+        }
+    };
     (
         $(#[$meta:meta])*
         pub enum $name:ident {

@@ -3,61 +3,84 @@
 use std::borrow::Cow;
 
 spelled! {
-    /// The formats a wait source's value can take. The runtime's `parse_wait` reads each;
-    /// [`describe`](Self::describe) says exactly what each accepts.
+    /// The formats a wait source's value can take. Each variant's first paragraph is its
+    /// [`describe`](Self::describe) text; the runtime's `parse_wait` reads each, by the
+    /// [`syntax`](Self::syntax) given here.
     pub enum WaitFormat {
-        /// RFC 9110 `Retry-After`: delay-seconds (a decimal fraction accepted), or an
-        /// HTTP-date (IMF-fixdate, RFC 850 or asctime).
-        Http = "http",
-        /// A delay in seconds, a decimal fraction accepted (`1.234`): Discord's
-        /// `X-RateLimit-Reset-After`.
-        Seconds = "seconds",
-        /// A delay in milliseconds, a fraction accepted: OpenAI's `retry-after-ms`.
-        Millis = "millis",
-        /// The epoch second of the reset, a fraction accepted (`1470173023.123`): GitHub's
-        /// and Discord's `x-ratelimit-reset`.
-        Unix = "unix",
-        /// The epoch millisecond of the reset.
-        UnixMillis = "unix-millis",
-        /// An RFC 3339 timestamp of the reset (`2026-12-01T10:00:00Z`, offsets and fractions
-        /// accepted): Anthropic's `anthropic-ratelimit-*-reset`.
-        Rfc3339 = "rfc3339",
-        /// A Go `time.Duration` string (`6m0s`, `1.5s`, `20ms`, `1h2m3.5s`, `500us`): OpenAI's
-        /// `x-ratelimit-reset-requests`.
-        Duration = "duration",
-        /// An IETF RateLimit field (draft-ietf-httpapi-ratelimit-headers): `"default";r=0;t=30`
-        /// (the wait is the largest `t` of the items whose `r` is 0), or the older dictionary
-        /// form `limit=100, remaining=0, reset=30`.
-        Ratelimit = "ratelimit",
+        /// Most APIs' `Retry-After`; the dates are IMF-fixdate, RFC 850 or asctime.
+        Http = "http" =>
+            "RFC 9110 Retry-After: delay-seconds, a decimal fraction accepted, or an HTTP-date",
+        /// Sent by Discord as `X-RateLimit-Reset-After`.
+        Seconds = "seconds" => "a delay in seconds, a decimal fraction accepted, e.g. `1.234`",
+        /// Sent by OpenAI as `retry-after-ms`.
+        Millis = "millis" => "a delay in milliseconds, a decimal fraction accepted",
+        /// Sent by GitHub and Discord as `x-ratelimit-reset`.
+        Unix = "unix" =>
+            "the epoch second of the reset, a decimal fraction accepted, e.g. `1470173023.123`",
+        /// The epoch in milliseconds, as some APIs send their resets.
+        UnixMillis = "unix-millis" => "the epoch millisecond of the reset",
+        /// Sent by Anthropic as `anthropic-ratelimit-*-reset`; read with errspec's `rfc3339`
+        /// feature.
+        Rfc3339 = "rfc3339" =>
+            "an RFC 3339 timestamp of the reset, e.g. `2026-12-01T10:00:00Z`, offsets and \
+             fractions accepted",
+        /// Sent by OpenAI as `x-ratelimit-reset-requests`.
+        Duration = "duration" =>
+            "a Go duration: numbers with units `h`, `m`, `s`, `ms`, `us` or `ns`, fractions \
+             accepted, e.g. `6m0s`, `1.5s`, `20ms`",
+        /// Sent by servers of draft-ietf-httpapi-ratelimit-headers; `limit=100, remaining=0,
+        /// reset=30` is the draft's older form.
+        Ratelimit = "ratelimit" =>
+            "an IETF RateLimit field: items like `\"default\";r=0;t=30`, the wait being the \
+             largest `t` of those whose `r` is 0, or `limit=100, remaining=0, reset=30`",
     }
 }
 
+/// How a wait format's value is written: what the runtime's parser dispatches on.
+///
+/// [`WaitFormat::syntax`] matches every format and the runtime's parser every syntax, both
+/// without a catch-all arm (this enum is deliberately exhaustive), so a new format is a compile
+/// error in `syntax` and a new syntax one in the parser until each is handled.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WaitSyntax {
+    /// A decimal delay in the unit.
+    Delay(WaitUnit),
+    /// A decimal delay in seconds, or an HTTP-date (RFC 9110 `Retry-After`).
+    DelayOrHttpDate,
+    /// A decimal instant since the Unix epoch, in the unit.
+    Epoch(WaitUnit),
+    /// An RFC 3339 `date-time`.
+    Rfc3339,
+    /// A Go `time.Duration` string.
+    GoDuration,
+    /// An IETF RateLimit field (RFC 9651 Structured Fields).
+    RateLimitField,
+}
+
+/// The unit of a decimal wait.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WaitUnit {
+    /// Seconds.
+    Seconds,
+    /// Milliseconds.
+    Millis,
+}
+
 impl WaitFormat {
-    /// What values this format accepts, in words.
-    pub const fn describe(self) -> &'static str {
+    /// How values of this format are written, for the runtime's parser.
+    #[doc(hidden)]
+    pub const fn syntax(self) -> WaitSyntax {
         match self {
-            Self::Http => {
-                "RFC 9110 Retry-After: delay-seconds, a decimal fraction accepted, or an HTTP-date"
-            }
-            Self::Seconds => "a delay in seconds, a decimal fraction accepted, e.g. `1.234`",
-            Self::Millis => "a delay in milliseconds, a decimal fraction accepted",
-            Self::Unix => {
-                "the epoch second of the reset, a decimal fraction accepted, e.g. \
-                 `1470173023.123`"
-            }
-            Self::UnixMillis => "the epoch millisecond of the reset",
-            Self::Rfc3339 => {
-                "an RFC 3339 timestamp of the reset, e.g. `2026-12-01T10:00:00Z`, offsets and \
-                 fractions accepted"
-            }
-            Self::Duration => {
-                "a Go duration: numbers with units `h`, `m`, `s`, `ms`, `us` or `ns`, fractions \
-                 accepted, e.g. `6m0s`, `1.5s`, `20ms`"
-            }
-            Self::Ratelimit => {
-                "an IETF RateLimit field: items like `\"default\";r=0;t=30`, the wait being the \
-                 largest `t` of those whose `r` is 0, or `limit=100, remaining=0, reset=30`"
-            }
+            Self::Http => WaitSyntax::DelayOrHttpDate,
+            Self::Seconds => WaitSyntax::Delay(WaitUnit::Seconds),
+            Self::Millis => WaitSyntax::Delay(WaitUnit::Millis),
+            Self::Unix => WaitSyntax::Epoch(WaitUnit::Seconds),
+            Self::UnixMillis => WaitSyntax::Epoch(WaitUnit::Millis),
+            Self::Rfc3339 => WaitSyntax::Rfc3339,
+            Self::Duration => WaitSyntax::GoDuration,
+            Self::Ratelimit => WaitSyntax::RateLimitField,
         }
     }
 }

@@ -107,6 +107,12 @@ pub use errspec_core::{
 ///
 /// Every problem in the spec is a compile error at the `spec = "..."` literal naming the file,
 /// line and column and what to write instead. Editing the spec file rebuilds the crate.
+///
+/// `crate = path` says where the expansion finds errspec when it is not `::errspec`: a crate
+/// that renames the dependency in Cargo.toml, or reaches errspec through a crate of its own
+/// that re-exports it, writes `#[my_sdk::errspec::errors(spec = "...", crate =
+/// my_sdk::errspec)]`. Every errspec path of the expansion then starts with `path` (serde's
+/// `#[serde(crate = "...")]`; a string, `crate = "my_sdk::errspec"`, is accepted too).
 pub use errspec_macros::errors;
 
 /// Implements a client trait for [`Retrying<C>`]: `#[errspec::client(spec = "...")]` (also
@@ -131,6 +137,8 @@ pub use errspec_macros::errors;
 ///   loop), and argument types cannot mention `Self`.
 /// - A supertrait must be implemented for `Retrying<C>` by hand; associated types and consts
 ///   are the inner client's.
+/// - `crate = path` says where the expansion finds errspec when it is not `::errspec`, as for
+///   [`errors`]: `#[my_sdk::errspec::client(spec = "...", crate = my_sdk::errspec)]`.
 ///
 /// ```
 /// use std::sync::atomic::{AtomicU32, Ordering};

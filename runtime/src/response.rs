@@ -64,22 +64,11 @@ impl<'a> Response<'a> {
         wait_headers: &[WaitHeader],
         should_retry_header: Option<&str>,
     ) -> Details {
-        let retry_after = crate::wait::wait_from_response(
+        Details::read(
             self.headers,
-            self.excerpt.as_deref(),
+            self.excerpt,
             wait_headers,
-            crate::observe::wall_now(),
-        );
-        let should_retry = should_retry_header.and_then(|name| {
-            let value = self.headers.get(name)?.to_str().ok()?.trim();
-            if value.eq_ignore_ascii_case("true") {
-                Some(true)
-            } else if value.eq_ignore_ascii_case("false") {
-                Some(false)
-            } else {
-                None
-            }
-        });
-        Details::from_excerpt(retry_after, should_retry, self.excerpt)
+            should_retry_header,
+        )
     }
 }

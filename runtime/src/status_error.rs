@@ -168,14 +168,38 @@ impl Details {
         wait_headers: &[WaitHeader],
         body: Option<&[u8]>,
     ) -> Self {
-        let excerpt = excerpt_of(body);
+        Self::read(headers, excerpt_of(body), wait_headers, None)
+    }
+
+    /// Details read from a response whose body excerpt is made already: the wait of the first
+    /// valid of `wait_headers` (measured against the current wall-clock time), what
+    /// `should_retry_header` says (`true` or `false`), and the excerpt. [`from_response`]
+    /// and generated `from_parts` (through `Response::details`) both read here.
+    ///
+    /// [`from_response`]: Self::from_response
+    pub(crate) fn read(
+        headers: &HeaderMap,
+        excerpt: Option<Box<str>>,
+        wait_headers: &[WaitHeader],
+        should_retry_header: Option<&str>,
+    ) -> Self {
         let retry_after = crate::wait::wait_from_response(
             headers,
             excerpt.as_deref(),
             wait_headers,
             crate::observe::wall_now(),
         );
-        Self::from_excerpt(retry_after, None, excerpt)
+        let should_retry = should_retry_header.and_then(|name| {
+            let value = headers.get(name)?.to_str().ok()?.trim();
+            if value.eq_ignore_ascii_case("true") {
+                Some(true)
+            } else if value.eq_ignore_ascii_case("false") {
+                Some(false)
+            } else {
+                None
+            }
+        });
+        Self::from_excerpt(retry_after, should_retry, excerpt)
     }
 
     /// The wait the server asked for.

@@ -1,4 +1,4 @@
-//! The engine's reliability promises (PRODUCT.md, "Reliability promises"): the budget counts
+//! The engine's reliability promises (`Retrier`'s rustdoc states them): the budget counts
 //! only attempts that were sent, `max_elapsed` covers waits for holds, no call waits longer
 //! than `max_retry_after` for holds in all, a well-formed far-future wait fails fast, holds are
 //! capped when read on another clock, and `Debug` keeps error bodies out of logs.

@@ -1,4 +1,5 @@
-//! The retry engine, rule by rule (PRODUCT.md "Retry semantics"), async and blocking alike.
+//! The retry engine, rule by rule (the rules `Retrier`'s rustdoc lists), async and blocking
+//! alike.
 
 mod common;
 

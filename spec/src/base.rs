@@ -3,19 +3,9 @@
 
 use std::sync::OnceLock;
 
-use crate::HTTP_SPEC;
 use crate::diag::Ctxt;
 use crate::raw::{RawSpec, RawStatus};
-
-/// Every spec `extends` can name, with its text (`spec/*.toml`).
-pub(crate) const SHIPPED: [(&str, &str); 6] = [
-    ("http", HTTP_SPEC),
-    ("github", include_str!("../github.toml")),
-    ("stripe", include_str!("../stripe.toml")),
-    ("openai", include_str!("../openai.toml")),
-    ("anthropic", include_str!("../anthropic.toml")),
-    ("discord", include_str!("../discord.toml")),
-];
+use crate::shipped::SHIPPED;
 
 /// The shipped spec `name`, read (not resolved). A test checks that each has no problems;
 /// were one ever to have some, they would show as missing values, never as a panic.

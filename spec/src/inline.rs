@@ -6,8 +6,8 @@ use toml::de::{DeTable, DeValue};
 
 use crate::keys::Place;
 use crate::raw::{Field, RawTable, Sp};
+use crate::reader::{Reader, Value};
 use crate::suggest::one_of;
-use crate::walk::{Reader, Value};
 use crate::{BudgetConfig, WaitFormat, WaitHeader, WaitSource, When, WhenSource};
 
 const WAIT_HEADER_EXAMPLE: &str = r#"{ name = "retry-after", format = "http" }"#;
@@ -195,8 +195,8 @@ impl Reader<'_, '_, '_> {
         let table = self.table(value, path, example)?;
         let fields = self.fields(table, Place::When, path, value.span());
         let source = match (fields.header, fields.body) {
-            (Field::Given(header), Field::Absent) => WhenSource::Header(header.value),
-            (Field::Absent, Field::Given(pointer)) => WhenSource::Body(pointer.value),
+            (Field::Given(header), Field::Absent) => WhenSource::Header(header.value.into()),
+            (Field::Absent, Field::Given(pointer)) => WhenSource::Body(pointer.value.into()),
             (Field::Absent, Field::Absent) => {
                 self.cx.error(
                     value.span(),

@@ -1,11 +1,18 @@
 //! Every key of the spec language, in one table: its name, the tables it may be written in,
 //! an example for help lines, and the reader that checks its value into its [`RawTable`]
-//! field. Reading a table, listing a table's keys in help, and finding where a misplaced key
-//! belongs all come from this table, so a new key is one entry here and one field in
-//! `RawTable` (plus, where it changes what is generated, its field in the resolved model).
+//! field. Reading a table (`Reader::fields`, here), listing a table's keys in help, and
+//! finding where a misplaced key belongs all come from this table, so a new key is one entry
+//! here and one field in `RawTable` (plus, where it changes what is generated, its field in the
+//! resolved model). The kinds of table are [`Place`]s; the top-level sections among them are
+//! listed once, in `Place::SECTIONS`.
+
+use core::ops::Range;
+
+use toml::de::DeTable;
 
 use crate::raw::{Field, RawTable};
-use crate::walk::{Reader, Value};
+use crate::reader::{Reader, TomlKey, Value, sorted};
+use crate::suggest::{all_of, clip, did_you_mean};
 use crate::{Jitter, Pacing, RetryPolicy, Scope, WaitFormat};
 
 /// Every retry policy, for `retry` and the `[transport]` kinds.
@@ -33,8 +40,9 @@ pub(crate) enum Place {
 }
 
 impl Place {
-    /// The tables of their own (`[api]`), not values.
-    const SECTIONS: [Place; 6] = [
+    /// The top-level sections, in the order help lines name them. [`section`](Self::section)
+    /// says how each is written, and the walk of a file dispatches on it.
+    pub(crate) const SECTIONS: [Place; 6] = [
         Place::Api,
         Place::Retry,
         Place::Status,
@@ -42,16 +50,32 @@ impl Place {
         Place::Transport,
         Place::RateLimit,
     ];
-    /// Where "`x` belongs in ..." looks for a key's home, in order.
-    const HOMES: [Place; 7] = [
-        Place::Api,
-        Place::Retry,
-        Place::Status,
-        Place::Class,
-        Place::Transport,
-        Place::RateLimit,
-        Place::Case,
-    ];
+
+    /// For a top-level section, its key (`api`) and how help lines write its header
+    /// (`[api]`, `[status.N]`); `None` for the tables that are values of a key (`budget`).
+    pub(crate) const fn section(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Place::Api => Some(("api", "[api]")),
+            Place::Retry => Some(("retry", "[retry]")),
+            Place::Status => Some(("status", "[status.N]")),
+            Place::Class => Some(("class", "[class.Nxx]")),
+            Place::Transport => Some(("transport", "[transport]")),
+            Place::RateLimit => Some(("rate_limit", "[rate_limit]")),
+            Place::Remaining | Place::Case | Place::When | Place::Budget | Place::WaitHeader => {
+                None
+            }
+        }
+    }
+
+    /// The section written under the top-level key `key`, with its key.
+    pub(crate) fn section_named(key: &str) -> Option<(Place, &'static str)> {
+        Place::SECTIONS.into_iter().find_map(|place| {
+            place
+                .section()
+                .filter(|(k, _)| *k == key)
+                .map(|(k, _)| (place, k))
+        })
+    }
 
     /// How help lines name a table of this kind.
     fn home(self) -> &'static str {
@@ -72,7 +96,7 @@ impl Place {
 
     /// Whether this is a TOML table of its own (`[api]`) rather than a value (`budget`).
     pub(crate) fn is_section(self) -> bool {
-        Place::SECTIONS.contains(&self)
+        self.section().is_some()
     }
 }
 
@@ -80,7 +104,7 @@ impl Place {
 type Read = fn(&mut Reader<'_, '_, '_>, &Value<'_>, &str, &'static str, &mut RawTable);
 
 /// One key of the spec language.
-pub(crate) struct Key {
+pub(crate) struct SpecKey {
     pub(crate) name: &'static str,
     places: &'static [Place],
     pub(crate) example: &'static str,
@@ -100,7 +124,7 @@ macro_rules! key {
         $field:ident,
         $read:ident $(($($arg:expr),*))?
     ) => {
-        Key {
+        SpecKey {
             name: $name,
             places: &[$(Place::$place),+],
             example: $example,
@@ -114,7 +138,7 @@ macro_rules! key {
 
 /// Every key, in the order help lines list a table's keys.
 #[rustfmt::skip]
-pub(crate) const KEYS: &[Key] = &[
+pub(crate) const KEYS: &[SpecKey] = &[
     key!("name", [Api], r#"name = "Ardoq""#, name, ident("API name")),
     key!("extends", [Api], r#"extends = "http""#, extends, extends),
     key!("display", [Api], r#"display = "{code} {reason}: {message}""#, display, display),
@@ -175,14 +199,14 @@ pub(crate) const KEYS: &[Key] = &[
     key!("name", [Remaining], r#"name = "x-ratelimit-remaining""#, name, header_name),
 ];
 
-impl Key {
+impl SpecKey {
     fn is_in(&self, place: Place) -> bool {
         self.places.contains(&place)
     }
 }
 
 /// The key `name` of a table of kind `place`.
-pub(crate) fn find(name: &str, place: Place) -> Option<&'static Key> {
+pub(crate) fn find(name: &str, place: Place) -> Option<&'static SpecKey> {
     KEYS.iter().find(|k| k.name == name && k.is_in(place))
 }
 
@@ -193,10 +217,76 @@ pub(crate) fn names(place: Place) -> impl Iterator<Item = &'static str> + Clone 
 
 /// The table `key` belongs in, if it is a known key of one; for "`x` belongs in ...".
 pub(crate) fn home_of(key: &str) -> Option<&'static str> {
-    Place::HOMES
+    // a key of both a status and a class belongs in the status
+    Place::SECTIONS
         .into_iter()
+        .chain([Place::Case])
         .find(|place| find(key, *place).is_some())
         .map(Place::home)
+}
+
+impl Reader<'_, '_, '_> {
+    /// The keys of `table`, a table of kind `place` at `path` (`api`, `status.404`,
+    /// `retry.budget`), each read by its key's reader; `span` is the table's.
+    pub(crate) fn fields(
+        &mut self,
+        table: &DeTable<'_>,
+        place: Place,
+        path: &str,
+        span: Range<usize>,
+    ) -> RawTable {
+        let mut fields = RawTable {
+            span,
+            clean: true,
+            ..RawTable::default()
+        };
+        for (k, v) in sorted(table) {
+            let name = k.get_ref().as_ref();
+            if let Some(key) = find(name, place) {
+                (key.read)(self, v, &format!("{path}.{name}"), key.example, &mut fields);
+                continue;
+            }
+            fields.clean = false;
+            let container = if place.is_section() {
+                format!("`[{path}]`")
+            } else {
+                format!("`{path}`")
+            };
+            let misspelt = self.unknown_key(k, &container, place);
+            if let Some(key) = misspelt.and_then(|m| find(m, place)) {
+                (key.misspelt)(&mut fields);
+            }
+        }
+        fields
+    }
+
+    /// Reports a key that `container` (e.g. "`[api]`"), a table of kind `place`, does not
+    /// have; returns the key it is likely a misspelling of, so that key is not also reported
+    /// missing.
+    fn unknown_key(
+        &mut self,
+        key: &TomlKey<'_>,
+        container: &str,
+        place: Place,
+    ) -> Option<&'static str> {
+        let name = key.get_ref().as_ref();
+        let names = names(place);
+        let suggestion = did_you_mean(name, names.clone());
+        let help = if let Some(better) = suggestion {
+            format!("did you mean `{better}`?")
+        } else if let Some(home) = home_of(name) {
+            format!("`{name}` belongs in {home}")
+        } else {
+            let names: Vec<&str> = names.collect();
+            format!("the keys of {container} are {}", all_of(&names))
+        };
+        self.cx.error(
+            key.span(),
+            format!("unknown key `{}` in {container}", clip(name)),
+            help,
+        );
+        suggestion
+    }
 }
 
 #[cfg(test)]

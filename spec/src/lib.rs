@@ -3,9 +3,10 @@
 //! and resolves `extends` and class defaults into one [`Spec`] that code generators consume.
 //!
 //! The pipeline, one stage a module: [`load`] and [`parse_str`] (`load.rs`) hand the text to
-//! `syntax` (TOML parsed, syntax errors reported), then `walk` (every table read key by key
-//! into a spanned `raw` model, each key by the reader the key table in `keys.rs` names, with
-//! the value readers in `value.rs`), then `valid` (checks across tables and against the `http`
+//! `syntax` (TOML parsed, syntax errors reported), then `walk` (the sections; every table
+//! read key by key into a spanned `raw` model, each key by the reader the key table in
+//! `keys.rs` names, the value readers being methods of `reader.rs`'s `Reader` in `value.rs`,
+//! `number.rs` and `inline.rs`), then `valid` (checks across tables and against the `http`
 //! base), then `resolve` (base merged, defaults applied). Problems at any stage are collected
 //! as [`Diagnostic`]s with file, line and column.
 //!
@@ -57,8 +58,12 @@ mod inline;
 mod keys;
 mod load;
 mod model;
+mod names;
+mod number;
 mod raw;
+mod reader;
 mod resolve;
+mod shipped;
 mod suggest;
 mod syntax;
 mod template;
@@ -69,10 +74,12 @@ mod walk;
 pub use diag::{Diagnostic, DiagnosticKind, Diagnostics, LineIndex};
 pub use errspec_core::{
     BudgetConfig, Jitter, Pacing, RateLimitConfig, RetryConfig, RetryPolicy, Scope, TransportKind,
-    UNCLASSIFIED_MESSAGE, UNKNOWN_REASON, WaitFormat, WaitHeader, WaitSource, class_index,
+    TransportPolicies, UNCLASSIFIED_MESSAGE, UNKNOWN_REASON, WaitFormat, WaitHeader, WaitSource,
+    class_index,
 };
-pub use load::{HTTP_SPEC, MAX_SPEC_BYTES, load, parse_str, read_file};
+pub use load::{MAX_SPEC_BYTES, load, parse_str, read_file};
 pub use model::{
     Case, Class, Defaults, Segment, Spec, Status, Template, Transport, When, WhenSource,
     rate_limited_by_default,
 };
+pub use shipped::HTTP_SPEC;

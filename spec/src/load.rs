@@ -11,9 +11,6 @@ use crate::{
     Diagnostic, DiagnosticKind, Diagnostics, LineIndex, Spec, base, resolve, syntax, valid,
 };
 
-/// The built-in `http` base spec (`spec/http.toml`): every IANA-registered status.
-pub const HTTP_SPEC: &str = include_str!("../http.toml");
-
 /// Largest spec file [`load`] reads: far past any real spec, small enough that pointing
 /// `spec` at a huge file (or `/dev/zero`) fails fast instead of exhausting memory.
 pub const MAX_SPEC_BYTES: u64 = 4 * 1024 * 1024;

@@ -5,8 +5,8 @@ use core::ops::Range;
 use core::time::Duration;
 
 use crate::{
-    RateLimitConfig, RetryConfig, RetryPolicy, TransportKind, UNCLASSIFIED_MESSAGE, WaitHeader,
-    class_index,
+    RateLimitConfig, RetryConfig, RetryPolicy, TransportKind, TransportPolicies,
+    UNCLASSIFIED_MESSAGE, WaitHeader, WaitSource, class_index,
 };
 
 /// A spec with its base merged in and every default applied.
@@ -200,15 +200,9 @@ pub struct When {
     pub equals: Vec<String>,
 }
 
-/// What a [`When`] tests.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum WhenSource {
-    /// A response header, by lowercase name.
-    Header(String),
-    /// A field of a JSON error body, by RFC 6901 pointer.
-    Body(String),
-}
+/// What a [`When`] tests: a header or a JSON body field, errspec-core's [`WaitSource`] (a wait
+/// is read from the same two places).
+pub type WhenSource = WaitSource;
 
 impl core::fmt::Display for When {
     /// As a spec writes it: `{ header = "retry-after" }`, `{ body = "/error/code", equals =
@@ -217,6 +211,8 @@ impl core::fmt::Display for When {
         match &self.source {
             WhenSource::Header(name) => write!(f, "{{ header = {name:?}")?,
             WhenSource::Body(pointer) => write!(f, "{{ body = {pointer:?}")?,
+            // a source added to errspec-core after this spec reader: said as Debug does
+            other => write!(f, "{{ {other:?}")?,
         }
         match self.equals.as_slice() {
             [] => f.write_str(" }"),
@@ -237,22 +233,14 @@ pub struct Transport {
     pub message: String,
     /// Optional advice.
     pub hint: Option<String>,
-    /// Policy after a connection failure (default `always`: nothing was sent).
-    pub connect: RetryPolicy,
-    /// Policy after a timeout (default `idempotent`).
-    pub timeout: RetryPolicy,
-    /// Policy after any other transport failure (default `never`).
-    pub other: RetryPolicy,
+    /// The policy of each kind of failure (`connect`, `timeout`, `other`).
+    pub policies: TransportPolicies,
 }
 
 impl Transport {
     /// The policy for `kind`.
     pub fn policy(&self, kind: TransportKind) -> RetryPolicy {
-        match kind {
-            TransportKind::Connect => self.connect,
-            TransportKind::Timeout => self.timeout,
-            _ => self.other,
-        }
+        self.policies.get(kind)
     }
 }
 

@@ -3,18 +3,12 @@
 //! a value is missing anyway it falls back to something harmless rather than panicking.
 
 use crate::base::Base;
-use crate::ident::upper_camel;
+use crate::names::{DEFAULT_FALLBACK, DEFAULT_TRANSPORT, variant_name};
 use crate::raw::{Field, RawSpec, RawStatus, RawTable};
 use crate::{
     Case, Class, RateLimitConfig, RetryConfig, RetryPolicy, Spec, Status, Template, Transport,
-    TransportKind,
+    TransportKind, TransportPolicies,
 };
-
-/// The transport variant's name when `[transport] name` is not given.
-pub(crate) const DEFAULT_TRANSPORT: &str = "Transport";
-
-/// The fallback variant's name when `[api] fallback` is not given.
-pub(crate) const DEFAULT_FALLBACK: &str = "Other";
 
 /// Built-in class defaults (`[class.Nxx]` overrides them): only 5xx is retried, and only for
 /// idempotent requests, since the server may have acted on the request before failing.
@@ -25,22 +19,6 @@ const BUILTIN_CLASSES: [(RetryPolicy, &str); 5] = [
     (RetryPolicy::Never, "client error"),
     (RetryPolicy::Idempotent, "server error"),
 ];
-
-/// The variant name of `code`: the first `name` of `tables` (the user's status, then each
-/// base's, nearest first), else the IANA registry's (`http.toml` names every code it lists;
-/// its reason phrase in UpperCamelCase would do too).
-pub(crate) fn variant_name(tables: &[&RawStatus], http: &RawSpec, code: u16) -> Option<String> {
-    let iana = http.status(code);
-    let explicit = tables
-        .iter()
-        .copied()
-        .chain(iana)
-        .find_map(|s| s.table.name.value());
-    explicit.cloned().or_else(|| {
-        iana.and_then(|s| s.table.reason.value())
-            .map(|r| upper_camel(r))
-    })
-}
 
 /// Sets `target` to the first value `field` gives among `tables`, nearest first.
 fn set<T: Clone>(target: &mut T, tables: &[&RawTable], field: fn(&RawTable) -> &Field<T>) {
@@ -122,9 +100,12 @@ fn resolve_transport(tables: &[&RawTable], api_name: &str) -> Transport {
             .cloned()
             .unwrap_or_else(|| format!("could not reach the {api_name} API")),
         hint: first(tables, |t| &t.hint).cloned(),
-        connect: policy(|t| &t.connect, TransportKind::Connect),
-        timeout: policy(|t| &t.timeout, TransportKind::Timeout),
-        other: policy(|t| &t.other, TransportKind::Other),
+        // one field a kind: a kind added to errspec-core is a missing field here
+        policies: TransportPolicies {
+            connect: policy(|t| &t.connect, TransportKind::Connect),
+            timeout: policy(|t| &t.timeout, TransportKind::Timeout),
+            other: policy(|t| &t.other, TransportKind::Other),
+        },
     }
 }
 

@@ -112,6 +112,19 @@ fn listed(options: &[&str], conjunction: &str) -> String {
     }
 }
 
+/// Longest excerpt of a user's value quoted in a message.
+const QUOTE_MAX: usize = 40;
+
+/// `text` cut to [`QUOTE_MAX`] characters, so a huge value cannot make a huge message.
+pub(crate) fn clip(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars.by_ref().take(QUOTE_MAX).collect();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ use toml::de::DeTable;
 
 use crate::diag::Ctxt;
 use crate::raw::RawSpec;
-use crate::value::clip;
+use crate::suggest::clip;
 use crate::walk;
 
 /// Parses `source` as TOML, reporting its syntax errors, and reads what could be parsed.

@@ -10,8 +10,8 @@ use crate::RetryConfig;
 use crate::base::Base;
 use crate::diag::Ctxt;
 use crate::ident::upper_camel;
+use crate::names::{DEFAULT_FALLBACK, DEFAULT_TRANSPORT, variant_name};
 use crate::raw::{Field, RawSpec, RawStatus};
-use crate::resolve::{DEFAULT_FALLBACK, DEFAULT_TRANSPORT, variant_name};
 
 /// Reports what `spec` gets wrong; `http` is the built-in base (also the IANA registry).
 pub(crate) fn check(spec: &RawSpec, http: &RawSpec, cx: &mut Ctxt<'_>) {

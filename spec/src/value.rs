@@ -1,43 +1,16 @@
 //! Readers of single values: each checks one value where it is written (its type, its range,
 //! its spelling) and reports what is wrong with a help line, returning `None` then. The key
-//! table (`keys.rs`) says which reader each key uses.
+//! table (`keys.rs`) says which reader each key uses; numbers are read in `number.rs`.
 
 use core::time::Duration;
 
-use toml::de::{DeTable, DeValue};
+use toml::de::DeValue;
 
 use crate::raw::Sp;
-use crate::suggest::{did_you_mean, one_of};
-use crate::walk::{Reader, Value};
+use crate::reader::{Reader, Value, kind};
+use crate::shipped::SHIPPED;
+use crate::suggest::{clip, did_you_mean, one_of};
 use crate::{ident, template};
-
-/// Largest budget ratio: a thousand retries per request is already no budget at all.
-const MAX_BUDGET_RATIO: f64 = 1000.0;
-/// Longest excerpt of a user's value quoted in a message.
-const QUOTE_MAX: usize = 40;
-
-/// "a string", "an integer", ... for "found ...".
-fn kind(value: &DeValue<'_>) -> &'static str {
-    match value {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a float",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date-time",
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "a table",
-    }
-}
-
-/// `text` cut to [`QUOTE_MAX`] characters, so a huge value cannot make a huge message.
-pub(crate) fn clip(text: &str) -> String {
-    let mut chars = text.chars();
-    let mut out: String = chars.by_ref().take(QUOTE_MAX).collect();
-    if chars.next().is_some() {
-        out.push('…');
-    }
-    out
-}
 
 /// Whether `name` is an HTTP header name: one or more RFC 9110 token characters.
 fn is_header_name(name: &str) -> bool {
@@ -48,60 +21,6 @@ fn is_header_name(name: &str) -> bool {
 }
 
 impl Reader<'_, '_, '_> {
-    pub(crate) fn type_error(
-        &mut self,
-        value: &Value<'_>,
-        expected: &str,
-        path: &str,
-        example: &str,
-    ) {
-        let key = path.rsplit('.').next().unwrap_or(path);
-        let help = match value.get_ref() {
-            // `max_attempts = "3"`: the value is right but quoted.
-            DeValue::String(text)
-                if matches!(expected, "an integer" | "a number")
-                    && text.trim().parse::<f64>().is_ok_and(f64::is_finite)
-                    && (expected == "a number" || text.trim().parse::<i128>().is_ok()) =>
-            {
-                format!(
-                    "write the number without quotes: `{key} = {}`",
-                    clip(text.trim())
-                )
-            }
-            // `initial_backoff = 100`: a duration needs a unit.
-            DeValue::Integer(n) if expected == "a duration string" => {
-                let n = clip(n.as_str());
-                format!(
-                    "write the duration as a string with a unit, e.g. `{key} = \"{n}ms\"` or \
-                     `{key} = \"{n}s\"`"
-                )
-            }
-            _ => format!("write, e.g., `{example}`"),
-        };
-        self.cx.error(
-            value.span(),
-            format!(
-                "expected {expected} for `{path}`, found {}",
-                kind(value.get_ref())
-            ),
-            help,
-        );
-    }
-
-    pub(crate) fn table<'a, 'i>(
-        &mut self,
-        value: &'a Value<'i>,
-        path: &str,
-        example: &str,
-    ) -> Option<&'a DeTable<'i>> {
-        if let DeValue::Table(table) = value.get_ref() {
-            Some(table)
-        } else {
-            self.type_error(value, "a table", path, example);
-            None
-        }
-    }
-
     pub(crate) fn string(
         &mut self,
         value: &Value<'_>,
@@ -171,7 +90,7 @@ impl Reader<'_, '_, '_> {
         example: &str,
     ) -> Option<Sp<String>> {
         let base = self.string(value, path, example)?;
-        let names: Vec<&str> = crate::base::SHIPPED.iter().map(|(name, _)| *name).collect();
+        let names: Vec<&str> = SHIPPED.iter().map(|(name, _)| *name).collect();
         if names.contains(&base.value.as_str()) {
             return Some(base);
         }
@@ -274,118 +193,6 @@ impl Reader<'_, '_, '_> {
         }
     }
 
-    /// The value's text as written, clipped, for "found ..." in messages.
-    pub(crate) fn written(&self, value: &Value<'_>) -> String {
-        clip(self.source.get(value.span()).unwrap_or("").trim())
-    }
-
-    /// An integer in `min..=max`; `help` says what to write when it is out of range.
-    pub(crate) fn integer(
-        &mut self,
-        value: &Value<'_>,
-        path: &str,
-        example: &str,
-        (min, max): (i128, i128),
-        help: &str,
-    ) -> Option<Sp<i128>> {
-        let DeValue::Integer(int) = value.get_ref() else {
-            self.type_error(value, "an integer", path, example);
-            return None;
-        };
-        // Too many digits for i128 is "too large" (or too small) like any other.
-        let parsed = i128::from_str_radix(int.as_str(), int.radix()).ok();
-        match parsed {
-            Some(n) if (min..=max).contains(&n) => Some(Sp::new(n, value.span())),
-            Some(n) if n < min => {
-                self.cx.error(
-                    value.span(),
-                    format!(
-                        "`{path}` must be at least {min}, found {}",
-                        self.written(value)
-                    ),
-                    help,
-                );
-                None
-            }
-            _ if int.as_str().starts_with('-') => {
-                self.cx.error(
-                    value.span(),
-                    format!(
-                        "`{path}` must be at least {min}, found {}",
-                        self.written(value)
-                    ),
-                    help,
-                );
-                None
-            }
-            _ => {
-                self.cx.error(
-                    value.span(),
-                    format!(
-                        "`{path}` must be at most {max}, found {}",
-                        self.written(value)
-                    ),
-                    help,
-                );
-                None
-            }
-        }
-    }
-
-    /// An integer or float, as `f64` (not yet checked for finiteness).
-    pub(crate) fn number(&mut self, value: &Value<'_>, path: &str, example: &str) -> Option<f64> {
-        match value.get_ref() {
-            DeValue::Float(f) => f.as_str().parse::<f64>().ok().or(Some(f64::NAN)),
-            DeValue::Integer(i) if i.radix() == 10 => {
-                i.as_str().parse::<f64>().ok().or(Some(f64::NAN))
-            }
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
-                .ok()
-                .and_then(|n| i32::try_from(n).ok())
-                .map(f64::from)
-                .or(Some(f64::INFINITY)),
-            _ => {
-                self.type_error(value, "a number", path, example);
-                None
-            }
-        }
-    }
-
-    pub(crate) fn max_attempts(
-        &mut self,
-        value: &Value<'_>,
-        path: &str,
-        example: &str,
-    ) -> Option<Sp<u32>> {
-        let help = "`max_attempts` counts every try, the first included: write \
-                    `max_attempts = 1` to never retry, or more to allow retries";
-        let n = self.integer(value, path, example, (1, i128::from(u32::MAX)), help)?;
-        let attempts = u32::try_from(n.value).ok()?;
-        Some(Sp::new(attempts, n.span))
-    }
-
-    pub(crate) fn multiplier(
-        &mut self,
-        value: &Value<'_>,
-        path: &str,
-        example: &str,
-    ) -> Option<Sp<f64>> {
-        let m = self.number(value, path, example)?;
-        if m.is_finite() && m >= 1.0 {
-            return Some(Sp::new(m, value.span()));
-        }
-        self.cx.error(
-            value.span(),
-            format!(
-                "`{path}` must be a finite number of at least 1.0, found {}",
-                self.written(value)
-            ),
-            "write `multiplier = 1.0` for a constant backoff, or more for a growing one, e.g. \
-             `multiplier = 2.0`",
-        );
-        None
-    }
-
     /// A header name, lowercased.
     pub(crate) fn header_name(
         &mut self,
@@ -416,44 +223,6 @@ impl Reader<'_, '_, '_> {
         );
         None
     }
-}
-impl Reader<'_, '_, '_> {
-    /// `ratio` of a `budget`: a number from 0 to [`MAX_BUDGET_RATIO`].
-    pub(crate) fn ratio(
-        &mut self,
-        value: &Value<'_>,
-        path: &str,
-        example: &str,
-    ) -> Option<Sp<f64>> {
-        let r = self.number(value, path, example)?;
-        if r.is_finite() && (0.0..=MAX_BUDGET_RATIO).contains(&r) {
-            return Some(Sp::new(r, value.span()));
-        }
-        self.cx.error(
-            value.span(),
-            format!(
-                "`{path}` must be a number from 0 to 1000, found {}",
-                self.written(value)
-            ),
-            "the ratio is retries allowed per first attempt, e.g. `ratio = 0.2` for one retry \
-             per five requests",
-        );
-        None
-    }
-
-    /// `min_per_second` of a `budget`.
-    pub(crate) fn min_per_second(
-        &mut self,
-        value: &Value<'_>,
-        path: &str,
-        example: &str,
-    ) -> Option<Sp<u32>> {
-        let help = "write how many retries a second are allowed whatever the traffic, from 0 to \
-                    4294967295, e.g. `min_per_second = 10`";
-        let n = self.integer(value, path, example, (0, i128::from(u32::MAX)), help)?;
-        Some(Sp::new(u32::try_from(n.value).ok()?, n.span))
-    }
-
     /// An RFC 6901 JSON pointer into an error body: empty (the whole body) or `/`-separated
     /// names, with `~0` for `~` and `~1` for `/`.
     pub(crate) fn json_pointer(

@@ -2,30 +2,16 @@
 //! read by the reader the key table (`keys.rs`) names for it, so every key and value is
 //! checked where it was written. Every problem is reported and reading goes on.
 
-use core::ops::Range;
 use std::collections::BTreeMap;
 
-use toml::Spanned;
-use toml::de::{DeString, DeTable, DeValue};
+use toml::de::DeTable;
 
 use crate::diag::Ctxt;
 use crate::keys::{self, Place};
 use crate::raw::{RawSpec, RawStatus, RawTable};
-use crate::suggest::{all_of, did_you_mean};
-use crate::value::clip;
+use crate::reader::{Reader, TomlKey, Value, sorted};
+use crate::suggest::{all_of, clip, did_you_mean};
 
-pub(crate) type Key<'i> = Spanned<DeString<'i>>;
-pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
-
-/// The top-level sections, each with an example for help lines.
-const SECTIONS: [(&str, &str); 6] = [
-    ("api", "[api]"),
-    ("retry", "[retry]"),
-    ("class", "[class.5xx]"),
-    ("status", "[status.429]"),
-    ("transport", "[transport]"),
-    ("rate_limit", "[rate_limit]"),
-];
 const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
 /// Reads a parsed spec file; `source` is its text (to point inside strings).
@@ -33,37 +19,33 @@ pub(crate) fn read(source: &str, root: &DeTable<'_>, cx: &mut Ctxt<'_>) -> RawSp
     let mut reader = Reader { cx, source };
     let mut spec = RawSpec::default();
     for (key, value) in sorted(root) {
-        match key.get_ref().as_ref() {
-            "api" => {
-                spec.written.push("api");
-                spec.api = reader.section(key, value, Place::Api, "api");
+        let Some((place, name)) = Place::section_named(key.get_ref().as_ref()) else {
+            spec.written.extend(reader.unknown_top_level(key, value));
+            continue;
+        };
+        match place {
+            Place::Api => {
+                spec.written.push(name);
+                spec.api = reader.section(key, value, place, name);
             }
-            "retry" => {
-                spec.retry = reader
-                    .section(key, value, Place::Retry, "retry")
-                    .unwrap_or_default();
+            Place::Retry => {
+                spec.retry = reader.section(key, value, place, name).unwrap_or_default();
             }
-            "transport" => {
-                spec.written.push("transport");
-                spec.transport = reader.section(key, value, Place::Transport, "transport");
+            Place::Transport => {
+                spec.written.push(name);
+                spec.transport = reader.section(key, value, place, name);
             }
-            "rate_limit" => {
-                spec.written.push("rate_limit");
-                spec.rate_limit = reader.section(key, value, Place::RateLimit, "rate_limit");
+            Place::RateLimit => {
+                spec.written.push(name);
+                spec.rate_limit = reader.section(key, value, place, name);
             }
-            "class" => reader.classes(value, &mut spec.classes),
-            "status" => reader.statuses(value, &mut spec.statuses),
-            _ => spec.written.extend(reader.unknown_top_level(key, value)),
+            Place::Class => reader.classes(value, &mut spec.classes),
+            Place::Status => reader.statuses(value, &mut spec.statuses),
+            // tables that are values of a key, never sections
+            Place::Remaining | Place::Case | Place::When | Place::Budget | Place::WaitHeader => {}
         }
     }
     spec
-}
-
-/// A table's entries in file order (the map itself is sorted by key).
-pub(crate) fn sorted<'a, 'i>(table: &'a DeTable<'i>) -> Vec<(&'a Key<'i>, &'a Value<'i>)> {
-    let mut entries: Vec<_> = table.iter().collect();
-    entries.sort_by_key(|(key, _)| key.span().start);
-    entries
 }
 
 /// A status code key: digits (leading zeros allowed, so `0429` is caught as a duplicate of
@@ -88,52 +70,11 @@ fn code_key(key: &str) -> CodeKey {
     }
 }
 
-/// Reads values, reporting problems to the file's diagnostics.
-pub(crate) struct Reader<'c, 's, 'src> {
-    pub(crate) cx: &'c mut Ctxt<'s>,
-    /// The file's text.
-    pub(crate) source: &'src str,
-}
-
 impl Reader<'_, '_, '_> {
-    /// The keys of `table`, a table of kind `place` at `path` (`api`, `status.404`,
-    /// `retry.budget`), each read by its key's reader; `span` is the table's.
-    pub(crate) fn fields(
-        &mut self,
-        table: &DeTable<'_>,
-        place: Place,
-        path: &str,
-        span: Range<usize>,
-    ) -> RawTable {
-        let mut fields = RawTable {
-            span,
-            clean: true,
-            ..RawTable::default()
-        };
-        for (k, v) in sorted(table) {
-            let name = k.get_ref().as_ref();
-            if let Some(key) = keys::find(name, place) {
-                (key.read)(self, v, &format!("{path}.{name}"), key.example, &mut fields);
-                continue;
-            }
-            fields.clean = false;
-            let container = if place.is_section() {
-                format!("`[{path}]`")
-            } else {
-                format!("`{path}`")
-            };
-            let misspelt = self.unknown_key(k, &container, place);
-            if let Some(key) = misspelt.and_then(|m| keys::find(m, place)) {
-                (key.misspelt)(&mut fields);
-            }
-        }
-        fields
-    }
-
     /// `[api]` or `[retry]`; `None` (reported) when it is not a table.
     fn section(
         &mut self,
-        key: &Key<'_>,
+        key: &TomlKey<'_>,
         value: &Value<'_>,
         place: Place,
         name: &str,
@@ -164,7 +105,7 @@ impl Reader<'_, '_, '_> {
         }
     }
 
-    fn unknown_class(&mut self, key: &Key<'_>) {
+    fn unknown_class(&mut self, key: &TomlKey<'_>) {
         let name = key.get_ref().as_ref();
         // `6xx` is no typo of `5xx`: suggest only for other words.
         let class_like = name.len() == 3 && name.ends_with("xx");
@@ -248,9 +189,11 @@ impl Reader<'_, '_, '_> {
     }
 
     /// Reports an unknown top-level key; returns the section it likely misspells.
-    fn unknown_top_level(&mut self, key: &Key<'_>, value: &Value<'_>) -> Option<&'static str> {
+    fn unknown_top_level(&mut self, key: &TomlKey<'_>, value: &Value<'_>) -> Option<&'static str> {
         let name = key.get_ref().as_ref();
-        let sections = SECTIONS.iter().map(|(s, _)| *s);
+        let sections = Place::SECTIONS
+            .iter()
+            .filter_map(|p| p.section().map(|(key, _)| key));
         let message = if value.get_ref().is_table() {
             format!("unknown section `[{}]`", clip(name))
         } else {
@@ -262,39 +205,13 @@ impl Reader<'_, '_, '_> {
         } else if let Some(home) = keys::home_of(name) {
             format!("`{name}` belongs in {home}")
         } else {
-            "the sections are `[api]`, `[retry]`, `[class.Nxx]`, `[status.N]`, `[transport]` and \
-             `[rate_limit]`"
-                .to_owned()
+            let headers: Vec<&str> = Place::SECTIONS
+                .iter()
+                .filter_map(|p| p.section().map(|(_, header)| header))
+                .collect();
+            format!("the sections are {}", all_of(&headers))
         };
         self.cx.error(key.span(), message, help);
-        suggestion
-    }
-
-    /// Reports a key that `container` (e.g. "`[api]`"), a table of kind `place`, does not
-    /// have; returns the key it is likely a misspelling of, so that key is not also reported
-    /// missing.
-    fn unknown_key(
-        &mut self,
-        key: &Key<'_>,
-        container: &str,
-        place: Place,
-    ) -> Option<&'static str> {
-        let name = key.get_ref().as_ref();
-        let names = keys::names(place);
-        let suggestion = did_you_mean(name, names.clone());
-        let help = if let Some(better) = suggestion {
-            format!("did you mean `{better}`?")
-        } else if let Some(home) = keys::home_of(name) {
-            format!("`{name}` belongs in {home}")
-        } else {
-            let names: Vec<&str> = names.collect();
-            format!("the keys of {container} are {}", all_of(&names))
-        };
-        self.cx.error(
-            key.span(),
-            format!("unknown key `{}` in {container}", clip(name)),
-            help,
-        );
         suggestion
     }
 }

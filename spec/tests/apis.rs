@@ -95,7 +95,7 @@ fn github_tells_rate_limits_from_permission_errors() {
     let primary = &forbidden.cases[0];
     assert_eq!(
         primary.when.source,
-        WhenSource::Header("x-ratelimit-remaining".to_owned())
+        WhenSource::Header("x-ratelimit-remaining".into())
     );
     assert_eq!(primary.when.equals, ["0"]);
     assert_eq!(primary.policy, RetryPolicy::AfterHeader);
@@ -118,10 +118,7 @@ fn openai_never_retries_an_exhausted_quota() {
         .find(|c| c.name == "InsufficientQuota")
         .expect("the quota case");
     assert_eq!(quota.policy, RetryPolicy::Never);
-    assert_eq!(
-        quota.when.source,
-        WhenSource::Body("/error/code".to_owned())
-    );
+    assert_eq!(quota.when.source, WhenSource::Body("/error/code".into()));
     assert!(quota.when.equals.iter().any(|v| v == "insufficient_quota"));
     assert_eq!(
         spec.retry.should_retry_header.as_deref(),
@@ -168,8 +165,8 @@ fn extending_a_shipped_spec_inherits_its_statuses_cases_retry_and_transport() {
     assert_eq!(mine.extends.as_deref(), Some("github"));
     assert_eq!(mine.retry, github.retry);
     assert_eq!(
-        mine.transport.as_ref().map(|t| t.connect),
-        github.transport.as_ref().map(|t| t.connect)
+        mine.transport.as_ref().map(|t| t.policies.connect),
+        github.transport.as_ref().map(|t| t.policies.connect)
     );
     let (mine_403, github_403) = (
         mine.status(403).expect("403"),

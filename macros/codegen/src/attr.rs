@@ -1,8 +1,11 @@
-//! Reading the macro's own arguments: `spec = "..."` and (for `client`) `error = Path`.
+//! Reading the macro's own arguments: `spec = "..."`, `crate = path` and (for `client`)
+//! `error = Path`.
 
 use proc_macro2::TokenStream;
 use syn::parse::Parser;
 use syn::{LitStr, Path};
+
+use crate::errors::Errors;
 
 /// The arguments of `#[errspec::errors(...)]` or `#[errspec::client(...)]`.
 #[derive(Default)]
@@ -11,6 +14,8 @@ pub(crate) struct Args {
     pub spec: Option<LitStr>,
     /// `error = path::to::Error` (client only).
     pub error: Option<Path>,
+    /// `crate = path::to::errspec`: where the expansion finds errspec, when not at `::errspec`.
+    pub krate: Option<Path>,
 }
 
 /// Which macro the arguments belong to; `client` also accepts `error`.
@@ -31,11 +36,8 @@ impl Macro {
 
 pub(crate) fn parse(args: TokenStream, which: Macro) -> syn::Result<Args> {
     let mut out = Args::default();
-    let mut errors: Option<syn::Error> = None;
-    let mut push = |e: syn::Error| match &mut errors {
-        Some(all) => all.combine(e),
-        None => errors = Some(e),
-    };
+    let mut errors = Errors::default();
+    let mut push = |e: syn::Error| errors.push(e);
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("spec") {
             let lit: LitStr = meta.value()?.parse().map_err(|e: syn::Error| {
@@ -63,10 +65,34 @@ pub(crate) fn parse(args: TokenStream, which: Macro) -> syn::Result<Args> {
                 out.error = Some(path);
             }
             Ok(())
+        } else if meta.path.is_ident("crate") {
+            let value = meta.value()?;
+            // a path, or serde's spelling: the path in a string
+            let path: syn::Result<Path> = if value.peek(LitStr) {
+                value.parse::<LitStr>().and_then(|lit| lit.parse())
+            } else {
+                value.parse()
+            };
+            let path = path.map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "`crate` takes the path errspec is reached by in this crate: write, e.g., \
+                     `crate = my_sdk::errspec`",
+                )
+            })?;
+            if out.krate.is_some() {
+                push(meta.error("duplicate `crate` argument; name errspec's path once"));
+            } else {
+                out.krate = Some(path);
+            }
+            Ok(())
         } else {
             let expected = match which {
-                Macro::Errors => "`spec = \"path/to/spec.toml\"`",
-                Macro::Client => "`spec = \"path/to/spec.toml\"` or `error = path::to::ErrorEnum`",
+                Macro::Errors => "`spec = \"path/to/spec.toml\"` or `crate = path::to::errspec`",
+                Macro::Client => {
+                    "`spec = \"path/to/spec.toml\"`, `error = path::to::ErrorEnum` or \
+                     `crate = path::to::errspec`"
+                }
             };
             Err(meta.error(format_args!(
                 "unknown argument of `errspec::{}`; expected {expected}",
@@ -75,9 +101,7 @@ pub(crate) fn parse(args: TokenStream, which: Macro) -> syn::Result<Args> {
         }
     });
     parser.parse2(args)?;
-    if let Some(e) = errors {
-        return Err(e);
-    }
+    errors.into_result()?;
     Ok(out)
 }
 

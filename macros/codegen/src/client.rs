@@ -14,7 +14,7 @@ use syn::{
     TraitItem, TraitItemFn, Type, TypeParamBound,
 };
 
-use crate::Errors;
+use crate::errors::Errors;
 
 /// How a method's result comes back.
 enum Shape {

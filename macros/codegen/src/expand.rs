@@ -8,155 +8,17 @@
 
 use std::path::Path;
 
-use core::time::Duration;
-
-use errspec_spec::{Case, RetryPolicy, Segment, Spec, Status, WaitHeader, WhenSource};
-use proc_macro2::{Literal, Span, TokenStream};
+use errspec_spec::{Segment, Spec, TransportKind, WaitHeader, WhenSource};
+use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Ident;
 
-use crate::Errors;
+use crate::errors::Errors;
+use crate::generated::{Generated, all_waits, needs_json, transport_ident};
 use crate::input::{UserEnum, UserVariant};
-use crate::status_impl::{class_match, retry_config, status_error, statuses};
-
-/// A variant from the spec: a status, or one of its cases, with its identifier.
-pub(crate) struct Generated<'a> {
-    pub(crate) status: &'a Status,
-    pub(crate) case: Option<&'a Case>,
-    pub(crate) ident: Ident,
-}
-
-impl Generated<'_> {
-    pub(crate) fn name(&self) -> &str {
-        self.case.map_or(&self.status.name, |c| &c.name)
-    }
-
-    pub(crate) fn message(&self) -> &str {
-        self.case.map_or(&self.status.message, |c| &c.message)
-    }
-
-    pub(crate) fn hint(&self) -> Option<&str> {
-        self.case.map_or(&self.status.hint, |c| &c.hint).as_deref()
-    }
-
-    pub(crate) fn policy(&self) -> RetryPolicy {
-        self.case.map_or(self.status.policy, |c| c.policy)
-    }
-
-    pub(crate) fn wait_headers(&self) -> &[WaitHeader] {
-        self.case
-            .map_or(&self.status.wait_headers, |c| &c.wait_headers)
-    }
-
-    pub(crate) fn max_attempts(&self) -> Option<u32> {
-        self.case
-            .map_or(self.status.max_attempts, |c| c.max_attempts)
-    }
-
-    pub(crate) fn min_wait(&self) -> Option<Duration> {
-        self.case.map_or(self.status.min_wait, |c| c.min_wait)
-    }
-
-    /// Whether this variant is a refusal of the rate limit (the spec's `rate_limited`).
-    pub(crate) fn rate_limited(&self) -> bool {
-        self.case
-            .map_or(self.status.rate_limited, |c| c.rate_limited)
-    }
-
-    /// `Self::Name { .. }`.
-    pub(crate) fn pattern(&self) -> TokenStream {
-        let ident = &self.ident;
-        quote!(Self::#ident { .. })
-    }
-}
-
-/// The transport variant's identifier, when the spec has `[transport]`.
-pub(crate) fn transport_ident(spec: &Spec) -> Option<Ident> {
-    let transport = spec.transport.as_ref()?;
-    syn::parse_str::<Ident>(&transport.name).ok()
-}
-
-/// Checks that the spec's names can be Rust identifiers and do not collide with the user's
-/// variants; returns the generated variants' identifiers and the fallback's.
-fn idents<'a>(
-    user: &UserEnum,
-    spec: &'a Spec,
-    errors: &mut Errors,
-) -> Option<(Vec<Generated<'a>>, Ident)> {
-    let mut ok = true;
-    let mut to_ident = |name: &str, what: &str| match syn::parse_str::<Ident>(name) {
-        Ok(ident) => Some(ident),
-        Err(_) => {
-            errors.push(syn::Error::new(
-                user.ident.span(),
-                format!("{what} `{name}` from the spec is not a Rust identifier"),
-            ));
-            ok = false;
-            None
-        }
-    };
-    let mut generated: Vec<Generated<'a>> = Vec::new();
-    for status in &spec.statuses {
-        if let Some(ident) = to_ident(&status.name, "variant name") {
-            generated.push(Generated {
-                status,
-                case: None,
-                ident,
-            });
-        }
-        for case in &status.cases {
-            if let Some(ident) = to_ident(&case.name, "case name") {
-                generated.push(Generated {
-                    status,
-                    case: Some(case),
-                    ident,
-                });
-            }
-        }
-    }
-    let fallback = to_ident(&spec.fallback, "fallback name");
-    if let Some(transport) = &spec.transport {
-        to_ident(&transport.name, "transport variant name");
-    }
-    for v in &user.variants {
-        let name = v.variant.ident.to_string();
-        if let Some(g) = generated.iter().find(|g| g.name() == name) {
-            let what = match g.case {
-                Some(_) => format!("a case of status {}", g.status.code),
-                None => format!("status {}", g.status.code),
-            };
-            errors.push(syn::Error::new(
-                v.variant.ident.span(),
-                format!(
-                    "variant `{name}` is already generated from {what} of the spec; rename yours"
-                ),
-            ));
-            ok = false;
-        } else if spec.transport.as_ref().is_some_and(|t| t.name == name) {
-            errors.push(syn::Error::new(
-                v.variant.ident.span(),
-                format!(
-                    "variant `{name}` is already generated from the spec's `[transport]`; rename \
-                     yours, or set `name = \"...\"` in `[transport]`"
-                ),
-            ));
-            ok = false;
-        } else if name == spec.fallback {
-            errors.push(syn::Error::new(
-                v.variant.ident.span(),
-                format!(
-                    "variant `{name}` is already generated as the spec's fallback for unlisted \
-                     statuses; rename yours, or set `fallback = \"...\"` in the spec's `[api]`"
-                ),
-            ));
-            ok = false;
-        }
-    }
-    match (ok, fallback) {
-        (true, Some(fallback)) => Some((generated, fallback)),
-        _ => None,
-    }
-}
+use crate::status_impl::{retry_config, status_error, statuses, transport_error};
+use crate::tokens::{class_match, code_lit, option_str, wait_headers_tokens};
+use crate::valid::idents;
 
 pub(crate) fn errors(
     user: &UserEnum,
@@ -198,11 +60,11 @@ pub(crate) fn errors(
                 doc.push(format!(" Hint: {hint}."));
             }
             doc.push(String::new());
-            doc.push(format!(
-                " Retry policies: `{}` after a connection failure, `{}` after a timeout, `{}` \
-             otherwise.",
-                t.connect, t.timeout, t.other
-            ));
+            let policies: Vec<String> = TransportKind::ALL
+                .iter()
+                .map(|(_, kind)| format!("`{}` {}", t.policy(*kind), kind.when()))
+                .collect();
+            doc.push(format!(" Retry policies: {}.", policies.join(", ")));
             quote! {
                 #(#[doc = #doc])*
                 #ident {
@@ -213,7 +75,7 @@ pub(crate) fn errors(
                 },
             }
         });
-    let transport_impl = crate::status_impl::transport_error(spec, &user.ident);
+    let transport_impl = transport_error(spec, &user.ident);
     let needs_json = needs_json(spec).then(|| {
         quote! {
             const _: () = ::errspec::__private::require_json::<::errspec::__private::Json>();
@@ -330,28 +192,6 @@ pub(crate) fn errors(
     })
 }
 
-/// Every wait source the spec names, `[retry]`'s, the statuses' and the cases'.
-fn all_waits(spec: &Spec) -> impl Iterator<Item = &WaitHeader> {
-    spec.retry
-        .wait_headers
-        .iter()
-        .chain(spec.statuses.iter().flat_map(|s| {
-            s.wait_headers
-                .iter()
-                .chain(s.cases.iter().flat_map(|c| c.wait_headers.iter()))
-        }))
-}
-
-/// Whether the spec reads JSON bodies: a `body` wait source or a case `when = { body }`.
-fn needs_json(spec: &Spec) -> bool {
-    all_waits(spec).any(|w| w.body_pointer().is_some())
-        || spec.statuses.iter().any(|s| {
-            s.cases
-                .iter()
-                .any(|c| matches!(c.when.source, WhenSource::Body(_)))
-        })
-}
-
 fn enum_doc(spec: &Spec, spec_name: &str) -> Vec<String> {
     let mut doc = vec![
         String::new(),
@@ -407,28 +247,6 @@ fn variant_doc(g: &Generated<'_>) -> Vec<String> {
     doc
 }
 
-pub(crate) fn code_lit(code: u16) -> Literal {
-    Literal::u16_unsuffixed(code)
-}
-
-/// `::errspec::{ty}::{variant}` for a value of one of errspec-core's spelled enums.
-pub(crate) fn variant_path(ty: &str, variant: &str) -> TokenStream {
-    let ty = Ident::new(ty, Span::call_site());
-    let variant = Ident::new(variant, Span::call_site());
-    quote!(::errspec::#ty::#variant)
-}
-
-pub(crate) fn policy_tokens(policy: RetryPolicy) -> TokenStream {
-    variant_path("RetryPolicy", policy.variant_name())
-}
-
-pub(crate) fn option_str(s: Option<&str>) -> TokenStream {
-    match s {
-        Some(s) => quote!(::core::option::Option::Some(#s)),
-        None => quote!(::core::option::Option::None),
-    }
-}
-
 fn from_status(generated: &[Generated<'_>], fallback: &Ident) -> TokenStream {
     let arms = generated.iter().filter(|g| g.case.is_none()).map(|g| {
         let code = code_lit(g.status.code);
@@ -441,27 +259,6 @@ fn from_status(generated: &[Generated<'_>], fallback: &Ident) -> TokenStream {
             _ => Self::#fallback { status, details },
         }
     }
-}
-
-/// `::errspec::WaitHeader::new(..)` (or `::body(..)`) for one wait source, a const expression.
-pub(crate) fn wait_header_tokens(h: &WaitHeader) -> TokenStream {
-    let format = variant_path("WaitFormat", h.format.variant_name());
-    match (h.header_name(), h.body_pointer()) {
-        (Some(name), _) => quote!(::errspec::WaitHeader::new(#name, #format)),
-        (None, Some(pointer)) => quote!(::errspec::WaitHeader::body(#pointer, #format)),
-        (None, None) => quote!(::core::compile_error!(
-            "errspec: a wait source this code generator does not know"
-        )),
-    }
-}
-
-pub(crate) fn wait_headers_tokens(headers: &[WaitHeader]) -> TokenStream {
-    let items = headers.iter().map(wait_header_tokens);
-    // a `const` item, since a const fn body does not promote `&[..]` of calls to 'static
-    quote!({
-        const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[#(#items),*];
-        __WAIT_HEADERS
-    })
 }
 
 /// Statuses with cases test them in order, each case its own variant; statuses whose wait

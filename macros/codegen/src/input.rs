@@ -6,7 +6,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Data, DeriveInput, Ident, LitStr, Member, Variant, Visibility};
 
-use crate::Errors;
+use crate::errors::Errors;
 
 pub(crate) struct UserEnum {
     pub attrs: Vec<Attribute>,
@@ -144,26 +144,24 @@ fn user_variant(mut variant: Variant, errors: &mut Errors) -> Option<UserVariant
                 Ok(())
             } else if meta.path.is_ident("retry") {
                 let lit: LitStr = meta.value()?.parse()?;
-                match RetryPolicy::ALL
-                    .iter()
-                    .find(|(name, _)| *name == lit.value())
-                {
-                    Some((_, p)) => policy = *p,
+                match RetryPolicy::from_spelling(&lit.value()) {
+                    Some(p) => policy = p,
                     None => errors.push(syn::Error::new(
                         lit.span(),
                         format!(
-                            "unknown retry policy `{}`; expected one of `never`, `always`, \
-                             `idempotent`, `after-header`",
-                            lit.value()
+                            "unknown retry policy `{}`; expected one of {}",
+                            lit.value(),
+                            policies("`", "`, `", "`")
                         ),
                     )),
                 }
                 Ok(())
             } else {
-                Err(meta.error(
+                Err(meta.error(format_args!(
                     "unknown key in `#[errspec(...)]` on a variant; expected `message = \"...\"` \
-                     or `retry = \"never\" | \"always\" | \"idempotent\" | \"after-header\"`",
-                ))
+                     or `retry = {}`",
+                    policies("\"", "\" | \"", "\"")
+                )))
             }
         });
         if let Err(e) = result {
@@ -214,4 +212,11 @@ fn user_variant(mut variant: Variant, errors: &mut Errors) -> Option<UserVariant
         policy,
         source,
     })
+}
+
+/// The retry policies' spellings, from `RetryPolicy::ALL`: `open`, each spelling separated by
+/// `between`, `close`.
+fn policies(open: &str, between: &str, close: &str) -> String {
+    let spellings: Vec<&str> = RetryPolicy::ALL.iter().map(|(s, _)| *s).collect();
+    format!("{open}{}{close}", spellings.join(between))
 }

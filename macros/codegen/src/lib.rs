@@ -2,9 +2,11 @@
 //! tokens, so every expansion can be unit-tested. The `errspec-macros` crate is a thin shim.
 //!
 //! The pipeline, one stage a file: `attr` reads the macro's arguments, `locate` finds the spec
-//! file, `errspec_spec` parses, validates and resolves it, `input` reads the user's item, and
-//! `expand` (with `status_impl`) writes the enum's tokens, `client` the client trait's; `stub`
-//! stands in for the enum beside compile errors.
+//! file and `errspec_spec` parses, validates and resolves it, `input` reads the user's item,
+//! `valid` checks the spec's names against it (giving the `generated` variants), and `expand`
+//! (with `status_impl`, over the pieces in `tokens`) writes the enum's tokens, `client` the
+//! client trait's; `stub` stands in for the enum beside compile errors, and `crate_path` reads
+//! the expansion's `::errspec` paths through `crate = path`. `errors` collects every problem.
 //!
 //! Each macro has two entry points: [`errors`] and [`client`] return tokens as the compiler
 //! wants them (problems as `compile_error!`, beside stubs that keep follow-on errors away);
@@ -15,52 +17,54 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 mod attr;
 mod client;
+mod crate_path;
+mod errors;
 mod expand;
+mod generated;
 mod input;
 mod locate;
 mod status_impl;
 mod stub;
+mod tokens;
+mod valid;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use proc_macro2::{Span, TokenStream};
 use syn::LitStr;
 
-/// Where the macro was invoked from, for resolving a relative spec path.
-#[derive(Debug, Clone, Default)]
-pub struct Context {
-    /// The user crate's `CARGO_MANIFEST_DIR`.
-    pub manifest_dir: Option<PathBuf>,
-    /// The source file holding the attribute, when the compiler knows it.
-    pub source_file: Option<PathBuf>,
-}
-
-/// Every error of one expansion, reported together (serde's `Ctxt` idea).
-#[derive(Default)]
-pub(crate) struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub(crate) fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.is_none()
-    }
-
-    fn into_result(self) -> Result<(), syn::Error> {
-        self.0.map_or(Ok(()), Err)
-    }
-}
+use crate::errors::Errors;
+pub use crate::locate::Context;
+use crate::locate::load_spec;
 
 /// A failed expansion: every problem, and what to emit beside them.
 struct Failed {
     errors: syn::Error,
     /// The stub or the item as written, so the user sees the real errors only.
     beside: TokenStream,
+}
+
+impl Failed {
+    /// The failure of an expansion that found `errors` (at least one, else a generic one).
+    fn new(errors: Errors, beside: TokenStream) -> Failed {
+        let errors = errors.into_error("errspec could not expand this item");
+        Failed { errors, beside }
+    }
+}
+
+/// An expansion's result, with every `::errspec` path read through `crate = path` if given.
+fn through(
+    krate: Option<&syn::Path>,
+    result: Result<TokenStream, Failed>,
+) -> Result<TokenStream, Failed> {
+    let Some(krate) = krate else { return result };
+    match result {
+        Ok(tokens) => Ok(crate_path::reroute(tokens, krate)),
+        Err(Failed { errors, beside }) => Err(Failed {
+            errors,
+            beside: crate_path::reroute(beside, krate),
+        }),
+    }
 }
 
 /// `compile_error!`s beside the stub.
@@ -102,8 +106,10 @@ pub fn errors_for_spec(
     let user = input::parse(item, &mut errors);
     let tokens =
         user.and_then(|user| expand::errors(&user, spec, spec_file, spec_name, &mut errors));
-    errors.into_result()?;
-    tokens.ok_or_else(|| syn::Error::new(Span::call_site(), "errspec could not expand the enum"))
+    match tokens {
+        Some(tokens) if errors.is_empty() => Ok(tokens),
+        _ => Err(errors.into_error("errspec could not expand the enum")),
+    }
 }
 
 fn expand_errors(
@@ -112,7 +118,7 @@ fn expand_errors(
     cx: &Context,
 ) -> Result<TokenStream, Failed> {
     let mut errors = Errors::default();
-    let spec_lit = match attr::parse(args, attr::Macro::Errors) {
+    let args = match attr::parse(args, attr::Macro::Errors) {
         Ok(args) => {
             if args.spec.is_none() {
                 errors.push(syn::Error::new(
@@ -121,13 +127,23 @@ fn expand_errors(
                      with a path relative to the crate's Cargo.toml",
                 ));
             }
-            args.spec
+            args
         }
         Err(e) => {
             errors.push(e);
-            None
+            attr::Args::default()
         }
     };
+    let result = expand_errors_with(args.spec, item, cx, errors);
+    through(args.krate.as_ref(), result)
+}
+
+fn expand_errors_with(
+    spec_lit: Option<LitStr>,
+    item: TokenStream,
+    cx: &Context,
+    mut errors: Errors,
+) -> Result<TokenStream, Failed> {
     let user = input::parse(item.clone(), &mut errors);
     let loaded = spec_lit.and_then(|lit| load_spec(&lit, cx, &mut errors).map(|s| (lit, s)));
     if let (Some(user), Some((lit, (spec, path)))) = (&user, &loaded)
@@ -141,15 +157,7 @@ fn expand_errors(
         Some(user) => stub::stub(user),
         None => item,
     };
-    Err(failed(errors, beside))
-}
-
-/// The failure of an expansion that found `errors` (at least one, else a generic one).
-fn failed(errors: Errors, beside: TokenStream) -> Failed {
-    let errors = errors.0.unwrap_or_else(|| {
-        syn::Error::new(Span::call_site(), "errspec could not expand this item")
-    });
-    Failed { errors, beside }
+    Err(Failed::new(errors, beside))
 }
 
 /// Expands `#[errspec::client(spec = "...")]` or `#[errspec::client(error = Path)]` on a trait.
@@ -193,6 +201,17 @@ fn expand_client(
             None
         }
     };
+    let krate = args.as_ref().and_then(|a| a.krate.clone());
+    let result = expand_client_with(args.as_ref(), item, cx, errors);
+    through(krate.as_ref(), result)
+}
+
+fn expand_client_with(
+    args: Option<&attr::Args>,
+    item: TokenStream,
+    cx: &Context,
+    mut errors: Errors,
+) -> Result<TokenStream, Failed> {
     let trait_item: syn::ItemTrait = match syn::parse2(item.clone()) {
         Ok(t) => t,
         Err(_) => {
@@ -201,13 +220,13 @@ fn expand_client(
                 "`errspec::client` goes on a trait: the client's methods, each returning \
                  `Result<T, E>`",
             ));
-            return Err(failed(errors, item));
+            return Err(Failed::new(errors, item));
         }
     };
 
     let mut out = TokenStream::new();
     let mut error_path: syn::Path = syn::parse_quote!(__ErrspecUnknownError);
-    if let Some(args) = &args {
+    if let Some(args) = args {
         if let Some(path) = &args.error {
             error_path = path.clone();
         } else if let Some(lit) = &args.spec
@@ -222,7 +241,7 @@ fn expand_client(
         out.extend(expanded);
         return Ok(out);
     }
-    Err(failed(errors, client::strip(trait_item)))
+    Err(Failed::new(errors, client::strip(trait_item)))
 }
 
 /// The error enum `#[errspec::client(spec = "...")]` generates beside the trait: `{name}Error`
@@ -249,41 +268,4 @@ fn client_enum(
     };
     let tokens = expand::errors(&user, &spec, &path, &lit.value(), errors)?;
     Some((tokens, ident))
-}
-
-/// Finds, reads and resolves the spec a `spec = "..."` literal names; problems are spanned on
-/// the literal.
-fn load_spec(
-    lit: &LitStr,
-    cx: &Context,
-    errors: &mut Errors,
-) -> Option<(errspec_spec::Spec, PathBuf)> {
-    let name = lit.value();
-    let path = match locate::locate(&name, cx) {
-        Ok(path) => path,
-        Err(tried) => {
-            let tried: Vec<String> = tried.iter().map(|p| p.display().to_string()).collect();
-            errors.push(syn::Error::new(
-                lit.span(),
-                format!(
-                    "{name}: spec file not found (tried {}); a relative path is resolved against \
-                     the directory of the crate's Cargo.toml",
-                    tried.join(", ")
-                ),
-            ));
-            return None;
-        }
-    };
-    match errspec_spec::load(&path, &name) {
-        Ok(spec) => Some((spec, path)),
-        Err(diagnostics) => {
-            for d in diagnostics.0 {
-                errors.push(syn::Error::new(lit.span(), d.to_string()));
-            }
-            if errors.is_empty() {
-                errors.push(syn::Error::new(lit.span(), format!("{name}: invalid spec")));
-            }
-            None
-        }
-    }
 }

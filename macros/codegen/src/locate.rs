@@ -1,8 +1,19 @@
-//! Finding the spec file a `spec = "..."` argument names.
+//! Finding and loading the spec file a `spec = "..."` argument names.
 
 use std::path::{Path, PathBuf};
 
-use crate::Context;
+use syn::LitStr;
+
+use crate::errors::Errors;
+
+/// Where the macro was invoked from, for resolving a relative spec path.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// The user crate's `CARGO_MANIFEST_DIR`.
+    pub manifest_dir: Option<PathBuf>,
+    /// The source file holding the attribute, when the compiler knows it.
+    pub source_file: Option<PathBuf>,
+}
 
 /// Resolves `spec` to an existing file: an absolute path as is; a relative one against the user
 /// crate's `CARGO_MANIFEST_DIR`, else against the directory of the nearest `Cargo.toml` above
@@ -53,4 +64,39 @@ fn crate_dir_of(source: &Path) -> Option<PathBuf> {
         .skip(1)
         .find(|dir| dir.join("Cargo.toml").is_file())
         .map(Path::to_path_buf)
+}
+
+/// Finds, reads and resolves the spec a `spec = "..."` literal names; problems are spanned on
+/// the literal.
+pub(crate) fn load_spec(
+    lit: &LitStr,
+    cx: &Context,
+    errors: &mut Errors,
+) -> Option<(errspec_spec::Spec, PathBuf)> {
+    let name = lit.value();
+    let path = match locate(&name, cx) {
+        Ok(path) => path,
+        Err(tried) => {
+            let tried: Vec<String> = tried.iter().map(|p| p.display().to_string()).collect();
+            errors.push(syn::Error::new(
+                lit.span(),
+                format!(
+                    "{name}: spec file not found (tried {}); a relative path is resolved against \
+                     the directory of the crate's Cargo.toml",
+                    tried.join(", ")
+                ),
+            ));
+            return None;
+        }
+    };
+    match errspec_spec::load(&path, &name) {
+        Ok(spec) => Some((spec, path)),
+        Err(diagnostics) => {
+            errors.push_diagnostics(lit.span(), diagnostics);
+            if errors.is_empty() {
+                errors.push(syn::Error::new(lit.span(), format!("{name}: invalid spec")));
+            }
+            None
+        }
+    }
 }

@@ -1,15 +1,17 @@
-//! The generated `impl StatusError`, the `STATUSES` table and `retry_config()`.
+//! The generated `impl StatusError`, the `STATUSES` table, `retry_config()` and
+//! `rate_limit()`.
 
-use errspec_spec::{Defaults, Spec, TransportKind};
+use errspec_spec::{Spec, TransportKind};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use syn::Ident;
 
-use crate::expand::{
-    Generated, code_lit, option_str, policy_tokens, transport_ident, variant_path,
+use crate::generated::{Generated, transport_ident};
+use crate::input::UserVariant;
+use crate::tokens::{
+    class_match, code_lit, option_str, optional_duration, policy_tokens, variant_path,
     wait_header_tokens, wait_headers_tokens,
 };
-use crate::input::UserVariant;
 
 /// Arms of a `match` giving each generated variant `value(g)`, variants with equal values
 /// grouped into one arm.
@@ -55,7 +57,7 @@ pub(crate) fn status_error(
                 let kind = variant_path("TransportKind", kind.variant_name());
                 quote!(#kind => #policy,)
             });
-            let other = policy_tokens(t.other);
+            let other = policy_tokens(t.policies.other);
             quote! {
                 Self::#ident { kind, .. } => match kind {
                     #(#kinds)*
@@ -133,8 +135,7 @@ pub(crate) fn status_error(
         }
     });
     let min_wait = per_error(generated, Generated::min_wait, |d| {
-        let d = duration(*d);
-        quote!(::core::option::Option::Some(#d))
+        optional_duration(Some(*d))
     })
     .map(|arms| {
         quote! {
@@ -288,43 +289,6 @@ pub(crate) fn transport_error(spec: &Spec, ty: &Ident) -> Option<TokenStream> {
     })
 }
 
-/// A `match` on the fallback's status code giving the value `pick` takes from each class's
-/// [`Defaults`], with equal neighbouring classes merged into one range and codes in no class
-/// (600..=999) in the last arm: as fast as a hand-written range check.
-pub(crate) fn class_match<'s, T: PartialEq + Copy>(
-    spec: &'s Spec,
-    pick: impl Fn(Defaults<'s>) -> T,
-    tokens: impl Fn(T) -> TokenStream,
-) -> TokenStream {
-    let mut ranges: Vec<(u16, u16, T)> = Vec::new();
-    for start in (100..600).step_by(100) {
-        let value = pick(spec.defaults_for(start));
-        match ranges.last_mut() {
-            Some((_, end, last)) if *last == value => *end = start + 99,
-            _ => ranges.push((start, start + 99, value)),
-        }
-    }
-    let unclassified = pick(spec.defaults_for(600));
-    let arms = ranges
-        .iter()
-        .filter(|(_, _, value)| *value != unclassified)
-        .map(|(start, end, value)| {
-            let (start, end) = (
-                Literal::u16_unsuffixed(*start),
-                Literal::u16_unsuffixed(*end),
-            );
-            let value = tokens(*value);
-            quote!(#start..=#end => #value,)
-        });
-    let rest = tokens(unclassified);
-    quote! {
-        match status.as_u16() {
-            #(#arms)*
-            _ => #rest,
-        }
-    }
-}
-
 pub(crate) fn statuses(generated: &[Generated<'_>]) -> Vec<TokenStream> {
     generated
         .iter()
@@ -349,34 +313,18 @@ pub(crate) fn statuses(generated: &[Generated<'_>]) -> Vec<TokenStream> {
         .collect()
 }
 
-pub(crate) fn duration(d: core::time::Duration) -> TokenStream {
-    let secs = Literal::u64_unsuffixed(d.as_secs());
-    let nanos = Literal::u32_unsuffixed(d.subsec_nanos());
-    quote!(::core::time::Duration::new(#secs, #nanos))
-}
-
 pub(crate) fn retry_config(spec: &Spec) -> TokenStream {
     let r = &spec.retry;
     let max_attempts = Literal::u32_unsuffixed(r.max_attempts);
-    let initial = duration(r.initial_backoff);
-    let max = duration(r.max_backoff);
+    let initial = crate::tokens::duration(r.initial_backoff);
+    let max = crate::tokens::duration(r.max_backoff);
     let multiplier = Literal::f64_suffixed(r.multiplier);
     let jitter = variant_path("Jitter", r.jitter.variant_name());
-    let max_retry_after = duration(r.max_retry_after);
-    let optional_duration = |d: Option<core::time::Duration>| match d {
-        Some(d) => {
-            let d = duration(d);
-            quote!(::core::option::Option::Some(#d))
-        }
-        None => quote!(::core::option::Option::None),
-    };
+    let max_retry_after = crate::tokens::duration(r.max_retry_after);
     let max_elapsed = optional_duration(r.max_elapsed);
     let min_wait = optional_duration(r.min_wait);
     let wait_headers = wait_headers_tokens(&r.wait_headers);
-    let should_retry_header = match r.should_retry_header.as_deref() {
-        Some(name) => quote!(::core::option::Option::Some(#name)),
-        None => quote!(::core::option::Option::<&'static str>::None),
-    };
+    let should_retry_header = option_str(r.should_retry_header.as_deref());
     let budget = match r.budget {
         Some(b) => {
             let ratio = Literal::f64_suffixed(b.ratio);
@@ -408,12 +356,8 @@ fn rate_limit(spec: &Spec) -> TokenStream {
     let scope = variant_path("Scope", r.scope.variant_name());
     let pacing = variant_path("Pacing", r.pacing.variant_name());
     let ietf = r.ietf;
-    let text = |value: Option<&str>| match value {
-        Some(value) => quote!(::core::option::Option::Some(#value)),
-        None => quote!(::core::option::Option::<&'static str>::None),
-    };
-    let bucket_header = text(r.bucket_header.as_deref());
-    let remaining = text(r.remaining.as_deref());
+    let bucket_header = option_str(r.bucket_header.as_deref());
+    let remaining = option_str(r.remaining.as_deref());
     let reset = match &r.reset {
         Some(reset) => {
             let reset = wait_header_tokens(reset);

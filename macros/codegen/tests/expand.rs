@@ -327,3 +327,51 @@ message = "down"
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// With `crate = path`, no `::errspec` path is left in either expansion: every one goes
+/// through `path` (a user who renames errspec, or re-exports it, has no `::errspec`).
+#[test]
+fn crate_path_reroutes_every_errspec_path() {
+    let errors = errspec_codegen::try_errors(
+        quote!(spec = "tests/fixtures/small.toml", crate = my::inner),
+        quote! {
+            #[derive(Debug)]
+            pub enum SmallError {}
+        },
+        &context(),
+    )
+    .expect("expands");
+    let client = errspec_codegen::try_client(
+        quote!(spec = "tests/fixtures/small.toml", crate = "my::inner"),
+        quote! {
+            trait Small {
+                #[errspec(idempotent)]
+                fn get(&self) -> Result<u32, SmallError>;
+                async fn post(&self) -> Result<u32, SmallError>;
+            }
+        },
+        &context(),
+    )
+    .expect("expands");
+    for out in [errors, client] {
+        let text = pretty(out);
+        assert!(!text.contains("::errspec"), "{text}");
+        assert!(text.contains("my::inner::StatusError"), "{text}");
+    }
+}
+
+#[test]
+fn crate_path_is_given_once() {
+    let error = errspec_codegen::try_errors(
+        quote!(spec = "tests/fixtures/small.toml", crate = a, crate = b),
+        quote!(
+            enum E {}
+        ),
+        &context(),
+    )
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("duplicate `crate` argument"),
+        "{error}"
+    );
+}

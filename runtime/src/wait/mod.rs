@@ -22,6 +22,7 @@ pub use json::body_field;
 pub use source::{wait_from_headers, wait_from_response};
 
 use crate::WaitFormat;
+use errspec_core::{WaitSyntax, WaitUnit};
 use number::{decimal, from_nanos, signed, trim_ows, until};
 
 /// Why a value that is present gives no wait.
@@ -35,23 +36,25 @@ impl Unreadable {
     #[cfg(not(feature = "rfc3339"))]
     pub(crate) const NEEDS_RFC3339: Self =
         Self("RFC 3339 values are read with errspec's `rfc3339` feature, which is off");
-    /// A format added to `WaitFormat` after this reader was written.
-    pub(crate) const UNKNOWN_FORMAT: Self = Self("a format this errspec does not read");
 }
 
 /// Parses one wait value (a header's, or a body field's text) into the wait it asks for,
 /// measured from `now`.
 ///
-/// | format | value | wait |
+/// Each format reads what its [`WaitFormat`] variant's [`describe`](WaitFormat::describe) text
+/// says (the first paragraph of its rustdoc); this table adds the wait each gives and what the
+/// parser's grammar holds beyond those words.
+///
+/// | format | wait | grammar beyond the description |
 /// |---|---|---|
-/// | [`Http`](WaitFormat::Http) | RFC 9110 `Retry-After`: delay-seconds, a decimal fraction accepted (`120`, `1.5`), or an HTTP-date: IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850 or asctime | the delay, or the date minus `now` |
-/// | [`Seconds`](WaitFormat::Seconds) | a decimal number of seconds (`30`, `1.234`) | the delay |
-/// | [`Millis`](WaitFormat::Millis) | a decimal number of milliseconds (`1500`, `20.5`) | the delay |
-/// | [`Unix`](WaitFormat::Unix) | a decimal number of seconds since the Unix epoch (`1470173023.123`) | the reset minus `now` |
-/// | [`UnixMillis`](WaitFormat::UnixMillis) | a decimal number of milliseconds since the epoch (`1470173023123`; a fraction is accepted, as in the other numeric formats) | the reset minus `now` |
-/// | [`Rfc3339`](WaitFormat::Rfc3339) | an RFC 3339 `date-time` (`2026-12-01T10:00:00Z`, `2026-12-01T12:00:00.5+02:00`): `T`, `t` or a space between date and time, `Z`, `z` or a `±hh:mm` offset, any number of fraction digits; read only with feature `rfc3339` | the reset minus `now` |
-/// | [`Duration`](WaitFormat::Duration) | a Go `time.Duration` string, as Go's `time.ParseDuration` reads it: `6m0s`, `1.5s`, `20ms`, `1h2m3.5s`, `500us` (or `µs`), `.5s`, `0`; units `ns`, `us`, `µs`, `ms`, `s`, `m`, `h`; a leading `+` is accepted, as in Go | the sum of the terms |
-/// | [`Ratelimit`](WaitFormat::Ratelimit) | an IETF RateLimit field (RFC 9651 Structured Fields): the List `"default";r=0;t=30, "hourly";r=10;t=3000`, or the Dictionary `limit=100, remaining=0, reset=30` | the largest `t` of the items whose `r` is 0; `reset` when `remaining` is 0 |
+/// | [`Http`](WaitFormat::Http) | the delay, or the date minus `now` | dates as IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850 or asctime |
+/// | [`Seconds`](WaitFormat::Seconds) | the delay | |
+/// | [`Millis`](WaitFormat::Millis) | the delay | |
+/// | [`Unix`](WaitFormat::Unix) | the reset minus `now` | |
+/// | [`UnixMillis`](WaitFormat::UnixMillis) | the reset minus `now` | a fraction is accepted, as in the other numeric formats |
+/// | [`Rfc3339`](WaitFormat::Rfc3339) | the reset minus `now` | `T`, `t` or a space between date and time, `Z`, `z` or a `±hh:mm` offset, any number of fraction digits; read only with feature `rfc3339` |
+/// | [`Duration`](WaitFormat::Duration) | the sum of the terms | as Go's `time.ParseDuration` reads it: also `µs`, `.5s`, `0` and a leading `+` |
+/// | [`Ratelimit`](WaitFormat::Ratelimit) | the largest `t` of the items whose `r` is 0; `reset` when `remaining` is 0 | RFC 9651 Structured Fields: the List `"default";r=0;t=30, "hourly";r=10;t=3000`, or the Dictionary `limit=100, remaining=0, reset=30` |
 ///
 /// What counts as valid, for every format:
 ///
@@ -122,18 +125,19 @@ pub(crate) fn read(
             .ok_or(Unreadable::MALFORMED)
     };
     // Each decimal is read in nanoseconds: 10^-9 seconds, or 10^-6 milliseconds.
-    let wait = match format {
-        WaitFormat::Http => delay(9).or_else(|_| date::http_date(value, now)),
-        WaitFormat::Seconds => delay(9),
-        WaitFormat::Millis => delay(6),
-        WaitFormat::Unix => reset(9),
-        WaitFormat::UnixMillis => reset(6),
-        WaitFormat::Rfc3339 => date::rfc3339(value, now),
-        WaitFormat::Duration => go::duration(value).map(Some).ok_or(Unreadable::MALFORMED),
-        WaitFormat::Ratelimit => ratelimit::wait(value),
-        // `WaitFormat` is non-exhaustive, being defined in errspec-core; a test reads a value
-        // of every format in `WaitFormat::ALL`, so a new one cannot go unread here unnoticed.
-        _ => Err(Unreadable::UNKNOWN_FORMAT),
+    let scale = |unit| match unit {
+        WaitUnit::Seconds => 9,
+        WaitUnit::Millis => 6,
+    };
+    // `WaitSyntax` is exhaustive and `WaitFormat::syntax` matches every format: a new format
+    // is a compile error in errspec-core until it has a syntax, and a new syntax one here.
+    let wait = match format.syntax() {
+        WaitSyntax::DelayOrHttpDate => delay(9).or_else(|_| date::http_date(value, now)),
+        WaitSyntax::Delay(unit) => delay(scale(unit)),
+        WaitSyntax::Epoch(unit) => reset(scale(unit)),
+        WaitSyntax::Rfc3339 => date::rfc3339(value, now),
+        WaitSyntax::GoDuration => go::duration(value).map(Some).ok_or(Unreadable::MALFORMED),
+        WaitSyntax::RateLimitField => ratelimit::wait(value),
     }?;
     Ok(wait.filter(|wait| !wait.is_zero()))
 }

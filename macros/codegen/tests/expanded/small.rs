@@ -52,7 +52,7 @@ impl SmallError {
             name: "TooManyRequests",
             reason: "Too Many Requests",
             message: "slow down",
-            hint: ::core::option::Option::None,
+            hint: ::core::option::Option::<&'static str>::None,
             policy: ::errspec::RetryPolicy::AfterHeader,
         },
     ];
@@ -105,7 +105,7 @@ impl SmallError {
                                 ];
                                 __WAIT_HEADERS
                             },
-                            ::core::option::Option::None,
+                            ::core::option::Option::<&'static str>::None,
                         ),
                 }
             }
@@ -123,7 +123,7 @@ impl SmallError {
                                 ];
                                 __WAIT_HEADERS
                             },
-                            ::core::option::Option::None,
+                            ::core::option::Option::<&'static str>::None,
                         ),
                 )
             }
@@ -239,10 +239,10 @@ impl ::errspec::StatusError for SmallError {
     fn hint(&self) -> ::core::option::Option<&'static str> {
         match self {
             Self::NotFound { .. } => ::core::option::Option::Some("check the id"),
-            Self::TooManyRequests { .. } => ::core::option::Option::None,
+            Self::TooManyRequests { .. } => ::core::option::Option::<&'static str>::None,
             Self::Other { status, .. } => {
                 match status.as_u16() {
-                    _ => ::core::option::Option::None,
+                    _ => ::core::option::Option::<&'static str>::None,
                 }
             }
             Self::Transport { .. } => ::core::option::Option::None,

@@ -1,0 +1,15 @@
+//! The texts of the specs errspec ships (`spec/*.toml`), by the name `extends` gives them.
+//! `base` reads them; the `extends` reader lists their names.
+
+/// The built-in `http` base spec (`spec/http.toml`): every IANA-registered status.
+pub const HTTP_SPEC: &str = include_str!("../http.toml");
+
+/// Every spec `extends` can name, with its text (`spec/*.toml`).
+pub(crate) const SHIPPED: [(&str, &str); 6] = [
+    ("http", HTTP_SPEC),
+    ("github", include_str!("../github.toml")),
+    ("stripe", include_str!("../stripe.toml")),
+    ("openai", include_str!("../openai.toml")),
+    ("anthropic", include_str!("../anthropic.toml")),
+    ("discord", include_str!("../discord.toml")),
+];
