@@ -49,6 +49,7 @@ pub mod reqwest;
 mod response;
 mod retrier;
 mod retrying;
+mod run;
 mod sleep;
 mod status_error;
 mod support;
@@ -175,8 +176,9 @@ pub use limits::{
 };
 pub use method::is_idempotent;
 pub use observe::observe;
-pub use retrier::{Retrier, retry, retry_blocking};
+pub use retrier::Retrier;
 pub use retrying::Retrying;
+pub use run::{retry, retry_blocking};
 #[cfg(feature = "tokio")]
 pub use sleep::TokioSleeper;
 pub use sleep::{DefaultSleeper, Sleeper, ThreadSleeper};

@@ -2,9 +2,9 @@
 //! `support/`, by what they support; none is public API.
 
 pub use crate::response::Response;
+pub use crate::support::argument::{RetryArgument, take_argument};
 pub use crate::support::call::{
-    Engine, Forward, ForwardOtherErrors, RetryArgument, RetryWithStatus, assert_status_error,
-    take_argument,
+    Engine, Forward, ForwardOtherErrors, RetryWithStatus, assert_status_error,
 };
 pub use crate::support::error::{AsDynError, reason_phrase, status_code, unreachable_stub};
 pub use crate::support::features::{

@@ -27,9 +27,9 @@ const CRATES: &[(&str, &str, bool)] = &[
     ("errspec-spec", "spec/src/lib.rs", true),
     ("errspec-codegen", "macros/codegen/src/lib.rs", true),
     ("errspec-cli", "cli/src/main.rs", true),
-    // issue 17's other half moves `__private` out of `runtime/src/lib.rs`; until it lands the
-    // runtime is reported, not enforced
-    ("errspec", "runtime/src/lib.rs", false),
+    ("errspec", "runtime/src/lib.rs", true),
+    ("errspec-redis", "redis/src/lib.rs", true),
+    ("errspec-test-support", "test-support/src/lib.rs", true),
 ];
 
 #[test]

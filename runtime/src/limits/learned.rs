@@ -4,6 +4,9 @@
 use core::time::Duration;
 use std::time::Instant;
 
+/// Two holds ending closer than this are one hold: the refusals of requests in flight together.
+pub(crate) const SAME_HOLD: Duration = Duration::from_millis(100);
+
 /// Pacing learned from refusals: the requests sent since the latest hold, until a refusal
 /// makes a [`Window`] of them (how many got through, in how long); then the window's pacing,
 /// and the refused calls due to retry when the hold ends.
@@ -15,7 +18,7 @@ pub(super) struct Learned {
     pub(super) last_hold_end: Option<Instant>,
     pub(super) window: Option<Window>,
     /// Calls refused in this scope that retry when the hold ends: first attempts leave them
-    /// their turn in the period. Counted until [`SAME_HOLD`](super::SAME_HOLD) after the
+    /// their turn in the period. Counted until [`SAME_HOLD`](SAME_HOLD) after the
     /// hold's end, in case a call neither retries nor is dropped.
     pub(super) retrying: u32,
 }
@@ -25,7 +28,7 @@ impl Learned {
     pub(super) fn retrying_at(&mut self, now: Instant) -> u32 {
         if self
             .last_hold_end
-            .is_some_and(|end| now > end.checked_add(super::SAME_HOLD).unwrap_or(end))
+            .is_some_and(|end| now > end.checked_add(SAME_HOLD).unwrap_or(end))
         {
             self.retrying = 0;
         }

@@ -22,7 +22,6 @@ pub use key::{BucketName, MAX_BUCKET_NAME, ScopeKey};
 pub(crate) use links::Links;
 pub use local::LocalStore;
 pub(crate) use read::{Names, bucket, stated_quota};
-pub(crate) use state::SAME_HOLD;
 pub use store::{Acquire, Ask, Grant, LimitStore, Outcome, Report, StatedQuota, Ticket};
 
 /// Most scopes (and method-to-bucket links) kept.

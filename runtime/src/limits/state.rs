@@ -9,13 +9,10 @@ use std::time::Instant;
 use http::StatusCode;
 
 use super::Pause;
-use super::learned::{Learned, Window};
+use super::learned::{Learned, SAME_HOLD, Window};
 use super::ledger::{Entry, Ledger};
 use super::store::{Ask, Grant, Outcome, Report};
 use crate::{Pacing, clock};
-
-/// Two holds ending closer than this are one hold: the refusals of requests in flight together.
-pub(crate) const SAME_HOLD: Duration = Duration::from_millis(100);
 
 /// A wait a server stated on a refusal.
 #[derive(Debug, Clone, Copy)]

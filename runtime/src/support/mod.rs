@@ -1,5 +1,6 @@
 //! The support of generated code, re-exported as `errspec::__private` (see `private.rs`).
 
+pub(crate) mod argument;
 pub(crate) mod call;
 pub(crate) mod error;
 pub(crate) mod features;

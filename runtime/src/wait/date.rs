@@ -4,8 +4,8 @@ use core::fmt::Write as _;
 use core::time::Duration;
 use std::time::SystemTime;
 
-use super::Unreadable;
 use super::number::{epoch_nanos, until};
+use super::unreadable::Unreadable;
 
 /// An HTTP-date (IMF-fixdate, RFC 850 or asctime): the wait until it, `None` if it has passed.
 pub(super) fn http_date(value: &[u8], now: SystemTime) -> Result<Option<Duration>, Unreadable> {

@@ -13,6 +13,7 @@ mod number;
 pub(crate) mod ratelimit;
 mod sf;
 mod source;
+mod unreadable;
 
 use core::time::Duration;
 use std::time::SystemTime;
@@ -24,19 +25,7 @@ pub use source::{wait_from_headers, wait_from_response};
 use crate::WaitFormat;
 use errspec_core::{WaitSyntax, WaitUnit};
 use number::{decimal, from_nanos, signed, trim_ows, until};
-
-/// Why a value that is present gives no wait.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Unreadable(pub(crate) &'static str);
-
-impl Unreadable {
-    /// The value does not follow its format's grammar.
-    pub(crate) const MALFORMED: Self = Self("not well-formed");
-    /// An RFC 3339 value, without the feature that reads them.
-    #[cfg(not(feature = "rfc3339"))]
-    pub(crate) const NEEDS_RFC3339: Self =
-        Self("RFC 3339 values are read with errspec's `rfc3339` feature, which is off");
-}
+pub(crate) use unreadable::Unreadable;
 
 /// Parses one wait value (a header's, or a body field's text) into the wait it asks for,
 /// measured from `now`.

@@ -2,8 +2,8 @@
 
 use core::time::Duration;
 
-use super::Unreadable;
 use super::sf::{self, Bare};
+use super::unreadable::Unreadable;
 
 /// The wait a RateLimit field asks for.
 ///
