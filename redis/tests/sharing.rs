@@ -154,14 +154,17 @@ async fn a_process_that_ends_frees_its_reservations_before_it_goes() {
     survivor.report(&success(API, scope, 100));
     tokio::time::sleep(20 * MS).await;
     {
-        // takes both slots left, reports both answers and ends at once: dropping its last
-        // clone sends the reports still queued
+        // takes both slots left, reports both answers behind many others and ends at once:
+        // dropping its last clone sends the reports still queued
         let leaving = store(&server).await;
         for ticket in [1, 2] {
             assert_eq!(
                 acquire(&leaving, &reading(ask(API, scope, ticket))).await,
                 Grant::Go
             );
+        }
+        for ticket in 10..1010 {
+            leaving.report(&success(API, ScopeKey::Method("other"), ticket));
         }
         for ticket in [1, 2] {
             leaving.report(&success(API, scope, ticket));
