@@ -62,7 +62,9 @@
 //! # Threads and runtimes
 //!
 //! The connection lives on a Tokio runtime of the store's own, on one thread it starts in
-//! [`connect`](RedisStore::connect) and ends when the last clone is dropped. A call's future
+//! [`connect`](RedisStore::connect) and ends when the last clone is dropped, once the reports
+//! still queued are sent: that drop waits for them, a second at most, since a reservation
+//! whose report is lost would count against every process until it expires. A call's future
 //! only awaits that thread's answer, so the store works the same from a multi-thread or a
 //! current-thread Tokio runtime, from blocking calls (`run_blocking`, sync trait methods,
 //! polled on a thread with no runtime) and from a runtime whose only thread is blocked:

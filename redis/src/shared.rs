@@ -7,8 +7,8 @@
 
 use core::fmt;
 use core::time::Duration;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -23,6 +23,9 @@ pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Reports waiting to be sent, at most; past that a report is dropped and counted.
 pub(crate) const QUEUE: usize = 4096;
+
+/// How long dropping the last clone waits, at most, for the reports still queued to be sent.
+const FLUSH: Duration = Duration::from_secs(1);
 
 /// Reports sent together, at most.
 const BATCH: usize = 64;
@@ -74,8 +77,22 @@ pub(crate) struct Shared {
     /// Tells reservations of this process from those of others.
     pub(crate) process: u64,
     pub(crate) seq: AtomicU64,
-    /// Dropped with the last clone: ends the runtime's thread, and with it every task.
-    _stop: oneshot::Sender<()>,
+    /// Dropped with the last clone, after `reports` (fields drop in order): waits until the
+    /// report task has sent what was queued and the runtime's thread has ended.
+    _ended: Ended,
+}
+
+/// Told when the runtime's thread has ended.
+struct Ended(Mutex<std::sync::mpsc::Receiver<()>>);
+
+impl Drop for Ended {
+    /// Waits [`FLUSH`] at most for the reports still queued to be sent (the queue's sender
+    /// dropped before, so the report task sends them and ends, and the runtime with it): a
+    /// reservation whose report is lost counts against every process until it expires.
+    fn drop(&mut self) {
+        let ended = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = ended.recv_timeout(FLUSH);
+    }
 }
 
 /// Whether Redis is answering, and whether this outage has been told.
@@ -96,10 +113,16 @@ impl Shared {
             .build()
             .map_err(|_| Error::new(ErrorKind::Thread, None))?;
         let handle = runtime.handle().clone();
-        let (stop, stopped) = oneshot::channel::<()>();
+        // the report task holds `finished` until it has sent the last report queued
+        let (finished, finishing) = oneshot::channel::<()>();
+        let (ended_tx, ended) = std::sync::mpsc::sync_channel(1);
         std::thread::Builder::new()
             .name("errspec-redis".into())
-            .spawn(move || runtime.block_on(async move { drop(stopped.await) }))
+            .spawn(move || {
+                runtime.block_on(async move { drop(finishing.await) });
+                drop(runtime);
+                let _ = ended_tx.send(());
+            })
             .map_err(|_| Error::new(ErrorKind::Thread, None))?;
 
         let (answer, answered) = oneshot::channel();
@@ -146,7 +169,8 @@ impl Shared {
             handle: task_handle,
         });
         let (reports, queue) = mpsc::channel(QUEUE);
-        core.handle.spawn(Arc::clone(&core).send_reports(queue));
+        core.handle
+            .spawn(Arc::clone(&core).send_reports(queue, finished));
         if let (false, Some(cause)) = (up, cause) {
             core.failed(&cause);
         }
@@ -156,7 +180,7 @@ impl Shared {
             dropped: AtomicU64::new(0),
             process: fastrand::u64(..),
             seq: AtomicU64::new(0),
-            _stop: stop,
+            _ended: Ended(Mutex::new(ended)),
         })
     }
 }
@@ -293,8 +317,13 @@ impl Core {
         self.health.up.store(true, Ordering::Release);
     }
 
-    /// Sends the queued reports, a batch at a time (in order: one connection, pipelined).
-    async fn send_reports(self: Arc<Self>, mut queue: mpsc::Receiver<Sent>) {
+    /// Sends the queued reports, a batch at a time (in order: one connection, pipelined),
+    /// until the queue is closed (the last clone dropped) and empty; then drops `finished`.
+    async fn send_reports(
+        self: Arc<Self>,
+        mut queue: mpsc::Receiver<Sent>,
+        finished: oneshot::Sender<()>,
+    ) {
         let mut batch = Vec::with_capacity(BATCH);
         let mut running = tokio::task::JoinSet::new();
         while queue.recv_many(&mut batch, BATCH).await > 0 {
@@ -304,6 +333,7 @@ impl Core {
             }
             while running.join_next().await.is_some() {}
         }
+        drop(finished);
     }
 
     async fn send_report(self: &Arc<Self>, sent: Sent) {

@@ -138,6 +138,46 @@ async fn the_reservations_of_a_process_that_died_expire() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_that_ends_frees_its_reservations_before_it_goes() {
+    let Some(server) = server() else { return };
+    let survivor = store(&server).await;
+    let scope = ScopeKey::Client;
+    assert_eq!(
+        acquire(&survivor, &reading(ask(API, scope, 0))).await,
+        Grant::Go
+    );
+    survivor.report(&stating(API, scope, 0, 2, Duration::from_secs(10)));
+    let _ = eventually(&survivor, &reading(ask(API, scope, 100)), |g| {
+        *g == Grant::Go
+    })
+    .await;
+    survivor.report(&success(API, scope, 100));
+    tokio::time::sleep(20 * MS).await;
+    {
+        // takes both slots left, reports both answers behind many others and ends at once:
+        // dropping its last clone sends the reports still queued
+        let leaving = store(&server).await;
+        for ticket in [1, 2] {
+            assert_eq!(
+                acquire(&leaving, &reading(ask(API, scope, ticket))).await,
+                Grant::Go
+            );
+        }
+        for ticket in 10..1010 {
+            leaving.report(&success(API, ScopeKey::Method("other"), ticket));
+        }
+        for ticket in [1, 2] {
+            leaving.report(&success(API, scope, ticket));
+        }
+    }
+    assert_eq!(
+        acquire(&survivor, &reading(ask(API, scope, 3))).await,
+        Grant::Go,
+        "the reservations of a process that ended still count"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusals_one_process_learns_pace_the_other() {
     let Some(server) = server() else { return };
     let (a, b) = (store(&server).await, store(&server).await);
