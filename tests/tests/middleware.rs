@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use errspec::middleware::RetryMiddleware;
-use errspec::{Idempotency, LocalStore, Pause, Retrier, StatusError};
+use errspec::{Idempotency, LocalStore, Pause, Retrier, RetryBudget, StatusError};
 use errspec_test_support::{RecordingSleeper, Reply, ScriptServer};
 use reqwest::StatusCode;
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
@@ -396,14 +396,20 @@ async fn clients_given_one_store_share_a_hold() {
 }
 
 #[tokio::test]
-async fn a_request_dropped_mid_wait_leaves_no_reservation_behind() {
+async fn a_request_dropped_mid_wait_gives_back_its_retry_and_leaves_nothing_waiting() {
     let server = ScriptServer::start().await;
     server.once("/a", Reply::new(503));
+    // ten retries in all (no deposits earn more), on a clock that does not move
+    let now = std::time::Instant::now();
+    let budget = RetryBudget::with_clock(0.0, 1, move || now);
     // real waits on Tokio's clock
-    let client = with(RetryMiddleware::new());
+    let retrier = Retrier::new(HubError::retry_config())
+        .with_rate_limit(HubError::rate_limit())
+        .with_budget(budget.clone());
+    let client = with(RetryMiddleware::new().with_retrier(retrier));
     let url = format!("{}/a", server.url());
 
-    // dropped during its 100 ms backoff
+    // dropped during its 100 ms backoff, with a retry granted
     let sent = tokio::time::timeout(50 * MS, client.get(&url).send()).await;
     assert!(sent.is_err(), "still waiting to retry");
     assert_eq!(server.served(), 1);
@@ -412,4 +418,7 @@ async fn a_request_dropped_mid_wait_leaves_no_reservation_behind() {
     let response = client.get(&url).send().await.expect("a response");
     assert_eq!(response.status(), StatusCode::OK);
     assert!(start.elapsed() < 50 * MS, "{:?}", start.elapsed());
+    // the retry that was never sent was given back: all ten are left
+    let left = (0..20).filter(|_| budget.try_withdraw()).count();
+    assert_eq!(left, 10);
 }

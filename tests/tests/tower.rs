@@ -446,3 +446,23 @@ async fn every_attempt_is_sent_to_a_service_polled_ready() {
     // once by `ready()` for the first attempt, then before each retry
     assert_eq!(counted.ready.load(Ordering::Relaxed), 3);
 }
+
+#[tokio::test]
+async fn a_call_dropped_mid_wait_gives_back_its_retry() {
+    let counted = Counted::default();
+    let now = std::time::Instant::now();
+    let budget = errspec::RetryBudget::with_clock(0.0, 1, move || now);
+    // real waits on Tokio's clock
+    let retrier = Retrier::new(HubError::retry_config())
+        .with_rate_limit(HubError::rate_limit())
+        .with_budget(budget.clone());
+    let mut service = RetryLayer::<HubError>::new()
+        .with_retrier(retrier)
+        .layer(counted.clone());
+
+    let sent = tokio::time::timeout(50 * MS, send(&mut service, get("http://127.0.0.1/a"))).await;
+    assert!(sent.is_err(), "still waiting to retry");
+    assert_eq!(counted.calls.load(Ordering::Relaxed), 1);
+    let left = (0..20).filter(|_| budget.try_withdraw()).count();
+    assert_eq!(left, 10, "the retry that was never sent was given back");
+}
