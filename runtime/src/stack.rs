@@ -175,23 +175,28 @@ where
             Some(copy) => (copy, Some(request)),
             None => (request, None),
         };
-        let sent = attempts
+        // the response is read as the call's: its quota reported, its wall-clock waits read
+        // on the retrier's clock
+        let (sent, error) = attempts
             .observing(async {
                 let sent = sender.send(this).await;
+                let mut error = None;
                 if let Ok(response) = &sent {
-                    crate::observe(X::parts(response).1);
+                    let (status, headers) = X::parts(response);
+                    crate::observe(headers);
+                    if status.as_u16() >= 400 {
+                        error = Some(E::from_parts(status, headers, None));
+                    }
                 }
-                sent
+                (sent, error)
             })
             .await;
         let wait = match sent {
             Ok(response) => {
-                let (status, headers) = X::parts(&response);
-                if status.as_u16() < 400 {
+                let Some(error) = error else {
                     let _ = attempts.after::<(), E>(Ok(()));
                     return Ok(response);
-                }
-                let error = E::from_parts(status, headers, None);
+                };
                 match (attempts.after::<(), E>(Err(error)), kept) {
                     (ControlFlow::Continue(wait), Some(kept)) => {
                         request = kept;

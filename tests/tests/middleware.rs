@@ -82,8 +82,11 @@ fn recorded(sleeper: &RecordingSleeper) -> ClientWithMiddleware {
 }
 
 fn unix_in(wait: Duration) -> String {
-    (SystemTime::now() + wait)
-        .duration_since(UNIX_EPOCH)
+    unix_at(SystemTime::now() + wait)
+}
+
+fn unix_at(at: SystemTime) -> String {
+    at.duration_since(UNIX_EPOCH)
         .expect("after 1970")
         .as_secs()
         .to_string()
@@ -193,15 +196,17 @@ async fn the_idempotency_extension_overrides_the_method() {
 #[tokio::test]
 async fn a_403_rate_limit_case_is_retried_and_a_plain_403_is_not() {
     let server = ScriptServer::start().await;
+    // the sleeper's wall clock an hour ahead of the system's: the reset is read on it
+    let wall = SystemTime::now() + 3600 * SEC;
     server.once(
         "/limited",
         Reply::new(403).headers(&[
             ("x-ratelimit-remaining", "0"),
-            ("x-ratelimit-reset", unix_in(20 * SEC).as_str()),
+            ("x-ratelimit-reset", unix_at(wall + 20 * SEC).as_str()),
         ]),
     );
     server.always("/forbidden", Reply::new(403));
-    let sleeper = RecordingSleeper::new().with_wall(SystemTime::now());
+    let sleeper = RecordingSleeper::new().with_wall(wall);
     let client = recorded(&sleeper);
 
     let response = client

@@ -157,8 +157,11 @@ fn recorded(sleeper: &RecordingSleeper) -> errspec::tower::RetryService<HubError
 }
 
 fn unix_in(wait: Duration) -> String {
-    (SystemTime::now() + wait)
-        .duration_since(UNIX_EPOCH)
+    unix_at(SystemTime::now() + wait)
+}
+
+fn unix_at(at: SystemTime) -> String {
+    at.duration_since(UNIX_EPOCH)
         .expect("after 1970")
         .as_secs()
         .to_string()
@@ -220,15 +223,17 @@ async fn a_503_is_retried_on_get_and_returned_as_a_response_on_post() {
 #[tokio::test]
 async fn a_403_rate_limit_case_is_retried_and_a_plain_403_is_not() {
     let server = ScriptServer::start().await;
+    // the sleeper's wall clock an hour ahead of the system's: the reset is read on it
+    let wall = SystemTime::now() + 3600 * SEC;
     server.once(
         "/limited",
         Reply::new(403).headers(&[
             ("x-ratelimit-remaining", "0"),
-            ("x-ratelimit-reset", unix_in(20 * SEC).as_str()),
+            ("x-ratelimit-reset", unix_at(wall + 20 * SEC).as_str()),
         ]),
     );
     server.always("/forbidden", Reply::new(403));
-    let sleeper = RecordingSleeper::new().with_wall(SystemTime::now());
+    let sleeper = RecordingSleeper::new().with_wall(wall);
     let mut service = recorded(&sleeper);
 
     let response = send(&mut service, get(&format!("{}/limited", server.url())))
