@@ -25,6 +25,12 @@
 //!
 //! - `tokio` (default): [`TokioSleeper`], which honours tokio's paused clock.
 //! - `reqwest`: [`reqwest::check`].
+//! - `reqwest-middleware`: [`middleware::RetryMiddleware`], the spec's retries, holds and pacing
+//!   for every request of a reqwest-middleware client. It brings `reqwest-middleware` and
+//!   `async-trait`, and turns on `reqwest`.
+//! - `tower`: [`tower::RetryLayer`], the same as a tower `Layer` over any
+//!   `Service<http::Request<B>>` (hyper-util's client, say). It brings `tower` with its
+//!   `timeout` feature only, and turns on `tokio`.
 //! - `tracing`: one event per retry, and a warning for each wait value that is present but
 //!   unreadable.
 //! - `json`: wait sources in JSON error bodies (`{ body = "/retry_after" }` in a spec), and
@@ -43,6 +49,8 @@ mod clock;
 mod decide;
 mod limits;
 mod method;
+#[cfg(feature = "reqwest-middleware")]
+pub mod middleware;
 mod observe;
 #[cfg(feature = "reqwest")]
 pub mod reqwest;
@@ -51,9 +59,13 @@ mod retrier;
 mod retrying;
 mod run;
 mod sleep;
+#[cfg(any(feature = "reqwest-middleware", feature = "tower"))]
+mod stack;
 mod status_error;
 mod support;
 mod timer;
+#[cfg(feature = "tower")]
+pub mod tower;
 mod transport;
 mod wait;
 

@@ -330,31 +330,53 @@ const CONTESTANTS: [Contestant; 8] = [
     }),
 ];
 
-/// The errspec contestant with the `[rate_limit]` spec for the scenario called `scenario`,
-/// which runs after the other errspec rows.
+/// The three errspec rows of one `[rate_limit]` spec: the client macro, the reqwest-middleware
+/// `RetryMiddleware` and the tower `RetryLayer`, all under the spec `$file` of `$module`.
+macro_rules! pacing_rows {
+    ($what:literal, $file:literal, $module:ident) => {
+        vec![
+            (concat!("errspec: ", $what, " (", $file, ")"), |target| {
+                contestants::$module::client(target, None)
+            }),
+            (
+                concat!("errspec middleware: ", $what, " (", $file, ")"),
+                contestants::$module::middleware,
+            ),
+            (
+                concat!("errspec tower layer: ", $what, " (", $file, ")"),
+                contestants::$module::tower,
+            ),
+        ]
+    };
+}
+
+/// The errspec contestants with the `[rate_limit]` spec for the scenario called `scenario`
+/// (through the client macro, the middleware and the tower layer), which run after the other
+/// errspec rows.
 fn pacing(scenario: &str) -> Vec<Contestant> {
-    vec![match scenario {
-        "github" => (
-            "errspec: pacing from x-ratelimit-* (pacing-github.toml)",
-            |target| contestants::pacing_github::client(target, None),
+    match scenario {
+        "github" => pacing_rows!(
+            "pacing from x-ratelimit-*",
+            "pacing-github.toml",
+            pacing_github
         ),
-        "ietf" => (
-            "errspec: pacing from RateLimit (pacing-ietf.toml)",
-            |target| contestants::pacing_ietf::client(target, None),
+        "ietf" => pacing_rows!("pacing from RateLimit", "pacing-ietf.toml", pacing_ietf),
+        "scoped" => pacing_rows!(
+            "pacing, scope = method",
+            "pacing-method.toml",
+            pacing_method
         ),
-        "scoped" => (
-            "errspec: pacing, scope = method (pacing-method.toml)",
-            |target| contestants::pacing_method::client(target, None),
+        "concurrent-512" => pacing_rows!(
+            "pacing from x-ratelimit-reset-after",
+            "pacing-reset-after.toml",
+            pacing_reset_after
         ),
-        "concurrent-512" => (
-            "errspec: pacing from x-ratelimit-reset-after (pacing-reset-after.toml)",
-            |target| contestants::pacing_reset_after::client(target, None),
+        _ => pacing_rows!(
+            "pacing learned from 429s",
+            "pacing-learned.toml",
+            pacing_learned
         ),
-        _ => (
-            "errspec: pacing learned from 429s (pacing-learned.toml)",
-            |target| contestants::pacing_learned::client(target, None),
-        ),
-    }]
+    }
 }
 
 /// One contestant's run against a fresh server in `mode`.

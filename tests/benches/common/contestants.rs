@@ -194,6 +194,58 @@ macro_rules! errspec_contestant {
                 })
             }
 
+            /// The same spec as a reqwest-middleware `RetryMiddleware` (the spec has no
+            /// `[transport]`, so transport failures are returned at once, as `ApiError`'s
+            /// hand-written transport variant is for `client`): the same settings, hold and
+            /// pacing for every request of a `ClientWithMiddleware`.
+            #[allow(dead_code)]
+            pub fn middleware(target: &Target) -> Call {
+                let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+                    .with(errspec::middleware::RetryMiddleware::<ApiError>::without_transport())
+                    .build();
+                let target = target.clone();
+                Arc::new(move |id| {
+                    let request = client.get(target.url(id));
+                    Box::pin(async move {
+                        match request.send().await {
+                            Ok(response) if response.status().is_success() => {
+                                response.bytes().await.is_ok()
+                            }
+                            Ok(_) | Err(_) => false,
+                        }
+                    })
+                })
+            }
+
+            /// The same spec as a tower `RetryLayer` over hyper-util's legacy client.
+            #[allow(dead_code)]
+            pub fn tower(target: &Target) -> Call {
+                use http_body_util::BodyExt;
+                use tower::{Layer, Service, ServiceExt};
+
+                let hyper = hyper_util::client::legacy::Client::builder(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .build_http::<http_body_util::Empty<bytes::Bytes>>();
+                let service = errspec::tower::RetryLayer::<ApiError>::without_transport().layer(hyper);
+                let target = target.clone();
+                Arc::new(move |id| {
+                    let mut service = service.clone();
+                    let request = errspec::http::Request::get(target.url(id))
+                        .body(http_body_util::Empty::new());
+                    Box::pin(async move {
+                        let Ok(request) = request else { return false };
+                        let Ok(ready) = service.ready().await else { return false };
+                        match ready.call(request).await {
+                            Ok(response) if response.status().is_success() => {
+                                response.into_body().collect().await.is_ok()
+                            }
+                            Ok(_) | Err(_) => false,
+                        }
+                    })
+                })
+            }
+
             /// The same engine and settings driven through `Retrier::run`.
             pub fn run(target: &Target) -> Call {
                 let retrier = Arc::new(Retrier::new(
