@@ -90,20 +90,8 @@ fn fewest(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
         .get_all(name)
         .iter()
         .flat_map(|line| line.as_bytes().split(|b| *b == b','))
-        .filter_map(count)
+        .filter_map(crate::wait::count)
         .min()
-}
-
-/// A count: ASCII digits between optional spaces and tabs, saturating at `u64::MAX`; `None`
-/// for anything else (a sign, a fraction, an empty value).
-fn count(value: &[u8]) -> Option<u64> {
-    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = value.iter().position(|b| !is_ows(b))?;
-    let end = value.iter().rposition(|b| !is_ows(b))? + 1;
-    value[start..end].iter().try_fold(0_u64, |n, &b| {
-        b.is_ascii_digit()
-            .then(|| n.saturating_mul(10).saturating_add(u64::from(b - b'0')))
-    })
 }
 
 /// The IETF fields: `RateLimit` (its lines one list, RFC 9110 §5.3) and, for what it leaves
@@ -141,6 +129,7 @@ fn joined<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, [u8]>> {
 mod tests {
     use super::*;
     use crate::WaitHeader;
+    use crate::wait::count;
     use http::HeaderValue;
 
     fn github() -> RateLimitConfig {

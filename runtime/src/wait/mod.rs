@@ -27,6 +27,12 @@ use errspec_core::{WaitSyntax, WaitUnit};
 use number::{decimal, from_nanos, signed, trim_ows, until};
 pub(crate) use unreadable::Unreadable;
 
+/// A count (a quota header's requests left): ASCII digits between optional spaces and tabs,
+/// saturating at `u64::MAX`; `None` for anything else (a sign, a fraction, an empty value).
+pub(crate) fn count(value: &[u8]) -> Option<u64> {
+    number::digits(trim_ows(value)).map(|n| u64::try_from(n).unwrap_or(u64::MAX))
+}
+
 /// Parses one wait value (a header's, or a body field's text) into the wait it asks for,
 /// measured from `now`.
 ///
