@@ -514,3 +514,32 @@ fn explain_shows_the_rate_limit_section() {
         "{text}"
     );
 }
+
+#[test]
+fn explain_says_each_when_as_written() {
+    let out = run(&["explain", "tests/specs/matching.toml", "400"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "MatchingError::Throttling when { header = \"x-amzn-errortype\", starts_with = \"ThrottlingException\" }: "
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "MatchingError::ThrottledBody when { body = \"/__type\", ends_with = [\"#ThrottlingException\", \"#ProvisionedThroughputExceededException\"] }: "
+        ),
+        "{text}"
+    );
+    let out = run(&["explain", "tests/specs/matching.toml", "503"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "MatchingError::SlowDown when { text = true, contains = \"<Code>SlowDown</Code>\" }: "
+        ),
+        "{text}"
+    );
+    let out = run(&["check", "tests/specs/matching.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

@@ -33,9 +33,10 @@
 //!   `timeout` feature only, and turns on `tokio`.
 //! - `tracing`: one event per retry, and a warning for each wait value that is present but
 //!   unreadable.
-//! - `json`: wait sources in JSON error bodies (`{ body = "/retry_after" }` in a spec), and
-//!   `body_field`, which reads a JSON body's field for cases that match on one. Without it, body
-//!   sources are skipped. It brings `serde_json`.
+//! - `json`: wait sources in JSON error bodies (`{ body = "/retry_after" }` in a spec), cases
+//!   `when = { body = .. }`, and `body_field`, which reads a JSON body's field (`*` pointer
+//!   tokens included). A spec that reads a body field without it is a compile error saying so;
+//!   `wait_from_response` called by hand skips body sources. It brings `serde_json`.
 //! - `rfc3339`: the `rfc3339` wait format (Anthropic's `anthropic-ratelimit-*-reset`, say).
 //!   Without it, such values are unreadable and count as absent. It brings `time`, with its
 //!   parsing only.
@@ -72,9 +73,9 @@ mod wait;
 pub use attempts::Attempts;
 pub use budget::RetryBudget;
 pub use errspec_core::{
-    BudgetConfig, Decision, Failure, Idempotency, Jitter, Pacing, PauseBound, RateLimitConfig,
-    RetryConfig, RetryPolicy, Scope, Stop, TransportKind, WaitFormat, WaitHeader, WaitReason,
-    WaitSource,
+    BudgetConfig, Decision, Failure, Idempotency, Jitter, MatchTest, POINTER_WILDCARD, Pacing,
+    PauseBound, RateLimitConfig, RetryConfig, RetryPolicy, Scope, Stop, TransportKind, WaitFormat,
+    WaitHeader, WaitReason, WaitSource,
 };
 /// Generates an error enum from a spec: `#[errspec::errors(spec = "path/to/spec.toml")]` on an
 /// enum.

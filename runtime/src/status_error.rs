@@ -3,6 +3,7 @@
 use core::time::Duration;
 use http::{HeaderMap, StatusCode};
 
+use crate::wait::ParsedBody;
 use crate::{Idempotency, RateLimitConfig, RetryConfig, RetryPolicy, WaitHeader};
 
 /// The most bytes of a response body an error keeps (4 KiB).
@@ -168,24 +169,34 @@ impl Details {
         wait_headers: &[WaitHeader],
         body: Option<&[u8]>,
     ) -> Self {
-        Self::read(headers, excerpt_of(body), wait_headers, None)
+        Self::read(
+            headers,
+            excerpt_of(body),
+            &ParsedBody::default(),
+            wait_headers,
+            None,
+        )
     }
 
     /// Details read from a response whose body excerpt is made already: the wait of the first
     /// valid of `wait_headers` (measured against the current wall-clock time), what
     /// `should_retry_header` says (`true` or `false`), and the excerpt. [`from_response`]
-    /// and generated `from_parts` (through `Response::details`) both read here.
+    /// and generated `from_parts` (through `Response::details`) both read here; `parsed` is
+    /// the excerpt's JSON document, parsed at most once for the response's case tests and
+    /// body wait sources together.
     ///
     /// [`from_response`]: Self::from_response
     pub(crate) fn read(
         headers: &HeaderMap,
         excerpt: Option<Box<str>>,
+        parsed: &ParsedBody,
         wait_headers: &[WaitHeader],
         should_retry_header: Option<&str>,
     ) -> Self {
-        let retry_after = crate::wait::wait_from_response(
+        let retry_after = crate::wait::wait_from(
             headers,
             excerpt.as_deref(),
+            parsed,
             wait_headers,
             crate::observe::wall_now(),
         );

@@ -25,7 +25,7 @@
 //! - Codes 600..=999 belong to no class: unless listed with a `retry`, they are never retried.
 //! - Status keys may have leading zeros (`[status.0429]` is 429), so writing a code twice
 //!   that way is caught as a duplicate.
-//! - `wait_headers` entries need both `name` and `format`: guessing a format could turn a
+//! - `wait_sources` (or `wait_headers`, its older name) entries need both `name` and `format`: guessing a format could turn a
 //!   reset timestamp into an hours-long delay. Naming the same header twice is an error, since
 //!   the second could never be read.
 //! - `budget = {}` takes Finagle's defaults, `ratio = 0.2` and `min_per_second = 10`; the ratio
@@ -73,13 +73,13 @@ mod walk;
 
 pub use diag::{Diagnostic, DiagnosticKind, Diagnostics, LineIndex};
 pub use errspec_core::{
-    BudgetConfig, Jitter, Pacing, RateLimitConfig, RetryConfig, RetryPolicy, Scope, TransportKind,
-    TransportPolicies, UNCLASSIFIED_MESSAGE, UNKNOWN_REASON, WaitFormat, WaitHeader, WaitSource,
-    class_index,
+    BudgetConfig, Jitter, MatchTest, POINTER_WILDCARD, Pacing, RateLimitConfig, RetryConfig,
+    RetryPolicy, Scope, TransportKind, TransportPolicies, UNCLASSIFIED_MESSAGE, UNKNOWN_REASON,
+    WaitFormat, WaitHeader, WaitSource, class_index, pointer_has_wildcard,
 };
 pub use load::{MAX_SPEC_BYTES, load, parse_str, read_file};
 pub use model::{
-    Case, Class, Defaults, Segment, Spec, Status, Template, Transport, When, WhenSource,
+    Case, Class, Defaults, Segment, Spec, Status, Template, Transport, When, WhenSource, WhenTest,
     rate_limited_by_default,
 };
 pub use shipped::HTTP_SPEC;

@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use errspec_spec::{Segment, Spec, TransportKind, WaitHeader, WhenSource};
+use errspec_spec::{Segment, Spec, TransportKind, WaitHeader};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Ident;
@@ -17,7 +17,7 @@ use crate::errors::Errors;
 use crate::generated::{Generated, all_waits, needs_json, transport_ident};
 use crate::input::{UserEnum, UserVariant};
 use crate::status_impl::{retry_config, status_error, statuses, transport_error};
-use crate::tokens::{class_match, code_lit, option_str, wait_headers_tokens};
+use crate::tokens::{case_test, class_match, code_lit, option_str, wait_headers_tokens};
 use crate::valid::idents;
 
 pub(crate) fn errors(
@@ -282,16 +282,7 @@ fn from_parts(generated: &[Generated<'_>], spec: &Spec) -> TokenStream {
             .filter_map(|c| {
                 let case = c.case?;
                 let ident = &c.ident;
-                let equals = &case.when.equals;
-                let test = match &case.when.source {
-                    WhenSource::Header(name) => quote!(__response.header(#name, &[#(#equals),*])),
-                    WhenSource::Body(pointer) => {
-                        quote!(__response.body(#pointer, &[#(#equals),*]))
-                    }
-                    _ => quote!(::core::compile_error!(
-                        "errspec: a case condition this code generator does not know"
-                    )),
-                };
+                let test = case_test(&case.when);
                 let details = details(c.wait_headers());
                 Some(quote! {
                     if #test {
