@@ -149,6 +149,7 @@ pub(crate) fn status_error(
     });
 
     let rate_limited = rate_limited(generated);
+    let success = success(spec);
     let rate_limit = rate_limit(spec);
     quote! {
         fn status(&self) -> ::core::option::Option<::errspec::http::StatusCode> {
@@ -208,7 +209,28 @@ pub(crate) fn status_error(
         ) -> Self {
             Self::from_parts(status, headers, body)
         }
+
+        #success
     }
+}
+
+/// The trait's `from_success` and `has_success_cases`, for a spec with success statuses.
+fn success(spec: &Spec) -> Option<TokenStream> {
+    spec.statuses.iter().any(|s| s.is_success()).then(|| {
+        quote! {
+        fn from_success(
+            status: ::errspec::http::StatusCode,
+            headers: &::errspec::http::HeaderMap,
+            body: ::core::option::Option<&[u8]>,
+        ) -> ::core::option::Option<Self> {
+            Self::from_success(status, headers, body)
+        }
+
+        fn has_success_cases(status: ::errspec::http::StatusCode) -> bool {
+            Self::__has_success_cases(status)
+        }
+        }
+    })
 }
 
 /// `fn rate_limited()`, when a variant's `rate_limited` differs from the trait's default rule
