@@ -149,7 +149,9 @@ impl<E> core::fmt::Debug for Sending<E> {
             State::Checking(_) => "checking",
             State::Done => "done",
         };
-        f.debug_struct("Sending").field("state", &state).finish()
+        f.debug_struct("Sending")
+            .field("state", &state)
+            .finish_non_exhaustive()
     }
 }
 

@@ -193,7 +193,7 @@ async fn a_trickling_success_comes_back_whole() {
     let server = ScriptServer::start().await;
     // a few bytes, then the rest after the read limit (`BODY_READ_TIMEOUT`) has passed: the
     // cases test what came, and the caller still reads it all
-    let parts: [&'static [u8]; 3] = [br#"{"ok":"#, br#"true,"#, br#""late":"yes"}"#];
+    let parts: [&'static [u8]; 3] = [br#"{"ok":"#, b"true,", br#""late":"yes"}"#];
     server.once(
         "/trickle",
         Reply::new(200).streamed(move || {

@@ -71,7 +71,7 @@ pub(crate) fn from_success(generated: &[Generated<'_>], spec: &Spec) -> TokenStr
     let arms: Vec<TokenStream> = spec
         .statuses
         .iter()
-        .filter(|s| s.is_success())
+        .filter(|s| Status::is_success(s))
         .map(|status| {
             let code = code_lit(status.code);
             let cases = cases_of(generated, status).map(|(c, case)| {
@@ -115,7 +115,7 @@ pub(crate) fn has_success_cases(spec: &Spec) -> Option<TokenStream> {
     let codes: Vec<Literal> = spec
         .statuses
         .iter()
-        .filter(|s| s.is_success())
+        .filter(|s| Status::is_success(s))
         .map(|s| code_lit(s.code))
         .collect();
     if codes.is_empty() {

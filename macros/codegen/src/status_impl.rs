@@ -214,10 +214,22 @@ pub(crate) fn status_error(
     }
 }
 
-/// The trait's `from_success` and `has_success_cases`, for a spec with success statuses.
-fn success(spec: &Spec) -> Option<TokenStream> {
-    spec.statuses.iter().any(|s| s.is_success()).then(|| {
-        quote! {
+/// The trait's `from_success` (the inherent one's, so that it is used even when the spec has
+/// no success status) and, for a spec with success statuses, `has_success_cases` (the default
+/// says `false` for every status).
+fn success(spec: &Spec) -> TokenStream {
+    let has_success_cases = spec
+        .statuses
+        .iter()
+        .any(errspec_spec::Status::is_success)
+        .then(|| {
+            quote! {
+                fn has_success_cases(status: ::errspec::http::StatusCode) -> bool {
+                    Self::__has_success_cases(status)
+                }
+            }
+        });
+    quote! {
         fn from_success(
             status: ::errspec::http::StatusCode,
             headers: &::errspec::http::HeaderMap,
@@ -226,11 +238,8 @@ fn success(spec: &Spec) -> Option<TokenStream> {
             Self::from_success(status, headers, body)
         }
 
-        fn has_success_cases(status: ::errspec::http::StatusCode) -> bool {
-            Self::__has_success_cases(status)
-        }
-        }
-    })
+        #has_success_cases
+    }
 }
 
 /// `fn rate_limited()`, when a variant's `rate_limited` differs from the trait's default rule

@@ -102,7 +102,10 @@ impl http_body::Body for Replayed {
     fn is_end_stream(&self) -> bool {
         self.frames.is_empty()
             && self.error.is_none()
-            && self.rest.as_ref().is_none_or(|rest| rest.is_end_stream())
+            && self
+                .rest
+                .as_ref()
+                .is_none_or(http_body::Body::is_end_stream)
     }
 
     fn size_hint(&self) -> SizeHint {
@@ -115,7 +118,7 @@ impl http_body::Body for Replayed {
         let rest = self
             .rest
             .as_ref()
-            .map_or_else(|| SizeHint::with_exact(0), |rest| rest.size_hint());
+            .map_or_else(|| SizeHint::with_exact(0), http_body::Body::size_hint);
         let mut hint = SizeHint::new();
         if let Some(upper) = rest.upper() {
             hint.set_upper(upper.saturating_add(read));

@@ -298,4 +298,11 @@ impl ::errspec::StatusError for SmallError {
     ) -> Self {
         Self::from_parts(status, headers, body)
     }
+    fn from_success(
+        status: ::errspec::http::StatusCode,
+        headers: &::errspec::http::HeaderMap,
+        body: ::core::option::Option<&[u8]>,
+    ) -> ::core::option::Option<Self> {
+        Self::from_success(status, headers, body)
+    }
 }
