@@ -12,7 +12,8 @@ use crate::{
     TransportKind,
 };
 
-/// How long [`check`] reads an error body before it keeps what it has, in real time.
+/// How long [`check`] reads an error body (or the body of a success whose status has cases)
+/// before it keeps what it has, in real time.
 ///
 /// An error body usually arrives with the headers; the limit stops a server that trickles its
 /// body (or never ends it) from holding the call. It is timed by [`ThreadSleeper`]'s timer
@@ -130,6 +131,20 @@ pub fn send<E: TransportError>(request: ::reqwest::RequestBuilder) -> Sending<E>
 /// transport variant is one compile error, at `send::<E>`, not one at each place the future's
 /// type appears. It boxes reqwest's future (one allocation beside reqwest's own) and, for a
 /// response that `check` must read, `check`'s.
+///
+/// ```no_run
+/// #[errspec::errors(spec = "tests/specs/transport.toml")] // has `[transport]`
+/// #[derive(Debug)]
+/// pub enum ShopError {}
+///
+/// # async fn demo() -> Result<(), ShopError> {
+/// let client = reqwest::Client::new();
+/// let sending: errspec::reqwest::Sending<ShopError> =
+///     errspec::reqwest::send(client.get("http://127.0.0.1:8080/items"));
+/// let items = sending.await?.text().await;
+/// # Ok(())
+/// # }
+/// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Sending<E> {
     state: State<E>,
