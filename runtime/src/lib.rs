@@ -24,7 +24,8 @@
 //! Features:
 //!
 //! - `tokio` (default): [`TokioSleeper`], which honours tokio's paused clock.
-//! - `reqwest`: [`reqwest::check`].
+//! - `reqwest`: [`reqwest::check`] and [`reqwest::send`] (error statuses, and errors inside
+//!   successful responses, become `E`).
 //! - `reqwest-middleware`: [`middleware::RetryMiddleware`], the spec's retries, holds and pacing
 //!   for every request of a reqwest-middleware client. It brings `reqwest-middleware` and
 //!   `async-trait`, and turns on `reqwest`.
@@ -35,11 +36,12 @@
 //!   unreadable.
 //! - `json`: wait sources in JSON error bodies (`{ body = "/retry_after" }` in a spec), cases
 //!   `when = { body = .. }`, and `body_field`, which reads a JSON body's field (`*` pointer
-//!   tokens included). A spec that reads a body field without it is a compile error saying so;
-//!   `wait_from_response` called by hand skips body sources. It brings `serde_json`.
-//! - `rfc3339`: the `rfc3339` wait format (Anthropic's `anthropic-ratelimit-*-reset`, say).
-//!   Without it, such values are unreadable and count as absent. It brings `time`, with its
-//!   parsing only.
+//!   tokens included). A spec that reads bodies (a `body` wait source, a case's `when = { body
+//!   = .. }`) is a compile error without it, which names the feature; `wait_from_response`
+//!   called by hand skips body sources. It brings `serde_json`.
+//! - `rfc3339`: the `rfc3339` wait format (Anthropic's `anthropic-ratelimit-*-reset`, say). A
+//!   spec with an `rfc3339` wait source is a compile error without it, which names the
+//!   feature. It brings `time`, with its parsing only.
 // docs.rs (`--cfg docsrs`, see Cargo.toml) marks each feature-gated item with its feature
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(html_root_url = "https://docs.rs/errspec/0.1.0")]
@@ -81,12 +83,14 @@ pub use errspec_core::{
 /// enum.
 ///
 /// The path is relative to the crate's `Cargo.toml` directory (or absolute). The enum gets one
-/// variant per spec status, named after it (`NotFound { details }`), plus the fallback variant
-/// (`Other { status, details }`) for statuses the spec does not list, and:
+/// variant per spec status, named after it (`NotFound { details }`), and one per case, plus the
+/// fallback variant (`Other { status, details }`) for statuses the spec does not list (a
+/// 1xx-3xx status of the spec holds cases only, and has no variant of its own), and:
 ///
 /// - `impl From<StatusCode>` (total) and `impl TryFrom<u16>`;
 /// - `from_parts(status, &HeaderMap, Option<&[u8]>)`, which also reads the spec's wait headers
-///   and keeps a body excerpt of at most 4 KiB;
+///   and keeps a body excerpt of at most 4 KiB, and `from_success(status, &HeaderMap,
+///   Option<&[u8]>) -> Option<Self>`, the error inside a successful response, if it is one;
 /// - `impl Display` from the spec's `display` template, `impl std::error::Error`;
 /// - `impl StatusError`, `retry_config()` and `STATUSES`.
 ///

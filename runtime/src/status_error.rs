@@ -112,6 +112,53 @@ pub trait StatusError: std::error::Error + Send + Sync + 'static {
     fn from_parts(status: StatusCode, headers: &HeaderMap, body: Option<&[u8]>) -> Self
     where
         Self: Sized;
+
+    /// The error inside a successful response, if it is one: a generated type tests the
+    /// cases its spec lists for `status` (a 1xx-3xx status holding cases, Slack's `200
+    /// {"ok": false}` say) as [`from_parts`](Self::from_parts) tests an error status's, and
+    /// gives the first that matches. `None` for a response that matches none (a success),
+    /// and for every status without success cases. The default: `None`.
+    ///
+    /// [`reqwest::check`](crate::reqwest::check) and `send` ask it for every status below
+    /// 400 that [`has_success_cases`](Self::has_success_cases); another transport asks it
+    /// with the body (its first [`BODY_EXCERPT_LIMIT`] bytes are tested).
+    ///
+    /// ```
+    /// use errspec::StatusError;
+    /// use errspec::http::{HeaderMap, StatusCode};
+    ///
+    /// // tests/specs/success.toml: `[status.200]` with the case `NotOk`, `when = { header =
+    /// // "x-slack-failure" }`
+    /// #[errspec::errors(spec = "tests/specs/success.toml")]
+    /// #[derive(Debug)]
+    /// pub enum SlackError {}
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// assert!(SlackError::has_success_cases(StatusCode::OK));
+    /// assert!(SlackError::from_success(StatusCode::OK, &headers, None).is_none());
+    /// headers.insert("x-slack-failure", "invalid_auth".parse().unwrap());
+    /// let e = SlackError::from_success(StatusCode::OK, &headers, None).unwrap();
+    /// assert!(matches!(e, SlackError::NotOk { .. }));
+    /// assert_eq!(e.status(), Some(StatusCode::OK));
+    /// ```
+    fn from_success(status: StatusCode, headers: &HeaderMap, body: Option<&[u8]>) -> Option<Self>
+    where
+        Self: Sized,
+    {
+        let _ = (status, headers, body);
+        None
+    }
+
+    /// Whether `status` is a success status with cases ([`from_success`](Self::from_success)
+    /// can give an error for it): a cheap test, so that a success without cases is handed
+    /// back as it came, its body unread. The default: `false`.
+    fn has_success_cases(status: StatusCode) -> bool
+    where
+        Self: Sized,
+    {
+        let _ = status;
+        false
+    }
 }
 
 /// What a generated variant keeps of the response beyond its status: the requested wait, what

@@ -16,8 +16,11 @@
 //!
 //! # Choices where the spec format leaves room
 //!
-//! - A status's `name` and `reason` default to the IANA registry's (from `spec/http.toml`)
-//!   even without `extends`; `extends = "http"` additionally inherits every status with its
+//! - A 1xx-3xx status holds cases only: it needs at least one (its own or its base's), and
+//!   `message` and `name` are errors in it, since it generates no variant of its own; `retry`,
+//!   `hint`, `wait_headers` and the other error keys are its cases' defaults.
+//! - A status's `name` and `reason` default to the IANA registry's (from `spec/http.toml`,
+//!   and for 1xx-3xx codes, which it does not list, a table of reasons) even without `extends`; `extends = "http"` additionally inherits every status with its
 //!   message and retry policy. Without `extends`, a listed status's policy comes from its own
 //!   `retry` or its class, never from `http.toml`.
 //! - A variant name must be a plain Rust identifier: raw identifiers (`r#type`) and every
@@ -80,6 +83,6 @@ pub use errspec_core::{
 pub use load::{MAX_SPEC_BYTES, load, parse_str, read_file};
 pub use model::{
     Case, Class, Defaults, Segment, Spec, Status, Template, Transport, When, WhenSource, WhenTest,
-    rate_limited_by_default,
+    is_success_code, rate_limited_by_default,
 };
 pub use shipped::HTTP_SPEC;

@@ -155,11 +155,46 @@ pub struct Status {
     /// nearest base's, else [`rate_limited_by_default`] (`true` for 429 only).
     pub rate_limited: bool,
     /// Its `[[status.N.case]]`s in order: the first whose `when` matches a response gives the
-    /// error its variant; a response that matches none gets the status's own.
+    /// error its variant; a response that matches none gets the status's own, or for a
+    /// success status ([`is_success`](Self::is_success)) is a success.
     pub cases: Vec<Case>,
     /// Byte range of its `[status.N]` key (the `N`) in the user's spec file; `None` when
     /// inherited only.
     pub span: Option<Range<usize>>,
+}
+
+impl Status {
+    /// Whether this is a 1xx, 2xx or 3xx status: one that holds cases only (errors inside
+    /// successful responses, Slack's `200 {"ok": false}` say), has no `message` of its own and
+    /// generates no variant of its own. A response of it that matches none of its cases is a
+    /// success.
+    ///
+    /// ```
+    /// let spec = errspec_spec::parse_str(
+    ///     "[api]\nname = \"Slack\"\n\n[status.200]\n[[status.200.case]]\nname = \"NotOk\"\n\
+    ///      when = { header = \"x-slack-failure\" }\nmessage = \"the method failed\"\n",
+    ///     "slack.toml",
+    /// )
+    /// .unwrap();
+    /// let ok = spec.status(200).unwrap();
+    /// assert!(ok.is_success());
+    /// assert_eq!(ok.reason, "OK");
+    /// assert_eq!(ok.cases[0].name, "NotOk");
+    /// ```
+    pub fn is_success(&self) -> bool {
+        is_success_code(self.code)
+    }
+}
+
+/// Whether `code` is a 1xx, 2xx or 3xx status (see [`Status::is_success`]).
+///
+/// ```
+/// assert!(errspec_spec::is_success_code(200));
+/// assert!(errspec_spec::is_success_code(304));
+/// assert!(!errspec_spec::is_success_code(404));
+/// ```
+pub fn is_success_code(code: u16) -> bool {
+    code < 400
 }
 
 /// One meaning of a status, told apart by its response: a `[[status.N.case]]`, resolved (what
