@@ -184,7 +184,7 @@ pub use errspec_macros::client;
 pub use http;
 pub use limits::{
     Acquire, Ask, BucketName, Grant, LimitStore, LocalStore, MAX_BUCKET_NAME, Outcome, Pause,
-    Report, ScopeKey, StatedQuota, Ticket,
+    Report, ScopeKey, ScopeValue, StatedQuota, Ticket,
 };
 pub use method::is_idempotent;
 pub use observe::observe;

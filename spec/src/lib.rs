@@ -83,3 +83,4 @@ pub use model::{
     rate_limited_by_default,
 };
 pub use shipped::HTTP_SPEC;
+pub use suggest::did_you_mean;
