@@ -238,6 +238,16 @@ mod tests {
         assert_eq!(BucketName::new(b"search").as_bytes(), b"search");
     }
 
+    /// A `Display` that writes its text in pieces.
+    struct Pieces;
+    impl fmt::Display for Pieces {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("C0")?;
+            write!(f, "{}", 24)?;
+            f.write_str("BE")
+        }
+    }
+
     #[test]
     fn values_differ_whatever_their_length_and_agree_across_traits() {
         let long = |tail: &str| format!("{}{tail}", "v".repeat(200));
@@ -253,14 +263,6 @@ mod tests {
         assert_ne!(ScopeValue::new("C1"), ScopeValue::new("C2"));
         assert_ne!(ScopeValue::new(""), ScopeValue::new(" "));
         // a `Display` that writes in pieces keys its whole text
-        struct Pieces;
-        impl fmt::Display for Pieces {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("C0")?;
-                write!(f, "{}", 24)?;
-                f.write_str("BE")
-            }
-        }
         assert_eq!(ScopeValue::of_display(&Pieces), ScopeValue::new("C024BE"));
         assert_eq!(
             ScopeValue::new("a"),

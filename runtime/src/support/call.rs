@@ -237,6 +237,10 @@ impl<E> CallAttempts<E> for Forward {
         true
     }
 
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an `async fn` would capture `E`, which need not outlive the borrow"
+    )]
     fn ready(&mut self) -> impl Future<Output = Result<(), E>> + Send + '_ {
         async { Ok(()) }
     }
