@@ -148,6 +148,17 @@ pub use errspec_macros::errors;
 ///   error at its type. A forwarded method's arguments are moved.
 /// - Methods are non-idempotent unless marked `#[errspec(idempotent)]`; that mark asks for
 ///   retries, so its error type must be a `StatusError` (a compile error says so otherwise).
+/// - A parameter marked `#[errspec(scope)]` (at most one per method) scopes the method's holds, stated
+///   quotas and learned pacing by the method and that argument's value: Slack's
+///   `chat.postMessage` is limited per channel, so a 429 for one channel holds that channel's
+///   calls and no other's. Its type implements `AsRef<str>` (whose `&str` is used) or
+///   `Display` (what it writes): `&str`, `String`, `u64` and a `Display` newtype all work, and
+///   a type with neither is a compile error at the parameter. The value is hashed as it is
+///   written ([`ScopeValue`]), never copied nor kept, so it costs no allocation and no store
+///   key holds it. With the spec's `scope = "client"` or `"method"`, or no `[rate_limit]`, the
+///   call's scope is [`ScopeKey::MethodArgument`] (the client's own hold does not hold it);
+///   with `scope = "bucket"`, once a response names the bucket, the bucket's state counted per
+///   value, [`ScopeKey::BucketArgument`].
 /// - A one-argument `Result<T>` alias is resolved to the error type it names.
 /// - `self`-by-value methods and methods without a receiver are forwarded, never retried.
 ///   `self: Box<Self>` and other typed receivers are not supported.
@@ -165,7 +176,7 @@ pub use errspec_macros::errors;
 /// #[errspec::client(spec = "../spec/ardoq.toml")] // generates ArdoqError here
 /// pub trait Ardoq {
 ///     #[errspec(idempotent)]
-///     fn workspace(&self, id: &str) -> Result<String, ArdoqError>;
+///     fn workspace(&self, #[errspec(scope)] id: &str) -> Result<String, ArdoqError>;
 /// }
 ///
 /// /// A fake client: two 502s, then an answer.
@@ -189,7 +200,7 @@ pub use errspec_macros::client;
 pub use http;
 pub use limits::{
     Acquire, Ask, BucketName, Grant, LimitStore, LocalStore, MAX_BUCKET_NAME, Outcome, Pause,
-    Report, ScopeKey, StatedQuota, Ticket,
+    Report, ScopeKey, ScopeValue, StatedQuota, Ticket,
 };
 pub use method::is_idempotent;
 pub use observe::observe;

@@ -86,3 +86,4 @@ pub use model::{
     is_success_code, rate_limited_by_default,
 };
 pub use shipped::HTTP_SPEC;
+pub use suggest::did_you_mean;

@@ -24,6 +24,8 @@ mod expand;
 mod generated;
 mod input;
 mod locate;
+mod method_attr;
+mod signature;
 mod status_impl;
 mod stub;
 mod tokens;
