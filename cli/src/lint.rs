@@ -52,7 +52,7 @@ fn fits(suggests: Suggests, syntax: WaitSyntax) -> bool {
         WaitSyntax::DelayOrHttpDate | WaitSyntax::GoDuration => {
             matches!(suggests, Suggests::Delay | Suggests::Instant)
         }
-        WaitSyntax::Rfc3339 => suggests == Suggests::Instant,
+        WaitSyntax::Rfc3339 | WaitSyntax::Iso8601 => suggests == Suggests::Instant,
         WaitSyntax::RateLimitField => suggests == Suggests::Ratelimit,
     }
 }
@@ -65,7 +65,7 @@ fn suspicious(header: &WaitHeader) -> Option<String> {
     let reads_as = match suggests {
         Suggests::Delay => "a delay (`seconds`, `millis`, `http` or `duration`)",
         Suggests::Instant => {
-            "the time of the reset (`unix`, `unix-millis` or `rfc3339`), not a delay"
+            "the time of the reset (`unix`, `unix-millis`, `rfc3339` or `iso8601`), not a delay"
         }
         Suggests::Millis => "milliseconds (`millis` or `unix-millis`)",
         Suggests::Ratelimit => "an IETF RateLimit field (`ratelimit`)",

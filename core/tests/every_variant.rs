@@ -11,6 +11,7 @@
 //! | `Jitter` | `describe`, the backoff arithmetic (`RetryConfig::backoff`) | runtime, cli |
 //! | `TransportKind` | `TransportPolicies::get`, `default_policy`, `when` | spec `Transport::policy`, codegen |
 //! | `Scope`, `Pacing` | `describe` | cli `explain`; the runtime's rate-limit rules |
+//! | `CountFormat` | `describe` (help lines, `explain`), `syntax` (the reader's dispatch) | spec, codegen, cli; the runtime's count reading (`limits/read.rs`) |
 //! | `WaitSyntax` (exhaustive) | | runtime `parse_wait`, cli `lint` (which formats a header's name fits) |
 //!
 //! A new variant is then a compile error in errspec-core until each of those answers, and
@@ -114,5 +115,17 @@ fn every_scope_and_pacing_is_described() {
     for &(spelling, pacing) in Pacing::ALL {
         assert_eq!(Pacing::from_spelling(spelling), Some(pacing));
         assert!(!pacing.describe().is_empty(), "{spelling}");
+    }
+}
+
+#[test]
+fn every_count_format_is_described() {
+    for &(spelling, format) in errspec_core::CountFormat::ALL {
+        assert_eq!(
+            errspec_core::CountFormat::from_spelling(spelling),
+            Some(format)
+        );
+        assert!(!format.describe().is_empty(), "{spelling}");
+        let _ = format.syntax();
     }
 }

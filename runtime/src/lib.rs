@@ -36,9 +36,9 @@
 //! - `json`: wait sources in JSON error bodies (`{ body = "/retry_after" }` in a spec), and
 //!   `body_field`, which reads a JSON body's field for cases that match on one. Without it, body
 //!   sources are skipped. It brings `serde_json`.
-//! - `rfc3339`: the `rfc3339` wait format (Anthropic's `anthropic-ratelimit-*-reset`, say).
-//!   Without it, such values are unreadable and count as absent. It brings `time`, with its
-//!   parsing only.
+//! - `rfc3339`: the `rfc3339` and `iso8601` wait formats (Anthropic's
+//!   `anthropic-ratelimit-*-reset`, Jira's `X-RateLimit-Reset`). Without it, such values are
+//!   unreadable and count as absent. It brings `time`, with its parsing only.
 // docs.rs (`--cfg docsrs`, see Cargo.toml) marks each feature-gated item with its feature
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(html_root_url = "https://docs.rs/errspec/0.1.0")]
@@ -72,9 +72,9 @@ mod wait;
 pub use attempts::Attempts;
 pub use budget::RetryBudget;
 pub use errspec_core::{
-    BudgetConfig, Decision, Failure, Idempotency, Jitter, Pacing, PauseBound, RateLimitConfig,
-    RetryConfig, RetryPolicy, Scope, Stop, TransportKind, WaitFormat, WaitHeader, WaitReason,
-    WaitSource,
+    BudgetConfig, CountFormat, Decision, Failure, Idempotency, Jitter, Pacing, PauseBound, Quota,
+    RateLimitConfig, RetryConfig, RetryPolicy, Scope, Stop, TransportKind, WaitFormat, WaitHeader,
+    WaitReason, WaitSource,
 };
 /// Generates an error enum from a spec: `#[errspec::errors(spec = "path/to/spec.toml")]` on an
 /// enum.
@@ -183,11 +183,11 @@ pub use errspec_macros::errors;
 pub use errspec_macros::client;
 pub use http;
 pub use limits::{
-    Acquire, Ask, BucketName, Grant, LimitStore, LocalStore, MAX_BUCKET_NAME, Outcome, Pause,
-    Report, ScopeKey, StatedQuota, Ticket,
+    Acquire, Ask, BucketName, Grant, LimitStore, LocalStore, MAX_BUCKET_NAME, MAX_QUOTAS, Outcome,
+    Pause, QuotaSet, Report, ScopeKey, StatedQuota, StatedQuotas, Ticket,
 };
 pub use method::is_idempotent;
-pub use observe::observe;
+pub use observe::{observe, observe_method};
 pub use retrier::Retrier;
 pub use retrying::Retrying;
 pub use run::{retry, retry_blocking};

@@ -13,9 +13,9 @@ use core::pin::pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
-use http::HeaderMap;
+use http::{HeaderMap, Method};
 
-use crate::limits::{self, BucketName, StatedQuota};
+use crate::limits::{self, BucketName, QuotaSet, StatedQuotas};
 use crate::{RateLimitConfig, Sleeper};
 
 /// What a retrier's calls need to read a response: its `[rate_limit]` and its clock.
@@ -36,7 +36,24 @@ pub(crate) struct Seen {
     /// Whether a response was read.
     pub(crate) answered: bool,
     pub(crate) bucket: Option<BucketName>,
-    pub(crate) quota: Option<StatedQuota>,
+    /// What the responses stated of each quota.
+    pub(crate) quotas: StatedQuotas,
+    /// The quotas the attempt's request counts against, when its HTTP method was told.
+    pub(crate) counting: Option<QuotaSet>,
+}
+
+impl Seen {
+    /// Keeps what `later` saw over what this saw.
+    fn update(&mut self, later: &Seen) {
+        self.answered |= later.answered;
+        if later.bucket.is_some() {
+            self.bucket = later.bucket;
+        }
+        self.quotas.update(&later.quotas);
+        if later.counting.is_some() {
+            self.counting = later.counting;
+        }
+    }
 }
 
 impl Context {
@@ -90,9 +107,39 @@ pub fn observe(headers: &HeaderMap) {
                 seen.bucket = Some(bucket);
             }
             let wall = || context.sleeper.wall();
-            if let Some(quota) = limits::stated_quota(&context.names, headers, wall) {
-                seen.quota = Some(quota);
-            }
+            let stated = limits::stated_quotas(&context.names, headers, wall);
+            seen.quotas.update(&stated);
+        }
+    });
+}
+
+/// [`observe`], for a response to a request of HTTP method `method`: the call also learns
+/// which of the spec's quotas (`[[rate_limit.quota]]`'s `methods`) its requests count
+/// against, so that its later attempts wait only for those. A request whose method is never
+/// told counts against every quota.
+///
+/// `errspec::reqwest::send`, the middleware and the tower layer tell the method themselves;
+/// a client on another HTTP library calls this instead of `observe`, once per response:
+///
+/// ```
+/// use errspec::http::{HeaderMap, HeaderValue, Method};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("x-ms-ratelimit-remaining-subscription-reads", HeaderValue::from_static("11999"));
+/// errspec::observe_method(&Method::GET, &headers); // outside a retrying call: nothing to do
+/// ```
+pub fn observe_method(method: &Method, headers: &HeaderMap) {
+    tell_method(method);
+    observe(headers);
+}
+
+/// Tells the retrying call this code runs in the HTTP method of the request it sends.
+pub(crate) fn tell_method(method: &Method) {
+    CURRENT.with(|current| {
+        if let Some(current) = &mut *current.borrow_mut()
+            && current.context.reads
+        {
+            current.seen.counting = Some(current.context.names.counting(Some(method)));
         }
     });
 }
@@ -123,15 +170,9 @@ impl Drop for Restore<'_> {
     fn drop(&mut self) {
         let previous = self.previous.take();
         let mine = CURRENT.with(|current| current.replace(previous));
-        if let Some(mine) = mine.filter(|m| m.seen.answered) {
+        if let Some(mine) = mine.filter(|m| m.seen.answered || m.seen.counting.is_some()) {
             let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-            seen.answered = true;
-            if mine.seen.bucket.is_some() {
-                seen.bucket = mine.seen.bucket;
-            }
-            if mine.seen.quota.is_some() {
-                seen.quota = mine.seen.quota;
-            }
+            seen.update(&mine.seen);
         }
     }
 }

@@ -80,7 +80,16 @@ pub async fn check<E: StatusError>(
 pub async fn send<E: TransportError>(
     request: ::reqwest::RequestBuilder,
 ) -> Result<::reqwest::Response, E> {
-    match request.send().await {
+    // the request itself, so the retrying call knows its method (which quotas it counts)
+    let (client, request) = request.build_split();
+    let sent = match request {
+        Ok(request) => {
+            crate::observe::tell_method(request.method());
+            client.execute(request).await
+        }
+        Err(error) => Err(error),
+    };
+    match sent {
         Ok(response) => check(response).await,
         Err(error) => {
             let kind = if error.is_connect() {

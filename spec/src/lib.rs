@@ -60,6 +60,7 @@ mod load;
 mod model;
 mod names;
 mod number;
+mod quota;
 mod raw;
 mod reader;
 mod resolve;
@@ -73,9 +74,9 @@ mod walk;
 
 pub use diag::{Diagnostic, DiagnosticKind, Diagnostics, LineIndex};
 pub use errspec_core::{
-    BudgetConfig, Jitter, Pacing, RateLimitConfig, RetryConfig, RetryPolicy, Scope, TransportKind,
-    TransportPolicies, UNCLASSIFIED_MESSAGE, UNKNOWN_REASON, WaitFormat, WaitHeader, WaitSource,
-    class_index,
+    BudgetConfig, CountFormat, HTTP_METHODS, Jitter, Pacing, Quota, RateLimitConfig, RetryConfig,
+    RetryPolicy, Scope, TransportKind, TransportPolicies, UNCLASSIFIED_MESSAGE, UNKNOWN_REASON,
+    WaitFormat, WaitHeader, WaitSource, class_index,
 };
 pub use load::{MAX_SPEC_BYTES, load, parse_str, read_file};
 pub use model::{

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::budget::Withdrawal;
 use crate::decide::{Call, Next};
-use crate::limits::{Outcome, Report, ScopeKey, Ticket};
+use crate::limits::{Outcome, QuotaSet, Report, ScopeKey, Ticket};
 use crate::observe::Seen;
 use crate::support::argument::{RetryArgument, take_argument};
 use crate::{Idempotency, Retrier, StatusError};
@@ -53,6 +53,8 @@ pub struct Attempts<'r> {
     out: bool,
     /// The reservation the attempt out holds in the store, in `scope`.
     ticket: Option<Ticket>,
+    /// The quotas that reservation counts against.
+    counted: QuotaSet,
     /// Whether the call is counted in `scope` among the refused calls due to retry when its
     /// hold ends (their turn comes before first attempts').
     retrying: bool,
@@ -81,6 +83,7 @@ impl<'r> Attempts<'r> {
             deposited: false,
             out: false,
             ticket: None,
+            counted: QuotaSet::ALL,
             retrying: false,
             withdrawal: None,
             seen: Mutex::new(Seen::default()),
@@ -120,6 +123,10 @@ impl<'r> Attempts<'r> {
         } else {
             Seen::default()
         };
+        if let Some(quotas) = seen.counting {
+            // the request's HTTP method was told: later attempts count against its quotas
+            self.call.quotas = quotas;
+        }
         // the answer's scope: the bucket its response named, else the call's
         let scope = match seen.bucket {
             Some(bucket) => {
@@ -134,11 +141,13 @@ impl<'r> Attempts<'r> {
         };
         let release = self.ticket.take().map(|ticket| (self.scope, ticket));
         let api = self.api();
+        let counted = self.counted;
         let report = |now, outcome| {
             let mut report = Report::new(scope, None, now, outcome)
                 .with_api(api)
-                .with_quota(seen.quota);
+                .with_quotas(seen.quotas);
             report.release = release;
+            report.counted = counted;
             report.answered = seen.answered;
             report
         };
@@ -183,6 +192,15 @@ impl<'r> Attempts<'r> {
                 self.scope = scope;
                 ControlFlow::Continue(wait)
             }
+        }
+    }
+
+    /// The call's requests are of HTTP method `method`: they count against the quotas whose
+    /// `methods` name it.
+    #[cfg(any(feature = "reqwest-middleware", feature = "tower"))]
+    pub(crate) fn count_method(&mut self, method: &http::Method) {
+        if self.retrier.context.reads {
+            self.call.quotas = self.retrier.context.names.counting(Some(method));
         }
     }
 
