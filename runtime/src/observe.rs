@@ -10,7 +10,8 @@
 use core::cell::RefCell;
 use core::future::Future;
 use core::pin::pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::SystemTime;
 
 use http::{HeaderMap, Method};
@@ -28,6 +29,12 @@ pub(crate) struct Context {
     /// Whether an attempt must be the thread's current call: it reads responses, or its
     /// sleeper's wall time is not the system's (which wait parsing reads outside a call).
     current: bool,
+    /// Whether some quota counts only some HTTP methods: then the quotas each client method's
+    /// requests count against are remembered from its calls, in `counting`.
+    filters: bool,
+    /// Per client method of a generated client, the quotas its last call's requests counted
+    /// against (at most [`MAX_SCOPES`](crate::limits::MAX_SCOPES) methods).
+    counting: RwLock<HashMap<&'static str, QuotaSet>>,
 }
 
 /// What the responses of one attempt said.
@@ -66,8 +73,34 @@ impl Context {
             current: config.reads_responses() || !system_wall,
             sleeper: Arc::clone(sleeper),
             reads: config.reads_responses(),
+            filters: config.quota_list().iter().any(|q| !q.methods.is_empty()),
+            counting: RwLock::default(),
             names: limits::Names::new(config),
         })
+    }
+
+    /// The quotas a call of client method `method` counts against before its HTTP method is
+    /// told: what its method's last call told, else all of them.
+    pub(crate) fn counting(&self, method: &'static str) -> QuotaSet {
+        if !self.filters || method.is_empty() {
+            return QuotaSet::ALL;
+        }
+        let known = self.counting.read().unwrap_or_else(PoisonError::into_inner);
+        known.get(method).copied().unwrap_or(QuotaSet::ALL)
+    }
+
+    /// A call of client method `method` told that its requests count against `quotas`.
+    pub(crate) fn counted(&self, method: &'static str, quotas: QuotaSet) {
+        if !self.filters || method.is_empty() || self.counting(method) == quotas {
+            return;
+        }
+        let mut known = self
+            .counting
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if known.len() < limits::MAX_SCOPES || known.contains_key(method) {
+            known.insert(method, quotas);
+        }
     }
 }
 

@@ -71,7 +71,8 @@ impl<'r> Attempts<'r> {
         idempotency: Idempotency,
         method: &'static str,
     ) -> Self {
-        let call = Call::new(&retrier, idempotency);
+        let mut call = Call::new(&retrier, idempotency);
+        call.quotas = retrier.context.counting(method);
         let most = retrier.config.max_attempts.max(1);
         let scope = retrier.links.key(&retrier.rate_limit, method);
         Self {
@@ -124,8 +125,10 @@ impl<'r> Attempts<'r> {
             Seen::default()
         };
         if let Some(quotas) = seen.counting {
-            // the request's HTTP method was told: later attempts count against its quotas
+            // the request's HTTP method was told: later attempts (and the method's later
+            // calls) count against its quotas
             self.call.quotas = quotas;
+            self.retrier.context.counted(self.method, quotas);
         }
         // the answer's scope: the bucket its response named, else the call's
         let scope = match seen.bucket {
