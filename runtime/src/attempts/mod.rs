@@ -285,7 +285,9 @@ impl Drop for Attempts<'_> {
         let now = self.retrier.sleeper.now();
         if let Some(ticket) = self.ticket.take() {
             let outcome = Outcome::Cancelled { retrying: false };
-            let report = Report::new(self.scope, Some(ticket), now, outcome).with_api(self.api());
+            let mut report =
+                Report::new(self.scope, Some(ticket), now, outcome).with_api(self.api());
+            report.counted = self.counted;
             self.retrier.store.report(&report);
         }
         if self.retrying {
