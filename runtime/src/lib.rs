@@ -76,8 +76,8 @@ pub use attempts::Attempts;
 pub use budget::RetryBudget;
 pub use errspec_core::{
     BudgetConfig, CountFormat, Decision, Failure, Idempotency, Jitter, MatchTest, POINTER_WILDCARD,
-    Pacing, PauseBound, Quota, RateLimitConfig, RetryConfig, RetryPolicy, Scope, Stop, TransportKind,
-    WaitFormat, WaitHeader, WaitReason, WaitSource,
+    Pacing, PauseBound, Quota, RateLimitConfig, RetryConfig, RetryPolicy, Scope, Stop,
+    TransportKind, WaitFormat, WaitHeader, WaitReason, WaitSource,
 };
 /// Generates an error enum from a spec: `#[errspec::errors(spec = "path/to/spec.toml")]` on an
 /// enum.
