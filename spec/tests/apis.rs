@@ -5,7 +5,14 @@ use std::path::Path;
 
 use errspec_spec::{RetryPolicy, Spec, WaitFormat, WaitHeader, WhenSource, load, parse_str};
 
-const APIS: [&str; 5] = ["github", "stripe", "openai", "anthropic", "discord"];
+const APIS: [&str; 6] = [
+    "github",
+    "stripe",
+    "openai",
+    "anthropic",
+    "discord",
+    "gitlab",
+];
 
 fn shipped(name: &str) -> Spec {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("{name}.toml"));
@@ -53,7 +60,7 @@ fn rate_limits(spec: &Spec) -> Vec<(u16, &str)> {
 #[test]
 fn every_shipped_spec_marks_exactly_its_rate_limit_refusals() {
     // billing limits, lock contention and overload are no refusals of the rate limit
-    let expected: [(&str, &[(u16, &str)]); 5] = [
+    let expected: [(&str, &[(u16, &str)]); 6] = [
         (
             "github",
             &[
@@ -74,6 +81,7 @@ fn every_shipped_spec_marks_exactly_its_rate_limit_refusals() {
                 (429, "SharedRateLimited"),
             ],
         ),
+        ("gitlab", &[(429, "TooManyRequests")]),
     ];
     for (name, want) in expected {
         assert_eq!(rate_limits(&shipped(name)), want, "{name}");
@@ -140,6 +148,31 @@ fn discord_reads_its_wait_from_the_body() {
         too_many.wait_headers.first(),
         Some(&WaitHeader::body("/retry_after", WaitFormat::Seconds))
     );
+}
+
+#[test]
+fn gitlab_reads_its_own_ratelimit_headers_as_a_count_and_an_epoch() {
+    let spec = shipped("gitlab");
+    assert_eq!(
+        spec.rate_limit.remaining.as_deref(),
+        Some("ratelimit-remaining")
+    );
+    assert_eq!(
+        spec.rate_limit.reset,
+        Some(WaitHeader::new("ratelimit-reset", WaitFormat::Unix))
+    );
+    assert!(
+        !spec.rate_limit.ietf,
+        "GitLab's RateLimit-* are not the IETF fields"
+    );
+    assert_eq!(
+        spec.status(429).expect("429").wait_headers,
+        [
+            WaitHeader::new("retry-after", WaitFormat::Http),
+            WaitHeader::new("ratelimit-reset", WaitFormat::Unix),
+        ]
+    );
+    assert_eq!(spec.status(412).expect("412").name, "PreconditionFailed");
 }
 
 #[test]

@@ -32,6 +32,10 @@ pub enum AnthropicError {}
 #[derive(Debug)]
 pub enum DiscordError {}
 
+#[errspec::errors(spec = "../spec/gitlab.toml")]
+#[derive(Debug)]
+pub enum GitLabError {}
+
 /// One documented response and what the spec must make of it.
 #[derive(Debug, Clone)]
 struct Fixture {
@@ -237,6 +241,11 @@ async fn anthropic() {
 #[tokio::test]
 async fn discord() {
     check_api::<DiscordError>("discord").await;
+}
+
+#[tokio::test]
+async fn gitlab() {
+    check_api::<GitLabError>("gitlab").await;
 }
 
 #[test]
