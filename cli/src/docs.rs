@@ -25,6 +25,19 @@ pub(crate) fn docs(loaded: &Loaded) -> String {
     out.push_str("| code | variant | reason | message | hint | retry |\n");
     out.push_str("|---:|---|---|---|---|---|\n");
     for s in &spec.statuses {
+        if s.is_success() {
+            let cases: Vec<String> = s.cases.iter().map(|c| format!("`{}`", c.name)).collect();
+            let _ = writeln!(
+                out,
+                "| {} | none | {} | a success unless it is one of its cases: {} | {} | {} |",
+                s.code,
+                cell(&s.reason),
+                cases.join(", "),
+                s.hint.as_deref().map(cell).unwrap_or_default(),
+                retry(s.policy, &s.wait_headers),
+            );
+            continue;
+        }
         let _ = writeln!(
             out,
             "| {} | `{}` | {} | {} | {} | {} |",

@@ -37,12 +37,22 @@ pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
                 ),
             };
             let heading = format!("{code} {}: {origin}", status.reason);
-            line("variant", &format!("{}::{}", spec.enum_name, status.name));
-            line("message", &status.message);
+            let success = status.is_success();
+            if success {
+                line("variant", "none: a success status, whose cases are errors");
+            } else {
+                line("variant", &format!("{}::{}", spec.enum_name, status.name));
+                line("message", &status.message);
+            }
             if let Some(hint) = &status.hint {
                 line("hint", hint);
             }
-            if !status.cases.is_empty() {
+            if success {
+                line(
+                    "cases",
+                    "tried in order; a response that matches none is a success",
+                );
+            } else if !status.cases.is_empty() {
                 line(
                     "cases",
                     &format!(
@@ -78,7 +88,11 @@ pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
             (
                 status.policy,
                 status.wait_headers.as_slice(),
-                String::new(),
+                if success {
+                    " (its cases' default)".to_owned()
+                } else {
+                    String::new()
+                },
                 heading,
                 status.rate_limited,
             )

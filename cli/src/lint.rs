@@ -91,7 +91,7 @@ pub(crate) fn warnings(spec: &Spec) -> Vec<String> {
             }
         }
     };
-    check("`[retry] wait_headers`", &spec.retry.wait_headers);
+    check("`[retry] wait_sources`", &spec.retry.wait_headers);
     for status in spec.statuses.iter().filter(|s| s.span.is_some()) {
         check(&format!("`[status.{}]`", status.code), &status.wait_headers);
         for case in &status.cases {

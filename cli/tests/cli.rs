@@ -361,6 +361,36 @@ fn check_warns_of_a_header_read_in_a_format_its_name_contradicts_and_still_succe
 }
 
 #[test]
+fn explain_and_docs_show_a_success_status_as_its_cases() {
+    let out = run(&["explain", "tests/specs/success.toml", "200"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("200 OK: listed in tests/specs/success.toml, line "),
+        "{text}"
+    );
+    assert!(
+        text.contains("  variant   none: a success status, whose cases are errors\n"),
+        "{text}"
+    );
+    assert!(!text.contains("  message "), "{text}");
+    assert!(
+        text.contains("  cases     tried in order; a response that matches none is a success\n"),
+        "{text}"
+    );
+    assert!(text.contains("  case 3    ChatError::NotOk when { body = \"/ok\", equals = \"false\" }: the method failed; retry never\n"), "{text}");
+
+    let out = run(&["docs", "tests/specs/success.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("| 204 | none | No Content | a success unless it is one of its cases: `Deferred` |  | never |\n"),
+        "{text}"
+    );
+    assert!(!text.contains("`Ok`"), "{text}");
+}
+
+#[test]
 fn explain_lists_a_statuss_cases_in_order_with_their_when() {
     let dir = scratch("cases");
     let spec = dir.join("cases.toml");
@@ -513,4 +543,33 @@ fn explain_shows_the_rate_limit_section() {
         text.contains("  pacing    auto: sends no more per period than what refusals teach"),
         "{text}"
     );
+}
+
+#[test]
+fn explain_says_each_when_as_written() {
+    let out = run(&["explain", "tests/specs/matching.toml", "400"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "MatchingError::Throttling when { header = \"x-amzn-errortype\", starts_with = \"ThrottlingException\" }: "
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "MatchingError::ThrottledBody when { body = \"/__type\", ends_with = [\"#ThrottlingException\", \"#ProvisionedThroughputExceededException\"] }: "
+        ),
+        "{text}"
+    );
+    let out = run(&["explain", "tests/specs/matching.toml", "503"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "MatchingError::SlowDown when { text = true, contains = \"<Code>SlowDown</Code>\" }: "
+        ),
+        "{text}"
+    );
+    let out = run(&["check", "tests/specs/matching.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }

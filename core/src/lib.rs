@@ -35,6 +35,7 @@ mod decide;
 mod policy;
 mod rate_limit;
 mod wait;
+mod when;
 
 pub use class::{UNCLASSIFIED_MESSAGE, UNKNOWN_REASON, class_index};
 pub use config::{BudgetConfig, RetryConfig};
@@ -44,3 +45,4 @@ pub use policy::{
 };
 pub use rate_limit::{Pacing, RateLimitConfig, Scope};
 pub use wait::{WaitFormat, WaitHeader, WaitSource, WaitSyntax, WaitUnit};
+pub use when::{MatchTest, POINTER_WILDCARD, pointer_has_wildcard};

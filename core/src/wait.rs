@@ -97,7 +97,7 @@ pub enum WaitSource {
 }
 
 /// Where a server-requested wait is read (a header or a body field), and how its value reads:
-/// an entry of a spec's `wait_headers`.
+/// an entry of a spec's `wait_sources`.
 ///
 /// ```
 /// use errspec_core::{WaitFormat, WaitHeader, WaitSource};

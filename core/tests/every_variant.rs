@@ -11,6 +11,7 @@
 //! | `Jitter` | `describe`, the backoff arithmetic (`RetryConfig::backoff`) | runtime, cli |
 //! | `TransportKind` | `TransportPolicies::get`, `default_policy`, `when` | spec `Transport::policy`, codegen |
 //! | `Scope`, `Pacing` | `describe` | cli `explain`; the runtime's rate-limit rules |
+//! | `MatchTest` | `describe`, `matches`, `applies_to_text` | spec `when`, codegen, runtime `Response`, cli `explain` |
 //! | `WaitSyntax` (exhaustive) | | runtime `parse_wait`, cli `lint` (which formats a header's name fits) |
 //!
 //! A new variant is then a compile error in errspec-core until each of those answers, and
@@ -21,8 +22,8 @@
 use core::time::Duration;
 
 use errspec_core::{
-    Idempotency, Jitter, Pacing, RetryConfig, RetryPolicy, Scope, TransportKind, TransportPolicies,
-    WaitFormat,
+    Idempotency, Jitter, MatchTest, Pacing, RetryConfig, RetryPolicy, Scope, TransportKind,
+    TransportPolicies, WaitFormat,
 };
 
 #[test]
@@ -115,4 +116,23 @@ fn every_scope_and_pacing_is_described() {
         assert_eq!(Pacing::from_spelling(spelling), Some(pacing));
         assert!(!pacing.describe().is_empty(), "{spelling}");
     }
+}
+
+#[test]
+fn every_match_test_is_described_and_decides() {
+    let value = b"ThrottlingException:http://internal";
+    let mut kinds = std::collections::HashSet::new();
+    for &(spelling, test) in MatchTest::ALL {
+        assert_eq!(MatchTest::from_spelling(spelling), Some(test));
+        assert!(!test.describe().is_empty(), "{spelling}");
+        // every test passes the whole value, and each tells these three apart its own way
+        assert!(test.matches(value, value), "{spelling}");
+        let _ = test.applies_to_text();
+        kinds.insert([
+            test.matches(value, b"Throttling"),
+            test.matches(value, b"internal"),
+            test.matches(value, b"Exception"),
+        ]);
+    }
+    assert_eq!(kinds.len(), MatchTest::ALL.len(), "two tests decide alike");
 }

@@ -4,14 +4,16 @@
 //! `{prefix}:{api}:{scope}:out`, and the send times of its learned period and of the one
 //! before lists at `{prefix}:{api}:{scope}:times` and `{prefix}:{api}:{scope}:prev`, where `{scope}` is `client`, `method:{name}` or
 //! `bucket:{name}` (`bucket:#{hex}` for a name longer than 64 bytes, which the runtime keeps as
-//! a 128-bit hash). The API's name, a method's name and a bucket's name are written as they
+//! a 128-bit hash), followed by `:arg:#{hex}` for the calls of one value of a method's
+//! `#[errspec(scope)]` argument (the hex of the runtime's 128-bit hash of it: a key never
+//! holds the argument). The API's name, a method's name and a bucket's name are written as they
 //! are when every byte is an ASCII letter, digit, `_`, `-` or `.`, and otherwise as `%`
 //! followed by the hex of all their bytes, so that a name from a server can neither hold a
 //! `:` nor bytes that are not UTF-8, and two names never share a key.
 
 use core::fmt::Write as _;
 
-use errspec::ScopeKey;
+use errspec::{BucketName, ScopeKey, ScopeValue};
 
 /// The two keys of one scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,17 +35,15 @@ pub(crate) fn scope_keys(prefix: &str, api: &str, scope: ScopeKey) -> ScopeKeys 
     segment(&mut state, api.as_bytes());
     state.push(':');
     match scope {
-        ScopeKey::Method(name) => {
-            state.push_str("method:");
-            segment(&mut state, name.as_bytes());
+        ScopeKey::Method(name) => method(&mut state, name),
+        ScopeKey::Bucket(name) => bucket(&mut state, name),
+        ScopeKey::MethodArgument(name, value) => {
+            method(&mut state, name);
+            argument(&mut state, value);
         }
-        ScopeKey::Bucket(name) if name.is_hashed() => {
-            state.push_str("bucket:#");
-            hex(&mut state, name.as_bytes());
-        }
-        ScopeKey::Bucket(name) => {
-            state.push_str("bucket:");
-            segment(&mut state, name.as_bytes());
+        ScopeKey::BucketArgument(name, value) => {
+            bucket(&mut state, name);
+            argument(&mut state, value);
         }
         // `Client`, and any scope a later runtime adds: the client's, until this crate knows it
         _ => state.push_str("client"),
@@ -54,6 +54,26 @@ pub(crate) fn scope_keys(prefix: &str, api: &str, scope: ScopeKey) -> ScopeKeys 
         prev: format!("{state}:prev"),
         state,
     }
+}
+
+fn method(key: &mut String, name: &str) {
+    key.push_str("method:");
+    segment(key, name.as_bytes());
+}
+
+fn bucket(key: &mut String, name: BucketName) {
+    if name.is_hashed() {
+        key.push_str("bucket:#");
+        hex(key, name.as_bytes());
+    } else {
+        key.push_str("bucket:");
+        segment(key, name.as_bytes());
+    }
+}
+
+fn argument(key: &mut String, value: ScopeValue) {
+    key.push_str(":arg:#");
+    hex(key, value.as_bytes());
 }
 
 /// A name as a key segment: as it is if safe, else `%` and its hex.
@@ -79,7 +99,6 @@ fn hex(key: &mut String, bytes: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use errspec::BucketName;
 
     #[test]
     fn names_are_safe_and_distinct() {
@@ -112,6 +131,27 @@ mod tests {
         assert_ne!(
             keys("x", ScopeKey::Bucket(BucketName::new(b"%61"))),
             keys("x", ScopeKey::Bucket(BucketName::new(b"a")))
+        );
+        // an argument's value is never in a key, only its hash
+        let channel = ScopeValue::new("C024BE91L");
+        let key = keys("x", ScopeKey::MethodArgument("post", channel));
+        assert!(
+            key.starts_with("errspec:x:method:post:arg:#") && key.len() == 27 + 32,
+            "{key}"
+        );
+        assert!(!key.contains("C024BE91L"));
+        let key = keys(
+            "x",
+            ScopeKey::BucketArgument(BucketName::new(b"core"), channel),
+        );
+        assert!(key.starts_with("errspec:x:bucket:core:arg:#"), "{key}");
+        assert_ne!(
+            keys("x", ScopeKey::MethodArgument("post", channel)),
+            keys("x", ScopeKey::MethodArgument("post", ScopeValue::new("C1")))
+        );
+        assert_ne!(
+            keys("x", ScopeKey::MethodArgument("post", channel)),
+            keys("x", ScopeKey::Method("post"))
         );
         let keys = scope_keys("p", "x", ScopeKey::Client);
         assert_eq!(

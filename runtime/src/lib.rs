@@ -24,7 +24,8 @@
 //! Features:
 //!
 //! - `tokio` (default): [`TokioSleeper`], which honours tokio's paused clock.
-//! - `reqwest`: [`reqwest::check`].
+//! - `reqwest`: [`reqwest::check`] and [`reqwest::send`] (error statuses, and errors inside
+//!   successful responses, become `E`).
 //! - `reqwest-middleware`: [`middleware::RetryMiddleware`], the spec's retries, holds and pacing
 //!   for every request of a reqwest-middleware client. It brings `reqwest-middleware` and
 //!   `async-trait`, and turns on `reqwest`.
@@ -33,12 +34,14 @@
 //!   `timeout` feature only, and turns on `tokio`.
 //! - `tracing`: one event per retry, and a warning for each wait value that is present but
 //!   unreadable.
-//! - `json`: wait sources in JSON error bodies (`{ body = "/retry_after" }` in a spec), and
-//!   `body_field`, which reads a JSON body's field for cases that match on one. Without it, body
-//!   sources are skipped. It brings `serde_json`.
-//! - `rfc3339`: the `rfc3339` wait format (Anthropic's `anthropic-ratelimit-*-reset`, say).
-//!   Without it, such values are unreadable and count as absent. It brings `time`, with its
-//!   parsing only.
+//! - `json`: wait sources in JSON error bodies (`{ body = "/retry_after" }` in a spec), cases
+//!   `when = { body = .. }`, and `body_field`, which reads a JSON body's field (`*` pointer
+//!   tokens included). A spec that reads bodies (a `body` wait source, a case's `when = { body
+//!   = .. }`) is a compile error without it, which names the feature; `wait_from_response`
+//!   called by hand skips body sources. It brings `serde_json`.
+//! - `rfc3339`: the `rfc3339` wait format (Anthropic's `anthropic-ratelimit-*-reset`, say). A
+//!   spec with an `rfc3339` wait source is a compile error without it, which names the
+//!   feature. It brings `time`, with its parsing only.
 // docs.rs (`--cfg docsrs`, see Cargo.toml) marks each feature-gated item with its feature
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(html_root_url = "https://docs.rs/errspec/0.1.0")]
@@ -72,20 +75,22 @@ mod wait;
 pub use attempts::Attempts;
 pub use budget::RetryBudget;
 pub use errspec_core::{
-    BudgetConfig, Decision, Failure, Idempotency, Jitter, Pacing, PauseBound, RateLimitConfig,
-    RetryConfig, RetryPolicy, Scope, Stop, TransportKind, WaitFormat, WaitHeader, WaitReason,
-    WaitSource,
+    BudgetConfig, Decision, Failure, Idempotency, Jitter, MatchTest, POINTER_WILDCARD, Pacing,
+    PauseBound, RateLimitConfig, RetryConfig, RetryPolicy, Scope, Stop, TransportKind, WaitFormat,
+    WaitHeader, WaitReason, WaitSource,
 };
 /// Generates an error enum from a spec: `#[errspec::errors(spec = "path/to/spec.toml")]` on an
 /// enum.
 ///
 /// The path is relative to the crate's `Cargo.toml` directory (or absolute). The enum gets one
-/// variant per spec status, named after it (`NotFound { details }`), plus the fallback variant
-/// (`Other { status, details }`) for statuses the spec does not list, and:
+/// variant per spec status, named after it (`NotFound { details }`), and one per case, plus the
+/// fallback variant (`Other { status, details }`) for statuses the spec does not list (a
+/// 1xx-3xx status of the spec holds cases only, and has no variant of its own), and:
 ///
 /// - `impl From<StatusCode>` (total) and `impl TryFrom<u16>`;
 /// - `from_parts(status, &HeaderMap, Option<&[u8]>)`, which also reads the spec's wait headers
-///   and keeps a body excerpt of at most 4 KiB;
+///   and keeps a body excerpt of at most 4 KiB, and `from_success(status, &HeaderMap,
+///   Option<&[u8]>) -> Option<Self>`, the error inside a successful response, if it is one;
 /// - `impl Display` from the spec's `display` template, `impl std::error::Error`;
 /// - `impl StatusError`, `retry_config()` and `STATUSES`.
 ///
@@ -143,6 +148,17 @@ pub use errspec_macros::errors;
 ///   error at its type. A forwarded method's arguments are moved.
 /// - Methods are non-idempotent unless marked `#[errspec(idempotent)]`; that mark asks for
 ///   retries, so its error type must be a `StatusError` (a compile error says so otherwise).
+/// - A parameter marked `#[errspec(scope)]` (at most one per method) scopes the method's holds, stated
+///   quotas and learned pacing by the method and that argument's value: Slack's
+///   `chat.postMessage` is limited per channel, so a 429 for one channel holds that channel's
+///   calls and no other's. Its type implements `AsRef<str>` (whose `&str` is used) or
+///   `Display` (what it writes): `&str`, `String`, `u64` and a `Display` newtype all work, and
+///   a type with neither is a compile error at the parameter. The value is hashed as it is
+///   written ([`ScopeValue`]), never copied nor kept, so it costs no allocation and no store
+///   key holds it. With the spec's `scope = "client"` or `"method"`, or no `[rate_limit]`, the
+///   call's scope is [`ScopeKey::MethodArgument`] (the client's own hold does not hold it);
+///   with `scope = "bucket"`, once a response names the bucket, the bucket's state counted per
+///   value, [`ScopeKey::BucketArgument`].
 /// - A one-argument `Result<T>` alias is resolved to the error type it names.
 /// - `self`-by-value methods and methods without a receiver are forwarded, never retried.
 ///   `self: Box<Self>` and other typed receivers are not supported.
@@ -160,7 +176,7 @@ pub use errspec_macros::errors;
 /// #[errspec::client(spec = "../spec/ardoq.toml")] // generates ArdoqError here
 /// pub trait Ardoq {
 ///     #[errspec(idempotent)]
-///     fn workspace(&self, id: &str) -> Result<String, ArdoqError>;
+///     fn workspace(&self, #[errspec(scope)] id: &str) -> Result<String, ArdoqError>;
 /// }
 ///
 /// /// A fake client: two 502s, then an answer.
@@ -184,7 +200,7 @@ pub use errspec_macros::client;
 pub use http;
 pub use limits::{
     Acquire, Ask, BucketName, Grant, LimitStore, LocalStore, MAX_BUCKET_NAME, Outcome, Pause,
-    Report, ScopeKey, StatedQuota, Ticket,
+    Report, ScopeKey, ScopeValue, StatedQuota, Ticket,
 };
 pub use method::is_idempotent;
 pub use observe::observe;

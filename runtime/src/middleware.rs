@@ -31,7 +31,10 @@ use crate::{
 ///   body stays unread for the caller. Wait headers, header cases (GitHub's 403 rate limit)
 ///   and `should_retry_header` all count; cases matched on the body and wait values read from
 ///   the body do not (for those, retry with [`Retrier::run`] around
-///   [`reqwest::send`](crate::reqwest::send)).
+///   [`reqwest::send`](crate::reqwest::send)). A success (below 400) whose status holds cases
+///   is `E::from_success(status, &headers, None)` in the same way: its cases that test a
+///   header make it an error that is retried, those that test the body never match here (the
+///   response is returned; [`check::<E>`](crate::reqwest::check) tests them).
 /// - **Pacing**: every response's headers are read for the quota they state (as
 ///   [`observe`](crate::observe) does), with no code of yours.
 /// - **The answer**: the last response, whatever its status (an error status stays a

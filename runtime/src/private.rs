@@ -4,10 +4,12 @@
 pub use crate::response::Response;
 pub use crate::support::argument::{RetryArgument, take_argument};
 pub use crate::support::call::{
-    Engine, Forward, ForwardOtherErrors, RetryWithStatus, assert_status_error,
+    CallAttempts, Engine, Forward, ForwardOtherErrors, PassArgument, PassArguments,
+    RetryWithStatus, assert_status_error,
 };
 pub use crate::support::error::{AsDynError, reason_phrase, status_code, unreachable_stub};
 pub use crate::support::features::{
     Json, JsonFeature, Rfc3339, Rfc3339Feature, require_json, require_rfc3339,
 };
+pub use crate::support::scope::{ByDisplay, ByNeither, ByText, ScopeArgument, ScopeArgumentType};
 pub use crate::support::thread_sleeper_pending;

@@ -144,7 +144,9 @@ pub(crate) fn retrier_for<E: StatusError>() -> Retrier {
 
 /// Sends `request` through `send` under `retrier` until the engine stops: each response is
 /// reported to pacing ([`observe`](crate::observe)), and one with a status of 400 or more is
-/// `E::from_parts(status, headers, None)` for the decision. The final answer is the last
+/// `E::from_parts(status, headers, None)` for the decision, one below 400 whose status holds
+/// cases `E::from_success(status, headers, None)` (so only cases that test headers match: the
+/// body is not read). The final answer is the last
 /// response, whatever its status, or the last transport failure.
 pub(crate) async fn drive<E, X, S>(
     retrier: &Retrier,
@@ -186,6 +188,10 @@ where
                     crate::observe(headers);
                     if status.as_u16() >= 400 {
                         error = Some(E::from_parts(status, headers, None));
+                    } else if E::has_success_cases(status) {
+                        // the stack's body is the caller's, unread: only cases that test
+                        // headers can match
+                        error = E::from_success(status, headers, None);
                     }
                 }
                 (sent, error)

@@ -3,6 +3,7 @@
 use core::time::Duration;
 use http::{HeaderMap, StatusCode};
 
+use crate::wait::ParsedBody;
 use crate::{Idempotency, RateLimitConfig, RetryConfig, RetryPolicy, WaitHeader};
 
 /// The most bytes of a response body an error keeps (4 KiB).
@@ -111,6 +112,53 @@ pub trait StatusError: std::error::Error + Send + Sync + 'static {
     fn from_parts(status: StatusCode, headers: &HeaderMap, body: Option<&[u8]>) -> Self
     where
         Self: Sized;
+
+    /// The error inside a successful response, if it is one: a generated type tests the
+    /// cases its spec lists for `status` (a 1xx-3xx status holding cases, Slack's `200
+    /// {"ok": false}` say) as [`from_parts`](Self::from_parts) tests an error status's, and
+    /// gives the first that matches. `None` for a response that matches none (a success),
+    /// and for every status without success cases. The default: `None`.
+    ///
+    /// [`reqwest::check`](crate::reqwest::check) and `send` ask it for every status below
+    /// 400 that [`has_success_cases`](Self::has_success_cases); another transport asks it
+    /// with the body (its first [`BODY_EXCERPT_LIMIT`] bytes are tested).
+    ///
+    /// ```
+    /// use errspec::StatusError;
+    /// use errspec::http::{HeaderMap, StatusCode};
+    ///
+    /// // tests/specs/success.toml: `[status.200]` with the case `NotOk`, `when = { header =
+    /// // "x-slack-failure" }`
+    /// #[errspec::errors(spec = "tests/specs/success.toml")]
+    /// #[derive(Debug)]
+    /// pub enum SlackError {}
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// assert!(SlackError::has_success_cases(StatusCode::OK));
+    /// assert!(SlackError::from_success(StatusCode::OK, &headers, None).is_none());
+    /// headers.insert("x-slack-failure", "invalid_auth".parse().unwrap());
+    /// let e = SlackError::from_success(StatusCode::OK, &headers, None).unwrap();
+    /// assert!(matches!(e, SlackError::NotOk { .. }));
+    /// assert_eq!(e.status(), Some(StatusCode::OK));
+    /// ```
+    fn from_success(status: StatusCode, headers: &HeaderMap, body: Option<&[u8]>) -> Option<Self>
+    where
+        Self: Sized,
+    {
+        let _ = (status, headers, body);
+        None
+    }
+
+    /// Whether `status` is a success status with cases ([`from_success`](Self::from_success)
+    /// can give an error for it): a cheap test, so that a success without cases is handed
+    /// back as it came, its body unread. The default: `false`.
+    fn has_success_cases(status: StatusCode) -> bool
+    where
+        Self: Sized,
+    {
+        let _ = status;
+        false
+    }
 }
 
 /// What a generated variant keeps of the response beyond its status: the requested wait, what
@@ -168,24 +216,34 @@ impl Details {
         wait_headers: &[WaitHeader],
         body: Option<&[u8]>,
     ) -> Self {
-        Self::read(headers, excerpt_of(body), wait_headers, None)
+        Self::read(
+            headers,
+            excerpt_of(body),
+            &ParsedBody::default(),
+            wait_headers,
+            None,
+        )
     }
 
     /// Details read from a response whose body excerpt is made already: the wait of the first
     /// valid of `wait_headers` (measured against the current wall-clock time), what
     /// `should_retry_header` says (`true` or `false`), and the excerpt. [`from_response`]
-    /// and generated `from_parts` (through `Response::details`) both read here.
+    /// and generated `from_parts` (through `Response::details`) both read here; `parsed` is
+    /// the excerpt's JSON document, parsed at most once for the response's case tests and
+    /// body wait sources together.
     ///
     /// [`from_response`]: Self::from_response
     pub(crate) fn read(
         headers: &HeaderMap,
         excerpt: Option<Box<str>>,
+        parsed: &ParsedBody,
         wait_headers: &[WaitHeader],
         should_retry_header: Option<&str>,
     ) -> Self {
-        let retry_after = crate::wait::wait_from_response(
+        let retry_after = crate::wait::wait_from(
             headers,
             excerpt.as_deref(),
+            parsed,
             wait_headers,
             crate::observe::wall_now(),
         );

@@ -37,7 +37,9 @@ use crate::{
 /// - **The decision**: a response with a status of 400 or more becomes
 ///   `E::from_parts(status, &headers, None)`, from its status and headers only, so that its
 ///   body stays unread for the caller: wait headers, header cases and `should_retry_header`
-///   count, cases matched on the body do not.
+///   count, cases matched on the body do not. A success (below 400) whose status holds cases
+///   is `E::from_success(status, &headers, None)` in the same way: its header cases make it an
+///   error that is retried, its body cases never match here.
 /// - **Pacing**: every response's headers are read for the quota they state, with no code of
 ///   yours.
 /// - **The answer**: the last response, whatever its status (an error status stays a

@@ -1,4 +1,4 @@
-//! Values that are tables: `budget = { .. }`, the entries of `wait_headers`, the cases of a
+//! Values that are tables: `budget = { .. }`, the entries of `wait_sources`, the cases of a
 //! status and their `when`. Their keys are in the key table too (places `Budget`,
 //! `WaitHeader`, `Case` and `When`), read by the same walk as a section's.
 
@@ -8,7 +8,10 @@ use crate::keys::Place;
 use crate::raw::{Field, RawTable, Sp};
 use crate::reader::{Reader, Value};
 use crate::suggest::one_of;
-use crate::{BudgetConfig, WaitFormat, WaitHeader, WaitSource, When, WhenSource};
+use crate::{
+    BudgetConfig, MatchTest, WaitFormat, WaitHeader, WaitSource, When, WhenSource,
+    pointer_has_wildcard,
+};
 
 const WAIT_HEADER_EXAMPLE: &str = r#"{ name = "retry-after", format = "http" }"#;
 
@@ -185,7 +188,8 @@ impl Reader<'_, '_, '_> {
         Some(Sp::new(cases, value.span()))
     }
 
-    /// A case's `when = { header | body, equals }`.
+    /// A case's `when = { header | body | text, equals | starts_with | ends_with | contains }`:
+    /// one source, at most one test.
     pub(crate) fn when(
         &mut self,
         value: &Value<'_>,
@@ -194,33 +198,76 @@ impl Reader<'_, '_, '_> {
     ) -> Option<Sp<When>> {
         let table = self.table(value, path, example)?;
         let fields = self.fields(table, Place::When, path, value.span());
-        let source = match (fields.header, fields.body) {
-            (Field::Given(header), Field::Absent) => WhenSource::Header(header.value.into()),
-            (Field::Absent, Field::Given(pointer)) => WhenSource::Body(pointer.value.into()),
-            (Field::Absent, Field::Absent) => {
+        let sources = [
+            ("header", fields.header.written()),
+            ("body", fields.body.written()),
+            ("text", fields.text.written()),
+        ];
+        let tests = [
+            (MatchTest::Equals, &fields.equals),
+            (MatchTest::StartsWith, &fields.starts_with),
+            (MatchTest::EndsWith, &fields.ends_with),
+            (MatchTest::Contains, &fields.contains),
+        ];
+        let mut clean = fields.clean;
+        let named: Vec<&str> = sources.iter().filter(|s| s.1).map(|s| s.0).collect();
+        match named.as_slice() {
+            [] => {
                 self.cx.error(
                     value.span(),
-                    format!("`{path}` names neither a header nor a body field"),
-                    "add `header = \"x-ratelimit-remaining\"` (the header is present) or \
-                     `body = \"/error/code\"` (the JSON field is present), with `equals = \
-                     \"...\"` to compare its value",
+                    format!("`{path}` names no source: no header, body field or text"),
+                    "add `header = \"x-ratelimit-remaining\"` (a header), `body = \
+                     \"/error/code\"` (a JSON field) or `text = true` (the body as text), with \
+                     `equals`, `starts_with`, `ends_with` or `contains` to test its value",
                 );
                 return None;
             }
-            (header, body) if header.written() && body.written() => {
+            [_] => {}
+            [first, second, ..] => {
                 self.cx.error(
                     value.span(),
-                    format!("`{path}` names both a header and a body field"),
-                    "a `when` tests one of them: split it into two cases, tried in order",
+                    format!("`{path}` names two sources, `{first}` and `{second}`"),
+                    "a `when` tests one source: split it into two cases, tried in order",
                 );
-                return None;
+                clean = false;
             }
+        }
+        let written: Vec<&(MatchTest, &Field<Vec<String>>)> =
+            tests.iter().filter(|(_, f)| f.written()).collect();
+        if let [(first, _), (second, field), ..] = written.as_slice() {
+            let span = field.get().map_or(value.span(), |f| f.span.clone());
+            self.cx.error(
+                span,
+                format!("`{path}` has two tests, `{first}` and `{second}`"),
+                "a `when` makes one test, passed by any of its values (`equals = [\"a\", \
+                 \"b\"]`): for two tests, write two cases, tried in order",
+            );
+            clean = false;
+        }
+        let test = match written.first() {
+            None => None,
+            Some((kind, field)) => Some((*kind, field.get()?)),
+        };
+        if let (Field::Given(_), Some((kind, values))) = (&fields.text, test)
+            && !kind.applies_to_text()
+        {
+            self.cx.error(
+                values.span.clone(),
+                format!("`{kind}` cannot test `text = true`, in `{path}`"),
+                "`text` is the body excerpt, its first 4 KiB: a body may begin with \
+                 whitespace or an XML declaration, and a longer body's end is not in it; use \
+                 `contains = \"...\"` to find text in it, or `equals` for the whole excerpt",
+            );
+            clean = false;
+        }
+        let source = match (&fields.header, &fields.body, &fields.text) {
+            (Field::Given(header), _, _) => WhenSource::Header(header.value.clone()),
+            (_, Field::Given(pointer), _) => WhenSource::Body(pointer.value.clone()),
+            (_, _, Field::Given(_)) => WhenSource::Text,
             _ => return None,
         };
-        let equals = fields.equals.or_default(Vec::new())?;
-        fields
-            .clean
-            .then(|| Sp::new(When { source, equals }, value.span()))
+        let test = test.map(|(kind, values)| (kind, values.value.clone()));
+        clean.then(|| Sp::new(When::new(source, test), value.span()))
     }
 
     /// `[rate_limit] remaining = { name = "x-ratelimit-remaining" }`: the header's name.
@@ -254,6 +301,18 @@ impl Reader<'_, '_, '_> {
         example: &str,
     ) -> Option<Sp<WaitHeader>> {
         let table = self.table(value, path, example)?;
-        self.wait_header(table, path, value)
+        let reset = self.wait_header(table, path, value)?;
+        if let Some(pointer) = reset.value.body_pointer()
+            && pointer_has_wildcard(pointer)
+        {
+            self.cx.error(
+                reset.span,
+                format!("`{pointer}` may reach many values, in `{path}`, which reads one"),
+                "a quota has one reset: name its field without a `*` token, e.g. \
+                 `/rate_limit/reset`",
+            );
+            return None;
+        }
+        Some(reset)
     }
 }

@@ -35,7 +35,7 @@ pub(crate) enum Place {
     When,
     /// `budget = { .. }` in `[retry]`.
     Budget,
-    /// An entry of `wait_headers`.
+    /// An entry of `wait_sources` (or `wait_headers`, its older name).
     WaitHeader,
 }
 
@@ -90,7 +90,7 @@ impl Place {
             Place::Case => "a `[[status.N.case]]` table",
             Place::When => "a case's `when`",
             Place::Budget => "`budget`",
-            Place::WaitHeader => "a `wait_headers` entry",
+            Place::WaitHeader => "a `wait_sources` entry",
         }
     }
 
@@ -163,6 +163,10 @@ pub(crate) const KEYS: &[SpecKey] = &[
     key!("hint", [Status, Class, Case, Transport], r#"hint = "slow down""#, hint, text),
     key!("retry", [Status, Class, Case], r#"retry = "after-header""#, retry,
          choice("retry policy", POLICIES)),
+    key!("wait_sources", [Retry, Status, Case],
+         r#"wait_sources = [{ name = "retry-after", format = "http" }]"#, wait_sources,
+         wait_headers),
+    // the older name of `wait_sources`, still read
     key!("wait_headers", [Retry, Status, Case],
          r#"wait_headers = [{ name = "retry-after", format = "http" }]"#, wait_headers,
          wait_headers),
@@ -178,7 +182,13 @@ pub(crate) const KEYS: &[SpecKey] = &[
     key!("name", [WaitHeader], r#"name = "retry-after""#, name, header_name),
     key!("header", [When], r#"header = "x-ratelimit-remaining""#, header, header_name),
     key!("body", [When, WaitHeader], r#"body = "/error/code""#, body, json_pointer),
-    key!("equals", [When], r#"equals = "0""#, equals, equals),
+    key!("text", [When], "text = true", text, text_source),
+    key!("equals", [When], r#"equals = "0""#, equals, match_values),
+    key!("starts_with", [When], r#"starts_with = "ThrottlingException""#, starts_with,
+         match_values),
+    key!("ends_with", [When], r##"ends_with = "#ThrottlingException""##, ends_with,
+         match_values),
+    key!("contains", [When], r#"contains = "<Code>SlowDown</Code>""#, contains, match_values),
     key!("format", [WaitHeader], r#"format = "http""#, format,
          choice("wait format", WaitFormat::ALL)),
     key!("name", [Transport], r#"name = "Transport""#, name, ident("transport variant name")),
@@ -257,7 +267,30 @@ impl Reader<'_, '_, '_> {
                 (key.misspelt)(&mut fields);
             }
         }
+        self.alias_wait_sources(&mut fields, path);
         fields
+    }
+
+    /// `wait_headers` is the older name of `wait_sources`: either is read into
+    /// `wait_headers`, and both at once is an error.
+    fn alias_wait_sources(&mut self, fields: &mut RawTable, path: &str) {
+        let sources = core::mem::take(&mut fields.wait_sources);
+        if !sources.written() {
+            return;
+        }
+        if fields.wait_headers.written() {
+            let span = sources
+                .get()
+                .map_or(fields.span.clone(), |s| s.span.clone());
+            self.cx.error(
+                span,
+                format!("`{path}` sets both `wait_sources` and `wait_headers`"),
+                "`wait_headers` is the older name of `wait_sources`: keep one list",
+            );
+            fields.wait_headers = Field::Invalid;
+        } else {
+            fields.wait_headers = sources;
+        }
     }
 
     /// Reports a key that `container` (e.g. "`[api]`"), a table of kind `place`, does not

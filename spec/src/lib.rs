@@ -16,8 +16,11 @@
 //!
 //! # Choices where the spec format leaves room
 //!
-//! - A status's `name` and `reason` default to the IANA registry's (from `spec/http.toml`)
-//!   even without `extends`; `extends = "http"` additionally inherits every status with its
+//! - A 1xx-3xx status holds cases only: it needs at least one (its own or its base's), and
+//!   `message` and `name` are errors in it, since it generates no variant of its own; `retry`,
+//!   `hint`, `wait_headers` and the other error keys are its cases' defaults.
+//! - A status's `name` and `reason` default to the IANA registry's (from `spec/http.toml`,
+//!   and for 1xx-3xx codes, which it does not list, a table of reasons) even without `extends`; `extends = "http"` additionally inherits every status with its
 //!   message and retry policy. Without `extends`, a listed status's policy comes from its own
 //!   `retry` or its class, never from `http.toml`.
 //! - A variant name must be a plain Rust identifier: raw identifiers (`r#type`) and every
@@ -25,7 +28,7 @@
 //! - Codes 600..=999 belong to no class: unless listed with a `retry`, they are never retried.
 //! - Status keys may have leading zeros (`[status.0429]` is 429), so writing a code twice
 //!   that way is caught as a duplicate.
-//! - `wait_headers` entries need both `name` and `format`: guessing a format could turn a
+//! - `wait_sources` (or `wait_headers`, its older name) entries need both `name` and `format`: guessing a format could turn a
 //!   reset timestamp into an hours-long delay. Naming the same header twice is an error, since
 //!   the second could never be read.
 //! - `budget = {}` takes Finagle's defaults, `ratio = 0.2` and `min_per_second = 10`; the ratio
@@ -73,13 +76,14 @@ mod walk;
 
 pub use diag::{Diagnostic, DiagnosticKind, Diagnostics, LineIndex};
 pub use errspec_core::{
-    BudgetConfig, Jitter, Pacing, RateLimitConfig, RetryConfig, RetryPolicy, Scope, TransportKind,
-    TransportPolicies, UNCLASSIFIED_MESSAGE, UNKNOWN_REASON, WaitFormat, WaitHeader, WaitSource,
-    class_index,
+    BudgetConfig, Jitter, MatchTest, POINTER_WILDCARD, Pacing, RateLimitConfig, RetryConfig,
+    RetryPolicy, Scope, TransportKind, TransportPolicies, UNCLASSIFIED_MESSAGE, UNKNOWN_REASON,
+    WaitFormat, WaitHeader, WaitSource, class_index, pointer_has_wildcard,
 };
 pub use load::{MAX_SPEC_BYTES, load, parse_str, read_file};
 pub use model::{
-    Case, Class, Defaults, Segment, Spec, Status, Template, Transport, When, WhenSource,
-    rate_limited_by_default,
+    Case, Class, Defaults, Segment, Spec, Status, Template, Transport, When, WhenSource, WhenTest,
+    is_success_code, rate_limited_by_default,
 };
 pub use shipped::HTTP_SPEC;
+pub use suggest::did_you_mean;

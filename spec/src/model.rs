@@ -5,8 +5,8 @@ use core::ops::Range;
 use core::time::Duration;
 
 use crate::{
-    RateLimitConfig, RetryConfig, RetryPolicy, TransportKind, TransportPolicies,
-    UNCLASSIFIED_MESSAGE, WaitHeader, WaitSource, class_index,
+    MatchTest, RateLimitConfig, RetryConfig, RetryPolicy, TransportKind, TransportPolicies,
+    UNCLASSIFIED_MESSAGE, WaitHeader, class_index,
 };
 
 /// A spec with its base merged in and every default applied.
@@ -144,7 +144,7 @@ pub struct Status {
     pub hint: Option<String>,
     /// Retry policy.
     pub policy: RetryPolicy,
-    /// Wait sources for this status (its own, else `[retry] wait_headers`).
+    /// Wait sources for this status (its own, else `[retry] wait_sources`).
     pub wait_headers: Vec<WaitHeader>,
     /// Tries in all for a call that gets this error, when it overrides `[retry]`'s.
     pub max_attempts: Option<u32>,
@@ -155,11 +155,46 @@ pub struct Status {
     /// nearest base's, else [`rate_limited_by_default`] (`true` for 429 only).
     pub rate_limited: bool,
     /// Its `[[status.N.case]]`s in order: the first whose `when` matches a response gives the
-    /// error its variant; a response that matches none gets the status's own.
+    /// error its variant; a response that matches none gets the status's own, or for a
+    /// success status ([`is_success`](Self::is_success)) is a success.
     pub cases: Vec<Case>,
     /// Byte range of its `[status.N]` key (the `N`) in the user's spec file; `None` when
     /// inherited only.
     pub span: Option<Range<usize>>,
+}
+
+impl Status {
+    /// Whether this is a 1xx, 2xx or 3xx status: one that holds cases only (errors inside
+    /// successful responses, Slack's `200 {"ok": false}` say), has no `message` of its own and
+    /// generates no variant of its own. A response of it that matches none of its cases is a
+    /// success.
+    ///
+    /// ```
+    /// let spec = errspec_spec::parse_str(
+    ///     "[api]\nname = \"Slack\"\n\n[status.200]\n[[status.200.case]]\nname = \"NotOk\"\n\
+    ///      when = { header = \"x-slack-failure\" }\nmessage = \"the method failed\"\n",
+    ///     "slack.toml",
+    /// )
+    /// .unwrap();
+    /// let ok = spec.status(200).unwrap();
+    /// assert!(ok.is_success());
+    /// assert_eq!(ok.reason, "OK");
+    /// assert_eq!(ok.cases[0].name, "NotOk");
+    /// ```
+    pub fn is_success(&self) -> bool {
+        is_success_code(self.code)
+    }
+}
+
+/// Whether `code` is a 1xx, 2xx or 3xx status (see [`Status::is_success`]).
+///
+/// ```
+/// assert!(errspec_spec::is_success_code(200));
+/// assert!(errspec_spec::is_success_code(304));
+/// assert!(!errspec_spec::is_success_code(404));
+/// ```
+pub fn is_success_code(code: u16) -> bool {
+    code < 400
 }
 
 /// One meaning of a status, told apart by its response: a `[[status.N.case]]`, resolved (what
@@ -190,34 +225,80 @@ pub struct Case {
     pub span: Option<Range<usize>>,
 }
 
-/// A case's condition: a header or a JSON body field is present, or equals one of some values.
+/// A case's condition: a header, a JSON body field or the body's text is present, or passes a
+/// test against some values (any of them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct When {
     /// What is tested.
     pub source: WhenSource,
-    /// The values it must equal, compared as text, exactly; empty: present, any value.
-    pub equals: Vec<String>,
+    /// How its value is tested; `None`: it is present (a header or field with any value, a
+    /// body that is not empty).
+    pub test: Option<WhenTest>,
 }
 
-/// What a [`When`] tests: a header or a JSON body field, errspec-core's [`WaitSource`] (a wait
-/// is read from the same two places).
-pub type WhenSource = WaitSource;
+/// What a [`When`] tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WhenSource {
+    /// `header = N`: a response header, by lowercase name; each line of a repeated header is
+    /// tested, as bytes.
+    Header(String),
+    /// `body = P`: the values a JSON pointer reaches in the body (many, with a
+    /// [`POINTER_WILDCARD`](crate::POINTER_WILDCARD) token), as text.
+    Body(String),
+    /// `text = true`: the body excerpt as text, whatever the response's content type.
+    Text,
+}
+
+/// A [`When`]'s test: its kind and the values any of which passes it (never empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WhenTest {
+    /// `equals`, `starts_with`, `ends_with` or `contains`.
+    pub kind: MatchTest,
+    /// The strings, in the order written.
+    pub values: Vec<String>,
+}
+
+impl When {
+    /// A condition on `source`, with a test or none (present).
+    ///
+    /// ```
+    /// use errspec_spec::{MatchTest, When, WhenSource};
+    ///
+    /// let when = When::new(
+    ///     WhenSource::Header("x-amzn-errortype".into()),
+    ///     Some((MatchTest::StartsWith, vec!["ThrottlingException".into()])),
+    /// );
+    /// assert_eq!(
+    ///     when.to_string(),
+    ///     r#"{ header = "x-amzn-errortype", starts_with = "ThrottlingException" }"#
+    /// );
+    /// ```
+    pub fn new(source: WhenSource, test: Option<(MatchTest, Vec<String>)>) -> Self {
+        Self {
+            source,
+            test: test.map(|(kind, values)| WhenTest { kind, values }),
+        }
+    }
+}
 
 impl core::fmt::Display for When {
     /// As a spec writes it: `{ header = "retry-after" }`, `{ body = "/error/code", equals =
-    /// "insufficient_quota" }`.
+    /// "insufficient_quota" }`, `{ text = true, contains = "<Code>SlowDown</Code>" }`.
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match &self.source {
             WhenSource::Header(name) => write!(f, "{{ header = {name:?}")?,
             WhenSource::Body(pointer) => write!(f, "{{ body = {pointer:?}")?,
-            // a source added to errspec-core after this spec reader: said as Debug does
-            other => write!(f, "{{ {other:?}")?,
+            WhenSource::Text => f.write_str("{ text = true")?,
         }
-        match self.equals.as_slice() {
-            [] => f.write_str(" }"),
-            [one] => write!(f, ", equals = {one:?} }}"),
-            many => write!(f, ", equals = {many:?} }}"),
+        match &self.test {
+            None => f.write_str(" }"),
+            Some(test) => match test.values.as_slice() {
+                [one] => write!(f, ", {} = {one:?} }}", test.kind),
+                many => write!(f, ", {} = {many:?} }}", test.kind),
+            },
         }
     }
 }

@@ -107,7 +107,10 @@ pub(crate) struct RawTable {
     pub(crate) message: Field<String>,
     pub(crate) hint: Field<String>,
     pub(crate) retry: Field<RetryPolicy>,
+    /// `wait_sources` or its older name `wait_headers` (`Reader::fields` moves
+    /// `wait_sources` here).
     pub(crate) wait_headers: Field<Vec<WaitHeader>>,
+    pub(crate) wait_sources: Field<Vec<WaitHeader>>,
     /// `[status.N]` and cases: whether the error is a refusal of the rate limit.
     pub(crate) rate_limited: Field<bool>,
     /// `[[status.N.case]]`: each case's table, its span the case's whole table.
@@ -117,7 +120,11 @@ pub(crate) struct RawTable {
     // a case's `when`; `body` also in a wait header entry
     pub(crate) header: Field<String>,
     pub(crate) body: Field<String>,
+    pub(crate) text: Field<bool>,
     pub(crate) equals: Field<Vec<String>>,
+    pub(crate) starts_with: Field<Vec<String>>,
+    pub(crate) ends_with: Field<Vec<String>>,
+    pub(crate) contains: Field<Vec<String>>,
     // [rate_limit]
     pub(crate) scope: Field<Scope>,
     pub(crate) bucket_header: Field<String>,

@@ -3,7 +3,7 @@
 //! a value is missing anyway it falls back to something harmless rather than panicking.
 
 use crate::base::Base;
-use crate::names::{DEFAULT_FALLBACK, DEFAULT_TRANSPORT, variant_name};
+use crate::names::{DEFAULT_FALLBACK, DEFAULT_TRANSPORT, success_reason, variant_name};
 use crate::raw::{Field, RawSpec, RawStatus, RawTable};
 use crate::{
     Case, Class, RateLimitConfig, RetryConfig, RetryPolicy, Spec, Status, Template, Transport,
@@ -60,6 +60,8 @@ pub(crate) fn resolve(spec: &RawSpec, http: &RawSpec) -> Spec {
             let tables: Vec<&RawStatus> = user.into_iter().chain(base.status(code)).collect();
             resolve_status(code, &tables, user.is_some(), http, &retry, &classes)
         })
+        // a success status is there for its cases only (`valid` asks for one)
+        .filter(|status| !status.is_success() || !status.cases.is_empty())
         .collect();
 
     let limits: Vec<&RawTable> = layers
@@ -223,7 +225,9 @@ fn resolve_status(
         name: variant_name(tables, http, code).unwrap_or_else(|| format!("Status{code}")),
         reason: pick(tables, |t| &t.reason)
             .or_else(|| iana.and_then(|s| s.table.reason.value()))
-            .cloned()
+            .map(String::as_str)
+            .or_else(|| success_reason(code))
+            .map(str::to_owned)
             .unwrap_or_default(),
         message: pick(tables, |t| &t.message).cloned().unwrap_or_default(),
         hint,

@@ -7,8 +7,16 @@ const MAX_LEN: usize = 64;
 /// The candidate closest to `word`, if one is close enough to be a likely typo: at most one
 /// edit for short words, a third of the word's length for longer ones; failing that, a
 /// candidate `word` abbreviates (`msg` for `message`). Case is ignored, so `Retry` suggests
-/// `retry`.
-pub(crate) fn did_you_mean<'a>(
+/// `retry`. Public for the code generator's own "did you mean" (its attributes' keys).
+///
+/// ```
+/// use errspec_spec::did_you_mean;
+///
+/// assert_eq!(did_you_mean("scop", ["scope"]), Some("scope"));
+/// assert_eq!(did_you_mean("Retry", ["retry", "message"]), Some("retry"));
+/// assert_eq!(did_you_mean("channel", ["scope"]), None);
+/// ```
+pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

@@ -48,6 +48,10 @@ fn check_api(spec: &RawSpec, cx: &mut Ctxt<'_>) {
 /// `message`, and for codes the IANA registry lacks, `name` and `reason`.
 fn check_required(status: &RawStatus, base: &Base, http: &RawSpec, cx: &mut Ctxt<'_>) {
     let code = status.code;
+    if crate::is_success_code(code) {
+        check_success(status, base, cx);
+        return;
+    }
     let inherited = base.status(code).next().is_some();
     let table = &status.table;
     if !inherited && !table.message.written() {
@@ -84,6 +88,57 @@ fn check_required(status: &RawStatus, base: &Base, http: &RawSpec, cx: &mut Ctxt
     );
 }
 
+/// A 1xx-3xx status holds cases and generates no variant of its own: it needs a case (its
+/// own or its base's), and neither a `message` nor a `name`; a code the IANA registry lacks
+/// needs a `reason`, which its cases' messages show.
+fn check_success(status: &RawStatus, base: &Base, cx: &mut Ctxt<'_>) {
+    let code = status.code;
+    let table = &status.table;
+    let why = "a response of a 1xx-3xx status is a success unless one of the status's cases \
+               matches it";
+    if let Some(message) = table.message.get() {
+        cx.error(
+            message.span.clone(),
+            format!("`[status.{code}]` is a success status: it has no `message` of its own"),
+            format!(
+                "{why}, and each case is an error with its own `message`: move this one into a \
+                 `[[status.{code}.case]]` with a `when`, or remove it"
+            ),
+        );
+    }
+    if let Some(name) = table.name.get() {
+        cx.error(
+            name.span.clone(),
+            format!("`[status.{code}]` is a success status: it generates no variant to name"),
+            format!(
+                "{why}, and each case is a variant named by its own `name`: remove `name` from \
+                 `[status.{code}]`"
+            ),
+        );
+    }
+    let inherited = base
+        .status(code)
+        .any(|s| s.table.case.value().is_some_and(|cases| !cases.is_empty()));
+    if !table.case.written() && !inherited {
+        cx.error(
+            table.span.clone(),
+            format!("success status {code} has no case, so it can never be an error"),
+            format!(
+                "{why}: add one, e.g. `[[status.{code}.case]]` with `name = \"NotOk\"`, \
+                 `when = {{ body = \"/ok\", equals = \"false\" }}` and a `message`, or remove \
+                 `[status.{code}]`"
+            ),
+        );
+    }
+    if crate::names::success_reason(code).is_none() && !table.reason.written() {
+        cx.error(
+            table.span.clone(),
+            format!("status {code} has no IANA reason phrase, so it needs `reason`"),
+            "add `reason = \"...\"` (the reason phrase its cases' messages show)",
+        );
+    }
+}
+
 /// Where a variant name comes from, for messages about duplicates.
 struct Claim {
     code: u16,
@@ -103,7 +158,7 @@ fn check_names(spec: &RawSpec, base: &Base, http: &RawSpec, cx: &mut Ctxt<'_>) {
     // Inherited statuses the file does not mention come first: they are there before any
     // line of the user's file.
     for code in base.codes() {
-        if spec.status(code).is_some() {
+        if spec.status(code).is_some() || crate::is_success_code(code) {
             continue;
         }
         if let Some(name) = variant_name(&layers(None, base, code), http, code) {
@@ -111,6 +166,10 @@ fn check_names(spec: &RawSpec, base: &Base, http: &RawSpec, cx: &mut Ctxt<'_>) {
         }
     }
     for status in &spec.statuses {
+        if crate::is_success_code(status.code) {
+            // no variant of its own (a `name` in it is an error of its own)
+            continue;
+        }
         let Some(name) = variant_name(&layers(Some(status), base, status.code), http, status.code)
         else {
             continue;

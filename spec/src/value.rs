@@ -262,18 +262,20 @@ impl Reader<'_, '_, '_> {
         None
     }
 
-    /// `equals`: a string or an array of strings (any of them), compared as text.
-    pub(crate) fn equals(
+    /// A `when`'s test (`equals`, `starts_with`, `ends_with`, `contains`): a string or a
+    /// non-empty array of strings (any of them), compared as text.
+    pub(crate) fn match_values(
         &mut self,
         value: &Value<'_>,
         path: &str,
         example: &str,
     ) -> Option<Sp<Vec<String>>> {
+        let key = path.rsplit('.').next().unwrap_or(path);
         let wrong = |reader: &mut Self, item: &Value<'_>| {
             let written = reader.written(item);
             let help = match item.get_ref() {
                 DeValue::Integer(_) | DeValue::Float(_) | DeValue::Boolean(_) => format!(
-                    "header values and JSON fields compare as text: write `equals = \"{written}\"`"
+                    "header values and JSON fields compare as text: write `{key} = \"{written}\"`"
                 ),
                 _ => format!("write a string or an array of strings, e.g. `{example}`"),
             };
@@ -291,8 +293,8 @@ impl Reader<'_, '_, '_> {
             DeValue::Array(items) if items.is_empty() => {
                 self.cx.error(
                     value.span(),
-                    format!("`{path}` is an empty array, which nothing equals"),
-                    "list the values to match, or leave `equals` out to match any value",
+                    format!("`{path}` is an empty array, which no value passes"),
+                    format!("list the values to match, or leave `{key}` out to match any value"),
                 );
                 None
             }
@@ -311,6 +313,26 @@ impl Reader<'_, '_, '_> {
                 None
             }
         }
+    }
+
+    /// A `when`'s `text = true`: the body excerpt is the source. Only `true` is a source.
+    pub(crate) fn text_source(
+        &mut self,
+        value: &Value<'_>,
+        path: &str,
+        example: &str,
+    ) -> Option<Sp<bool>> {
+        let flag = self.boolean(value, path, example)?;
+        if flag.value {
+            return Some(flag);
+        }
+        self.cx.error(
+            flag.span,
+            format!("`{path} = false` names no source"),
+            "`text = true` tests the body excerpt as text; to test a header or a JSON field, \
+             write `header = \"...\"` or `body = \"/...\"` instead of `text`",
+        );
+        None
     }
 
     /// `true` or `false`.

@@ -105,7 +105,10 @@ fn github_tells_rate_limits_from_permission_errors() {
         primary.when.source,
         WhenSource::Header("x-ratelimit-remaining".into())
     );
-    assert_eq!(primary.when.equals, ["0"]);
+    assert_eq!(
+        primary.when.to_string(),
+        r#"{ header = "x-ratelimit-remaining", equals = "0" }"#
+    );
     assert_eq!(primary.policy, RetryPolicy::AfterHeader);
     assert!(
         primary
@@ -127,7 +130,8 @@ fn openai_never_retries_an_exhausted_quota() {
         .expect("the quota case");
     assert_eq!(quota.policy, RetryPolicy::Never);
     assert_eq!(quota.when.source, WhenSource::Body("/error/code".into()));
-    assert!(quota.when.equals.iter().any(|v| v == "insufficient_quota"));
+    let test = quota.when.test.as_ref().expect("a test");
+    assert!(test.values.iter().any(|v| v == "insufficient_quota"));
     assert_eq!(
         spec.retry.should_retry_header.as_deref(),
         Some("x-should-retry")

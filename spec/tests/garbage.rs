@@ -207,10 +207,18 @@ fn many_problems_are_capped() {
 #[test]
 fn many_statuses_are_fast_enough() {
     let mut source = String::from("[api]\nname = \"X\"\n");
-    for code in 100..1000 {
+    for code in 400..1000 {
         let _ = write!(
             source,
             "[status.{code}]\nname = \"S{code}\"\nreason = \"R\"\nmessage = \"m\"\n"
+        );
+    }
+    // success statuses hold cases
+    for code in 100..400 {
+        let _ = write!(
+            source,
+            "[status.{code}]\nreason = \"R\"\n[[status.{code}.case]]\nname = \"C{code}\"\n\
+             when = {{ header = \"x-error\" }}\nmessage = \"m\"\n"
         );
     }
     let spec = parse_str(&source, "many.toml").unwrap();

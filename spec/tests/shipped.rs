@@ -19,12 +19,12 @@ fn http() -> Spec {
     }
 }
 
-/// Every code of the IANA registry but the "(Unused)" 306 and 418.
+/// Every error code (4xx, 5xx) of the IANA registry but the "(Unused)" 418: a success status
+/// generates no variant, so `http` lists none.
 const IANA: &[u16] = &[
-    100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304,
-    305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415,
-    416, 417, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506,
-    507, 508, 510, 511,
+    400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 421,
+    422, 423, 424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510,
+    511,
 ];
 
 #[test]
@@ -43,8 +43,6 @@ fn http_spec_names_and_reasons() {
         let s = spec.status(code).unwrap();
         (s.name.as_str(), s.reason.as_str())
     };
-    assert_eq!(named(200), ("Ok", "OK"));
-    assert_eq!(named(226), ("ImUsed", "IM Used"));
     assert_eq!(named(413), ("ContentTooLarge", "Content Too Large"));
     assert_eq!(named(414), ("UriTooLong", "URI Too Long"));
     assert_eq!(

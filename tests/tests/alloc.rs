@@ -94,3 +94,86 @@ fn from_parts_tells_cases_apart_without_allocating() {
         )
     );
 }
+
+/// Cases that test a header's prefix and JSON fields (`specs/matching.toml`).
+#[errspec::errors(spec = "specs/matching.toml")]
+#[derive(Debug)]
+pub enum MatchingError {}
+
+#[test]
+fn a_header_prefix_case_without_a_body_does_not_allocate() {
+    let throttled = headers(&[(
+        "x-amzn-errortype",
+        "ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/",
+    )]);
+    let other = headers(&[("x-amzn-errortype", "ValidationException:http://internal/")]);
+    let bad = StatusCode::BAD_REQUEST;
+    let before = allocations();
+    let mut throttling = 0;
+    for _ in 0..100 {
+        let e = MatchingError::from_parts(bad, &throttled, None);
+        let f = MatchingError::from_parts(bad, &other, None);
+        throttling += usize::from(matches!(e, MatchingError::Throttling { .. }));
+        throttling += usize::from(matches!(f, MatchingError::Throttling { .. }));
+        let _ = (e.retry_after(), f.policy());
+    }
+    assert_eq!(
+        allocations() - before,
+        0,
+        "allocations during 200 from_parts"
+    );
+    assert_eq!(throttling, 100);
+    assert!(matches!(
+        MatchingError::from_parts(bad, &other, None),
+        MatchingError::BadRequest { .. }
+    ));
+}
+
+#[errspec::errors(spec = "specs/parsed-once/one-case.toml")]
+#[derive(Debug)]
+pub enum OneCaseError {}
+
+#[errspec::errors(spec = "specs/parsed-once/many-cases.toml")]
+#[derive(Debug)]
+pub enum ManyCasesError {}
+
+/// A Google AIP-193 429 (`error.details[]` holds the reason and the delay).
+const GOOGLE_429: &[u8] = br#"{"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "details": [
+    {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED"},
+    {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1.5s"}]}}"#;
+
+#[test]
+fn a_body_is_parsed_once_however_many_cases_and_sources_read_it() {
+    let no_headers = errspec::http::HeaderMap::new();
+    let status = StatusCode::TOO_MANY_REQUESTS;
+    let count = |f: &dyn Fn() -> Option<std::time::Duration>| {
+        let before = allocations();
+        let wait = f();
+        (allocations() - before, wait)
+    };
+    let one =
+        count(&|| OneCaseError::from_parts(status, &no_headers, Some(GOOGLE_429)).retry_after());
+    let many =
+        count(&|| ManyCasesError::from_parts(status, &no_headers, Some(GOOGLE_429)).retry_after());
+    let wait = Some(std::time::Duration::from_millis(1500));
+    assert_eq!((one.1, many.1), (wait, wait));
+    // four case tests and three wait sources allocate what one of each does: one parse
+    assert_eq!(
+        many.0, one.0,
+        "allocations: one case {}, five cases {}",
+        one.0, many.0
+    );
+    // a parse is many allocations, and one conversion makes fewer than two parses do
+    let before = allocations();
+    let parsed: Option<serde_json::Value> = serde_json::from_slice(GOOGLE_429).ok();
+    let parse = allocations() - before;
+    assert!(
+        parsed.is_some() && parse >= 10,
+        "{parse} allocations for a parse"
+    );
+    assert!(
+        one.0 < 2 * parse,
+        "{} allocations for one conversion, {parse} for a parse",
+        one.0
+    );
+}

@@ -2,8 +2,9 @@
 //! (`HttpConnector`, HTTP/1) against a scripted server on 127.0.0.1. 429 with Retry-After,
 //! 503 on GET and POST, the `Idempotency` extension, GitHub's 403 rate-limit case, pacing
 //! from quota headers, a hold shared by concurrent requests (Tokio's paused clock), a closed
-//! port (`connect`), an elapsed tower timeout (`timeout`), a body that cannot be copied, and
-//! `poll_ready` before every attempt.
+//! port (`connect`), an elapsed tower timeout (`timeout`), a body that cannot be copied,
+//! `poll_ready` before every attempt, and a success status's header case (its body cases
+//! unread).
 //!
 //! Unless a test says otherwise, waits are recorded by a sleeper, not slept.
 
@@ -470,4 +471,47 @@ async fn a_call_dropped_mid_wait_gives_back_its_retry() {
     assert_eq!(counted.calls.load(Ordering::Relaxed), 1);
     let left = (0..20).filter(|_| budget.try_withdraw()).count();
     assert_eq!(left, 10, "the retry that was never sent was given back");
+}
+
+/// Errors inside successful responses (`specs/success.toml`): a 204 with `x-deferred: true`
+/// is a header case, a 200 with `{"ok": false}` a body case.
+mod success {
+    #[errspec::errors(spec = "specs/success.toml")]
+    #[derive(Debug)]
+    pub enum ChatError {}
+}
+
+#[tokio::test]
+async fn a_success_is_retried_by_its_header_cases_only() {
+    let server = ScriptServer::start().await;
+    server.script(
+        "/d",
+        [
+            Reply::new(204).header("x-deferred", "true"),
+            Reply::new(204),
+        ],
+    );
+    server.once(
+        "/m",
+        Reply::new(200).body(r#"{"ok":false,"error":"ratelimited"}"#),
+    );
+    let sleeper = RecordingSleeper::new();
+    let mut service = RetryLayer::<success::ChatError>::new()
+        .with_retrier(retrier::<success::ChatError>(&sleeper, &Pauses::default()))
+        .layer(hyper());
+
+    let response = send(&mut service, get(&format!("{}/d", server.url())))
+        .await
+        .expect("a response");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(server.served(), 2);
+    assert_eq!(sleeper.sleeps(), [100 * MS]);
+
+    // the body is the caller's, unread: the body case cannot match here
+    let response = send(&mut service, get(&format!("{}/m", server.url())))
+        .await
+        .expect("a response");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(server.served(), 3);
+    assert_eq!(sleeper.sleeps(), [100 * MS]);
 }

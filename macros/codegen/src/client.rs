@@ -6,15 +6,17 @@
 //! `attempts.after(result)` says return or sleep this long, so sync, async, `&self` and
 //! `&mut self` methods all expand the same way, without closures borrowing the client.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{
-    FnArg, GenericArgument, GenericParam, ItemTrait, Pat, PathArguments, ReceiverKind, ReturnType,
-    TraitItem, TraitItemFn, Type, TypeParamBound,
-};
+use syn::{FnArg, GenericParam, ItemTrait, Pat, ReceiverKind, ReturnType, TraitItem, TraitItemFn};
 
 use crate::errors::Errors;
+use crate::method_attr::{self, MethodAttrs};
+use crate::signature::{
+    Receiver, borrows_receiver, impl_future_output, mentions_impl, result_error_type,
+    self_reference,
+};
 
 /// How a method's result comes back.
 enum Shape {
@@ -26,21 +28,12 @@ enum Shape {
     ImplFuture,
 }
 
-/// What the receiver is.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Receiver {
-    Ref,
-    Mut,
-    Value,
-    None,
-}
-
 pub(crate) fn expand(mut item: ItemTrait, error: &syn::Path, errors: &mut Errors) -> TokenStream {
     let mut methods = Vec::new();
     for trait_item in &mut item.items {
         if let TraitItem::Fn(method) = trait_item {
-            let idempotent = take_attribute(method, errors);
-            methods.push((method.clone(), idempotent));
+            let attrs = method_attr::take(method, errors);
+            methods.push((method.clone(), attrs));
         }
     }
     let trait_ident = &item.ident;
@@ -75,8 +68,8 @@ pub(crate) fn expand(mut item: ItemTrait, error: &syn::Path, errors: &mut Errors
             _ => {}
         }
     }
-    for (method, idempotent) in &methods {
-        if let Some(tokens) = method_impl(method, *idempotent, &item, error, errors) {
+    for (method, attrs) in &methods {
+        if let Some(tokens) = method_impl(method, attrs, &item, error, errors) {
             items.push(tokens);
         }
     }
@@ -91,36 +84,14 @@ pub(crate) fn expand(mut item: ItemTrait, error: &syn::Path, errors: &mut Errors
     }
 }
 
-/// Reads and removes `#[errspec(idempotent)]` from a method.
-fn take_attribute(method: &mut TraitItemFn, errors: &mut Errors) -> Option<Span> {
-    let mut idempotent = None;
-    for attr in method.attrs.iter().filter(|a| a.path().is_ident("errspec")) {
-        let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("idempotent") {
-                idempotent = Some(meta.path.span());
-                Ok(())
-            } else {
-                Err(meta.error(
-                    "unknown key in `#[errspec(...)]` on a method; the only one is `idempotent` \
-                     (retry this method's failures that are retried for idempotent requests)",
-                ))
-            }
-        });
-        if let Err(e) = result {
-            errors.push(e);
-        }
-    }
-    method.attrs.retain(|a| !a.path().is_ident("errspec"));
-    idempotent
-}
-
 fn method_impl(
     method: &TraitItemFn,
-    idempotent: Option<Span>,
+    attrs: &MethodAttrs,
     item: &ItemTrait,
     default_error: &syn::Path,
     errors: &mut Errors,
 ) -> Option<TokenStream> {
+    let idempotent = attrs.idempotent;
     let trait_ident = &item.ident;
     let (_, trait_ty_generics, _) = item.generics.split_for_impl();
     let mut sig = method.sig.clone();
@@ -160,8 +131,11 @@ fn method_impl(
 
     // Arguments get fresh names so any pattern works; each is passed by clone.
     let mut args = Vec::new();
+    // the `#[errspec(scope)]` argument's name, and the span its type's errors are reported at
+    let mut scope = None;
     for (i, input) in sig.inputs.iter_mut().enumerate() {
         if let FnArg::Typed(pat_type) = input {
+            let span = pat_type.span();
             let name = match &*pat_type.pat {
                 Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
                     format_ident!("__arg_{}", p.ident.to_string().trim_start_matches("r#"))
@@ -172,6 +146,9 @@ fn method_impl(
             // An `impl Trait` argument's type cannot be named in the body.
             let ty =
                 (!mentions_impl(pat_type.ty.to_token_stream())).then(|| (*pat_type.ty).clone());
+            if attrs.scope.is_some_and(|(at, _)| at == i) {
+                scope = Some((name.clone(), span));
+            }
             args.push((name, ty));
         }
     }
@@ -191,6 +168,10 @@ fn method_impl(
     let error = output
         .as_ref()
         .and_then(|ty| result_error_type(ty, default_error));
+    // every call on the attempts goes through the one trait `Attempts` and `Forward` implement
+    let calls = error
+        .as_ref()
+        .map(|(error_ty, _)| quote!(::errspec::__private::CallAttempts::<#error_ty>));
     let (error_ty, error_items) = error.unzip();
     let retried = error_ty.is_some() && matches!(receiver, Receiver::Ref | Receiver::Mut);
     if let (Some(span), false) = (idempotent, retried) {
@@ -198,6 +179,15 @@ fn method_impl(
             span,
             "`#[errspec(idempotent)]` only applies to methods with a `&self` or `&mut self` \
              receiver that return `Result<T, E>` (or a future of one)",
+        ));
+        return None;
+    }
+    if let (Some((_, span)), false) = (attrs.scope, retried) {
+        errors.push(syn::Error::new(
+            span,
+            "`#[errspec(scope)]` only applies to parameters of methods with a `&self` or \
+             `&mut self` receiver that return `Result<T, E>` (or a future of one): other \
+             methods are forwarded once, under no rate limit",
         ));
         return None;
     }
@@ -282,43 +272,69 @@ fn method_impl(
         };
         // the attempt runs as the call's, so the responses it reads teach its scope
         let awaited = match shape {
-            Shape::Sync => quote!(__attempts.observing_blocking(|| #call)),
-            Shape::Async | Shape::ImplFuture => quote!(__attempts.observing(#call).await),
+            Shape::Sync => quote!(#calls::observing_blocking(&__attempts, || #call)),
+            Shape::Async | Shape::ImplFuture => {
+                quote!(#calls::observing(&__attempts, #call).await)
+            }
         };
         let sleep = match shape {
-            Shape::Sync => quote!(__attempts.sleep_blocking(__delay)),
-            Shape::Async | Shape::ImplFuture => quote!(__attempts.sleep(__delay).await),
+            Shape::Sync => quote!(#calls::sleep_blocking(&mut __attempts, __delay)),
+            Shape::Async | Shape::ImplFuture => {
+                quote!(#calls::sleep(&mut __attempts, __delay).await)
+            }
         };
         let reborrow = match receiver {
             Receiver::Mut => quote!(let __inner = &mut *__inner;),
             _ => quote!(),
         };
-        // the first attempt waits while a server-stated wait holds the retrier
+        // the first attempt waits while a server-stated wait holds the retrier; a call whose
+        // deadline would pass during a hold is not sent: it returns the error
         let ready = match shape {
-            Shape::Sync => quote!(__attempts.ready_blocking::<#error_ty>()),
-            Shape::Async | Shape::ImplFuture => quote!(__attempts.ready::<#error_ty>().await),
+            Shape::Sync => quote! {
+                if let ::core::result::Result::Err(__error) =
+                    #calls::ready_blocking(&mut __attempts)
+                {
+                    return ::core::result::Result::Err(__error);
+                }
+            },
+            // the fast path: a call nothing holds goes without building `ready`'s future
+            Shape::Async | Shape::ImplFuture => quote! {
+                if !#calls::ready_now(&mut __attempts)
+                    && let ::core::result::Result::Err(__error) =
+                        #calls::ready(&mut __attempts).await
+                {
+                    return ::core::result::Result::Err(__error);
+                }
+            },
         };
-        // a call whose deadline would pass during a hold is not sent: it returns the error
-        let ready = quote! {
-            if let ::core::result::Result::Err(__error) = #ready {
-                return ::core::result::Result::Err(__error);
+        // the `#[errspec(scope)]` argument's value, read before it is kept for the attempts
+        let scope_by = scope.as_ref().map(|(name, span)| {
+            quote_spanned! {*span=>
+                #calls::scope_by(&mut __attempts, {
+                    #[allow(unused_imports)]
+                    use ::errspec::__private::{ByDisplay as _, ByNeither as _, ByText as _};
+                    (&&::errspec::__private::ScopeArgument(&#name)).scope_value()
+                });
             }
-        };
+        });
         let slots = args
             .iter()
             .map(|(name, _)| quote!(let mut #name = ::core::option::Option::Some(#name);));
         quote! {
             #[allow(unused_imports)]
-            use ::errspec::__private::{ForwardOtherErrors as _, RetryWithStatus as _};
+            use ::errspec::__private::{
+                ForwardOtherErrors as _, PassArguments as _, RetryWithStatus as _,
+            };
             #error_items
             #strict
             #begin
+            #scope_by
             #(#slots)*
             #ready
             loop {
                 #reborrow
                 let __result = #awaited;
-                match __attempts.after::<_, #error_ty>(__result) {
+                match #calls::after(&mut __attempts, __result) {
                     ::core::ops::ControlFlow::Break(__result) => return __result,
                     ::core::ops::ControlFlow::Continue(__delay) => #sleep,
                 }
@@ -347,139 +363,19 @@ fn method_impl(
     })
 }
 
-/// Whether a return type borrows from the receiver: a reference with an elided lifetime, `'_`,
-/// or the receiver's own lifetime.
-fn borrows_receiver(tokens: TokenStream, receiver: Option<&syn::Lifetime>) -> bool {
-    use proc_macro2::TokenTree;
-    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-    tokens.iter().enumerate().any(|(i, token)| match token {
-        TokenTree::Punct(p) if p.as_char() == '&' => {
-            !matches!(tokens.get(i + 1), Some(TokenTree::Punct(q)) if q.as_char() == '\'')
-        }
-        TokenTree::Punct(p) if p.as_char() == '\'' => match tokens.get(i + 1) {
-            Some(TokenTree::Ident(name)) => {
-                name == "_" || receiver.is_some_and(|r| r.ident == *name)
-            }
-            _ => false,
-        },
-        // the arguments of `fn(&str)` or `Fn(&str)` have lifetimes of their own
-        TokenTree::Group(group)
-            if group.delimiter() == proc_macro2::Delimiter::Parenthesis
-                && i > 0
-                && matches!(&tokens[i - 1], TokenTree::Ident(f)
-                    if ["fn", "Fn", "FnMut", "FnOnce"].iter().any(|name| f == name)) =>
-        {
-            false
-        }
-        TokenTree::Group(group) => borrows_receiver(group.stream(), receiver),
-        _ => false,
-    })
-}
-
-/// Whether a type has `impl Trait` in it.
-fn mentions_impl(tokens: TokenStream) -> bool {
-    tokens.into_iter().any(|token| match token {
-        proc_macro2::TokenTree::Ident(ident) => ident == "impl",
-        proc_macro2::TokenTree::Group(group) => mentions_impl(group.stream()),
-        _ => false,
-    })
-}
-
-/// `self: &Self` and `self: &mut Self`, the long forms of `&self` and `&mut self`.
-fn self_reference(ty: &Type) -> Option<Receiver> {
-    let Type::Reference(reference) = ty else {
-        return None;
-    };
-    match &*reference.elem {
-        Type::Path(path) if path.qself.is_none() && path.path.is_ident("Self") => {
-            Some(if reference.mutability.is_some() {
-                Receiver::Mut
-            } else {
-                Receiver::Ref
-            })
-        }
-        _ => None,
-    }
-}
-
-/// `T` of `-> impl Future<Output = T> + ..`.
-fn impl_future_output(output: &ReturnType) -> Option<&Type> {
-    let ReturnType::Type(_, ty) = output else {
-        return None;
-    };
-    let Type::ImplTrait(imp) = &**ty else {
-        return None;
-    };
-    imp.bounds.iter().find_map(|bound| {
-        let TypeParamBound::Trait(t) = bound else {
-            return None;
-        };
-        let last = t.path.segments.last()?;
-        if last.ident != "Future" {
-            return None;
-        }
-        let PathArguments::AngleBracketed(args) = &last.arguments else {
-            return None;
-        };
-        args.args.iter().find_map(|arg| match arg {
-            GenericArgument::AssocType(assoc) if assoc.ident == "Output" => Some(&assoc.ty),
-            _ => None,
-        })
-    })
-}
-
-/// `E` of `Result<T, E>` (any path ending in `Result`), or `None` when `ty` is no `Result`.
-/// With the items the method body needs to name it: a one-argument alias (`Result<T>`,
-/// `crate::Result<T>`, `io::Result<T>`) is resolved by the compiler through a local trait, so
-/// the alias's own error type is used (and one that is no `StatusError` is reported at the
-/// return type). Only an alias whose `T` has `impl Trait` in it, which the body cannot name, is
-/// taken to mean the macro's error type.
-fn result_error_type(ty: &Type, default_error: &syn::Path) -> Option<(TokenStream, TokenStream)> {
-    let Type::Path(path) = ty else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if last.ident != "Result" {
-        return None;
-    }
-    let PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    let types: Vec<&Type> = args
-        .args
-        .iter()
-        .filter_map(|a| match a {
-            GenericArgument::Type(t) => Some(t),
-            _ => None,
-        })
-        .collect();
-    match types.as_slice() {
-        [_, error] => Some((error.to_token_stream(), TokenStream::new())),
-        [_] if mentions_impl(ty.to_token_stream()) => {
-            Some((default_error.to_token_stream(), TokenStream::new()))
-        }
-        [_] => {
-            let span = ty.span();
-            let error = quote_spanned!(span=> <#ty as __ErrspecResult>::Error);
-            let items = quote! {
-                trait __ErrspecResult {
-                    type Error;
-                }
-                impl<__T, __E> __ErrspecResult for ::core::result::Result<__T, __E> {
-                    type Error = __E;
-                }
-            };
-            Some((error, items))
-        }
-        _ => None,
-    }
-}
-
-/// The trait as written less errspec's attributes: what is emitted beside compile errors.
+/// The trait as written less errspec's attributes (on methods and their parameters): what is
+/// emitted beside compile errors.
 pub(crate) fn strip(mut item: ItemTrait) -> TokenStream {
     for trait_item in &mut item.items {
         if let TraitItem::Fn(method) = trait_item {
             method.attrs.retain(|a| !a.path().is_ident("errspec"));
+            for input in &mut method.sig.inputs {
+                let attrs = match input {
+                    FnArg::Receiver(r) => &mut r.attrs,
+                    FnArg::Typed(t) => &mut t.attrs,
+                };
+                attrs.retain(|a| !a.path().is_ident("errspec"));
+            }
         }
     }
     item.into_token_stream()

@@ -1,6 +1,7 @@
 //! Tokens out for `#[errspec::errors]`: the enum filled from the spec, its conversions and
-//! `Display`; `status_impl` writes its `StatusError` impl and tables, `stub` what stands in
-//! for it beside compile errors.
+//! `Display`; `cases` writes the conversions that test cases (`from_parts`, `from_success`),
+//! `status_impl` its `StatusError` impl and tables, `stub` what stands in for it beside
+//! compile errors.
 //!
 //! Everything is referred to by absolute path, generated locals are `__`-named, and anything
 //! non-trivial (header parsing, body excerpts) is a call into the runtime so it is written and
@@ -8,16 +9,17 @@
 
 use std::path::Path;
 
-use errspec_spec::{Segment, Spec, TransportKind, WaitHeader, WhenSource};
+use errspec_spec::{Segment, Spec, TransportKind};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Ident;
 
+use crate::cases::{from_parts, from_success, has_success_cases};
 use crate::errors::Errors;
 use crate::generated::{Generated, all_waits, needs_json, transport_ident};
 use crate::input::{UserEnum, UserVariant};
 use crate::status_impl::{retry_config, status_error, statuses, transport_error};
-use crate::tokens::{class_match, code_lit, option_str, wait_headers_tokens};
+use crate::tokens::{class_match, code_lit};
 use crate::valid::idents;
 
 pub(crate) fn errors(
@@ -92,6 +94,8 @@ pub(crate) fn errors(
 
     let from_status = from_status(&generated, &fallback);
     let from_parts = from_parts(&generated, spec);
+    let from_success = from_success(&generated, spec);
+    let has_success_cases = has_success_cases(spec);
     let display = display(spec, &generated, &fallback, &user.variants);
     let source = source(spec, &user.variants);
     let status_error = status_error(spec, &generated, &fallback, &user.variants);
@@ -143,6 +147,22 @@ pub(crate) fn errors(
             ) -> Self {
                 #from_parts
             }
+
+            /// The error inside a successful response, if it is one: the first case of its
+            /// status (a 1xx-3xx status of the spec) that the response matches, with its wait
+            /// and a body excerpt (at most 4 KiB, lossy UTF-8). `None` for a response that
+            /// matches none, and for any status the spec lists no cases for below 400 (error
+            /// statuses are `from_parts`'s).
+            #[must_use]
+            #vis fn from_success(
+                status: ::errspec::http::StatusCode,
+                headers: &::errspec::http::HeaderMap,
+                body: ::core::option::Option<&[u8]>,
+            ) -> ::core::option::Option<Self> {
+                #from_success
+            }
+
+            #has_success_cases
 
             fn __from_status(
                 status: ::errspec::http::StatusCode,
@@ -257,63 +277,6 @@ fn from_status(generated: &[Generated<'_>], fallback: &Ident) -> TokenStream {
         match status.as_u16() {
             #(#arms)*
             _ => Self::#fallback { status, details },
-        }
-    }
-}
-
-/// Statuses with cases test them in order, each case its own variant; statuses whose wait
-/// sources differ from `[retry]`'s read their own; all others read `[retry]`'s.
-fn from_parts(generated: &[Generated<'_>], spec: &Spec) -> TokenStream {
-    let should_retry = option_str(spec.retry.should_retry_header.as_deref());
-    let details = |waits: &[WaitHeader]| {
-        let waits = wait_headers_tokens(waits);
-        quote!(__response.details(#waits, #should_retry))
-    };
-    let mut arms = Vec::new();
-    for g in generated.iter().filter(|g| g.case.is_none()) {
-        let status = g.status;
-        if status.cases.is_empty() && *status.wait_headers == *spec.retry.wait_headers {
-            continue;
-        }
-        let code = code_lit(status.code);
-        let cases = generated
-            .iter()
-            .filter(|c| c.case.is_some() && std::ptr::eq(c.status, status))
-            .filter_map(|c| {
-                let case = c.case?;
-                let ident = &c.ident;
-                let equals = &case.when.equals;
-                let test = match &case.when.source {
-                    WhenSource::Header(name) => quote!(__response.header(#name, &[#(#equals),*])),
-                    WhenSource::Body(pointer) => {
-                        quote!(__response.body(#pointer, &[#(#equals),*]))
-                    }
-                    _ => quote!(::core::compile_error!(
-                        "errspec: a case condition this code generator does not know"
-                    )),
-                };
-                let details = details(c.wait_headers());
-                Some(quote! {
-                    if #test {
-                        return Self::#ident { details: #details };
-                    }
-                })
-            });
-        let ident = &g.ident;
-        let own = details(&status.wait_headers);
-        arms.push(quote! {
-            #code => {
-                #(#cases)*
-                Self::#ident { details: #own }
-            }
-        });
-    }
-    let default = details(&spec.retry.wait_headers);
-    quote! {
-        let __response = ::errspec::__private::Response::new(headers, body);
-        match status.as_u16() {
-            #(#arms)*
-            _ => Self::__from_status(status, #default),
         }
     }
 }

@@ -16,6 +16,7 @@
 // docs.rs (`--cfg docsrs`, see Cargo.toml) marks each feature-gated item with its feature
 #![cfg_attr(docsrs, feature(doc_cfg))]
 mod attr;
+mod cases;
 mod client;
 mod crate_path;
 mod errors;
@@ -23,6 +24,8 @@ mod expand;
 mod generated;
 mod input;
 mod locate;
+mod method_attr;
+mod signature;
 mod status_impl;
 mod stub;
 mod tokens;

@@ -149,6 +149,7 @@ pub(crate) fn status_error(
     });
 
     let rate_limited = rate_limited(generated);
+    let success = success(spec);
     let rate_limit = rate_limit(spec);
     quote! {
         fn status(&self) -> ::core::option::Option<::errspec::http::StatusCode> {
@@ -208,6 +209,36 @@ pub(crate) fn status_error(
         ) -> Self {
             Self::from_parts(status, headers, body)
         }
+
+        #success
+    }
+}
+
+/// The trait's `from_success` (the inherent one's, so that it is used even when the spec has
+/// no success status) and, for a spec with success statuses, `has_success_cases` (the default
+/// says `false` for every status).
+fn success(spec: &Spec) -> TokenStream {
+    let has_success_cases = spec
+        .statuses
+        .iter()
+        .any(errspec_spec::Status::is_success)
+        .then(|| {
+            quote! {
+                fn has_success_cases(status: ::errspec::http::StatusCode) -> bool {
+                    Self::__has_success_cases(status)
+                }
+            }
+        });
+    quote! {
+        fn from_success(
+            status: ::errspec::http::StatusCode,
+            headers: &::errspec::http::HeaderMap,
+            body: ::core::option::Option<&[u8]>,
+        ) -> ::core::option::Option<Self> {
+            Self::from_success(status, headers, body)
+        }
+
+        #has_success_cases
     }
 }
 

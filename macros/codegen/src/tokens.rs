@@ -1,9 +1,10 @@
 //! Small pieces of generated code shared by `expand`, `status_impl` and `client`: values of
-//! errspec-core's enums, optional strings, durations, wait sources and per-class matches.
+//! errspec-core's enums, optional strings, durations, wait sources, case tests and per-class
+//! matches.
 
 use core::time::Duration;
 
-use errspec_spec::{Defaults, RetryPolicy, Spec, WaitHeader};
+use errspec_spec::{Defaults, MatchTest, RetryPolicy, Spec, WaitHeader, When, WhenSource};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::quote;
 use syn::Ident;
@@ -53,6 +54,24 @@ pub(crate) fn wait_headers_tokens(headers: &[WaitHeader]) -> TokenStream {
         const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[#(#items),*];
         __WAIT_HEADERS
     })
+}
+
+/// The test of a case's `when` on `__response`: a call of `Response::header`, `body` or
+/// `text` with the test's kind and values (none: the source is present).
+pub(crate) fn case_test(when: &When) -> TokenStream {
+    let (kind, values) = match &when.test {
+        Some(test) => (test.kind, test.values.as_slice()),
+        None => (MatchTest::Equals, &[][..]),
+    };
+    let kind = variant_path("MatchTest", kind.variant_name());
+    match &when.source {
+        WhenSource::Header(name) => quote!(__response.header(#name, #kind, &[#(#values),*])),
+        WhenSource::Body(pointer) => quote!(__response.body(#pointer, #kind, &[#(#values),*])),
+        WhenSource::Text => quote!(__response.text(#kind, &[#(#values),*])),
+        _ => quote!(::core::compile_error!(
+            "errspec: a case condition this code generator does not know"
+        )),
+    }
 }
 
 /// A `match` on the fallback's status code giving the value `pick` takes from each class's

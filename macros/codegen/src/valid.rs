@@ -30,7 +30,10 @@ pub(crate) fn idents<'a>(
     };
     let mut generated: Vec<Generated<'a>> = Vec::new();
     for status in &spec.statuses {
-        if let Some(ident) = to_ident(&status.name, "variant name") {
+        // a success status is no error: only its cases are variants
+        if !status.is_success()
+            && let Some(ident) = to_ident(&status.name, "variant name")
+        {
             generated.push(Generated {
                 status,
                 case: None,

@@ -71,6 +71,9 @@ fn client_expansion_matches_snapshot() {
                 #[errspec(idempotent)]
                 fn watch(&self, name: impl AsRef<str> + Clone) -> impl Future<Output = Result<u32, SmallError>> + Send;
 
+                /// Scoped by an argument's value.
+                async fn post(&self, #[errspec(scope)] channel: &str, text: String) -> Result<u32, SmallError>;
+
                 /// Forwarded.
                 fn name(&self) -> &str;
 

@@ -58,6 +58,31 @@ fn errors_expansion_matches_snapshot() {
     check_snapshot("small.rs", &text);
 }
 
+/// Each source and test of `when`, as `from_parts` tests them: the whole `from_parts` is in the
+/// snapshot.
+#[test]
+fn case_tests_expansion_matches_snapshot() {
+    let out = errspec_codegen::errors(
+        quote!(spec = "tests/fixtures/matching.toml"),
+        quote! {
+            pub enum MatchingError {}
+        },
+        &context(),
+    );
+    let text = pretty(out);
+    assert!(!text.contains("compile_error"), "{text}");
+    let compact: String = text.split_whitespace().collect();
+    for call in [
+        r#"__response.header("x-amzn-errortype", ::errspec::MatchTest::StartsWith, &["ThrottlingException"]"#,
+        r#"__response.text(::errspec::MatchTest::Contains, &["<Code>SlowDown</Code>"]"#,
+        "__response.text(::errspec::MatchTest::Equals, &[]",
+    ] {
+        let call: String = call.split_whitespace().collect();
+        assert!(compact.contains(&call), "no {call} in {text}");
+    }
+    check_snapshot("matching.rs", &text);
+}
+
 #[test]
 fn the_expansion_includes_the_spec_file_so_cargo_tracks_it() {
     let out = errspec_codegen::errors(

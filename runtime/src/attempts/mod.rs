@@ -8,9 +8,8 @@ use std::time::Instant;
 
 use crate::budget::Withdrawal;
 use crate::decide::{Call, Next};
-use crate::limits::{Outcome, Report, ScopeKey, Ticket};
+use crate::limits::{Outcome, Report, ScopeKey, ScopeValue, Ticket};
 use crate::observe::Seen;
-use crate::support::argument::{RetryArgument, take_argument};
 use crate::{Idempotency, Retrier, StatusError};
 
 mod waits;
@@ -47,6 +46,8 @@ pub struct Attempts<'r> {
     method: &'static str,
     /// The scope of `[rate_limit]` the call is in.
     scope: ScopeKey,
+    /// The value of the method's `#[errspec(scope)]` argument, which divides its scope.
+    argument: Option<ScopeValue>,
     /// Whether the first attempt was sent (and counted against the budget).
     deposited: bool,
     /// Whether an attempt is out (sent, not yet come back).
@@ -78,6 +79,7 @@ impl<'r> Attempts<'r> {
             most,
             method,
             scope,
+            argument: None,
             deposited: false,
             out: false,
             ticket: None,
@@ -123,7 +125,10 @@ impl<'r> Attempts<'r> {
         // the answer's scope: the bucket its response named, else the call's
         let scope = match seen.bucket {
             Some(bucket) => {
-                let scope = ScopeKey::Bucket(bucket);
+                let scope = match self.argument {
+                    Some(value) => ScopeKey::BucketArgument(bucket, value),
+                    None => ScopeKey::Bucket(bucket),
+                };
                 // a call that started in the bucket found its method linked to it already
                 if self.scope != scope {
                     self.retrier.links.link(self.method, bucket);
@@ -186,6 +191,13 @@ impl<'r> Attempts<'r> {
         }
     }
 
+    /// Puts the call in the scope of its method's `#[errspec(scope)]` argument's `value`
+    /// ([`ScopeKey::with_argument`]), before its first attempt.
+    pub(crate) fn scope_by(&mut self, value: ScopeValue) {
+        self.argument = Some(value);
+        self.scope = self.scope.with_argument(self.method, value);
+    }
+
     /// Whether the attempt about to start is the last one `max_attempts` allows.
     ///
     /// An error whose status or case says `max_attempts` can allow more or fewer attempts
@@ -193,16 +205,6 @@ impl<'r> Attempts<'r> {
     /// loops count the config's.
     pub fn is_last(&self) -> bool {
         self.call.attempt.saturating_add(1) >= self.most
-    }
-
-    /// An argument for the attempt about to start: a clone while another attempt may follow,
-    /// the value itself for the last one. Generated code keeps each argument in an `Option`.
-    #[doc(hidden)]
-    pub fn pass<A: RetryArgument>(&self, slot: &mut Option<A>) -> A {
-        match slot {
-            Some(value) if !self.is_last() => value.clone_for_attempt(),
-            _ => take_argument(slot),
-        }
     }
 
     /// Runs an attempt's future with this call as the current one, so that the responses it

@@ -4,6 +4,10 @@
 //! name of at most [`MAX_BUCKET_NAME`] bytes is its own key, byte for byte (invalid UTF-8
 //! included); a longer one is keyed by a 128-bit hash of all its bytes. Two names share a key
 //! only if they are equal or their hashes collide.
+//!
+//! A `#[errspec(scope)]` argument's value comes from the caller and may be anything (a user's
+//! address, say), so it is always kept as a 128-bit hash of its text ([`ScopeValue`]), computed
+//! as the text is written, without a copy of it.
 
 use core::fmt;
 
@@ -79,11 +83,74 @@ impl fmt::Debug for BucketName {
 /// FNV-1a over 128 bits: a hash that is the same in every process and every build, so that
 /// processes sharing a store agree on a long name's key.
 fn fnv1a_128(bytes: &[u8]) -> u128 {
-    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    fnv1a_128_more(FNV_OFFSET, bytes)
+}
+
+const FNV_OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+
+/// FNV-1a of what `hash` covers followed by `bytes`.
+fn fnv1a_128_more(hash: u128, bytes: &[u8]) -> u128 {
     const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
-    bytes.iter().fold(OFFSET, |hash, b| {
-        (hash ^ u128::from(*b)).wrapping_mul(PRIME)
-    })
+    bytes
+        .iter()
+        .fold(hash, |hash, b| (hash ^ u128::from(*b)).wrapping_mul(PRIME))
+}
+
+/// The value of a client method's `#[errspec(scope)]` argument as a key: a 128-bit FNV-1a hash
+/// of its text (the `&str` of an `AsRef<str>` argument, else what its `Display` writes). The
+/// text itself is never kept, so a store's keys never hold an argument; two values share a key
+/// only if their texts are equal or their hashes collide, however long they are. `Copy`, and
+/// never allocated.
+///
+/// ```
+/// use errspec::ScopeValue;
+///
+/// assert_eq!(ScopeValue::new("C024BE91L"), ScopeValue::of_display(&"C024BE91L"));
+/// assert_eq!(ScopeValue::of_display(&42_u64), ScopeValue::new("42"));
+/// let long = "c".repeat(200);
+/// assert_ne!(ScopeValue::new(&long), ScopeValue::new(&format!("{long}x")));
+/// assert_eq!(ScopeValue::new("").as_bytes().len(), 16);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ScopeValue([u8; 16]);
+
+impl ScopeValue {
+    /// The key of the value whose text is `text`.
+    pub fn new(text: &str) -> Self {
+        Self(fnv1a_128(text.as_bytes()).to_be_bytes())
+    }
+
+    /// The key of the value whose text is what `value`'s `Display` writes, hashed as it is
+    /// written (nothing is allocated). A `Display` that fails keys what it wrote before.
+    pub fn of_display(value: &(impl fmt::Display + ?Sized)) -> Self {
+        /// Hashes what is written to it.
+        struct Hasher(u128);
+        impl fmt::Write for Hasher {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0 = fnv1a_128_more(self.0, s.as_bytes());
+                Ok(())
+            }
+        }
+        let mut hasher = Hasher(FNV_OFFSET);
+        let _ = fmt::write(&mut hasher, format_args!("{value}"));
+        Self(hasher.0.to_be_bytes())
+    }
+
+    /// The hash's 16 bytes, big-endian (a store's key shows them in hex).
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ScopeValue {
+    /// `#` and the hash in hex, as a key shows it: never the argument.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("#")?;
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
 }
 
 /// The scope a call is in: which calls share a hold, a stated quota and a learned quota.
@@ -97,6 +164,50 @@ pub enum ScopeKey {
     Method(&'static str),
     /// The calls whose responses named this bucket (`scope = "bucket"`).
     Bucket(BucketName),
+    /// The calls of one client method with one value of its `#[errspec(scope)]` argument
+    /// (`scope = "client"` or `"method"`, and `scope = "bucket"` before a response named the
+    /// method's bucket).
+    MethodArgument(&'static str, ScopeValue),
+    /// The calls whose responses named this bucket, with one value of their method's
+    /// `#[errspec(scope)]` argument (`scope = "bucket"`).
+    BucketArgument(BucketName, ScopeValue),
+}
+
+impl ScopeKey {
+    /// The scope of a call of `method` whose `#[errspec(scope)]` argument is `value`, for a
+    /// call that would be in `self` without it: the argument's value divides the method's calls,
+    /// or its bucket's.
+    ///
+    /// The spec's `scope = "client"` and `"method"` both give [`MethodArgument`](Self::MethodArgument)
+    /// (a per-value limit is a limit of the method), and `scope = "bucket"` gives
+    /// [`BucketArgument`](Self::BucketArgument) once a response named the bucket: the bucket's
+    /// quota counted per value, as Discord counts a route's bucket per channel.
+    ///
+    /// ```
+    /// use errspec::{BucketName, ScopeKey, ScopeValue};
+    ///
+    /// let channel = ScopeValue::new("C024BE91L");
+    /// assert_eq!(
+    ///     ScopeKey::Client.with_argument("post_message", channel),
+    ///     ScopeKey::MethodArgument("post_message", channel)
+    /// );
+    /// let core = BucketName::new(b"core");
+    /// assert_eq!(
+    ///     ScopeKey::Bucket(core).with_argument("post_message", channel),
+    ///     ScopeKey::BucketArgument(core, channel)
+    /// );
+    /// ```
+    #[must_use]
+    pub fn with_argument(self, method: &'static str, value: ScopeValue) -> Self {
+        match self {
+            Self::Client | Self::Method(_) | Self::MethodArgument(..) => {
+                Self::MethodArgument(method, value)
+            }
+            Self::Bucket(bucket) | Self::BucketArgument(bucket, _) => {
+                Self::BucketArgument(bucket, value)
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -125,5 +236,39 @@ mod tests {
             BucketName::new(over.as_bytes())
         );
         assert_eq!(BucketName::new(b"search").as_bytes(), b"search");
+    }
+
+    /// A `Display` that writes its text in pieces.
+    struct Pieces;
+    impl fmt::Display for Pieces {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("C0")?;
+            write!(f, "{}", 24)?;
+            f.write_str("BE")
+        }
+    }
+
+    #[test]
+    fn values_differ_whatever_their_length_and_agree_across_traits() {
+        let long = |tail: &str| format!("{}{tail}", "v".repeat(200));
+        assert_ne!(
+            ScopeValue::new(&long("a")),
+            ScopeValue::new(&long("b")),
+            "a difference past 64 bytes keeps values apart"
+        );
+        assert_eq!(
+            ScopeValue::new(&long("a")),
+            ScopeValue::of_display(&long("a"))
+        );
+        assert_ne!(ScopeValue::new("C1"), ScopeValue::new("C2"));
+        assert_ne!(ScopeValue::new(""), ScopeValue::new(" "));
+        // a `Display` that writes in pieces keys its whole text
+        assert_eq!(ScopeValue::of_display(&Pieces), ScopeValue::new("C024BE"));
+        assert_eq!(
+            ScopeValue::new("a"),
+            ScopeValue(fnv1a_128(b"a").to_be_bytes())
+        );
+        assert!(format!("{:?}", ScopeValue::new("secret")).starts_with('#'));
+        assert!(!format!("{:?}", ScopeValue::new("secret")).contains("secret"));
     }
 }

@@ -18,7 +18,7 @@ mod read;
 mod state;
 mod store;
 
-pub use key::{BucketName, MAX_BUCKET_NAME, ScopeKey};
+pub use key::{BucketName, MAX_BUCKET_NAME, ScopeKey, ScopeValue};
 pub(crate) use links::Links;
 pub use local::LocalStore;
 pub(crate) use read::{Names, bucket, stated_quota};

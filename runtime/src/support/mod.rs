@@ -4,6 +4,7 @@ pub(crate) mod argument;
 pub(crate) mod call;
 pub(crate) mod error;
 pub(crate) mod features;
+pub(crate) mod scope;
 
 /// Implemented only for the types the hidden traits of `__private` are for, so that no other
 /// crate can implement them.
@@ -12,6 +13,10 @@ mod sealed {
     pub trait Argument {}
     /// Sealing `RetryWithStatus` and `ForwardOtherErrors`.
     pub trait Engine {}
+    /// Sealing `CallAttempts`.
+    pub trait Attempts {}
+    /// Sealing `ScopeArgumentType`, which no type implements.
+    pub trait ScopeArgument {}
     /// Sealing `AsDynError`.
     pub trait DynError {}
 }

@@ -2,14 +2,16 @@
 //!
 //! One file a concern: `number` (decimals and instants, shared by the numeric formats), `date`
 //! (HTTP-date and RFC 3339), `go` (Go durations), `sf` and `ratelimit` (the RateLimit field),
-//! `source` (which header or body field is read, and the warning for an unreadable one) and
-//! `json` (body fields, feature `json`).
+//! `source` (which header or body field is read, and the warning for an unreadable one),
+//! `parsed` (a body's JSON document, parsed once per response) and `json` (what a JSON pointer
+//! reaches in it, feature `json`).
 
 mod date;
 mod go;
 #[cfg(feature = "json")]
 mod json;
 mod number;
+mod parsed;
 pub(crate) mod ratelimit;
 mod sf;
 mod source;
@@ -20,6 +22,8 @@ use std::time::SystemTime;
 
 #[cfg(feature = "json")]
 pub use json::body_field;
+pub(crate) use parsed::ParsedBody;
+pub(crate) use source::wait_from;
 pub use source::{wait_from_headers, wait_from_response};
 
 use crate::WaitFormat;

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use http::HeaderMap;
 
-use super::read;
+use super::{ParsedBody, read};
 use crate::{WaitHeader, WaitSource};
 
 /// The wait asked for by the first of `wait_headers` that is present with a valid value,
@@ -50,8 +50,11 @@ pub fn wait_from_headers(
 ///   valid value counts.
 /// - A body source reads `body` only if it is JSON (feature `json`; without it, body sources
 ///   are skipped). Its RFC 6901 pointer selects a value: a string is read as its text, a number
-///   as its JSON text (`{"retry_after": 1.234}` in format `seconds` is 1.234 s), and anything
-///   else (`null`, `true`, an array, an object, nothing there) is absent. `body` is meant to be
+///   as its value's JSON text (`{"retry_after": 1.234}` in format `seconds` is 1.234 s), and
+///   anything else (`null`, `true`, an array, an object, nothing there) is absent. A `*` token
+///   reaches every element of an array and every member of an object, and the first value
+///   reached that reads as a wait counts (Google's `/error/details/*/retryDelay`); see
+///   [`body_field`](crate::body_field). `body` is meant to be
 ///   the error's body excerpt ([`body_excerpt`](crate::body_excerpt)): at most 4 KiB, so a huge
 ///   body cannot make reading expensive, and a JSON body cut short by the excerpt has no fields.
 ///
@@ -91,26 +94,30 @@ pub fn wait_from_response(
     sources: &[WaitHeader],
     now: SystemTime,
 ) -> Option<Duration> {
+    wait_from(headers, body, &ParsedBody::default(), sources, now)
+}
+
+/// [`wait_from_response`] with the body's JSON document parsed once for the whole response:
+/// `parsed` is `body`'s, shared with the response's case tests.
+pub(crate) fn wait_from(
+    headers: &HeaderMap,
+    body: Option<&str>,
+    parsed: &ParsedBody,
+    sources: &[WaitHeader],
+    now: SystemTime,
+) -> Option<Duration> {
     sources.iter().find_map(|source| match &source.source {
         WaitSource::Header(name) => headers
             .get_all(name.as_ref())
             .iter()
             .find_map(|value| read_or_warn(value.as_bytes(), source, now)),
-        WaitSource::Body(pointer) => body_wait(body?, pointer, source, now),
+        // the first value the pointer reaches that reads as a wait
+        WaitSource::Body(pointer) => parsed.find_map(body?, pointer, |text| {
+            read_or_warn(text.as_bytes(), source, now)
+        }),
         // `WaitSource` is non-exhaustive: a source this version does not know is absent.
         _ => None,
     })
-}
-
-#[cfg(feature = "json")]
-fn body_wait(body: &str, pointer: &str, source: &WaitHeader, now: SystemTime) -> Option<Duration> {
-    let text = super::body_field(body, pointer)?;
-    read_or_warn(text.as_bytes(), source, now)
-}
-
-#[cfg(not(feature = "json"))]
-fn body_wait(_: &str, _: &str, _: &WaitHeader, _: SystemTime) -> Option<Duration> {
-    None
 }
 
 /// The wait `value` asks for; an unreadable value is absent, and logs a warning.

@@ -31,7 +31,7 @@ fn discord_bodies() {
 
 #[cfg(feature = "json")]
 #[test]
-fn a_string_reads_as_its_text_a_number_as_its_json_text() {
+fn a_string_reads_as_its_text_a_number_as_its_values_json_text() {
     let seconds = |body: &str| from_body(body, &DISCORD);
     assert_eq!(
         seconds(r#"{"retry_after": "1.5"}"#),
@@ -47,13 +47,21 @@ fn a_string_reads_as_its_text_a_number_as_its_json_text() {
         "escapes are resolved"
     );
     assert_eq!(
-        seconds(r#"{"retry_after": 18446744073709551616}"#),
-        Some(Duration::MAX)
+        seconds(r#"{"retry_after": 18446744073709551615}"#),
+        Some(Duration::from_secs(u64::MAX))
     );
-    // The JSON text is read as written: no exponent, no sign, no zero wait.
+    // A number is read as its value's JSON text: `1e3` is `1000.0`, a number past u64 an
+    // `f64` with an exponent (which no decimal format reads); no sign, no zero wait.
+    assert_eq!(
+        seconds(r#"{"retry_after": 1e3}"#),
+        Some(Duration::from_secs(1000))
+    );
+    assert_eq!(
+        seconds(r#"{"retry_after": 1.5E2}"#),
+        Some(Duration::from_secs(150))
+    );
     for absent in [
-        r#"{"retry_after": 1e3}"#,
-        r#"{"retry_after": 1.5E2}"#,
+        r#"{"retry_after": 18446744073709551616}"#,
         r#"{"retry_after": -1}"#,
         r#"{"retry_after": 0}"#,
         r#"{"retry_after": 0.0}"#,
@@ -223,4 +231,50 @@ fn without_the_json_feature_body_sources_are_absent() {
     let details = Details::from_response(&map, &[DISCORD], Some(br#"{"retry_after": 2.5}"#));
     assert_eq!(details.retry_after(), None);
     assert_eq!(details.body(), Some(r#"{"retry_after": 2.5}"#));
+}
+
+#[cfg(feature = "json")]
+#[test]
+fn a_wildcard_reads_the_first_value_it_reaches_that_is_a_wait() {
+    // Google's AIP-193: the RetryInfo is one of `details`, in no fixed order.
+    let google = WaitHeader::body("/error/details/*/retryDelay", WaitFormat::Duration);
+    let body = r#"{"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "details": [
+        {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED"},
+        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1.5s"}]}}"#;
+    assert_eq!(from_body(body, &google), Some(Duration::from_millis(1500)));
+    // an unreadable value, null, a zero wait and an object are passed over for the next
+    let body = r#"{"error": {"details": [{"retryDelay": "soon"}, {"retryDelay": null},
+        {"retryDelay": "0s"}, {"retryDelay": {"seconds": 1}}, {"retryDelay": "2s"},
+        {"retryDelay": "3s"}]}}"#;
+    assert_eq!(from_body(body, &google), Some(Duration::from_secs(2)));
+    // members of an object too
+    let any_member = WaitHeader::body("/limits/*", WaitFormat::Seconds);
+    assert_eq!(
+        from_body(r#"{"limits": {"a": "x", "b": 4}}"#, &any_member),
+        Some(Duration::from_secs(4))
+    );
+    for absent in [
+        r#"{"error": {"details": []}}"#,
+        r#"{"error": {"details": {}}}"#,
+        r#"{"error": {"details": [{"reason": "x"}]}}"#,
+        r#"{"error": {"details": "1.5s"}}"#,
+        "<Error><Code>SlowDown</Code></Error>",
+    ] {
+        assert_eq!(from_body(absent, &google), None, "{absent}");
+    }
+}
+
+#[cfg(feature = "json")]
+#[test]
+fn wildcards_over_hostile_bodies_are_bounded() {
+    let every = WaitHeader::owned_body("/*".repeat(64), WaitFormat::Seconds);
+    let deep = format!("{}7{}", "[".repeat(64), "]".repeat(64));
+    assert_eq!(from_body(&deep, &every), Some(Duration::from_secs(7)));
+    let too_deep = format!("{}7{}", "[".repeat(5_000), "]".repeat(5_000));
+    assert_eq!(from_body(&too_deep, &every), None);
+    let wide = format!("[{}5]", "\"x\",".repeat(1_000));
+    let first = WaitHeader::body("/*", WaitFormat::Seconds);
+    assert_eq!(from_body(&wide, &first), Some(Duration::from_secs(5)));
+    let details = Details::from_response(&HeaderMap::new(), &[first], Some(b"\xff\xfe[1]"));
+    assert_eq!(details.retry_after(), None, "lossy UTF-8 is not JSON");
 }

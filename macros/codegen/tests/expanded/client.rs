@@ -13,6 +13,8 @@ pub trait Small<K: Clone>: Send + Sync {
         &self,
         name: impl AsRef<str> + Clone,
     ) -> impl Future<Output = Result<u32, SmallError>> + Send;
+    /// Scoped by an argument's value.
+    async fn post(&self, channel: &str, text: String) -> Result<u32, SmallError>;
     /// Forwarded.
     fn name(&self) -> &str;
     /// Forwarded with `&mut self`.
@@ -30,30 +32,40 @@ for ::errspec::Retrying<__C> {
     #[allow(clippy::needless_lifetimes, clippy::used_underscore_binding)]
     fn get(&self, __arg_key: K, __arg2: (u32, u32)) -> Result<String, SmallError> {
         #[allow(unused_imports)]
-        use ::errspec::__private::{ForwardOtherErrors as _, RetryWithStatus as _};
+        use ::errspec::__private::{
+            ForwardOtherErrors as _, PassArguments as _, RetryWithStatus as _,
+        };
         ::errspec::__private::assert_status_error::<SmallError>();
         let mut __attempts = (&::errspec::__private::Engine::<SmallError>::NEW)
             .begin(self, ::errspec::Idempotency::Idempotent, "get");
         let mut __arg_key = ::core::option::Option::Some(__arg_key);
         let mut __arg2 = ::core::option::Option::Some(__arg2);
-        if let ::core::result::Result::Err(__error) = __attempts
-            .ready_blocking::<SmallError>()
-        {
+        if let ::core::result::Result::Err(__error) = ::errspec::__private::CallAttempts::<
+            SmallError,
+        >::ready_blocking(&mut __attempts) {
             return ::core::result::Result::Err(__error);
         }
         loop {
-            let __result = __attempts
-                .observing_blocking(|| <__C as Small<
+            let __result = ::errspec::__private::CallAttempts::<
+                SmallError,
+            >::observing_blocking(
+                &__attempts,
+                || <__C as Small<
                     K,
                 >>::get(
                     ::errspec::Retrying::inner(self),
                     __attempts.pass::<K>(&mut __arg_key),
                     __attempts.pass::<(u32, u32)>(&mut __arg2),
-                ));
-            match __attempts.after::<_, SmallError>(__result) {
+                ),
+            );
+            match ::errspec::__private::CallAttempts::<
+                SmallError,
+            >::after(&mut __attempts, __result) {
                 ::core::ops::ControlFlow::Break(__result) => return __result,
                 ::core::ops::ControlFlow::Continue(__delay) => {
-                    __attempts.sleep_blocking(__delay)
+                    ::errspec::__private::CallAttempts::<
+                        SmallError,
+                    >::sleep_blocking(&mut __attempts, __delay)
                 }
             }
         }
@@ -61,7 +73,9 @@ for ::errspec::Retrying<__C> {
     #[allow(clippy::needless_lifetimes, clippy::used_underscore_binding)]
     async fn put<T: Into<String>>(&mut self, __arg_value: T) -> Result<T> {
         #[allow(unused_imports)]
-        use ::errspec::__private::{ForwardOtherErrors as _, RetryWithStatus as _};
+        use ::errspec::__private::{
+            ForwardOtherErrors as _, PassArguments as _, RetryWithStatus as _,
+        };
         trait __ErrspecResult {
             type Error;
         }
@@ -73,26 +87,36 @@ for ::errspec::Retrying<__C> {
         >::NEW)
             .begin_mut(self, ::errspec::Idempotency::NonIdempotent, "put");
         let mut __arg_value = ::core::option::Option::Some(__arg_value);
-        if let ::core::result::Result::Err(__error) = __attempts
-            .ready::<<Result<T> as __ErrspecResult>::Error>()
-            .await
+        if !::errspec::__private::CallAttempts::<
+            <Result<T> as __ErrspecResult>::Error,
+        >::ready_now(&mut __attempts)
+            && let ::core::result::Result::Err(__error) = ::errspec::__private::CallAttempts::<
+                <Result<T> as __ErrspecResult>::Error,
+            >::ready(&mut __attempts)
+                .await
         {
             return ::core::result::Result::Err(__error);
         }
         loop {
             let __inner = &mut *__inner;
-            let __result = __attempts
-                .observing(
+            let __result = ::errspec::__private::CallAttempts::<
+                <Result<T> as __ErrspecResult>::Error,
+            >::observing(
+                    &__attempts,
                     <__C as Small<
                         K,
                     >>::put::<T>(__inner, __attempts.pass::<T>(&mut __arg_value)),
                 )
                 .await;
-            match __attempts.after::<_, <Result<T> as __ErrspecResult>::Error>(__result)
-            {
+            match ::errspec::__private::CallAttempts::<
+                <Result<T> as __ErrspecResult>::Error,
+            >::after(&mut __attempts, __result) {
                 ::core::ops::ControlFlow::Break(__result) => return __result,
                 ::core::ops::ControlFlow::Continue(__delay) => {
-                    __attempts.sleep(__delay).await
+                    ::errspec::__private::CallAttempts::<
+                        <Result<T> as __ErrspecResult>::Error,
+                    >::sleep(&mut __attempts, __delay)
+                        .await
                 }
             }
         }
@@ -104,20 +128,28 @@ for ::errspec::Retrying<__C> {
     ) -> impl Future<Output = Result<u32, SmallError>> + Send {
         async move {
             #[allow(unused_imports)]
-            use ::errspec::__private::{ForwardOtherErrors as _, RetryWithStatus as _};
+            use ::errspec::__private::{
+                ForwardOtherErrors as _, PassArguments as _, RetryWithStatus as _,
+            };
             ::errspec::__private::assert_status_error::<SmallError>();
             let mut __attempts = (&::errspec::__private::Engine::<SmallError>::NEW)
                 .begin(self, ::errspec::Idempotency::Idempotent, "watch");
             let mut __arg_name = ::core::option::Option::Some(__arg_name);
-            if let ::core::result::Result::Err(__error) = __attempts
-                .ready::<SmallError>()
-                .await
+            if !::errspec::__private::CallAttempts::<
+                SmallError,
+            >::ready_now(&mut __attempts)
+                && let ::core::result::Result::Err(__error) = ::errspec::__private::CallAttempts::<
+                    SmallError,
+                >::ready(&mut __attempts)
+                    .await
             {
                 return ::core::result::Result::Err(__error);
             }
             loop {
-                let __result = __attempts
-                    .observing(
+                let __result = ::errspec::__private::CallAttempts::<
+                    SmallError,
+                >::observing(
+                        &__attempts,
                         <__C as Small<
                             K,
                         >>::watch(
@@ -126,11 +158,75 @@ for ::errspec::Retrying<__C> {
                         ),
                     )
                     .await;
-                match __attempts.after::<_, SmallError>(__result) {
+                match ::errspec::__private::CallAttempts::<
+                    SmallError,
+                >::after(&mut __attempts, __result) {
                     ::core::ops::ControlFlow::Break(__result) => return __result,
                     ::core::ops::ControlFlow::Continue(__delay) => {
-                        __attempts.sleep(__delay).await
+                        ::errspec::__private::CallAttempts::<
+                            SmallError,
+                        >::sleep(&mut __attempts, __delay)
+                            .await
                     }
+                }
+            }
+        }
+    }
+    #[allow(clippy::needless_lifetimes, clippy::used_underscore_binding)]
+    async fn post(
+        &self,
+        __arg_channel: &str,
+        __arg_text: String,
+    ) -> Result<u32, SmallError> {
+        #[allow(unused_imports)]
+        use ::errspec::__private::{
+            ForwardOtherErrors as _, PassArguments as _, RetryWithStatus as _,
+        };
+        let mut __attempts = (&::errspec::__private::Engine::<SmallError>::NEW)
+            .begin(self, ::errspec::Idempotency::NonIdempotent, "post");
+        ::errspec::__private::CallAttempts::<
+            SmallError,
+        >::scope_by(
+            &mut __attempts,
+            {
+                #[allow(unused_imports)]
+                use ::errspec::__private::{ByDisplay as _, ByNeither as _, ByText as _};
+                (&&::errspec::__private::ScopeArgument(&__arg_channel)).scope_value()
+            },
+        );
+        let mut __arg_channel = ::core::option::Option::Some(__arg_channel);
+        let mut __arg_text = ::core::option::Option::Some(__arg_text);
+        if !::errspec::__private::CallAttempts::<SmallError>::ready_now(&mut __attempts)
+            && let ::core::result::Result::Err(__error) = ::errspec::__private::CallAttempts::<
+                SmallError,
+            >::ready(&mut __attempts)
+                .await
+        {
+            return ::core::result::Result::Err(__error);
+        }
+        loop {
+            let __result = ::errspec::__private::CallAttempts::<
+                SmallError,
+            >::observing(
+                    &__attempts,
+                    <__C as Small<
+                        K,
+                    >>::post(
+                        ::errspec::Retrying::inner(self),
+                        __attempts.pass::<&str>(&mut __arg_channel),
+                        __attempts.pass::<String>(&mut __arg_text),
+                    ),
+                )
+                .await;
+            match ::errspec::__private::CallAttempts::<
+                SmallError,
+            >::after(&mut __attempts, __result) {
+                ::core::ops::ControlFlow::Break(__result) => return __result,
+                ::core::ops::ControlFlow::Continue(__delay) => {
+                    ::errspec::__private::CallAttempts::<
+                        SmallError,
+                    >::sleep(&mut __attempts, __delay)
+                        .await
                 }
             }
         }

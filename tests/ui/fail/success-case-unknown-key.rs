@@ -1,0 +1,5 @@
+#[errspec::errors(spec = "specs/bad/success-case-unknown-key.toml")]
+#[derive(Debug)]
+pub enum ApiError {}
+
+fn main() {}

@@ -1,0 +1,5 @@
+#[errspec::errors(spec = "specs/bad/when-text-ends-with.toml")]
+#[derive(Debug)]
+pub enum ApiError {}
+
+fn main() {}
