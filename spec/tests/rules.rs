@@ -177,8 +177,9 @@ fn unknown_base() {
     let help = check(&d, "unknown base spec `grpc`", 3, 11);
     assert_eq!(
         help,
-        "the base specs are `http`, `github`, `stripe`, `openai`, `anthropic`, `discord` or \
-         `gitlab`: write, e.g., `extends = \"http\"`, or leave `extends` out"
+        "the base specs are `http`, `github`, `stripe`, `openai`, `anthropic`, `discord`, \
+         `gitlab`, `google`, `aws`, `slack`, `azure`, `shopify` or `jira`: write, e.g., \
+         `extends = \"http\"`, or leave `extends` out"
     );
 }
 

@@ -37,6 +37,30 @@ pub enum DiscordError {}
 #[derive(Debug)]
 pub enum GitLabError {}
 
+#[errspec::errors(spec = "../spec/google.toml")]
+#[derive(Debug)]
+pub enum GoogleError {}
+
+#[errspec::errors(spec = "../spec/aws.toml")]
+#[derive(Debug)]
+pub enum AwsError {}
+
+#[errspec::errors(spec = "../spec/slack.toml")]
+#[derive(Debug)]
+pub enum SlackError {}
+
+#[errspec::errors(spec = "../spec/azure.toml")]
+#[derive(Debug)]
+pub enum AzureError {}
+
+#[errspec::errors(spec = "../spec/shopify.toml")]
+#[derive(Debug)]
+pub enum ShopifyError {}
+
+#[errspec::errors(spec = "../spec/jira.toml")]
+#[derive(Debug)]
+pub enum JiraError {}
+
 /// One documented response and what the spec must make of it.
 #[derive(Debug, Clone)]
 struct Fixture {
@@ -300,6 +324,36 @@ async fn discord() {
 #[tokio::test]
 async fn gitlab() {
     check_api::<GitLabError>("gitlab").await;
+}
+
+#[tokio::test]
+async fn google() {
+    check_api::<GoogleError>("google").await;
+}
+
+#[tokio::test]
+async fn aws() {
+    check_api::<AwsError>("aws").await;
+}
+
+#[tokio::test]
+async fn slack() {
+    check_api::<SlackError>("slack").await;
+}
+
+#[tokio::test]
+async fn azure() {
+    check_api::<AzureError>("azure").await;
+}
+
+#[tokio::test]
+async fn shopify() {
+    check_api::<ShopifyError>("shopify").await;
+}
+
+#[tokio::test]
+async fn jira() {
+    check_api::<JiraError>("jira").await;
 }
 
 #[test]
