@@ -312,16 +312,12 @@ fn rate_limit(line: &mut impl FnMut(&str, &str), limit: &RateLimitConfig) {
     };
     line("scope", &scope);
     let pacing = if limit.pacing == Pacing::Auto {
-        let mut stated = Vec::new();
-        if let Some(remaining) = &limit.remaining {
-            let reset = limit.reset.as_ref().map_or_else(
-                || "a second at a time".to_owned(),
-                |r| describe::sources(core::slice::from_ref(r)).join(""),
-            );
-            stated.push(format!(
-                "`{remaining}` (requests left) until its reset, read from {reset}"
-            ));
-        }
+        let stated: Vec<String> = limit
+            .quota_list()
+            .iter()
+            .map(|q| format!("`{}`", q.remaining))
+            .collect();
+        let mut stated = stated;
         if limit.ietf {
             stated.push("the IETF `RateLimit` field".to_owned());
         }
@@ -343,4 +339,29 @@ fn rate_limit(line: &mut impl FnMut(&str, &str), limit: &RateLimitConfig) {
         format!("{}: {}", limit.pacing, limit.pacing.describe())
     };
     line("pacing", &pacing);
+    for quota in limit.quota_list() {
+        let reset = quota.reset.as_ref().map_or_else(
+            || "no reset stated: once spent, looked at again a second later".to_owned(),
+            |r| {
+                format!(
+                    "reset read from {}",
+                    describe::sources(core::slice::from_ref(r)).join("")
+                )
+            },
+        );
+        let counts = if quota.methods.is_empty() {
+            "every request".to_owned()
+        } else {
+            format!("{} requests", quota.methods.join(", "))
+        };
+        line(
+            "quota",
+            &format!(
+                "`{}` as `{}`: {}; counts {counts}; {reset}",
+                quota.remaining,
+                quota.format,
+                quota.format.describe()
+            ),
+        );
+    }
 }

@@ -5,7 +5,7 @@
 use errspec_core::{WaitSyntax, WaitUnit};
 #[cfg(test)]
 use errspec_spec::WaitFormat;
-use errspec_spec::{Spec, WaitHeader};
+use errspec_spec::{RetryPolicy, Spec, WaitHeader};
 
 /// What a header's name suggests its value is.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -52,7 +52,7 @@ fn fits(suggests: Suggests, syntax: WaitSyntax) -> bool {
         WaitSyntax::DelayOrHttpDate | WaitSyntax::GoDuration => {
             matches!(suggests, Suggests::Delay | Suggests::Instant)
         }
-        WaitSyntax::Rfc3339 => suggests == Suggests::Instant,
+        WaitSyntax::Rfc3339 | WaitSyntax::Iso8601 => suggests == Suggests::Instant,
         WaitSyntax::RateLimitField => suggests == Suggests::Ratelimit,
     }
 }
@@ -65,7 +65,7 @@ fn suspicious(header: &WaitHeader) -> Option<String> {
     let reads_as = match suggests {
         Suggests::Delay => "a delay (`seconds`, `millis`, `http` or `duration`)",
         Suggests::Instant => {
-            "the time of the reset (`unix`, `unix-millis` or `rfc3339`), not a delay"
+            "the time of the reset (`unix`, `unix-millis`, `rfc3339` or `iso8601`), not a delay"
         }
         Suggests::Millis => "milliseconds (`millis` or `unix-millis`)",
         Suggests::Ratelimit => "an IETF RateLimit field (`ratelimit`)",
@@ -99,6 +99,36 @@ pub(crate) fn warnings(spec: &Spec) -> Vec<String> {
                 &format!("case `{}` of `[status.{}]`", case.name, status.code),
                 &case.wait_headers,
             );
+        }
+    }
+    out.extend(sourceless(spec));
+    out
+}
+
+/// `retry = "after-header"` on a status or case with no wait source at all (its own, its
+/// status's or `[retry]`'s, which the resolved spec has already given it): no server wait can
+/// ever be read, so it is retried after backoff alone, as `always` is.
+fn sourceless(spec: &Spec) -> Vec<String> {
+    let warn = |place: String| {
+        format!(
+            "{place}: `retry = \"after-header\"` with no wait source (none of its own, its \
+             status's or `[retry]`'s): no server wait is ever read, so it is retried after backoff \
+             alone, as `always` is; add `wait_headers = [{{ name = \"retry-after\", format = \
+             \"http\" }}]`, or write `retry = \"always\"`"
+        )
+    };
+    let mut out = Vec::new();
+    for status in spec.statuses.iter().filter(|s| s.span.is_some()) {
+        if status.policy == RetryPolicy::AfterHeader && status.wait_headers.is_empty() {
+            out.push(warn(format!("`[status.{}]`", status.code)));
+        }
+        for case in &status.cases {
+            if case.policy == RetryPolicy::AfterHeader && case.wait_headers.is_empty() {
+                out.push(warn(format!(
+                    "case `{}` of `[status.{}]`",
+                    case.name, status.code
+                )));
+            }
         }
     }
     out

@@ -573,3 +573,70 @@ fn explain_says_each_when_as_written() {
     let out = run(&["check", "tests/specs/matching.toml"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn check_warns_of_after_header_with_no_wait_source_anywhere() {
+    let dir = scratch("sourceless");
+    std::fs::write(
+        dir.join("bare.toml"),
+        "[api]\nname = \"Bare\"\n[retry]\nwait_headers = []\n[status.429]\nmessage = \"slow \
+         down\"\nretry = \"after-header\"\n[status.503]\nmessage = \"down\"\nretry = \
+         \"after-header\"\nwait_headers = [{ name = \"retry-after\", format = \"http\" }]\n\
+         [[status.503.case]]\nname = \"Maintenance\"\nwhen = { header = \"x-maintenance\" }\n\
+         message = \"maintenance\"\n[status.409]\nmessage = \"conflict\"\n[[status.409.case]]\n\
+         name = \"Busy\"\nwhen = { header = \"x-busy\" }\nmessage = \"busy\"\nretry = \
+         \"after-header\"\n",
+    )
+    .expect("write spec");
+    let out = run_in(&dir, &["check", "bare.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    let warned: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("warning: bare.toml: "))
+        .map(|l| l.split(": ").next().unwrap_or(l))
+        .collect();
+    // 503's case reads its status's source; 429 and 409's case read none
+    assert_eq!(
+        warned,
+        ["case `Busy` of `[status.409]`", "`[status.429]`"],
+        "{err}"
+    );
+    assert!(err.contains("retried after backoff alone"), "{err}");
+    // the default `[retry]` reads `Retry-After`: no warning
+    let out = run(&["check", "spec/ardoq.toml"]);
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn explain_says_what_each_quota_reads_and_counts() {
+    let dir = scratch("quotas");
+    std::fs::write(
+        dir.join("arm.toml"),
+        "[api]\nname = \"Arm\"\n[rate_limit]\n[[rate_limit.quota]]\nremaining = { name = \
+         \"x-ms-ratelimit-remaining-subscription-reads\" }\nmethods = [\"GET\", \"HEAD\"]\n\
+         [[rate_limit.quota]]\nremaining = { name = \"x-shopify-shop-api-call-limit\", format = \
+         \"used/limit\" }\nreset = { name = \"x-ratelimit-reset\", format = \"iso8601\" }\n",
+    )
+    .expect("write spec");
+    let out = run_in(&dir, &["explain", "arm.toml", "429"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let quotas: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("  quota     "))
+        .collect();
+    assert_eq!(quotas.len(), 2, "{text}");
+    assert!(
+        quotas[0].starts_with(
+            "`x-ms-ratelimit-remaining-subscription-reads` as `count`: the requests left, in digits"
+        ) && quotas[0].contains("counts GET, HEAD requests; no reset stated"),
+        "{text}"
+    );
+    assert!(
+        quotas[1].contains("as `used/limit`: the requests used and the period's limit, `32/40`")
+            && quotas[1]
+                .contains("counts every request; reset read from `x-ratelimit-reset` (an ISO 8601"),
+        "{text}"
+    );
+}

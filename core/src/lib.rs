@@ -33,6 +33,7 @@ mod class;
 mod config;
 mod decide;
 mod policy;
+mod quota;
 mod rate_limit;
 mod wait;
 mod when;
@@ -43,6 +44,7 @@ pub use decide::{Decision, Failure, PauseBound, Stop, WaitReason};
 pub use policy::{
     IDEMPOTENT_METHODS, Idempotency, Jitter, RetryPolicy, TransportKind, TransportPolicies,
 };
+pub use quota::{CountFormat, CountSyntax, HTTP_METHODS, Quota};
 pub use rate_limit::{Pacing, RateLimitConfig, Scope};
 pub use wait::{WaitFormat, WaitHeader, WaitSource, WaitSyntax, WaitUnit};
 pub use when::{MatchTest, POINTER_WILDCARD, pointer_has_wildcard};

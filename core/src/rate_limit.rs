@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::WaitHeader;
+use crate::{CountFormat, Quota, WaitHeader};
 
 spelled! {
     /// What a server-stated wait (a hold) and a quota apply to.
@@ -39,8 +39,10 @@ spelled! {
 /// | `api` | none; the generated `rate_limit()` sets the spec's `[api] name` |
 /// | `scope` | [`Scope::Client`] |
 /// | `bucket_header` | none (needed with `scope = "bucket"`) |
-/// | `remaining` | none: the header stating the requests left in the window |
+/// | `remaining` | none: the header stating the requests left in the window (the one-quota shorthand) |
+/// | `remaining_format` | [`CountFormat::Count`]: how `remaining` states them |
 /// | `reset` | none: where the window's reset is read, in any wait format |
+/// | `quotas` | none: `[[rate_limit.quota]]`, each a [`Quota`] (at most [`MAX_QUOTAS`](Self::MAX_QUOTAS)) |
 /// | `ietf` | `false`: also read the IETF `RateLimit` field on every response |
 /// | `pacing` | [`Pacing::Auto`] |
 ///
@@ -54,7 +56,20 @@ spelled! {
 /// assert_eq!(github.pacing, Pacing::Auto);
 /// assert!(github.reads_responses());
 /// assert!(!RateLimitConfig::new().reads_responses());
+/// assert_eq!(github.quota_list().len(), 1, "the shorthand is one quota");
+///
+/// // Azure Resource Manager: reads and writes counted apart
+/// use errspec_core::Quota;
+/// let arm = RateLimitConfig::new()
+///     .with_quota(Quota::new("x-ms-ratelimit-remaining-subscription-reads").with_methods(["GET", "HEAD"]))
+///     .with_quota(Quota::new("x-ms-ratelimit-remaining-subscription-writes").with_methods(["PUT", "POST", "PATCH", "DELETE"]));
+/// assert_eq!(arm.quota_list().len(), 2);
 /// ```
+///
+/// A quota with a `remaining` header and no `reset` (or a reset that cannot be read) is taken
+/// to reset a second after each response: once a response says none are left, the calls it
+/// counts wait a second, then as many go as the quota was seen to allow in a period (the most
+/// left any response stated, plus one), and their answers say what is left.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RateLimitConfig {
@@ -65,10 +80,17 @@ pub struct RateLimitConfig {
     pub scope: Scope,
     /// With [`Scope::Bucket`]: the response header naming the bucket (lowercase).
     pub bucket_header: Option<Cow<'static, str>>,
-    /// The response header stating the requests left before the reset (lowercase).
+    /// The response header stating the requests left before the reset (lowercase): the
+    /// one-quota shorthand, the first of [`quota_list`](Self::quota_list).
     pub remaining: Option<Cow<'static, str>>,
-    /// Where the reset of the quota is read, and in which format.
+    /// How `remaining` states the requests left.
+    pub remaining_format: CountFormat,
+    /// Where the reset of the shorthand's quota is read, and in which format.
     pub reset: Option<WaitHeader>,
+    /// The quotas of `[[rate_limit.quota]]`, after the shorthand's if both are given (a spec
+    /// gives one or the other); past [`MAX_QUOTAS`](Self::MAX_QUOTAS) in all, the rest are not
+    /// read.
+    pub quotas: Vec<Quota>,
     /// Whether to read the IETF `RateLimit` field (draft-ietf-httpapi-ratelimit-headers) on
     /// every response.
     pub ietf: bool,
@@ -83,6 +105,9 @@ impl Default for RateLimitConfig {
 }
 
 impl RateLimitConfig {
+    /// The most quotas a config keeps apart (a spec with more is refused).
+    pub const MAX_QUOTAS: usize = 4;
+
     /// The defaults: client scope, no quota headers, pacing `auto` (learned from 429s).
     pub const fn new() -> Self {
         Self {
@@ -90,7 +115,9 @@ impl RateLimitConfig {
             scope: Scope::Client,
             bucket_header: None,
             remaining: None,
+            remaining_format: CountFormat::Count,
             reset: None,
+            quotas: Vec::new(),
             ietf: false,
             pacing: Pacing::Auto,
         }
@@ -145,11 +172,42 @@ impl RateLimitConfig {
         self
     }
 
+    /// Sets `remaining_format`.
+    #[must_use]
+    pub const fn with_remaining_format(mut self, format: CountFormat) -> Self {
+        self.remaining_format = format;
+        self
+    }
+
+    /// Adds `quota` to `quotas`.
+    #[must_use]
+    pub fn with_quota(mut self, quota: Quota) -> Self {
+        self.quotas.push(quota);
+        self
+    }
+
+    /// Every quota the config reads, in order (what the rate-limit state numbers them by): the
+    /// shorthand's (`remaining`, `remaining_format`, `reset`) if `remaining` is set, then
+    /// `quotas`; at most [`MAX_QUOTAS`](Self::MAX_QUOTAS).
+    pub fn quota_list(&self) -> Vec<Quota> {
+        let shorthand = self.remaining.clone().map(|remaining| {
+            Quota::new(remaining)
+                .with_format(self.remaining_format)
+                .with_reset(self.reset.clone())
+        });
+        shorthand
+            .into_iter()
+            .chain(self.quotas.iter().cloned())
+            .take(Self::MAX_QUOTAS)
+            .collect()
+    }
+
     /// Whether responses have anything to tell: a quota header, the IETF field or a bucket.
     pub fn reads_responses(&self) -> bool {
         self.ietf
             || self.remaining.is_some()
             || self.reset.is_some()
+            || !self.quotas.is_empty()
             || (self.scope == Scope::Bucket && self.bucket_header.is_some())
     }
 }

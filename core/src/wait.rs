@@ -24,6 +24,10 @@ spelled! {
         Rfc3339 = "rfc3339" =>
             "an RFC 3339 timestamp of the reset, e.g. `2026-12-01T10:00:00Z`, offsets and \
              fractions accepted",
+        /// Sent by Jira Cloud as `X-RateLimit-Reset`; read with errspec's `rfc3339` feature.
+        Iso8601 = "iso8601" =>
+            "an ISO 8601 timestamp of the reset: RFC 3339, or without seconds or with a \
+             fraction of a minute, `Z` or an offset, e.g. `2026-12-01T10:00Z`",
         /// Sent by OpenAI as `x-ratelimit-reset-requests`.
         Duration = "duration" =>
             "a Go duration: numbers with units `h`, `m`, `s`, `ms`, `us` or `ns`, fractions \
@@ -52,6 +56,9 @@ pub enum WaitSyntax {
     Epoch(WaitUnit),
     /// An RFC 3339 `date-time`.
     Rfc3339,
+    /// An ISO 8601 extended date-time: RFC 3339's, or with the minute last (whole or a
+    /// fraction), and a `Z` or an offset.
+    Iso8601,
     /// A Go `time.Duration` string.
     GoDuration,
     /// An IETF RateLimit field (RFC 9651 Structured Fields).
@@ -79,6 +86,7 @@ impl WaitFormat {
             Self::Unix => WaitSyntax::Epoch(WaitUnit::Seconds),
             Self::UnixMillis => WaitSyntax::Epoch(WaitUnit::Millis),
             Self::Rfc3339 => WaitSyntax::Rfc3339,
+            Self::Iso8601 => WaitSyntax::Iso8601,
             Self::Duration => WaitSyntax::GoDuration,
             Self::Ratelimit => WaitSyntax::RateLimitField,
         }

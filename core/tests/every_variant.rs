@@ -12,6 +12,7 @@
 //! | `TransportKind` | `TransportPolicies::get`, `default_policy`, `when` | spec `Transport::policy`, codegen |
 //! | `Scope`, `Pacing` | `describe` | cli `explain`; the runtime's rate-limit rules |
 //! | `MatchTest` | `describe`, `matches`, `applies_to_text` | spec `when`, codegen, runtime `Response`, cli `explain` |
+//! | `CountFormat` | `describe` (help lines, `explain`), `syntax` (the reader's dispatch) | spec, codegen, cli; the runtime's count reading (`limits/read.rs`) |
 //! | `WaitSyntax` (exhaustive) | | runtime `parse_wait`, cli `lint` (which formats a header's name fits) |
 //!
 //! A new variant is then a compile error in errspec-core until each of those answers, and
@@ -135,4 +136,16 @@ fn every_match_test_is_described_and_decides() {
         ]);
     }
     assert_eq!(kinds.len(), MatchTest::ALL.len(), "two tests decide alike");
+}
+
+#[test]
+fn every_count_format_is_described() {
+    for &(spelling, format) in errspec_core::CountFormat::ALL {
+        assert_eq!(
+            errspec_core::CountFormat::from_spelling(spelling),
+            Some(format)
+        );
+        assert!(!format.describe().is_empty(), "{spelling}");
+        let _ = format.syntax();
+    }
 }

@@ -2,7 +2,9 @@
 //!
 //! A scope's state is a hash at `{prefix}:{api}:{scope}`, its reservations a sorted set at
 //! `{prefix}:{api}:{scope}:out`, and the send times of its learned period and of the one
-//! before lists at `{prefix}:{api}:{scope}:times` and `{prefix}:{api}:{scope}:prev`, where `{scope}` is `client`, `method:{name}` or
+//! before lists at `{prefix}:{api}:{scope}:times` and `{prefix}:{api}:{scope}:prev`, and for
+//! each quota `i` of several, the reservations that do not count against it at
+//! `{prefix}:{api}:{scope}:x{i}`, where `{scope}` is `client`, `method:{name}` or
 //! `bucket:{name}` (`bucket:#{hex}` for a name longer than 64 bytes, which the runtime keeps as
 //! a 128-bit hash), followed by `:arg:#{hex}` for the calls of one value of a method's
 //! `#[errspec(scope)]` argument (the hex of the runtime's 128-bit hash of it: a key never
@@ -13,9 +15,9 @@
 
 use core::fmt::Write as _;
 
-use errspec::{BucketName, ScopeKey, ScopeValue};
+use errspec::{BucketName, MAX_QUOTAS, ScopeKey, ScopeValue};
 
-/// The two keys of one scope.
+/// The keys of one scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ScopeKeys {
     /// The hash of the scope's state.
@@ -25,6 +27,9 @@ pub(crate) struct ScopeKeys {
     /// The lists of the send times of the learned period and of the one before.
     pub(crate) times: String,
     pub(crate) prev: String,
+    /// Per quota `i`, the sorted set `{state}:x{i}` of the reservations out that do not count
+    /// against it (their request's method is not among its `methods`).
+    pub(crate) excluded: [String; MAX_QUOTAS],
 }
 
 /// The keys of `scope` of the API named `api`, under `prefix`.
@@ -52,6 +57,7 @@ pub(crate) fn scope_keys(prefix: &str, api: &str, scope: ScopeKey) -> ScopeKeys 
         out: format!("{state}:out"),
         times: format!("{state}:times"),
         prev: format!("{state}:prev"),
+        excluded: core::array::from_fn(|i| format!("{state}:x{i}")),
         state,
     }
 }
@@ -157,6 +163,15 @@ mod tests {
         assert_eq!(
             [keys.out, keys.times, keys.prev],
             ["p:x:client:out", "p:x:client:times", "p:x:client:prev"]
+        );
+        assert_eq!(
+            keys.excluded,
+            [
+                "p:x:client:x0",
+                "p:x:client:x1",
+                "p:x:client:x2",
+                "p:x:client:x3"
+            ]
         );
     }
 }

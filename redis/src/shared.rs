@@ -45,14 +45,19 @@ const REPORT: &str = concat!(
 );
 const RELEASE: &str = include_str!("lua/release.lua");
 
+/// How many keys a script is given: a scope's state, its reservations, the reservations that do
+/// not count against each quota, and two lists of send times.
+pub(crate) const KEYS: usize = 4 + errspec::MAX_QUOTAS;
+
 /// What the report queue carries: one report's keys and arguments.
 pub(crate) struct Sent {
     /// Whether it is a quiet answer (a success or failure stating nothing), which only frees
     /// its reservation and marks the scope answered (`release.lua`); else `report.lua`.
     pub(crate) quiet: bool,
-    /// The keys: the scope's state, the reservations of the scope the ticket was granted in,
-    /// the scope's send times of this period and the one before.
-    pub(crate) keys: [String; 4],
+    /// The keys: the scope's state, the reservations of the scope the ticket was granted in
+    /// and, per quota, those of them that do not count against it, then the scope's send times
+    /// of this period and the one before.
+    pub(crate) keys: [String; KEYS],
     pub(crate) args: Vec<String>,
     /// When the caller reported: the script dates the answer back by the time it waited.
     pub(crate) at: Instant,
@@ -235,7 +240,7 @@ impl Core {
     /// Runs the acquire script with `keys` and `args` within `timeout`.
     pub(crate) async fn acquire(
         &self,
-        keys: [&str; 4],
+        keys: [&str; KEYS],
         args: &[String],
         timeout: Duration,
     ) -> Result<Vec<i64>, Failure> {
@@ -254,11 +259,15 @@ impl Core {
         }
     }
 
-    /// Frees a reservation whose caller stopped waiting for it.
-    pub(crate) async fn release(&self, out: &str, member: &str) {
+    /// Frees a reservation whose caller stopped waiting for it (in the sets of the quotas it
+    /// did not count against too).
+    pub(crate) async fn release(&self, keys: &crate::keys::ScopeKeys, member: &str) {
         let mut conn = self.conn.clone();
-        let command = redis::cmd("ZREM").arg(out).arg(member).to_owned();
-        let _ = tokio::time::timeout(PROBE_MAX, command.query_async::<Value>(&mut conn)).await;
+        let mut pipe = redis::pipe();
+        for set in core::iter::once(&keys.out).chain(&keys.excluded) {
+            pipe.cmd("ZREM").arg(set).arg(member).ignore();
+        }
+        let _ = tokio::time::timeout(PROBE_MAX, pipe.query_async::<Value>(&mut conn)).await;
     }
 
     /// Redis answered a call: an outage told is over.
@@ -342,7 +351,7 @@ impl Core {
         }
         let age = sent.at.elapsed().as_micros().to_string();
         let (script, keys) = if sent.quiet {
-            (&self.release, &sent.keys[..2])
+            (&self.release, &sent.keys[..KEYS - 2])
         } else {
             (&self.report, &sent.keys[..])
         };

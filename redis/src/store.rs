@@ -9,7 +9,8 @@ use std::time::Instant;
 
 use errspec::http::StatusCode;
 use errspec::{
-    Acquire, Ask, Grant, LimitStore, Outcome, Pacing, Pause, Report, ScopeKey, StatedQuota, Ticket,
+    Acquire, Ask, Grant, LimitStore, Outcome, Pacing, Pause, QuotaSet, Report, ScopeKey,
+    StatedQuota, Ticket,
 };
 
 use crate::keys::scope_keys;
@@ -42,14 +43,25 @@ impl LimitStore for RedisStore {
             flag(ask.reads_quota),
             micros(ask.cap),
             micros(self.lifetime),
+            ask.quotas.bits().to_string(),
         ];
         let (answer, answered) = tokio::sync::oneshot::channel();
         let timeout = self.timeout;
         let task = Arc::clone(&core);
         core.handle.spawn(async move {
+            let [x0, x1, x2, x3] = &keys.excluded;
             let result = task
                 .acquire(
-                    [&keys.state, &keys.out, &keys.times, &keys.prev],
+                    [
+                        &keys.state,
+                        &keys.out,
+                        x0,
+                        x1,
+                        x2,
+                        x3,
+                        &keys.times,
+                        &keys.prev,
+                    ],
                     &args,
                     timeout,
                 )
@@ -57,7 +69,7 @@ impl LimitStore for RedisStore {
             let granted = matches!(result.as_deref(), Ok([0, ..]));
             if answer.send(result).is_err() && granted {
                 // the caller stopped waiting: nobody will report this reservation
-                task.release(&keys.out, &member).await;
+                task.release(&keys, &member).await;
             }
         });
         Acquire::Pending(Box::pin(async move {
@@ -94,22 +106,27 @@ impl LimitStore for RedisStore {
             _ => String::new(),
         };
         let keys = scope_keys(&self.prefix, report.api, report.scope);
-        let out = match report.release {
+        let (out, [x0, x1, x2, x3]) = match report.release {
             Some((scope, _)) if scope != report.scope => {
-                scope_keys(&self.prefix, report.api, scope).out
+                let granted_in = scope_keys(&self.prefix, report.api, scope);
+                (granted_in.out, granted_in.excluded)
             }
-            _ => keys.out,
+            _ => (keys.out, keys.excluded),
         };
-        let quiet =
-            report.quota.is_none() && matches!(report.outcome, Outcome::Success | Outcome::Failure);
+        let quiet = report.quotas.is_empty()
+            && matches!(report.outcome, Outcome::Success | Outcome::Failure);
         let args = if quiet {
-            vec![member, flag(report.answered)]
+            vec![
+                member,
+                flag(report.answered),
+                report.counted.bits().to_string(),
+            ]
         } else {
             report_args(member, report)
         };
         let sent = Sent {
             quiet,
-            keys: [keys.state, out, keys.times, keys.prev],
+            keys: [keys.state, out, x0, x1, x2, x3, keys.times, keys.prev],
             args,
             at: Instant::now(),
             timeout: self.timeout,
@@ -122,6 +139,17 @@ impl LimitStore for RedisStore {
     /// What the in-process state knows (fed every report, and the holds Redis told of).
     fn peek(&self, scope: ScopeKey, now: Instant, cap: Duration) -> Option<(Duration, Pause)> {
         self.local.store.peek(scope, now, cap)
+    }
+
+    /// What the in-process state knows, for a request of some quotas only.
+    fn peek_for(
+        &self,
+        scope: ScopeKey,
+        quotas: QuotaSet,
+        now: Instant,
+        cap: Duration,
+    ) -> Option<(Duration, Pause)> {
+        self.local.store.peek_for(scope, quotas, now, cap)
     }
 
     /// What the in-process state knows (fed every report, and the holds Redis told of).
@@ -228,7 +256,7 @@ fn grant_of(answer: &[i64]) -> Option<(Grant, Option<Hold>)> {
 }
 
 fn report_args(member: String, report: &Report) -> Vec<String> {
-    let quota = report.quota;
+    let quota = report.quotas.get(0);
     let (outcome, hold, status, rate_limited, retrying) = match report.outcome {
         Outcome::Success => (0, None, None, false, false),
         Outcome::Refused {
@@ -241,7 +269,7 @@ fn report_args(member: String, report: &Report) -> Vec<String> {
         // `Failure`, and any outcome a later runtime adds: it teaches nothing
         _ => (1, None, None, false, false),
     };
-    vec![
+    let mut args = vec![
         member,
         String::from("0"), // the age, set when sent
         flag(report.answered),
@@ -256,7 +284,20 @@ fn report_args(member: String, report: &Report) -> Vec<String> {
         status.map_or(0, |s| s.as_u16()).to_string(),
         flag(rate_limited),
         flag(retrying),
-    ]
+        report.counted.bits().to_string(),
+    ];
+    // the other quotas stated: index, remaining, reset in (us), limit (-1: none)
+    for (index, quota) in report.quotas.iter().filter(|(i, _)| *i > 0) {
+        args.extend([
+            index.to_string(),
+            quota.remaining.to_string(),
+            micros(quota.reset_in),
+            quota
+                .limit
+                .map_or_else(|| String::from("-1"), |l| l.to_string()),
+        ]);
+    }
+    args
 }
 
 fn flag(b: bool) -> String {

@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 
 use common::{MS, server, store};
 use errspec::http::StatusCode;
-use errspec::{Ask, Grant, LimitStore, LocalStore, Outcome, Report, ScopeKey, StatedQuota, Ticket};
+use errspec::{
+    Ask, Grant, LimitStore, LocalStore, Outcome, QuotaSet, Report, ScopeKey, StatedQuota,
+    StatedQuotas, Ticket,
+};
 
 /// Whether two grants are the same, their waits within 20 ms of each other.
 fn same(local: &Grant, redis: &Grant) -> bool {
@@ -29,18 +32,40 @@ fn same(local: &Grant, redis: &Grant) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn random_sequences_get_the_grants_local_store_gives() {
     let Some(server) = server() else { return };
+    sequences(&server, 0..12, false).await;
+}
+
+/// Several quotas in a scope: requests that count against some of them only (ARM's reads and
+/// writes), answers stating any of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_sequences_with_several_quotas_get_the_grants_local_store_gives() {
+    let Some(server) = server() else { return };
+    sequences(&server, 100..112, true).await;
+}
+
+/// The quotas a request counts against, at random: all (its method unknown), or some.
+fn counting(rng: &mut fastrand::Rng) -> QuotaSet {
+    match rng.u8(..4) {
+        0 => QuotaSet::ALL,
+        1 => QuotaSet::NONE.with(0),
+        2 => QuotaSet::NONE.with(1),
+        _ => QuotaSet::NONE.with(1).with(2),
+    }
+}
+
+async fn sequences(server: &common::Server, seeds: std::ops::Range<u64>, several: bool) {
     // how many of each grant came: [go, wait for a hold, wait for a quota, refuse]
     let mut seen = [0u32; 4];
-    for seed in 0..12u64 {
+    for seed in seeds {
         let mut rng = fastrand::Rng::with_seed(seed);
-        let redis = store(&server).await.with_prefix(format!("seq{seed}"));
+        let redis = store(server).await.with_prefix(format!("seq{seed}"));
         let local = LocalStore::new();
         let scope = if seed % 2 == 0 {
             ScopeKey::Client
         } else {
             ScopeKey::Method("m")
         };
-        let mut out: Vec<u64> = Vec::new();
+        let mut out: Vec<(u64, QuotaSet)> = Vec::new();
         for step in 0..60u64 {
             let now = Instant::now();
             if out.is_empty() || rng.u8(..) < 140 {
@@ -52,6 +77,9 @@ async fn random_sequences_get_the_grants_local_store_gives() {
                 } else {
                     Duration::from_secs(60)
                 };
+                if several {
+                    ask.quotas = counting(&mut rng);
+                }
                 let want = local.acquire(&ask).ready().unwrap();
                 let got = redis.acquire(&ask).await;
                 assert!(
@@ -68,11 +96,11 @@ async fn random_sequences_get_the_grants_local_store_gives() {
                     _ => 3,
                 }] += 1;
                 if want == Grant::Go {
-                    out.push(step);
+                    out.push((step, ask.quotas));
                 }
                 continue;
             }
-            let ticket = out.swap_remove(rng.usize(..out.len()));
+            let (ticket, counted) = out.swap_remove(rng.usize(..out.len()));
             let outcome = match rng.u8(..10) {
                 0 => Outcome::Refused {
                     hold: Some(Duration::from_secs(rng.u64(2..5))),
@@ -84,9 +112,21 @@ async fn random_sequences_get_the_grants_local_store_gives() {
                 2 => Outcome::Failure,
                 _ => Outcome::Success,
             };
-            let quota = (rng.u8(..4) > 0 && !matches!(outcome, Outcome::Cancelled { .. }))
-                .then(|| StatedQuota::new(rng.u64(0..6), Duration::from_secs(rng.u64(2..4))));
-            let report = Report::new(scope, Some(Ticket(ticket)), now, outcome).with_quota(quota);
+            let mut quotas = StatedQuotas::default();
+            // with several quotas, a third of the answers state none (a quiet answer)
+            let stating = match several {
+                true if rng.u8(..3) == 0 => 0,
+                true => 3,
+                false => 1,
+            };
+            for index in 0..stating {
+                let quota = (rng.u8(..4) > 0 && !matches!(outcome, Outcome::Cancelled { .. }))
+                    .then(|| StatedQuota::new(rng.u64(0..6), Duration::from_secs(rng.u64(2..4))));
+                quotas.set(index, quota);
+            }
+            let mut report =
+                Report::new(scope, Some(Ticket(ticket)), now, outcome).with_quotas(quotas);
+            report.counted = counted;
             local.report(&report);
             redis.report(&report);
             // the report reaches Redis from a background task: let it land before the next ask

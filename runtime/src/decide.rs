@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use errspec_core::{Decision, Failure, WaitReason};
 
-use crate::limits::ScopeKey;
+use crate::limits::{QuotaSet, ScopeKey};
 use crate::{Idempotency, Retrier, StatusError};
 
 /// What one call's decisions depend on across its attempts.
@@ -24,6 +24,9 @@ pub(crate) struct Call {
     /// What the call has waited for holds and pacing beyond its own waits: at most
     /// `max_retry_after`.
     pub(crate) held: Duration,
+    /// The quotas of its scope the call's requests count against (all until its HTTP method
+    /// is told).
+    pub(crate) quotas: QuotaSet,
 }
 
 /// What the engine does after a failed attempt.
@@ -40,6 +43,7 @@ impl Call {
             attempt: 0,
             prev_backoff: retrier.config.initial_backoff,
             held: Duration::ZERO,
+            quotas: QuotaSet::ALL,
         }
     }
 
@@ -81,7 +85,7 @@ impl Retrier {
             && failure.attempt < err.max_attempts().unwrap_or(config.max_attempts).max(1)
         {
             self.store
-                .peek(scope, now, config.max_retry_after)
+                .peek_for(scope, call.quotas, now, config.max_retry_after)
                 .map(|(wait, _)| wait)
         } else {
             None

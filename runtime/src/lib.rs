@@ -39,8 +39,8 @@
 //!   tokens included). A spec that reads bodies (a `body` wait source, a case's `when = { body
 //!   = .. }`) is a compile error without it, which names the feature; `wait_from_response`
 //!   called by hand skips body sources. It brings `serde_json`.
-//! - `rfc3339`: the `rfc3339` wait format (Anthropic's `anthropic-ratelimit-*-reset`, say). A
-//!   spec with an `rfc3339` wait source is a compile error without it, which names the
+//! - `rfc3339`: the `rfc3339` and `iso8601` wait formats (Anthropic's
+//!   `anthropic-ratelimit-*-reset`, Jira's `X-RateLimit-Reset`). A spec with such a wait source is a compile error without it, which names the
 //!   feature. It brings `time`, with its parsing only.
 // docs.rs (`--cfg docsrs`, see Cargo.toml) marks each feature-gated item with its feature
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -75,9 +75,9 @@ mod wait;
 pub use attempts::Attempts;
 pub use budget::RetryBudget;
 pub use errspec_core::{
-    BudgetConfig, Decision, Failure, Idempotency, Jitter, MatchTest, POINTER_WILDCARD, Pacing,
-    PauseBound, RateLimitConfig, RetryConfig, RetryPolicy, Scope, Stop, TransportKind, WaitFormat,
-    WaitHeader, WaitReason, WaitSource,
+    BudgetConfig, CountFormat, Decision, Failure, Idempotency, Jitter, MatchTest, POINTER_WILDCARD,
+    Pacing, PauseBound, Quota, RateLimitConfig, RetryConfig, RetryPolicy, Scope, Stop,
+    TransportKind, WaitFormat, WaitHeader, WaitReason, WaitSource,
 };
 /// Generates an error enum from a spec: `#[errspec::errors(spec = "path/to/spec.toml")]` on an
 /// enum.
@@ -199,11 +199,11 @@ pub use errspec_macros::errors;
 pub use errspec_macros::client;
 pub use http;
 pub use limits::{
-    Acquire, Ask, BucketName, Grant, LimitStore, LocalStore, MAX_BUCKET_NAME, Outcome, Pause,
-    Report, ScopeKey, ScopeValue, StatedQuota, Ticket,
+    Acquire, Ask, BucketName, Grant, LimitStore, LocalStore, MAX_BUCKET_NAME, MAX_QUOTAS, Outcome,
+    Pause, QuotaSet, Report, ScopeKey, ScopeValue, StatedQuota, StatedQuotas, Ticket,
 };
 pub use method::is_idempotent;
-pub use observe::observe;
+pub use observe::{observe, observe_method};
 pub use retrier::Retrier;
 pub use retrying::Retrying;
 pub use run::{retry, retry_blocking};

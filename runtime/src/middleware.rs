@@ -211,6 +211,10 @@ impl Exchange for Reqwest {
         request.try_clone()
     }
 
+    fn method(request: &reqwest::Request) -> &http::Method {
+        request.method()
+    }
+
     fn parts(response: &reqwest::Response) -> (StatusCode, &HeaderMap) {
         (response.status(), response.headers())
     }

@@ -10,12 +10,13 @@
 use core::cell::RefCell;
 use core::future::Future;
 use core::pin::pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::SystemTime;
 
-use http::HeaderMap;
+use http::{HeaderMap, Method};
 
-use crate::limits::{self, BucketName, StatedQuota};
+use crate::limits::{self, BucketName, QuotaSet, StatedQuotas};
 use crate::{RateLimitConfig, Sleeper};
 
 /// What a retrier's calls need to read a response: its `[rate_limit]` and its clock.
@@ -28,6 +29,12 @@ pub(crate) struct Context {
     /// Whether an attempt must be the thread's current call: it reads responses, or its
     /// sleeper's wall time is not the system's (which wait parsing reads outside a call).
     current: bool,
+    /// Whether some quota counts only some HTTP methods: then the quotas each client method's
+    /// requests count against are remembered from its calls, in `counting`.
+    filters: bool,
+    /// Per client method of a generated client, the quotas its last call's requests counted
+    /// against (at most [`MAX_SCOPES`](crate::limits::MAX_SCOPES) methods).
+    counting: RwLock<HashMap<&'static str, QuotaSet>>,
 }
 
 /// What the responses of one attempt said.
@@ -36,7 +43,24 @@ pub(crate) struct Seen {
     /// Whether a response was read.
     pub(crate) answered: bool,
     pub(crate) bucket: Option<BucketName>,
-    pub(crate) quota: Option<StatedQuota>,
+    /// What the responses stated of each quota.
+    pub(crate) quotas: StatedQuotas,
+    /// The quotas the attempt's request counts against, when its HTTP method was told.
+    pub(crate) counting: Option<QuotaSet>,
+}
+
+impl Seen {
+    /// Keeps what `later` saw over what this saw.
+    fn update(&mut self, later: &Seen) {
+        self.answered |= later.answered;
+        if later.bucket.is_some() {
+            self.bucket = later.bucket;
+        }
+        self.quotas.update(&later.quotas);
+        if later.counting.is_some() {
+            self.counting = later.counting;
+        }
+    }
 }
 
 impl Context {
@@ -49,8 +73,34 @@ impl Context {
             current: config.reads_responses() || !system_wall,
             sleeper: Arc::clone(sleeper),
             reads: config.reads_responses(),
+            filters: config.quota_list().iter().any(|q| !q.methods.is_empty()),
+            counting: RwLock::default(),
             names: limits::Names::new(config),
         })
+    }
+
+    /// The quotas a call of client method `method` counts against before its HTTP method is
+    /// told: what its method's last call told, else all of them.
+    pub(crate) fn counting(&self, method: &'static str) -> QuotaSet {
+        if !self.filters || method.is_empty() {
+            return QuotaSet::ALL;
+        }
+        let known = self.counting.read().unwrap_or_else(PoisonError::into_inner);
+        known.get(method).copied().unwrap_or(QuotaSet::ALL)
+    }
+
+    /// A call of client method `method` told that its requests count against `quotas`.
+    pub(crate) fn counted(&self, method: &'static str, quotas: QuotaSet) {
+        if !self.filters || method.is_empty() || self.counting(method) == quotas {
+            return;
+        }
+        let mut known = self
+            .counting
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if known.len() < limits::MAX_SCOPES || known.contains_key(method) {
+            known.insert(method, quotas);
+        }
     }
 }
 
@@ -90,9 +140,39 @@ pub fn observe(headers: &HeaderMap) {
                 seen.bucket = Some(bucket);
             }
             let wall = || context.sleeper.wall();
-            if let Some(quota) = limits::stated_quota(&context.names, headers, wall) {
-                seen.quota = Some(quota);
-            }
+            let stated = limits::stated_quotas(&context.names, headers, wall);
+            seen.quotas.update(&stated);
+        }
+    });
+}
+
+/// [`observe`], for a response to a request of HTTP method `method`: the call also learns
+/// which of the spec's quotas (`[[rate_limit.quota]]`'s `methods`) its requests count
+/// against, so that its later attempts wait only for those. A request whose method is never
+/// told counts against every quota.
+///
+/// `errspec::reqwest::send`, the middleware and the tower layer tell the method themselves;
+/// a client on another HTTP library calls this instead of `observe`, once per response:
+///
+/// ```
+/// use errspec::http::{HeaderMap, HeaderValue, Method};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("x-ms-ratelimit-remaining-subscription-reads", HeaderValue::from_static("11999"));
+/// errspec::observe_method(&Method::GET, &headers); // outside a retrying call: nothing to do
+/// ```
+pub fn observe_method(method: &Method, headers: &HeaderMap) {
+    tell_method(method);
+    observe(headers);
+}
+
+/// Tells the retrying call this code runs in the HTTP method of the request it sends.
+pub(crate) fn tell_method(method: &Method) {
+    CURRENT.with(|current| {
+        if let Some(current) = &mut *current.borrow_mut()
+            && current.context.reads
+        {
+            current.seen.counting = Some(current.context.names.counting(Some(method)));
         }
     });
 }
@@ -123,15 +203,9 @@ impl Drop for Restore<'_> {
     fn drop(&mut self) {
         let previous = self.previous.take();
         let mine = CURRENT.with(|current| current.replace(previous));
-        if let Some(mine) = mine.filter(|m| m.seen.answered) {
+        if let Some(mine) = mine.filter(|m| m.seen.answered || m.seen.counting.is_some()) {
             let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-            seen.answered = true;
-            if mine.seen.bucket.is_some() {
-                seen.bucket = mine.seen.bucket;
-            }
-            if mine.seen.quota.is_some() {
-                seen.quota = mine.seen.quota;
-            }
+            seen.update(&mine.seen);
         }
     }
 }

@@ -119,8 +119,18 @@ async fn check_success<E: StatusError>(
 /// # }
 /// ```
 pub fn send<E: TransportError>(request: ::reqwest::RequestBuilder) -> Sending<E> {
+    // the request itself, so the retrying call knows its method (which quotas it counts)
+    let (client, request) = request.build_split();
+    let sending: Pin<Box<dyn Future<Output = ::reqwest::Result<::reqwest::Response>> + Send>> =
+        match request {
+            Ok(request) => {
+                crate::observe::tell_method(request.method());
+                Box::pin(client.execute(request))
+            }
+            Err(error) => Box::pin(core::future::ready(Err(error))),
+        };
     Sending {
-        state: State::Sending(Box::pin(request.send())),
+        state: State::Sending(sending),
         transport: E::from_transport,
     }
 }

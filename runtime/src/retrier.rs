@@ -174,7 +174,7 @@ impl Retrier {
     /// call of the retrier and learns pacing from refusals).
     #[must_use]
     pub fn with_rate_limit(mut self, rate_limit: RateLimitConfig) -> Self {
-        self.reads_quota = rate_limit.remaining.is_some() || rate_limit.ietf;
+        self.reads_quota = !rate_limit.quota_list().is_empty() || rate_limit.ietf;
         self.context = Context::new(&rate_limit, &self.sleeper, self.system_wall);
         self.rate_limit = rate_limit;
         self

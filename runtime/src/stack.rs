@@ -23,6 +23,8 @@ pub(crate) trait Exchange: 'static {
     /// A copy of `request` for an attempt that another may follow; `None` when its body
     /// cannot be copied (then it is sent once).
     fn try_clone(request: &Self::Request) -> Option<Self::Request>;
+    /// A request's HTTP method: which of the spec's quotas it counts against.
+    fn method(request: &Self::Request) -> &http::Method;
     /// A response's status and headers.
     fn parts(response: &Self::Response) -> (StatusCode, &HeaderMap);
     /// What kind of transport failure `failure` is.
@@ -161,6 +163,7 @@ where
     S: Sender<X>,
 {
     let mut attempts = Attempts::for_error::<E>(RetrierRef::Borrowed(retrier), idempotency, "");
+    attempts.count_method(X::method(&request));
     if !attempts.ready_now() {
         attempts.ready::<E>().await.map_err(Ended::Error)?;
     }

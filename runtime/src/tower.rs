@@ -357,6 +357,10 @@ impl<B: ReplayBody + 'static, R: 'static> Exchange for Tower<B, R> {
     type Response = http::Response<R>;
     type Failure = BoxError;
 
+    fn method(request: &http::Request<B>) -> &http::Method {
+        request.method()
+    }
+
     fn try_clone(request: &http::Request<B>) -> Option<http::Request<B>> {
         let body = request.body().replay()?;
         let mut copy = http::Request::new(body);

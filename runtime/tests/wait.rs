@@ -41,6 +41,7 @@ fn thirty_seconds(format: WaitFormat) -> Option<&'static str> {
         WaitFormat::Unix => "1796119230",
         WaitFormat::UnixMillis => "1796119230000",
         WaitFormat::Rfc3339 => "2026-12-01T10:00:30Z",
+        WaitFormat::Iso8601 => "2026-12-01T10:00.5Z",
         WaitFormat::Duration => "30s",
         WaitFormat::Ratelimit => "\"default\";r=0;t=30",
         _ => return None,
@@ -52,7 +53,8 @@ fn every_format_is_read() {
     for (name, format) in WaitFormat::ALL {
         let value = thirty_seconds(*format)
             .unwrap_or_else(|| panic!("no sample value for wait format `{name}`: add one here"));
-        let expected = if *format == WaitFormat::Rfc3339 && !RFC3339 {
+        let needs_rfc3339 = matches!(*format, WaitFormat::Rfc3339 | WaitFormat::Iso8601);
+        let expected = if needs_rfc3339 && !RFC3339 {
             None // read only with the `rfc3339` feature
         } else {
             Some(Duration::from_secs(30))
@@ -324,6 +326,11 @@ fn huge_values(format: WaitFormat) -> Vec<String> {
             "10000-01-01T00:00:00Z".to_owned(),
             "99999-12-31T23:59:59+23:59".to_owned(),
         ],
+        WaitFormat::Iso8601 => vec![
+            "9999-12-31T23:59:59Z".to_owned(),
+            "9999-12-31T23:59Z".to_owned(),
+            "10000-01-01T00:00:00Z".to_owned(),
+        ],
         WaitFormat::Duration => vec![
             "2562048h".to_owned(),
             "18446744073709551616s".to_owned(),
@@ -344,7 +351,7 @@ fn huge_waits_are_huge_never_absent() {
     for format in formats() {
         for value in huge_values(format) {
             let wait = parse_wait(value.as_bytes(), format, now);
-            if format == WaitFormat::Rfc3339 && !RFC3339 {
+            if matches!(format, WaitFormat::Rfc3339 | WaitFormat::Iso8601) && !RFC3339 {
                 assert_eq!(wait, None);
                 continue;
             }

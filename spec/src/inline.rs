@@ -5,11 +5,11 @@
 use toml::de::{DeTable, DeValue};
 
 use crate::keys::Place;
-use crate::raw::{Field, RawTable, Sp};
+use crate::raw::{Field, RawTable, Remaining, Sp};
 use crate::reader::{Reader, Value};
 use crate::suggest::one_of;
 use crate::{
-    BudgetConfig, MatchTest, WaitFormat, WaitHeader, WaitSource, When, WhenSource,
+    BudgetConfig, CountFormat, MatchTest, WaitFormat, WaitHeader, WaitSource, When, WhenSource,
     pointer_has_wildcard,
 };
 
@@ -270,17 +270,38 @@ impl Reader<'_, '_, '_> {
         clean.then(|| Sp::new(When::new(source, test), value.span()))
     }
 
-    /// `[rate_limit] remaining = { name = "x-ratelimit-remaining" }`: the header's name.
+    /// `remaining = { name = "x-ratelimit-remaining", format = "count" }` (or the header's name
+    /// alone, a count): the header and how it states the requests left.
     pub(crate) fn remaining(
         &mut self,
         value: &Value<'_>,
         path: &str,
         example: &str,
-    ) -> Option<Sp<String>> {
+    ) -> Option<Sp<Remaining>> {
+        if let DeValue::String(_) = value.get_ref() {
+            let name = self.header_name(value, path, example)?;
+            let format = CountFormat::Count;
+            return Some(Sp::new(
+                Remaining {
+                    name: name.value,
+                    format,
+                },
+                name.span,
+            ));
+        }
         let table = self.table(value, path, example)?;
         let fields = self.fields(table, Place::Remaining, path, value.span());
+        let format = fields.count_format.or_default(CountFormat::Count)?;
         match fields.name {
-            Field::Given(name) => fields.clean.then_some(name),
+            Field::Given(name) => fields.clean.then(|| {
+                Sp::new(
+                    Remaining {
+                        name: name.value,
+                        format,
+                    },
+                    name.span,
+                )
+            }),
             Field::Invalid => None,
             Field::Absent => {
                 self.cx.error(

@@ -13,7 +13,7 @@ use toml::de::DeTable;
 use crate::raw::{Field, RawTable};
 use crate::reader::{Reader, TomlKey, Value, sorted};
 use crate::suggest::{all_of, clip, did_you_mean};
-use crate::{Jitter, Pacing, RetryPolicy, Scope, WaitFormat};
+use crate::{CountFormat, Jitter, Pacing, RetryPolicy, Scope, WaitFormat};
 
 /// Every retry policy, for `retry` and the `[transport]` kinds.
 const POLICIES: &[(&str, RetryPolicy)] = RetryPolicy::ALL;
@@ -27,8 +27,10 @@ pub(crate) enum Place {
     Class,
     Transport,
     RateLimit,
-    /// `remaining = { name = .. }` in `[rate_limit]`.
+    /// `remaining = { name = .. }` in `[rate_limit]` or a quota.
     Remaining,
+    /// A `[[rate_limit.quota]]` table.
+    Quota,
     /// A `[[status.N.case]]` table.
     Case,
     /// A case's `when = { .. }`.
@@ -61,9 +63,12 @@ impl Place {
             Place::Class => Some(("class", "[class.Nxx]")),
             Place::Transport => Some(("transport", "[transport]")),
             Place::RateLimit => Some(("rate_limit", "[rate_limit]")),
-            Place::Remaining | Place::Case | Place::When | Place::Budget | Place::WaitHeader => {
-                None
-            }
+            Place::Remaining
+            | Place::Quota
+            | Place::Case
+            | Place::When
+            | Place::Budget
+            | Place::WaitHeader => None,
         }
     }
 
@@ -87,6 +92,7 @@ impl Place {
             Place::Transport => "`[transport]`",
             Place::RateLimit => "`[rate_limit]`",
             Place::Remaining => "`remaining`",
+            Place::Quota => "a `[[rate_limit.quota]]` table",
             Place::Case => "a `[[status.N.case]]` table",
             Place::When => "a case's `when`",
             Place::Budget => "`budget`",
@@ -200,13 +206,19 @@ pub(crate) const KEYS: &[SpecKey] = &[
     key!("scope", [RateLimit], r#"scope = "method""#, scope, choice("scope", Scope::ALL)),
     key!("bucket_header", [RateLimit], r#"bucket_header = "x-ratelimit-bucket""#, bucket_header,
          header_name),
-    key!("remaining", [RateLimit], r#"remaining = { name = "x-ratelimit-remaining" }"#,
+    key!("remaining", [RateLimit, Quota], r#"remaining = { name = "x-ratelimit-remaining" }"#,
          remaining, remaining),
-    key!("reset", [RateLimit], r#"reset = { name = "x-ratelimit-reset", format = "unix" }"#,
-         reset, reset),
+    key!("reset", [RateLimit, Quota],
+         r#"reset = { name = "x-ratelimit-reset", format = "unix" }"#, reset, reset),
+    key!("quota", [RateLimit],
+         r#"quota = [{ remaining = { name = "x-ratelimit-remaining" }, methods = ["GET"] }]"#,
+         quota, quotas),
+    key!("methods", [Quota], r#"methods = ["GET", "HEAD"]"#, methods, methods),
     key!("ietf", [RateLimit], "ietf = true", ietf, boolean),
     key!("pacing", [RateLimit], r#"pacing = "auto""#, pacing, choice("pacing", Pacing::ALL)),
     key!("name", [Remaining], r#"name = "x-ratelimit-remaining""#, name, header_name),
+    key!("format", [Remaining], r#"format = "used/limit""#, count_format,
+         choice("count format", CountFormat::ALL)),
 ];
 
 impl SpecKey {
@@ -360,6 +372,7 @@ mod tests {
             Place::Transport,
             Place::RateLimit,
             Place::Remaining,
+            Place::Quota,
             Place::Case,
             Place::When,
             Place::Budget,

@@ -63,6 +63,7 @@ mod load;
 mod model;
 mod names;
 mod number;
+mod quota;
 mod raw;
 mod reader;
 mod resolve;
@@ -76,9 +77,10 @@ mod walk;
 
 pub use diag::{Diagnostic, DiagnosticKind, Diagnostics, LineIndex};
 pub use errspec_core::{
-    BudgetConfig, Jitter, MatchTest, POINTER_WILDCARD, Pacing, RateLimitConfig, RetryConfig,
-    RetryPolicy, Scope, TransportKind, TransportPolicies, UNCLASSIFIED_MESSAGE, UNKNOWN_REASON,
-    WaitFormat, WaitHeader, WaitSource, class_index, pointer_has_wildcard,
+    BudgetConfig, CountFormat, HTTP_METHODS, Jitter, MatchTest, POINTER_WILDCARD, Pacing, Quota,
+    RateLimitConfig, RetryConfig, RetryPolicy, Scope, TransportKind, TransportPolicies,
+    UNCLASSIFIED_MESSAGE, UNKNOWN_REASON, WaitFormat, WaitHeader, WaitSource, class_index,
+    pointer_has_wildcard,
 };
 pub use load::{MAX_SPEC_BYTES, load, parse_str, read_file};
 pub use model::{

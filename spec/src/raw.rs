@@ -5,8 +5,16 @@ use core::ops::Range;
 use core::time::Duration;
 
 use crate::{
-    BudgetConfig, Jitter, Pacing, RetryPolicy, Scope, Template, WaitFormat, WaitHeader, When,
+    BudgetConfig, CountFormat, Jitter, Pacing, RetryPolicy, Scope, Template, WaitFormat,
+    WaitHeader, When,
 };
+
+/// A `remaining = { name, format }` as written: the header, and how it states the count.
+#[derive(Debug, Clone)]
+pub(crate) struct Remaining {
+    pub(crate) name: String,
+    pub(crate) format: CountFormat,
+}
 
 /// A value with the byte range it was written at.
 #[derive(Debug, Clone)]
@@ -128,8 +136,15 @@ pub(crate) struct RawTable {
     // [rate_limit]
     pub(crate) scope: Field<Scope>,
     pub(crate) bucket_header: Field<String>,
-    pub(crate) remaining: Field<String>,
+    // [rate_limit]; `remaining` and `reset` also in a quota
+    pub(crate) remaining: Field<Remaining>,
     pub(crate) reset: Field<WaitHeader>,
+    /// `[[rate_limit.quota]]`: each quota's table.
+    pub(crate) quota: Field<Vec<RawTable>>,
+    // a quota
+    pub(crate) methods: Field<Vec<String>>,
+    // a `remaining`
+    pub(crate) count_format: Field<CountFormat>,
     pub(crate) ietf: Field<bool>,
     pub(crate) pacing: Field<Pacing>,
     // [transport]

@@ -118,8 +118,7 @@ fn resolve_rate_limit(tables: &[&RawTable]) -> RateLimitConfig {
     set(&mut limit.ietf, tables, |t| &t.ietf);
     set(&mut limit.pacing, tables, |t| &t.pacing);
     limit.bucket_header = first(tables, |t| &t.bucket_header).cloned().map(Into::into);
-    limit.remaining = first(tables, |t| &t.remaining).cloned().map(Into::into);
-    limit.reset = first(tables, |t| &t.reset).cloned();
+    crate::quota::resolve(&mut limit, tables);
     limit
 }
 

@@ -24,6 +24,7 @@ pub(crate) fn check(spec: &RawSpec, http: &RawSpec, cx: &mut Ctxt<'_>) {
     check_backoff(spec, cx);
     check_min_wait(spec, cx);
     check_rate_limit(spec, cx);
+    crate::quota::check(spec, cx);
 }
 
 fn check_api(spec: &RawSpec, cx: &mut Ctxt<'_>) {

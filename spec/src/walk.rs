@@ -42,7 +42,12 @@ pub(crate) fn read(source: &str, root: &DeTable<'_>, cx: &mut Ctxt<'_>) -> RawSp
             Place::Class => reader.classes(value, &mut spec.classes),
             Place::Status => reader.statuses(value, &mut spec.statuses),
             // tables that are values of a key, never sections
-            Place::Remaining | Place::Case | Place::When | Place::Budget | Place::WaitHeader => {}
+            Place::Remaining
+            | Place::Quota
+            | Place::Case
+            | Place::When
+            | Place::Budget
+            | Place::WaitHeader => {}
         }
     }
     spec

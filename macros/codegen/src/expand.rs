@@ -83,8 +83,19 @@ pub(crate) fn errors(
             const _: () = ::errspec::__private::require_json::<::errspec::__private::Json>();
         }
     });
+    let limit = &spec.rate_limit;
+    let resets = limit
+        .reset
+        .iter()
+        .chain(limit.quotas.iter().filter_map(|q| q.reset.as_ref()));
     let needs_rfc3339 = all_waits(spec)
-        .any(|w| w.format == errspec_spec::WaitFormat::Rfc3339)
+        .chain(resets)
+        .any(|w| {
+            matches!(
+                w.format,
+                errspec_spec::WaitFormat::Rfc3339 | errspec_spec::WaitFormat::Iso8601
+            )
+        })
         .then(|| {
             quote! {
                 const _: () =

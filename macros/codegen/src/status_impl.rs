@@ -389,13 +389,32 @@ fn rate_limit(spec: &Spec) -> TokenStream {
     let ietf = r.ietf;
     let bucket_header = option_str(r.bucket_header.as_deref());
     let remaining = option_str(r.remaining.as_deref());
-    let reset = match &r.reset {
+    let option_wait = |reset: Option<&errspec_spec::WaitHeader>| match reset {
         Some(reset) => {
             let reset = wait_header_tokens(reset);
             quote!(::core::option::Option::Some(#reset))
         }
         None => quote!(::core::option::Option::None),
     };
+    let reset = option_wait(r.reset.as_ref());
+    let remaining_format = variant_path("CountFormat", r.remaining_format.variant_name());
+    let quotas = r.quotas.iter().map(|quota| {
+        let name = quota.remaining.as_ref();
+        let format = variant_path("CountFormat", quota.format.variant_name());
+        let reset = option_wait(quota.reset.as_ref());
+        let methods = (!quota.methods.is_empty()).then(|| {
+            let methods = quota.methods.iter().map(AsRef::<str>::as_ref);
+            quote!(.with_methods([#(#methods),*]))
+        });
+        quote! {
+            .with_quota(
+                ::errspec::Quota::new(#name)
+                    .with_format(#format)
+                    .with_reset(#reset)
+                    #methods
+            )
+        }
+    });
     quote! {
         fn rate_limit() -> ::errspec::RateLimitConfig {
             ::errspec::RateLimitConfig::new()
@@ -405,7 +424,9 @@ fn rate_limit(spec: &Spec) -> TokenStream {
                 .with_ietf(#ietf)
                 .with_bucket_header(#bucket_header)
                 .with_remaining(#remaining)
+                .with_remaining_format(#remaining_format)
                 .with_reset(#reset)
+                #(#quotas)*
         }
     }
 }

@@ -7,7 +7,11 @@
 --   hu hs                 the hold: until, status
 --   p pr pt pa pl lim ans q
 --                         the stated quota: a period (1), its remaining, reset, assumed (1),
---                         longest stated wait; the limit seen; answered (1); calls queued
+--                         longest stated wait; the limit seen; answered (1); calls queued;
+--                         quota i of several (i = 1..3) in the same fields suffixed `i`
+--                         (`p1`, `pr1`, ...), its `ans` shared (every answer is read for all)
+--   xm                    some reservation counted against some quotas only (1): the sets
+--                         `x0`..`x3` of those not counted against each quota are read
 --   ls lf lh lr           learned: sent since the latest hold, the first of them, the latest
 --                         hold's end, refused calls due to retry
 --   w wq wb wc wcl wl ws wi wn wr wbr ww wsr
@@ -15,7 +19,9 @@
 --                         length, start, period index, sent in it, refused (1), burst refused
 --                         (1), periods watched, first spaced request refused (1)
 -- Beside it, two lists: the send times of the learned window's period (`times`) and of the one
--- before (`prev`), the first MAX_REPLAY of each (Window::times and Window::previous).
+-- before (`prev`), the first MAX_REPLAY of each (Window::times and Window::previous); and per
+-- quota i, the reservations out that do not count against it (`xi`, scored by expiry as `out`
+-- is).
 
 local SAME_HOLD = 100000    -- two holds ending closer than this are one
 local RECHECK = 10000       -- how soon a call looks again at a quota its requests out may spend
@@ -25,13 +31,31 @@ local WATCH = 8             -- periods watched closely after the burst fell
 local IDLE = 10000000       -- how long a scope's keys outlive its last use, at least
 local U32 = 4294967295
 local MAX_REPLAY = 256      -- most send times kept per period
+local MAX_QUOTAS = 4        -- quotas kept apart in a scope (QuotaSet's bits)
+local ALL = 15              -- every quota's bit
 local LATE = 1000           -- a timer's resolution: how late a request held for its rank goes
 
 -- The keys of the send-time lists, set by the entry script before anything here runs.
 local TIMES, PREV
 
 local FIELDS = { 'hu', 'hs', 'p', 'pr', 'pt', 'pa', 'pl', 'lim', 'ans', 'q', 'ls', 'lf', 'lh',
-  'lr', 'w', 'wq', 'wb', 'wc', 'wcl', 'wl', 'ws', 'wi', 'wn', 'wr', 'wbr', 'ww', 'wsr' }
+  'lr', 'w', 'wq', 'wb', 'wc', 'wcl', 'wl', 'ws', 'wi', 'wn', 'wr', 'wbr', 'ww', 'wsr', 'xm' }
+-- a ledger's fields (ScopeState::ledgers): quota 0's as named, quota i's suffixed `i`
+local LEDGER = { 'p', 'pr', 'pt', 'pa', 'pl', 'lim', 'q' }
+for i = 1, MAX_QUOTAS - 1 do
+  for _, f in ipairs(LEDGER) do FIELDS[#FIELDS + 1] = f .. i end
+end
+
+-- The suffix of quota i's fields.
+local function suffix(i)
+  if i == 0 then return '' end
+  return tostring(i)
+end
+
+-- Whether bit i is in a QuotaSet's bits.
+local function has(bits, i)
+  return math.floor(bits / 2 ^ i) % 2 == 1
+end
 
 local function clock()
   local t = redis.call('TIME')
@@ -81,9 +105,13 @@ local function save(key, s, now)
   end
   local last = now
   if s.hu and s.hu > last then last = s.hu end
-  if s.p == 1 and s.pt > last then last = s.pt end
+  local period = math.max(s.wl or 0, IDLE)
+  for i = 0, MAX_QUOTAS - 1 do
+    local k = suffix(i)
+    if s['p' .. k] == 1 and s['pt' .. k] > last then last = s['pt' .. k] end
+    period = math.max(period, s['pl' .. k] or 0)
+  end
   if s.w == 1 and s.ws > last then last = s.ws end
-  local period = math.max(s.pl or 0, s.wl or 0, IDLE)
   local ms = math.min(math.ceil((last - now + period) / 1000), 2 ^ 40)
   redis.call('PEXPIRE', key, ms)
   if s.w == 1 then
@@ -262,6 +290,20 @@ local function sent(s, now, retrying)
   end
 end
 
+-- Quota i's ledger, as a table of the unsuffixed fields, and back.
+local function ledger_of(s, i)
+  local k = suffix(i)
+  local l = { ans = s.ans }
+  for _, f in ipairs(LEDGER) do l[f] = s[f .. k] end
+  return l
+end
+
+local function ledger_back(s, i, l)
+  local k = suffix(i)
+  for _, f in ipairs(LEDGER) do s[f .. k] = l[f] end
+  s.ans = l.ans
+end
+
 -- Ledger::answer
 local function answer(s, now, quota)
   s.ans = 1
@@ -311,4 +353,32 @@ local function enter(s, now, out, reads_quota, cap)
     if periods > 0 then later = (s.pl or 0) * periods end
   end
   return 'wait', math.min(left + later, math.max(cap, left))
+end
+
+-- ScopeState::learn's answer to every ledger: quotas[i] what quota i stated (nil: nothing).
+local function answer_all(s, now, quotas)
+  for i = 0, MAX_QUOTAS - 1 do
+    local l = ledger_of(s, i)
+    answer(l, now, quotas[i])
+    ledger_back(s, i, l)
+  end
+end
+
+-- ScopeState::enter: the ledgers of the quotas in `bits`, each with its own requests out
+-- (`out` less those excluded from it, `excluded[i]`): the longest wait, or a refusal.
+local function enter_all(s, now, out, excluded, bits, reads_quota, cap)
+  local entry, wait = 'go', 0
+  for i = 0, MAX_QUOTAS - 1 do
+    if has(bits, i) then
+      local l = ledger_of(s, i)
+      local e, w = enter(l, now, math.max(out - excluded[i], 0), reads_quota, cap)
+      ledger_back(s, i, l)
+      if e == 'refuse' or entry == 'refuse' then
+        entry = 'refuse'
+      elseif e == 'wait' then
+        entry, wait = 'wait', math.max(wait, w)
+      end
+    end
+  end
+  return entry, wait
 end

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::budget::Withdrawal;
 use crate::decide::{Call, Next};
-use crate::limits::{Outcome, Report, ScopeKey, ScopeValue, Ticket};
+use crate::limits::{Outcome, QuotaSet, Report, ScopeKey, ScopeValue, Ticket};
 use crate::observe::Seen;
 use crate::{Idempotency, Retrier, StatusError};
 
@@ -54,6 +54,8 @@ pub struct Attempts<'r> {
     out: bool,
     /// The reservation the attempt out holds in the store, in `scope`.
     ticket: Option<Ticket>,
+    /// The quotas that reservation counts against.
+    counted: QuotaSet,
     /// Whether the call is counted in `scope` among the refused calls due to retry when its
     /// hold ends (their turn comes before first attempts').
     retrying: bool,
@@ -70,7 +72,8 @@ impl<'r> Attempts<'r> {
         idempotency: Idempotency,
         method: &'static str,
     ) -> Self {
-        let call = Call::new(&retrier, idempotency);
+        let mut call = Call::new(&retrier, idempotency);
+        call.quotas = retrier.context.counting(method);
         let most = retrier.config.max_attempts.max(1);
         let scope = retrier.links.key(&retrier.rate_limit, method);
         Self {
@@ -83,6 +86,7 @@ impl<'r> Attempts<'r> {
             deposited: false,
             out: false,
             ticket: None,
+            counted: QuotaSet::ALL,
             retrying: false,
             withdrawal: None,
             seen: Mutex::new(Seen::default()),
@@ -122,6 +126,12 @@ impl<'r> Attempts<'r> {
         } else {
             Seen::default()
         };
+        if let Some(quotas) = seen.counting {
+            // the request's HTTP method was told: later attempts (and the method's later
+            // calls) count against its quotas
+            self.call.quotas = quotas;
+            self.retrier.context.counted(self.method, quotas);
+        }
         // the answer's scope: the bucket its response named, else the call's
         let scope = match seen.bucket {
             Some(bucket) => {
@@ -139,11 +149,13 @@ impl<'r> Attempts<'r> {
         };
         let release = self.ticket.take().map(|ticket| (self.scope, ticket));
         let api = self.api();
+        let counted = self.counted;
         let report = |now, outcome| {
             let mut report = Report::new(scope, None, now, outcome)
                 .with_api(api)
-                .with_quota(seen.quota);
+                .with_quotas(seen.quotas);
             report.release = release;
+            report.counted = counted;
             report.answered = seen.answered;
             report
         };
@@ -196,6 +208,15 @@ impl<'r> Attempts<'r> {
     pub(crate) fn scope_by(&mut self, value: ScopeValue) {
         self.argument = Some(value);
         self.scope = self.scope.with_argument(self.method, value);
+    }
+
+    /// The call's requests are of HTTP method `method`: they count against the quotas whose
+    /// `methods` name it.
+    #[cfg(any(feature = "reqwest-middleware", feature = "tower"))]
+    pub(crate) fn count_method(&mut self, method: &http::Method) {
+        if self.retrier.context.reads {
+            self.call.quotas = self.retrier.context.names.counting(Some(method));
+        }
     }
 
     /// Whether the attempt about to start is the last one `max_attempts` allows.
@@ -266,7 +287,9 @@ impl Drop for Attempts<'_> {
         let now = self.retrier.sleeper.now();
         if let Some(ticket) = self.ticket.take() {
             let outcome = Outcome::Cancelled { retrying: false };
-            let report = Report::new(self.scope, Some(ticket), now, outcome).with_api(self.api());
+            let mut report =
+                Report::new(self.scope, Some(ticket), now, outcome).with_api(self.api());
+            report.counted = self.counted;
             self.retrier.store.report(&report);
         }
         if self.retrying {

@@ -9,7 +9,7 @@ use errspec_core::PauseBound;
 use http::StatusCode;
 
 use super::Attempts;
-use crate::limits::{Ask, Grant, Pause, Ticket};
+use crate::limits::{Ask, Grant, Pause, QuotaSet, Ticket};
 use crate::sleep::block_on;
 use crate::{StatusError, clock};
 
@@ -164,6 +164,7 @@ impl Attempts<'_> {
         ask.retrying = self.retrying;
         ask.pacing = retrier.rate_limit.pacing;
         ask.reads_quota = retrier.reads_quota;
+        ask.quotas = self.call.quotas;
         ask.cap = retrier
             .config
             .max_retry_after
@@ -176,6 +177,7 @@ impl Attempts<'_> {
         match grant {
             Grant::Go => {
                 self.ticket = Some(ask.ticket);
+                self.counted = ask.quotas;
                 self.retrying = false;
                 self.sent();
                 Step::Go
@@ -229,6 +231,7 @@ impl Attempts<'_> {
             .acquire_quick(self.scope, retrier.reads_quota, &now)
         {
             self.ticket = Some(Ticket::QUICK);
+            self.counted = QuotaSet::ALL;
             self.sent();
             return true;
         }

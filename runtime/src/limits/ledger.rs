@@ -4,7 +4,7 @@
 use core::time::Duration;
 use std::time::Instant;
 
-use super::store::StatedQuota;
+use super::quotas::StatedQuota;
 use crate::clock;
 
 /// How soon a call looks again at a stated quota that its requests out may or may not have

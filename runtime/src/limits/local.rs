@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Instant;
 
 use super::key::ScopeKey;
+use super::quotas::QuotaSet;
 use super::state::ScopeState;
 use super::store::{Acquire, Ask, Grant, LimitStore, Outcome, Report};
 use super::{MAX_SCOPES, Pause};
@@ -82,8 +83,15 @@ impl LimitStore for LocalStore {
     }
 
     fn report(&self, report: &Report) {
-        let quiet =
-            report.quota.is_none() && matches!(report.outcome, Outcome::Success | Outcome::Failure);
+        if let Some((scope, _)) = report.release
+            && report.counted != QuotaSet::ALL
+        {
+            // a reservation of some quotas only: the scope's state counts it apart
+            self.inner
+                .with(scope, |cell| cell.unreserve(report.counted));
+        }
+        let quiet = report.quotas.is_empty()
+            && matches!(report.outcome, Outcome::Success | Outcome::Failure);
         let idle = match report.release {
             // freed in the scope it reports on: one lookup for both
             Some((scope, _)) if scope == report.scope => self.inner.with(scope, |cell| {
@@ -106,10 +114,20 @@ impl LimitStore for LocalStore {
     }
 
     fn peek(&self, scope: ScopeKey, now: Instant, cap: Duration) -> Option<(Duration, Pause)> {
+        self.peek_for(scope, QuotaSet::ALL, now, cap)
+    }
+
+    fn peek_for(
+        &self,
+        scope: ScopeKey,
+        quotas: QuotaSet,
+        now: Instant,
+        cap: Duration,
+    ) -> Option<(Duration, Pause)> {
         self.inner
             .with(scope, |cell| {
                 if cell.busy.load(Ordering::Acquire) {
-                    cell.lock().peek(now, cap)
+                    cell.lock().peek(now, cap, quotas)
                 } else {
                     None
                 }
@@ -241,7 +259,8 @@ impl Cell {
     }
 
     fn acquire(&self, ask: &Ask) -> Grant {
-        if self.quick(ask.reads_quota, &|| ask.now) {
+        // a request counting against some quotas only is counted apart, under the lock
+        if ask.quotas == QuotaSet::ALL && self.quick(ask.reads_quota, &|| ask.now) {
             return Grant::Go;
         }
         let mut state = self.lock();
@@ -249,6 +268,7 @@ impl Cell {
         let grant = state.admit(ask, self.in_flight(Ordering::Acquire));
         if grant == Grant::Go {
             self.counts.fetch_add(ONE_IN_FLIGHT, Ordering::AcqRel);
+            state.reserve(ask.quotas, true);
         }
         self.busy.store(state.busy(), Ordering::Release);
         grant
@@ -261,6 +281,14 @@ impl Cell {
             // none was out: the borrow from the quiet count is given back
             self.counts.fetch_add(ONE_IN_FLIGHT, Ordering::AcqRel);
         }
+    }
+
+    /// Frees what the state counts of a reservation of `quotas` only (its count in
+    /// [`counts`](Self::counts) is freed by [`release`](Self::release)).
+    fn unreserve(&self, quotas: QuotaSet) {
+        let mut state = self.lock();
+        state.reserve(quotas, false);
+        self.busy.store(state.busy(), Ordering::Release);
     }
 
     /// The reservations out.

@@ -14,6 +14,7 @@ mod learned;
 mod ledger;
 mod links;
 mod local;
+mod quotas;
 mod read;
 mod state;
 mod store;
@@ -21,8 +22,9 @@ mod store;
 pub use key::{BucketName, MAX_BUCKET_NAME, ScopeKey, ScopeValue};
 pub(crate) use links::Links;
 pub use local::LocalStore;
-pub(crate) use read::{Names, bucket, stated_quota};
-pub use store::{Acquire, Ask, Grant, LimitStore, Outcome, Report, StatedQuota, Ticket};
+pub use quotas::{MAX_QUOTAS, QuotaSet, StatedQuota, StatedQuotas};
+pub(crate) use read::{Names, bucket, stated_quotas};
+pub use store::{Acquire, Ask, Grant, LimitStore, Outcome, Report, Ticket};
 
 /// Most scopes (and method-to-bucket links) kept.
 pub(crate) const MAX_SCOPES: usize = 256;
@@ -52,5 +54,7 @@ impl core::fmt::Display for Pause {
     }
 }
 
+#[cfg(test)]
+mod quota_tests;
 #[cfg(test)]
 mod tests;

@@ -1,42 +1,83 @@
 //! What a response's headers say of its scope: the bucket it names and the quota it states,
-//! every line of a repeated header read.
+//! of each quota, every line of a repeated header read, and which quotas a request counts
+//! against.
 
 use core::time::Duration;
 use std::borrow::Cow;
 use std::time::SystemTime;
 
-use http::{HeaderMap, HeaderName};
+use errspec_core::CountSyntax;
+use http::{HeaderMap, HeaderName, Method};
 
 use super::key::BucketName;
-use super::store::StatedQuota;
-use crate::{RateLimitConfig, Scope, WaitFormat};
+use super::quotas::{QuotaSet, StatedQuota, StatedQuotas};
+use crate::{CountFormat, RateLimitConfig, Scope, WaitFormat};
 
 /// The headers a `[rate_limit]` reads, parsed once.
 #[derive(Debug, Default)]
 pub(crate) struct Names {
     bucket: Option<HeaderName>,
-    remaining: Option<HeaderName>,
-    reset: Option<(HeaderName, WaitFormat)>,
+    /// Each quota of [`RateLimitConfig::quota_list`], by index.
+    quotas: Vec<QuotaNames>,
     ietf: bool,
+}
+
+/// One quota's headers, and the methods it counts.
+#[derive(Debug)]
+struct QuotaNames {
+    remaining: Option<HeaderName>,
+    format: CountFormat,
+    reset: Option<(HeaderName, WaitFormat)>,
+    /// The quota's `methods` (empty: every request).
+    methods: Vec<Method>,
 }
 
 impl Names {
     /// The headers `config` reads (a name that is no valid header name is never present).
     pub(crate) fn new(config: &RateLimitConfig) -> Self {
         let parse = |name: &str| HeaderName::from_bytes(name.as_bytes()).ok();
+        let quotas = config
+            .quota_list()
+            .iter()
+            .map(|quota| QuotaNames {
+                remaining: parse(&quota.remaining),
+                format: quota.format,
+                reset: quota
+                    .reset
+                    .as_ref()
+                    .and_then(|r| Some((parse(r.header_name()?)?, r.format))),
+                methods: quota
+                    .methods
+                    .iter()
+                    .filter_map(|m| Method::from_bytes(m.as_bytes()).ok())
+                    .collect(),
+            })
+            .collect();
         Self {
             bucket: config
                 .bucket_header
                 .as_deref()
                 .filter(|_| config.scope == Scope::Bucket)
                 .and_then(parse),
-            remaining: config.remaining.as_deref().and_then(parse),
-            reset: config
-                .reset
-                .as_ref()
-                .and_then(|r| Some((parse(r.header_name()?)?, r.format))),
+            quotas,
             ietf: config.ietf,
         }
+    }
+
+    /// The quotas a request of HTTP method `method` counts against ([`QuotaSet::ALL`] for a
+    /// method that is not known).
+    pub(crate) fn counting(&self, method: Option<&Method>) -> QuotaSet {
+        let Some(method) = method else {
+            return QuotaSet::ALL;
+        };
+        // indices past the quotas stay in: nothing is stated there
+        let mut set = QuotaSet::ALL;
+        for (index, quota) in self.quotas.iter().enumerate() {
+            if !quota.methods.is_empty() && !quota.methods.contains(method) {
+                set = QuotaSet::from_bits(set.bits() & !QuotaSet::NONE.with(index).bits());
+            }
+        }
+        set
     }
 }
 
@@ -46,51 +87,67 @@ pub(crate) fn bucket(names: &Names, headers: &HeaderMap) -> Option<BucketName> {
     Some(BucketName::new(value.as_bytes()))
 }
 
+/// What a response states of each quota at wall time `wall` (see [`stated_quota`]); the first
+/// quota's, when its header is absent, from the IETF fields if the config reads them.
+pub(crate) fn stated_quotas(
+    names: &Names,
+    headers: &HeaderMap,
+    wall: impl Fn() -> SystemTime,
+) -> StatedQuotas {
+    let mut stated = StatedQuotas::default();
+    for (index, quota) in names.quotas.iter().enumerate() {
+        stated.set(index, stated_quota(quota, headers, &wall));
+    }
+    if names.ietf && stated.get(0).is_none() {
+        stated.set(0, ietf(headers));
+    }
+    stated
+}
+
 /// The quota a response states at wall time `wall`: the requests left (the fewest any line
 /// says), when they reset (the latest any readable line says; a second from now when none
 /// does) and the period's limit if stated. `None` when it states no count, or a reset already
 /// past (a late answer of a period that is over).
-pub(crate) fn stated_quota(
-    names: &Names,
+fn stated_quota(
+    names: &QuotaNames,
     headers: &HeaderMap,
-    wall: impl FnOnce() -> SystemTime,
+    wall: impl Fn() -> SystemTime,
 ) -> Option<StatedQuota> {
-    if let Some(name) = &names.remaining
-        && let Some(remaining) = fewest(headers, name)
-    {
-        let mut reset: Option<Option<Duration>> = None;
-        if let Some((name, format)) = &names.reset {
-            let mut lines = headers.get_all(name).iter().peekable();
-            if lines.peek().is_some() {
-                let wall = wall();
-                for value in lines {
-                    if let Ok(wait) = crate::wait::read(value.as_bytes(), *format, wall) {
-                        reset = Some(reset.flatten().max(wait));
-                    }
+    let remaining = fewest(headers, names.remaining.as_ref()?, names.format)?;
+    let mut reset: Option<Option<Duration>> = None;
+    if let Some((name, format)) = &names.reset {
+        let mut lines = headers.get_all(name).iter().peekable();
+        if lines.peek().is_some() {
+            let wall = wall();
+            for value in lines {
+                if let Ok(wait) = crate::wait::read(value.as_bytes(), *format, wall) {
+                    reset = Some(reset.flatten().max(wait));
                 }
             }
         }
-        let reset_in = match reset {
-            Some(Some(wait)) => wait,
-            Some(None) => return None,
-            // without a readable reset, a spent quota is waited for a second at a time
-            None => Duration::from_secs(1),
-        };
-        return Some(StatedQuota::new(remaining, reset_in));
     }
-    if names.ietf {
-        return ietf(headers);
-    }
-    None
+    let reset_in = match reset {
+        Some(Some(wait)) => wait,
+        Some(None) => return None,
+        // without a readable reset, a spent quota is waited for a second at a time
+        None => Duration::from_secs(1),
+    };
+    Some(StatedQuota::new(remaining, reset_in))
 }
 
-/// The fewest requests left that any line (or comma-separated value) of header `name` states.
-fn fewest(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
+/// The fewest requests left that any line (or comma-separated value) of header `name` states,
+/// each read in `format`; values that do not read count as absent.
+fn fewest(headers: &HeaderMap, name: &HeaderName, format: CountFormat) -> Option<u64> {
+    // `CountSyntax` is exhaustive, and `CountFormat::syntax` matches every format
+    let read = match format.syntax() {
+        CountSyntax::Left => crate::wait::count,
+        CountSyntax::UsedOfLimit => crate::wait::used_of_limit,
+    };
     headers
         .get_all(name)
         .iter()
         .flat_map(|line| line.as_bytes().split(|b| *b == b','))
-        .filter_map(crate::wait::count)
+        .filter_map(read)
         .min()
 }
 
@@ -141,6 +198,10 @@ mod tests {
             )))
     }
 
+    fn first(config: &RateLimitConfig, headers: &HeaderMap) -> Option<StatedQuota> {
+        stated_quotas(&Names::new(config), headers, SystemTime::now).get(0)
+    }
+
     fn headers(lines: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut headers = HeaderMap::new();
         for (name, value) in lines {
@@ -175,16 +236,11 @@ mod tests {
             ("x-ratelimit-remaining", "0"),
             ("x-ratelimit-reset-after", "3"),
         ]);
-        let quota = stated_quota(&Names::new(&github()), &h, SystemTime::now).unwrap();
+        let quota = first(&github(), &h).unwrap();
         assert_eq!(quota.remaining, 0);
         assert_eq!(quota.reset_in, Duration::from_secs(3));
         let h = headers(&[("x-ratelimit-remaining", "7, 2")]);
-        assert_eq!(
-            stated_quota(&Names::new(&github()), &h, SystemTime::now)
-                .unwrap()
-                .remaining,
-            2
-        );
+        assert_eq!(first(&github(), &h).unwrap().remaining, 2);
     }
 
     #[test]
@@ -194,7 +250,7 @@ mod tests {
             ("ratelimit", "\"hour\";r=90;t=3000"),
             ("ratelimit", "\"minute\";r=0;t=20"),
         ]);
-        let quota = stated_quota(&Names::new(&config), &h, SystemTime::now).unwrap();
+        let quota = first(&config, &h).unwrap();
         assert_eq!(
             (quota.remaining, quota.reset_in),
             (0, Duration::from_secs(20))
@@ -203,7 +259,7 @@ mod tests {
             ("ratelimit", "\"default\";r=0"),
             ("ratelimit-policy", "\"default\";q=100;w=60"),
         ]);
-        let quota = stated_quota(&Names::new(&config), &h, SystemTime::now).unwrap();
+        let quota = first(&config, &h).unwrap();
         assert_eq!(quota.reset_in, Duration::from_secs(60));
         assert_eq!(quota.limit, Some(100));
     }

@@ -11,6 +11,7 @@ use http::StatusCode;
 use super::Pause;
 use super::learned::{Learned, SAME_HOLD, Window};
 use super::ledger::{Entry, Ledger};
+use super::quotas::{MAX_QUOTAS, QuotaSet};
 use super::store::{Ask, Grant, Outcome, Report};
 use crate::{Pacing, clock};
 
@@ -32,7 +33,11 @@ struct Hold {
 #[derive(Debug, Default)]
 pub(crate) struct ScopeState {
     hold: Option<Hold>,
-    ledger: Ledger,
+    /// Each quota's ledger, by index (see [`QuotaSet`]).
+    ledgers: [Ledger; MAX_QUOTAS],
+    /// Per quota, the reservations out that do not count against it (their request's method
+    /// is not among its `methods`): the quota's requests out are the scope's less these.
+    excluded: [u32; MAX_QUOTAS],
     learned: Learned,
 }
 
@@ -41,20 +46,21 @@ impl ScopeState {
     /// may go without the state being asked (see `LocalStore`'s fast path).
     pub(crate) fn busy(&self) -> bool {
         self.hold.is_some()
-            || self.ledger.live()
+            || self.ledgers.iter().any(Ledger::live)
+            || self.excluded.iter().any(|n| *n > 0)
             || self.learned.window.is_some()
             || self.learned.retrying > 0
     }
 
     /// Whether a response of the scope has been read.
     pub(crate) fn answered(&self) -> bool {
-        self.ledger.answered()
+        self.ledgers[0].answered()
     }
 
     /// Whether the scope holds something a server stated that is still to come at `now`: a
     /// hold or a spent quota; what the bound on scopes keeps longest.
     pub(crate) fn holds_at(&self, now: Instant) -> bool {
-        self.hold.is_some_and(|h| h.until > now) || self.ledger.spent_for(now).is_some()
+        self.hold.is_some_and(|h| h.until > now) || self.spent_for(now, QuotaSet::ALL).is_some()
     }
 
     /// The hold left at `now`, at most as long as the server stated and at most `cap`. (An
@@ -89,24 +95,76 @@ impl ScopeState {
         }
     }
 
-    /// What the server stated that is still to come at `now`, at most `cap`: the hold, else a
-    /// spent quota's reset.
-    pub(crate) fn peek(&mut self, now: Instant, cap: Duration) -> Option<(Duration, Pause)> {
+    /// The latest reset of a spent quota among `quotas` at `now`.
+    fn spent_for(&self, now: Instant, quotas: QuotaSet) -> Option<Duration> {
+        self.ledgers
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| quotas.contains(*i))
+            .filter_map(|(_, ledger)| ledger.spent_for(now))
+            .max()
+    }
+
+    /// What the server stated that is still to come at `now` for a request counting against
+    /// `quotas`, at most `cap`: the hold, else the latest reset of a spent quota among them.
+    pub(crate) fn peek(
+        &mut self,
+        now: Instant,
+        cap: Duration,
+        quotas: QuotaSet,
+    ) -> Option<(Duration, Pause)> {
         self.behind(now);
         if let Some((left, _)) = self.hold_left(now, cap) {
             return Some((left, Pause::Hold));
         }
-        self.ledger
-            .spent_for(now)
+        self.spent_for(now, quotas)
             .map(|left| (left.min(cap), Pause::StatedQuota))
     }
 
+    /// What the ledgers of the quotas `ask` counts against say, with `in_flight` reservations
+    /// out in the scope: the call waits while any of them is spent (the longest wait), and is
+    /// refused if any is spent past its cap.
+    fn enter(&mut self, ask: &Ask, in_flight: u32) -> Entry {
+        let mut entry = Entry::Go;
+        for (index, ledger) in self.ledgers.iter_mut().enumerate() {
+            if !ask.quotas.contains(index) {
+                continue;
+            }
+            let out = in_flight.saturating_sub(self.excluded[index]);
+            entry = match (entry, ledger.enter(ask.now, out, ask.reads_quota, ask.cap)) {
+                (Entry::Refuse, _) | (_, Entry::Refuse) => Entry::Refuse,
+                (Entry::Wait(a), Entry::Wait(b)) => Entry::Wait(a.max(b)),
+                (Entry::Wait(w), Entry::Go) | (Entry::Go, Entry::Wait(w)) => Entry::Wait(w),
+                (Entry::Go, Entry::Go) => Entry::Go,
+            };
+        }
+        entry
+    }
+
+    /// A reservation counting against `quotas` only is taken (`true`) or freed (`false`).
+    pub(crate) fn reserve(&mut self, quotas: QuotaSet, taken: bool) {
+        if quotas == QuotaSet::ALL {
+            return;
+        }
+        for (index, excluded) in self.excluded.iter_mut().enumerate() {
+            if !quotas.contains(index) {
+                *excluded = if taken {
+                    excluded.saturating_add(1)
+                } else {
+                    excluded.saturating_sub(1)
+                };
+            }
+        }
+    }
+
     /// What the call `ask` describes may do, with `in_flight` reservations out in the scope.
-    /// [`Grant::Go`] counts it sent (the caller counts the reservation).
+    /// [`Grant::Go`] counts it sent (the caller counts the reservation, and for a request
+    /// that counts against some quotas only, [`reserve`](Self::reserve)s it).
     ///
     /// In order: a hold waits (at most the cap: a hold was stated within it); a stated quota
     /// spent, less the requests out, waits for its reset, or fails the call at once past the
-    /// cap; a learned quota spent for this period makes a first attempt wait its turn.
+    /// cap (each quota the request counts against is asked: it waits while any is spent); a
+    /// learned quota spent for this period makes a first attempt wait its turn.
     pub(crate) fn admit(&mut self, ask: &Ask, in_flight: u32) -> Grant {
         let now = ask.now;
         self.behind(now);
@@ -118,7 +176,7 @@ impl ScopeState {
         }
         let paced = ask.pacing != Pacing::Off;
         if paced {
-            match self.ledger.enter(now, in_flight, ask.reads_quota, ask.cap) {
+            match self.enter(ask, in_flight) {
                 Entry::Go => {}
                 Entry::Wait(wait) => {
                     return Grant::Wait {
@@ -179,8 +237,10 @@ impl ScopeState {
         if self.hold.is_some_and(|h| h.until <= now) {
             self.hold = None;
         }
-        if report.answered || report.quota.is_some() {
-            self.ledger.answer(now, report.quota);
+        if report.answered || !report.quotas.is_empty() {
+            for (index, ledger) in self.ledgers.iter_mut().enumerate() {
+                ledger.answer(now, report.quotas.get(index));
+            }
         }
         match report.outcome {
             Outcome::Success => {

@@ -10,6 +10,7 @@ use http::StatusCode;
 
 use super::Pause;
 use super::key::ScopeKey;
+use super::quotas::{QuotaSet, StatedQuota, StatedQuotas};
 use crate::Pacing;
 
 /// Where a [`Retrier`](crate::Retrier) keeps what it knows of the server's rate limits, per
@@ -67,6 +68,20 @@ pub trait LimitStore: Send + Sync + 'static {
         None
     }
 
+    /// [`peek`](Self::peek) for a request that counts against `quotas` only (see
+    /// [`Ask::quotas`]): a spent quota it does not count against is no wait of its. The
+    /// default asks `peek`.
+    fn peek_for(
+        &self,
+        scope: ScopeKey,
+        quotas: QuotaSet,
+        now: Instant,
+        cap: Duration,
+    ) -> Option<(Duration, Pause)> {
+        let _ = quotas;
+        self.peek(scope, now, cap)
+    }
+
     /// Lets a call in `scope` go without a full [`Ask`] when nothing there can make it wait, and
     /// reserves it a slot: `true` if it may go. `now` tells the time if the store needs it;
     /// `reads_quota` is [`Ask::reads_quota`]. The engine asks this first and, when it says
@@ -104,6 +119,16 @@ impl<S: LimitStore + ?Sized> LimitStore for std::sync::Arc<S> {
 
     fn peek(&self, scope: ScopeKey, now: Instant, cap: Duration) -> Option<(Duration, Pause)> {
         (**self).peek(scope, now, cap)
+    }
+
+    fn peek_for(
+        &self,
+        scope: ScopeKey,
+        quotas: QuotaSet,
+        now: Instant,
+        cap: Duration,
+    ) -> Option<(Duration, Pause)> {
+        (**self).peek_for(scope, quotas, now, cap)
     }
 
     fn hold_status(&self, scope: ScopeKey) -> Option<StatusCode> {
@@ -154,6 +179,10 @@ pub struct Ask {
     /// The longest wait for a server-stated time the call accepts (`max_retry_after`, less what
     /// it has waited already): a spent quota resetting later than this fails the call at once.
     pub cap: Duration,
+    /// The quotas of the scope this request counts against, by the HTTP method's place in
+    /// each quota's `methods` ([`QuotaSet::ALL`] when the method is unknown): only these can
+    /// make it wait, and its reservation counts in these only.
+    pub quotas: QuotaSet,
 }
 
 impl Ask {
@@ -170,6 +199,7 @@ impl Ask {
             pacing: Pacing::Auto,
             reads_quota: false,
             cap: Duration::from_secs(60),
+            quotas: QuotaSet::ALL,
         }
     }
 }
@@ -236,29 +266,6 @@ impl core::fmt::Debug for Acquire<'_> {
     }
 }
 
-/// What a response stated of its scope's quota.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct StatedQuota {
-    /// Requests left before the reset (the tightest of every line and quota read).
-    pub remaining: u64,
-    /// When the count resets, from the moment of the report.
-    pub reset_in: Duration,
-    /// The requests a whole period allows, when the response said (IETF `q`, `limit`).
-    pub limit: Option<u64>,
-}
-
-impl StatedQuota {
-    /// `remaining` left, resetting in `reset_in`.
-    pub fn new(remaining: u64, reset_in: Duration) -> Self {
-        Self {
-            remaining,
-            reset_in,
-            limit: None,
-        }
-    }
-}
-
 /// How an attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -302,8 +309,12 @@ pub struct Report {
     pub release: Option<(ScopeKey, Ticket)>,
     /// The caller's monotonic time.
     pub now: Instant,
-    /// The quota the response stated, if any.
-    pub quota: Option<StatedQuota>,
+    /// What the response stated of each quota of the scope, by index: the first (the
+    /// `[rate_limit]` shorthand's, or the IETF fields') at 0.
+    pub quotas: StatedQuotas,
+    /// The quotas the freed reservation counted against: the [`Ask::quotas`] it was granted
+    /// for ([`QuotaSet::ALL`] for [`Ticket::QUICK`]).
+    pub counted: QuotaSet,
     /// Whether a response was read (a quota stated or not); `false` for an attempt that ended
     /// without one.
     pub answered: bool,
@@ -320,7 +331,8 @@ impl Report {
             scope,
             release: ticket.map(|t| (scope, t)),
             now,
-            quota: None,
+            quotas: StatedQuotas::default(),
+            counted: QuotaSet::ALL,
             answered: !matches!(outcome, Outcome::Cancelled { .. }),
             outcome,
         }
@@ -333,10 +345,17 @@ impl Report {
         self
     }
 
-    /// The same report, stating `quota`.
+    /// The same report, stating `quota` of the scope's first quota.
     #[must_use]
     pub fn with_quota(mut self, quota: Option<StatedQuota>) -> Self {
-        self.quota = quota;
+        self.quotas.set(0, quota);
+        self
+    }
+
+    /// The same report, stating `quotas`.
+    #[must_use]
+    pub fn with_quotas(mut self, quotas: StatedQuotas) -> Self {
+        self.quotas = quotas;
         self
     }
 }

@@ -79,14 +79,14 @@ impl Limits {
         headers: &HeaderMap,
         now: Instant,
     ) {
-        let quota = stated_quota(&Names::new(config), headers, SystemTime::now);
+        let quotas = stated_quotas(&Names::new(config), headers, SystemTime::now);
         let report = Report::new(
             ScopeKey::Client,
             Some(Ticket(attempt)),
             now,
             Outcome::Success,
         )
-        .with_quota(quota);
+        .with_quotas(quotas);
         self.0.report(&report);
     }
 

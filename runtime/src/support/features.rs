@@ -19,11 +19,11 @@ impl JsonFeature for Json {}
 /// Fails to compile, with [`JsonFeature`]'s message, unless the `json` feature is on.
 pub const fn require_json<J: JsonFeature>() {}
 
-/// Asked for by the code generated for a spec with an `rfc3339` wait source: implemented
-/// only with the `rfc3339` feature.
+/// Asked for by the code generated for a spec with an `rfc3339` or `iso8601` wait source (a
+/// quota's `reset` included): implemented only with the `rfc3339` feature.
 #[diagnostic::on_unimplemented(
-    message = "this spec reads `rfc3339` waits, which needs errspec's `rfc3339` feature",
-    label = "a wait source has `format = \"rfc3339\"`",
+    message = "this spec reads `rfc3339` or `iso8601` waits, which needs errspec's `rfc3339` feature",
+    label = "a wait source has `format = \"rfc3339\"` or `format = \"iso8601\"`",
     note = "enable it: `errspec = {{ version = \"0.1\", features = [\"rfc3339\"] }}`"
 )]
 pub trait Rfc3339Feature {}

@@ -1,4 +1,4 @@
-//! Dates: the HTTP-date of `Retry-After` and RFC 3339 timestamps.
+//! Dates: the HTTP-date of `Retry-After`, RFC 3339 and ISO 8601 timestamps.
 
 use core::fmt::Write as _;
 use core::time::Duration;
@@ -32,6 +32,40 @@ pub(super) fn rfc3339(value: &[u8], now: SystemTime) -> Result<Option<Duration>,
 /// Without the `rfc3339` feature, an RFC 3339 value cannot be read.
 #[cfg(not(feature = "rfc3339"))]
 pub(super) fn rfc3339(_: &[u8], _: SystemTime) -> Result<Option<Duration>, Unreadable> {
+    Err(Unreadable::NEEDS_RFC3339)
+}
+
+/// An ISO 8601 timestamp in the extended format (`2026-12-01T10:00Z`, `2026-12-01T10:00:30.5+02:00`,
+/// `2026-12-01T10:00.5Z`): RFC 3339's, or one whose time ends at the minute, whole or with a
+/// fraction; a `Z` or an offset. The wait until it, `None` if it has passed.
+#[cfg(feature = "rfc3339")]
+pub(super) fn iso8601(value: &[u8], now: SystemTime) -> Result<Option<Duration>, Unreadable> {
+    use time::OffsetDateTime;
+    use time::format_description::well_known::Iso8601;
+
+    if rfc3339(value, now).is_ok() {
+        return rfc3339(value, now);
+    }
+    // the extended format's shape, `YYYY-MM-DDTHH:MM`: the basic format, week and ordinal
+    // dates are not what servers send, and are refused
+    let extended = value.len() >= 16
+        && value[..4].iter().all(u8::is_ascii_digit)
+        && value[4] == b'-'
+        && value[7] == b'-'
+        && value[10] == b'T'
+        && value[13] == b':';
+    if !extended {
+        return Err(Unreadable::MALFORMED);
+    }
+    let text = core::str::from_utf8(value).map_err(|_| Unreadable::MALFORMED)?;
+    OffsetDateTime::parse(text, &Iso8601::DEFAULT)
+        .map(|reset| until(reset.unix_timestamp_nanos(), now))
+        .map_err(|_| Unreadable::MALFORMED)
+}
+
+/// Without the `rfc3339` feature, an ISO 8601 value cannot be read.
+#[cfg(not(feature = "rfc3339"))]
+pub(super) fn iso8601(_: &[u8], _: SystemTime) -> Result<Option<Duration>, Unreadable> {
     Err(Unreadable::NEEDS_RFC3339)
 }
 
@@ -105,6 +139,45 @@ mod tests {
         assert_eq!(year_in_cycle("Fri, 31 Dec 9999 23:59:59 GMT"), None);
         assert_eq!(year_in_cycle("Fri, 31 Dec 09999 23:59:59 GMT"), None);
         assert_eq!(year_in_cycle("2026-12-01T10:00:00.123456Z"), None);
+    }
+
+    #[cfg(feature = "rfc3339")]
+    #[test]
+    fn iso8601_reads_rfc3339_and_the_extended_forms_to_the_minute() {
+        // 2026-12-01T10:00:00Z
+        let reset = SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_119_200);
+        let now = reset - Duration::from_secs(60);
+        let wait = |text: &str| iso8601(text.as_bytes(), now);
+        for (text, secs) in [
+            ("2026-12-01T10:00Z", 60.0),
+            ("2026-12-01T10:00:00Z", 60.0),
+            ("2026-12-01T10:00:30.5Z", 90.5),
+            ("2026-12-01T10:00.5Z", 90.0),
+            ("2026-12-01T11:00+01:00", 60.0),
+            ("2026-12-01T09:30-00:30", 60.0),
+            ("2026-12-01t10:00:00z", 60.0),
+        ] {
+            assert_eq!(
+                wait(text),
+                Ok(Some(Duration::from_secs_f64(secs))),
+                "{text}"
+            );
+        }
+        assert_eq!(wait("2026-12-01T09:58Z"), Ok(None), "past");
+        for bad in [
+            "",
+            "2026-12-01",
+            "2026-12-01T10Z",
+            "2026-12-01T10:00",
+            "20261201T1000Z",
+            "2026-W48-2T10:00Z",
+            "2026-12-01T25:00Z",
+            "2026-12-01T10:00Zjunk",
+            "2026-12-01 10:00Z",
+            "\u{e9}026-12-01T10:00Z",
+        ] {
+            assert_eq!(wait(bad), Err(Unreadable::MALFORMED), "{bad}");
+        }
     }
 
     #[test]

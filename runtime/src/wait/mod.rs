@@ -37,6 +37,16 @@ pub(crate) fn count(value: &[u8]) -> Option<u64> {
     number::digits(trim_ows(value)).map(|n| u64::try_from(n).unwrap_or(u64::MAX))
 }
 
+/// The requests left of a `used/limit` value (Shopify's `32/40`): the limit less those used,
+/// none when more are used; two counts around a `/`, optional spaces and tabs around each.
+/// `None` for anything else.
+pub(crate) fn used_of_limit(value: &[u8]) -> Option<u64> {
+    let slash = value.iter().position(|b| *b == b'/')?;
+    let used = count(&value[..slash])?;
+    let limit = count(&value[slash + 1..])?;
+    Some(limit.saturating_sub(used))
+}
+
 /// Parses one wait value (a header's, or a body field's text) into the wait it asks for,
 /// measured from `now`.
 ///
@@ -52,6 +62,7 @@ pub(crate) fn count(value: &[u8]) -> Option<u64> {
 /// | [`Unix`](WaitFormat::Unix) | the reset minus `now` | |
 /// | [`UnixMillis`](WaitFormat::UnixMillis) | the reset minus `now` | a fraction is accepted, as in the other numeric formats |
 /// | [`Rfc3339`](WaitFormat::Rfc3339) | the reset minus `now` | `T`, `t` or a space between date and time, `Z`, `z` or a `±hh:mm` offset, any number of fraction digits; read only with feature `rfc3339` |
+/// | [`Iso8601`](WaitFormat::Iso8601) | the reset minus `now` | RFC 3339's grammar, or the extended form `YYYY-MM-DDTHH:MM` with an optional fraction of the minute, then `Z` or `±hh:mm`; read only with feature `rfc3339` |
 /// | [`Duration`](WaitFormat::Duration) | the sum of the terms | as Go's `time.ParseDuration` reads it: also `µs`, `.5s`, `0` and a leading `+` |
 /// | [`Ratelimit`](WaitFormat::Ratelimit) | the largest `t` of the items whose `r` is 0; `reset` when `remaining` is 0 | RFC 9651 Structured Fields: the List `"default";r=0;t=30, "hourly";r=10;t=3000`, or the Dictionary `limit=100, remaining=0, reset=30` |
 ///
@@ -135,6 +146,7 @@ pub(crate) fn read(
         WaitSyntax::Delay(unit) => delay(scale(unit)),
         WaitSyntax::Epoch(unit) => reset(scale(unit)),
         WaitSyntax::Rfc3339 => date::rfc3339(value, now),
+        WaitSyntax::Iso8601 => date::iso8601(value, now),
         WaitSyntax::GoDuration => go::duration(value).map(Some).ok_or(Unreadable::MALFORMED),
         WaitSyntax::RateLimitField => ratelimit::wait(value),
     }?;

@@ -1,0 +1,5 @@
+#[errspec::errors(spec = "specs/bad/rate-limit-quota-too-many.toml")]
+#[derive(Debug)]
+pub enum ApiError {}
+
+fn main() {}

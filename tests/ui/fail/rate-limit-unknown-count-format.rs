@@ -1,0 +1,5 @@
+#[errspec::errors(spec = "specs/bad/rate-limit-unknown-count-format.toml")]
+#[derive(Debug)]
+pub enum ApiError {}
+
+fn main() {}
