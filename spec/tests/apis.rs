@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use errspec_spec::{
-    MatchTest, RetryPolicy, Spec, WaitFormat, WaitHeader, WhenSource, load, parse_str,
+    CountFormat, MatchTest, RetryPolicy, Spec, WaitFormat, WaitHeader, WhenSource, load, parse_str,
 };
 
 const APIS: [&str; 12] = [
@@ -469,5 +469,67 @@ fn azure_retries_a_busy_resource_but_learns_nothing_from_it() {
     assert_eq!(
         spec.status(509).expect("509").name,
         "BandwidthLimitExceeded"
+    );
+}
+#[test]
+fn azure_counts_reads_writes_and_deletes_apart() {
+    let spec = shipped("azure");
+    let quotas = spec.rate_limit.quota_list();
+    let methods: Vec<(&str, Vec<&str>)> = quotas
+        .iter()
+        .map(|q| {
+            (
+                q.remaining.as_ref(),
+                q.methods.iter().map(AsRef::as_ref).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            (
+                "x-ms-ratelimit-remaining-subscription-reads",
+                vec!["GET", "HEAD"]
+            ),
+            (
+                "x-ms-ratelimit-remaining-subscription-writes",
+                vec!["PUT", "POST", "PATCH"]
+            ),
+            (
+                "x-ms-ratelimit-remaining-subscription-deletes",
+                vec!["DELETE"]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn shopify_reads_its_call_limit_as_used_of_limit() {
+    let spec = shipped("shopify");
+    assert_eq!(
+        spec.rate_limit.remaining.as_deref(),
+        Some("x-shopify-shop-api-call-limit")
+    );
+    assert_eq!(spec.rate_limit.remaining_format, CountFormat::UsedLimit);
+    assert_eq!(spec.status(430).expect("430").name, "SecurityRejection");
+}
+
+#[test]
+fn jira_reads_its_reset_as_iso_8601() {
+    let spec = shipped("jira");
+    assert_eq!(
+        spec.rate_limit.reset,
+        Some(WaitHeader::new("x-ratelimit-reset", WaitFormat::Iso8601))
+    );
+    let names: Vec<&str> = spec
+        .status(429)
+        .expect("429")
+        .cases
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["QuotaExceeded", "BurstLimited", "IssueWriteLimited"]
     );
 }

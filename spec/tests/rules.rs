@@ -419,7 +419,7 @@ fn unknown_wait_header_format() {
     assert_eq!(
         help,
         "write one of `http`, `seconds`, `millis`, `unix`, `unix-millis`, `rfc3339`, \
-         `duration` or `ratelimit`"
+         `iso8601`, `duration` or `ratelimit`"
     );
 }
 
