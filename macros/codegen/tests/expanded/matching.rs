@@ -366,6 +366,20 @@ impl MatchingError {
             }
         }
     }
+    /// The error inside a successful response, if it is one: the first case of its
+    /// status (a 1xx-3xx status of the spec) that the response matches, with its wait
+    /// and a body excerpt (at most 4 KiB, lossy UTF-8). `None` for a response that
+    /// matches none, and for any status the spec lists no cases for below 400 (error
+    /// statuses are `from_parts`'s).
+    #[must_use]
+    pub fn from_success(
+        status: ::errspec::http::StatusCode,
+        headers: &::errspec::http::HeaderMap,
+        body: ::core::option::Option<&[u8]>,
+    ) -> ::core::option::Option<Self> {
+        let _ = (status, headers, body);
+        ::core::option::Option::None
+    }
     fn __from_status(
         status: ::errspec::http::StatusCode,
         details: ::errspec::Details,
@@ -561,6 +575,7 @@ impl ::errspec::StatusError for MatchingError {
             .with_ietf(false)
             .with_bucket_header(::core::option::Option::<&'static str>::None)
             .with_remaining(::core::option::Option::<&'static str>::None)
+            .with_remaining_format(::errspec::CountFormat::Count)
             .with_reset(::core::option::Option::None)
     }
     fn from_parts(
@@ -569,5 +584,12 @@ impl ::errspec::StatusError for MatchingError {
         body: ::core::option::Option<&[u8]>,
     ) -> Self {
         Self::from_parts(status, headers, body)
+    }
+    fn from_success(
+        status: ::errspec::http::StatusCode,
+        headers: &::errspec::http::HeaderMap,
+        body: ::core::option::Option<&[u8]>,
+    ) -> ::core::option::Option<Self> {
+        Self::from_success(status, headers, body)
     }
 }

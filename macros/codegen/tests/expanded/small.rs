@@ -289,6 +289,7 @@ impl ::errspec::StatusError for SmallError {
             .with_ietf(false)
             .with_bucket_header(::core::option::Option::<&'static str>::None)
             .with_remaining(::core::option::Option::<&'static str>::None)
+            .with_remaining_format(::errspec::CountFormat::Count)
             .with_reset(::core::option::Option::None)
     }
     fn from_parts(
