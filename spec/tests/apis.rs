@@ -3,9 +3,24 @@
 
 use std::path::Path;
 
-use errspec_spec::{RetryPolicy, Spec, WaitFormat, WaitHeader, WhenSource, load, parse_str};
+use errspec_spec::{
+    CountFormat, MatchTest, RetryPolicy, Spec, WaitFormat, WaitHeader, WhenSource, load, parse_str,
+};
 
-const APIS: [&str; 5] = ["github", "stripe", "openai", "anthropic", "discord"];
+const APIS: [&str; 12] = [
+    "github",
+    "stripe",
+    "openai",
+    "anthropic",
+    "discord",
+    "gitlab",
+    "google",
+    "aws",
+    "slack",
+    "azure",
+    "shopify",
+    "jira",
+];
 
 fn shipped(name: &str) -> Spec {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("{name}.toml"));
@@ -53,7 +68,7 @@ fn rate_limits(spec: &Spec) -> Vec<(u16, &str)> {
 #[test]
 fn every_shipped_spec_marks_exactly_its_rate_limit_refusals() {
     // billing limits, lock contention and overload are no refusals of the rate limit
-    let expected: [(&str, &[(u16, &str)]); 5] = [
+    let expected: [(&str, &[(u16, &str)]); 12] = [
         (
             "github",
             &[
@@ -72,6 +87,40 @@ fn every_shipped_spec_marks_exactly_its_rate_limit_refusals() {
                 (429, "TooManyRequests"),
                 (429, "GlobalRateLimited"),
                 (429, "SharedRateLimited"),
+            ],
+        ),
+        ("gitlab", &[(429, "TooManyRequests")]),
+        (
+            "google",
+            &[
+                (403, "UserRateLimitExceeded"),
+                (429, "TooManyRequests"),
+                (429, "RateLimitExceeded"),
+            ],
+        ),
+        (
+            "aws",
+            &[
+                (400, "Throttling"),
+                (400, "ThrottlingInBody"),
+                (400, "ThrottlingInXml"),
+                (429, "TooManyRequests"),
+                (503, "SlowDown"),
+            ],
+        ),
+        ("slack", &[(200, "RateLimited"), (429, "TooManyRequests")]),
+        (
+            "azure",
+            &[(429, "TooManyRequests"), (509, "BandwidthLimitExceeded")],
+        ),
+        ("shopify", &[(429, "TooManyRequests")]),
+        (
+            "jira",
+            &[
+                (429, "TooManyRequests"),
+                (429, "QuotaExceeded"),
+                (429, "BurstLimited"),
+                (429, "IssueWriteLimited"),
             ],
         ),
     ];
@@ -144,6 +193,31 @@ fn discord_reads_its_wait_from_the_body() {
         too_many.wait_headers.first(),
         Some(&WaitHeader::body("/retry_after", WaitFormat::Seconds))
     );
+}
+
+#[test]
+fn gitlab_reads_its_own_ratelimit_headers_as_a_count_and_an_epoch() {
+    let spec = shipped("gitlab");
+    assert_eq!(
+        spec.rate_limit.remaining.as_deref(),
+        Some("ratelimit-remaining")
+    );
+    assert_eq!(
+        spec.rate_limit.reset,
+        Some(WaitHeader::new("ratelimit-reset", WaitFormat::Unix))
+    );
+    assert!(
+        !spec.rate_limit.ietf,
+        "GitLab's RateLimit-* are not the IETF fields"
+    );
+    assert_eq!(
+        spec.status(429).expect("429").wait_headers,
+        [
+            WaitHeader::new("retry-after", WaitFormat::Http),
+            WaitHeader::new("ratelimit-reset", WaitFormat::Unix),
+        ]
+    );
+    assert_eq!(spec.status(412).expect("412").name, "PreconditionFailed");
 }
 
 #[test]
@@ -246,5 +320,216 @@ message = "too much tea"
              of status 403 in `github`"
         ),
         "{text}"
+    );
+}
+
+#[test]
+fn google_finds_the_reason_and_the_retry_delay_anywhere_in_details() {
+    let spec = shipped("google");
+    let too_many = spec.status(429).expect("429");
+    let names: Vec<&str> = too_many.cases.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "ResourceQuotaExceeded",
+            "ResourceUnavailable",
+            "RateLimitExceeded"
+        ]
+    );
+    assert!(
+        too_many
+            .cases
+            .iter()
+            .all(|c| c.when.source == WhenSource::Body("/error/details/*/reason".into()))
+    );
+    assert_eq!(
+        spec.retry.wait_headers.first(),
+        Some(&WaitHeader::body(
+            "/error/details/*/retryDelay",
+            WaitFormat::Duration
+        ))
+    );
+    // AIP-194: UNAVAILABLE is retried for idempotent requests, INTERNAL is not retried
+    assert_eq!(
+        spec.status(503).expect("503").policy,
+        RetryPolicy::Idempotent
+    );
+    assert_eq!(spec.status(500).expect("500").policy, RetryPolicy::Never);
+    assert_eq!(spec.status(499).expect("499").name, "Cancelled");
+}
+
+#[test]
+fn aws_lists_every_throttling_code_of_the_sdks() {
+    // aws-sdk-go-v2's retry.DefaultThrottleErrorCodes
+    let codes = [
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    ];
+    let spec = shipped("aws");
+    let bad_request = spec.status(400).expect("400");
+    let case = |name: &str| {
+        bad_request
+            .cases
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no case {name}"))
+    };
+    let header = case("Throttling");
+    assert_eq!(
+        header.when.source,
+        WhenSource::Header("x-amzn-errortype".into())
+    );
+    let test = |name: &str| {
+        let test = case(name).when.test.clone().expect("a test");
+        (test.kind, test.values)
+    };
+    let codes: Vec<String> = codes.iter().map(|c| (*c).to_owned()).collect();
+    assert_eq!(test("Throttling"), (MatchTest::StartsWith, codes.clone()));
+    assert_eq!(
+        test("ThrottlingInBody"),
+        (MatchTest::EndsWith, codes.clone())
+    );
+    let xml: Vec<String> = codes.iter().map(|c| format!("<Code>{c}</Code>")).collect();
+    assert_eq!(test("ThrottlingInXml"), (MatchTest::Contains, xml));
+    assert_eq!(case("ThrottlingInXml").when.source, WhenSource::Text);
+    for name in ["Throttling", "ThrottlingInBody", "ThrottlingInXml"] {
+        assert!(case(name).rate_limited, "{name}");
+        assert_eq!(case(name).policy, RetryPolicy::AfterHeader, "{name}");
+    }
+}
+
+#[test]
+fn slack_holds_its_errors_inside_200() {
+    let spec = shipped("slack");
+    let ok = spec.status(200).expect("200");
+    let names: Vec<&str> = ok.cases.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names.first(), Some(&"RateLimited"));
+    assert_eq!(names.last(), Some(&"NotOk"), "the catch-all comes last");
+    assert!(ok.cases[0].rate_limited);
+}
+
+#[test]
+fn shopify_and_jira_name_their_own_statuses_and_reasons() {
+    let shopify = shipped("shopify");
+    let names: Vec<(u16, &str)> = [430, 530, 540, 783]
+        .into_iter()
+        .map(|code| (code, shopify.status(code).expect("listed").name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (430, "SecurityRejection"),
+            (530, "OriginDnsError"),
+            (540, "TemporarilyDisabled"),
+            (783, "UnexpectedToken"),
+        ]
+    );
+    let jira = shipped("jira");
+    let reasons: Vec<&str> = jira
+        .status(429)
+        .expect("429")
+        .cases
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(
+        reasons,
+        ["QuotaExceeded", "BurstLimited", "IssueWriteLimited"]
+    );
+    assert_eq!(
+        jira.status(429).expect("429").cases[0].when.source,
+        WhenSource::Header("ratelimit-reason".into())
+    );
+}
+
+#[test]
+fn azure_retries_a_busy_resource_but_learns_nothing_from_it() {
+    let spec = shipped("azure");
+    let busy = spec
+        .status(429)
+        .expect("429")
+        .cases
+        .iter()
+        .find(|c| c.name == "RetryableErrorDueToAnotherOperation")
+        .expect("the case");
+    assert_eq!(busy.policy, RetryPolicy::AfterHeader);
+    assert!(!busy.rate_limited);
+    assert_eq!(
+        spec.status(509).expect("509").name,
+        "BandwidthLimitExceeded"
+    );
+}
+#[test]
+fn azure_counts_reads_writes_and_deletes_apart() {
+    let spec = shipped("azure");
+    let quotas = spec.rate_limit.quota_list();
+    let methods: Vec<(&str, Vec<&str>)> = quotas
+        .iter()
+        .map(|q| {
+            (
+                q.remaining.as_ref(),
+                q.methods.iter().map(AsRef::as_ref).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            (
+                "x-ms-ratelimit-remaining-subscription-reads",
+                vec!["GET", "HEAD"]
+            ),
+            (
+                "x-ms-ratelimit-remaining-subscription-writes",
+                vec!["PUT", "POST", "PATCH"]
+            ),
+            (
+                "x-ms-ratelimit-remaining-subscription-deletes",
+                vec!["DELETE"]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn shopify_reads_its_call_limit_as_used_of_limit() {
+    let spec = shipped("shopify");
+    assert_eq!(
+        spec.rate_limit.remaining.as_deref(),
+        Some("x-shopify-shop-api-call-limit")
+    );
+    assert_eq!(spec.rate_limit.remaining_format, CountFormat::UsedLimit);
+    assert_eq!(spec.status(430).expect("430").name, "SecurityRejection");
+}
+
+#[test]
+fn jira_reads_its_reset_as_iso_8601() {
+    let spec = shipped("jira");
+    assert_eq!(
+        spec.rate_limit.reset,
+        Some(WaitHeader::new("x-ratelimit-reset", WaitFormat::Iso8601))
+    );
+    let names: Vec<&str> = spec
+        .status(429)
+        .expect("429")
+        .cases
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["QuotaExceeded", "BurstLimited", "IssueWriteLimited"]
     );
 }

@@ -2,7 +2,8 @@
 //! replayed by an axum server on 127.0.0.1 and read through `errspec::reqwest::check`: each
 //! response must become its variant, be retried (or not) as the engine decides it, carry the
 //! wait its documentation says, and be a refusal of the rate limit (`rate_limited()`) exactly
-//! when the documentation says it is one.
+//! when the documentation says it is one. A response marked `success` (a 200 that is no error)
+//! must come back from `check` as the response.
 
 use std::fmt::Debug;
 use std::path::Path;
@@ -32,6 +33,34 @@ pub enum AnthropicError {}
 #[derive(Debug)]
 pub enum DiscordError {}
 
+#[errspec::errors(spec = "../spec/gitlab.toml")]
+#[derive(Debug)]
+pub enum GitLabError {}
+
+#[errspec::errors(spec = "../spec/google.toml")]
+#[derive(Debug)]
+pub enum GoogleError {}
+
+#[errspec::errors(spec = "../spec/aws.toml")]
+#[derive(Debug)]
+pub enum AwsError {}
+
+#[errspec::errors(spec = "../spec/slack.toml")]
+#[derive(Debug)]
+pub enum SlackError {}
+
+#[errspec::errors(spec = "../spec/azure.toml")]
+#[derive(Debug)]
+pub enum AzureError {}
+
+#[errspec::errors(spec = "../spec/shopify.toml")]
+#[derive(Debug)]
+pub enum ShopifyError {}
+
+#[errspec::errors(spec = "../spec/jira.toml")]
+#[derive(Debug)]
+pub enum JiraError {}
+
 /// One documented response and what the spec must make of it.
 #[derive(Debug, Clone)]
 struct Fixture {
@@ -39,10 +68,25 @@ struct Fixture {
     status: u16,
     headers: Vec<(String, String)>,
     body: Option<String>,
+    /// What the response must be: an error, or (`success = true`) no error at all.
+    expect: Expect,
+}
+
+/// The error a fixture's response must become.
+#[derive(Debug, Clone)]
+struct Expected {
     variant: String,
     retried: String,
     rate_limited: bool,
     wait: Option<Duration>,
+    /// How far the wait read may be from `wait`.
+    tolerance: Duration,
+}
+
+#[derive(Debug, Clone)]
+enum Expect {
+    Error(Expected),
+    Success,
 }
 
 fn text<'a>(table: &'a DeTable<'_>, key: &str) -> Option<&'a str> {
@@ -50,6 +94,32 @@ fn text<'a>(table: &'a DeTable<'_>, key: &str) -> Option<&'a str> {
         DeValue::String(s) => Some(s.as_ref()),
         _ => None,
     }
+}
+
+fn boolean(table: &DeTable<'_>, key: &str) -> Option<bool> {
+    match table.get(key)?.get_ref() {
+        DeValue::Boolean(b) => Some(*b),
+        _ => None,
+    }
+}
+
+fn duration(table: &DeTable<'_>, key: &str) -> Option<Duration> {
+    text(table, key).map(|w| humantime::parse_duration(w).expect("a duration"))
+}
+
+/// What fixture `t` of `api` expects.
+fn expect(api: &str, t: &DeTable<'_>) -> Expect {
+    if boolean(t, "success") == Some(true) {
+        return Expect::Success;
+    }
+    Expect::Error(Expected {
+        variant: text(t, "variant").expect("variant").to_owned(),
+        retried: text(t, "retried").expect("retried").to_owned(),
+        rate_limited: boolean(t, "rate_limited")
+            .unwrap_or_else(|| panic!("{api}: rate_limited is not a boolean")),
+        wait: duration(t, "wait"),
+        tolerance: duration(t, "wait_tolerance").unwrap_or(Duration::from_millis(1500)),
+    })
 }
 
 fn fixtures(api: &str) -> Vec<Fixture> {
@@ -88,19 +158,14 @@ fn fixtures(api: &str) -> Vec<Fixture> {
                 status,
                 headers,
                 body: text(t, "body").map(str::to_owned),
-                variant: text(t, "variant").expect("variant").to_owned(),
-                retried: text(t, "retried").expect("retried").to_owned(),
-                rate_limited: match t.get("rate_limited").map(toml::Spanned::get_ref) {
-                    Some(DeValue::Boolean(b)) => *b,
-                    other => panic!("{api}: rate_limited {other:?}"),
-                },
-                wait: text(t, "wait").map(|w| humantime::parse_duration(w).expect("a wait")),
+                expect: expect(api, t),
             }
         })
         .collect()
 }
 
-/// `{unix+N}`, `{unix-N}`, `{unix_ms+N}` and `{rfc3339+N}` filled in for `now`.
+/// `{unix+N}`, `{unix-N}`, `{unix_ms+N}`, `{rfc3339+N}` and `{iso_minute+N}` (cut to the
+/// minute, `2026-12-01T10:00Z`) filled in for `now`.
 fn fill(value: &str, now: SystemTime) -> String {
     let mut out = String::new();
     let mut rest = value;
@@ -123,6 +188,10 @@ fn fill(value: &str, now: SystemTime) -> String {
                 "unix" => since.as_secs().to_string(),
                 "unix_ms" => since.as_millis().to_string(),
                 "rfc3339" => humantime::format_rfc3339_seconds(at).to_string(),
+                "iso_minute" => {
+                    let seconds = humantime::format_rfc3339_seconds(at).to_string();
+                    format!("{}Z", seconds.get(..16)?)
+                }
                 _ => return None,
             })
         });
@@ -175,41 +244,54 @@ async fn check_api<E: StatusError + Debug>(api: &str) -> usize {
                 .send()
                 .await
                 .expect("the replay server answers");
-            errspec::reqwest::check::<E>(response)
-                .await
-                .expect_err("an error status")
+            errspec::reqwest::check::<E>(response).await
         }
     };
     for (i, f) in fixtures.iter().enumerate() {
         let at = format!("{api}: {:?}", f.name);
-        let error = fetch(i).await;
+        let expected = match &f.expect {
+            Expect::Success => {
+                let response = fetch(i)
+                    .await
+                    .unwrap_or_else(|e| panic!("{at}: a success, got {e:?}"));
+                assert_eq!(response.status().as_u16(), f.status, "{at}");
+                continue;
+            }
+            Expect::Error(expected) => expected,
+        };
+        let error = fetch(i).await.expect_err("an error status");
         let debug = format!("{error:?}");
         assert!(
-            debug.starts_with(&format!("{} {{", f.variant)),
+            debug.starts_with(&format!("{} {{", expected.variant)),
             "{at}: expected {}, got {debug}",
-            f.variant
+            expected.variant
         );
         assert_eq!(error.status().map(|s| s.as_u16()), Some(f.status), "{at}");
-        assert_eq!(error.rate_limited(), f.rate_limited, "{at}: rate_limited");
-        match (f.wait, error.retry_after()) {
+        assert_eq!(
+            error.rate_limited(),
+            expected.rate_limited,
+            "{at}: rate_limited"
+        );
+        match (expected.wait, error.retry_after()) {
             (None, None) => {}
-            (Some(want), Some(got)) => {
-                let off = want.abs_diff(got);
+            (Some(wait), Some(got)) => {
+                let off = wait.abs_diff(got);
                 assert!(
-                    off <= Duration::from_millis(1500),
-                    "{at}: wait {got:?}, want {want:?}"
+                    off <= expected.tolerance,
+                    "{at}: wait {got:?}, want {wait:?}"
                 );
             }
-            (want, got) => panic!("{at}: wait {got:?}, want {want:?}"),
+            (wait, got) => panic!("{at}: wait {got:?}, want {wait:?}"),
         }
-        let (any, idempotent) = (retries(error, false), retries(fetch(i).await, true));
+        let again = fetch(i).await.expect_err("an error status");
+        let (any, idempotent) = (retries(error, false), retries(again, true));
         let got = match (any, idempotent) {
             (true, true) => "any",
             (false, true) => "idempotent",
             (false, false) => "never",
             (true, false) => "any but idempotent",
         };
-        assert_eq!(got, f.retried, "{at}: retried");
+        assert_eq!(got, expected.retried, "{at}: retried");
     }
     fixtures.len()
 }
@@ -239,6 +321,41 @@ async fn discord() {
     check_api::<DiscordError>("discord").await;
 }
 
+#[tokio::test]
+async fn gitlab() {
+    check_api::<GitLabError>("gitlab").await;
+}
+
+#[tokio::test]
+async fn google() {
+    check_api::<GoogleError>("google").await;
+}
+
+#[tokio::test]
+async fn aws() {
+    check_api::<AwsError>("aws").await;
+}
+
+#[tokio::test]
+async fn slack() {
+    check_api::<SlackError>("slack").await;
+}
+
+#[tokio::test]
+async fn azure() {
+    check_api::<AzureError>("azure").await;
+}
+
+#[tokio::test]
+async fn shopify() {
+    check_api::<ShopifyError>("shopify").await;
+}
+
+#[tokio::test]
+async fn jira() {
+    check_api::<JiraError>("jira").await;
+}
+
 #[test]
 fn placeholders_are_filled() {
     let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
@@ -246,5 +363,7 @@ fn placeholders_are_filled() {
     assert_eq!(fill("{unix-30}", now), "1699999970");
     assert_eq!(fill("{unix_ms+1}", now), "1700000001000");
     assert_eq!(fill("{rfc3339+0}", now), "2023-11-14T22:13:20Z");
+    assert_eq!(fill("{iso_minute+0}", now), "2023-11-14T22:13Z");
+    assert_eq!(fill("{iso_minute+45}", now), "2023-11-14T22:14Z");
     assert_eq!(fill("a {b} c", now), "a {b} c");
 }
