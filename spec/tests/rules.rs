@@ -170,15 +170,16 @@ fn unknown_base() {
     let d = one(&format!("{API}extends = \"https\"\n"));
     let help = check(&d, "unknown base spec `https`", 3, 11);
     assert!(help.starts_with("did you mean `http`?"), "{help}");
-    let d = one(&format!("{API}extends = \"gitlab\"\n"));
-    let help = check(&d, "unknown base spec `gitlab`", 3, 11);
+    let d = one(&format!("{API}extends = \"githb\"\n"));
+    let help = check(&d, "unknown base spec `githb`", 3, 11);
     assert!(help.starts_with("did you mean `github`?"), "{help}");
     let d = one(&format!("{API}extends = \"grpc\"\n"));
     let help = check(&d, "unknown base spec `grpc`", 3, 11);
     assert_eq!(
         help,
-        "the base specs are `http`, `github`, `stripe`, `openai`, `anthropic` or `discord`: \
-         write, e.g., `extends = \"http\"`, or leave `extends` out"
+        "the base specs are `http`, `github`, `stripe`, `openai`, `anthropic`, `discord`, \
+         `gitlab`, `google`, `aws`, `slack`, `azure`, `shopify` or `jira`: write, e.g., \
+         `extends = \"http\"`, or leave `extends` out"
     );
 }
 
@@ -417,8 +418,8 @@ fn unknown_wait_header_format() {
     );
     assert_eq!(
         help,
-        "write one of `http`, `seconds`, `millis`, `unix`, `unix-millis`, `rfc3339`, `iso8601`, \
-         `duration` or `ratelimit`"
+        "write one of `http`, `seconds`, `millis`, `unix`, `unix-millis`, `rfc3339`, \
+         `iso8601`, `duration` or `ratelimit`"
     );
 }
 
