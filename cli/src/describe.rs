@@ -4,7 +4,7 @@
 
 use core::time::Duration;
 
-use errspec_spec::WaitHeader;
+use errspec_spec::WaitField;
 
 /// A duration as a spec would write it: `100ms`, `20s`, `2m`.
 pub(crate) fn duration(d: Duration) -> String {
@@ -12,7 +12,7 @@ pub(crate) fn duration(d: Duration) -> String {
 }
 
 /// `` `retry-after` (http), `x-reset` (unix) ``, or "none".
-pub(crate) fn wait_headers(headers: &[WaitHeader]) -> String {
+pub(crate) fn wait_headers(headers: &[WaitField]) -> String {
     if headers.is_empty() {
         return "none".to_owned();
     }
@@ -22,7 +22,7 @@ pub(crate) fn wait_headers(headers: &[WaitHeader]) -> String {
 
 /// Each wait source with exactly what its format accepts: `` `retry-after` (RFC 9110 ...) ``,
 /// `` the JSON body's `/retry_after` (a delay in seconds ...) ``.
-pub(crate) fn sources(headers: &[WaitHeader]) -> Vec<String> {
+pub(crate) fn sources(headers: &[WaitField]) -> Vec<String> {
     headers
         .iter()
         .map(|h| match (h.header_name(), h.body_pointer()) {

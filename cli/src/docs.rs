@@ -2,7 +2,7 @@
 
 use core::fmt::Write as _;
 
-use errspec_spec::{RetryPolicy, Spec, WaitHeader};
+use errspec_spec::{RetryPolicy, Spec, WaitField};
 
 use crate::describe;
 use crate::load::Loaded;
@@ -120,7 +120,7 @@ fn settings(out: &mut String, spec: &Spec) {
 }
 
 /// A policy for the table; `after-header` names the headers it reads.
-fn retry(policy: RetryPolicy, wait_headers: &[WaitHeader]) -> String {
+fn retry(policy: RetryPolicy, wait_headers: &[WaitField]) -> String {
     match policy {
         RetryPolicy::AfterHeader => {
             format!("after-header: {}", describe::wait_headers(wait_headers))

@@ -5,7 +5,7 @@ use core::fmt::Write as _;
 use errspec::http::StatusCode;
 use errspec::{Decision, Failure};
 use errspec_spec::{
-    Jitter, Pacing, RateLimitConfig, RetryConfig, RetryPolicy, Scope, UNKNOWN_REASON, WaitHeader,
+    Jitter, Pacing, RateLimitConfig, RetryConfig, RetryPolicy, Scope, UNKNOWN_REASON, WaitField,
 };
 
 use crate::describe;
@@ -179,7 +179,7 @@ fn retries(
     line: &mut impl FnMut(&str, &str),
     retry: &RetryConfig,
     policy: RetryPolicy,
-    wait_headers: &[WaitHeader],
+    wait_headers: &[WaitField],
 ) {
     let retries = retry.max_attempts.saturating_sub(1);
     if retries == 0 {

@@ -5,7 +5,7 @@
 use errspec_core::{WaitSyntax, WaitUnit};
 #[cfg(test)]
 use errspec_spec::WaitFormat;
-use errspec_spec::{RetryPolicy, Spec, WaitHeader};
+use errspec_spec::{RetryPolicy, Spec, WaitField};
 
 /// What a header's name suggests its value is.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -58,7 +58,7 @@ fn fits(suggests: Suggests, syntax: WaitSyntax) -> bool {
 }
 
 /// Why reading `header` in its format looks wrong, if it does.
-fn suspicious(header: &WaitHeader) -> Option<String> {
+fn suspicious(header: &WaitField) -> Option<String> {
     let name = header.header_name()?;
     let format = header.format;
     let suggests = suggests(name)?;
@@ -81,7 +81,7 @@ fn suspicious(header: &WaitHeader) -> Option<String> {
 /// Every warning for `spec`, each naming where the wait source is written.
 pub(crate) fn warnings(spec: &Spec) -> Vec<String> {
     let mut out = Vec::new();
-    let mut check = |place: &str, headers: &[WaitHeader]| {
+    let mut check = |place: &str, headers: &[WaitField]| {
         for header in headers {
             if let Some(why) = suspicious(header) {
                 let line = format!("{place}: {why}");
@@ -139,7 +139,7 @@ mod tests {
     use super::*;
 
     fn warns(name: &'static str, format: WaitFormat) -> bool {
-        suspicious(&WaitHeader::new(name, format)).is_some()
+        suspicious(&WaitField::new(name, format)).is_some()
     }
 
     #[test]

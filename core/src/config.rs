@@ -3,7 +3,7 @@
 use core::time::Duration;
 use std::borrow::Cow;
 
-use crate::{Jitter, WaitHeader};
+use crate::{Jitter, WaitField};
 
 /// A retry budget's settings, as the spec's `budget` key says; see the runtime's
 /// `RetryBudget`.
@@ -65,14 +65,14 @@ impl Default for BudgetConfig {
 ///
 /// ```
 /// use std::time::Duration;
-/// use errspec_core::{Jitter, RetryConfig, WaitFormat, WaitHeader};
+/// use errspec_core::{Jitter, RetryConfig, WaitFormat, WaitField};
 ///
 /// let config = RetryConfig::new()
 ///     .with_max_attempts(5)
 ///     .with_initial_backoff(Duration::from_millis(50))
 ///     .with_jitter(Jitter::Equal)
 ///     // built at run time: no `'static` slice needed
-///     .with_wait_headers(vec![WaitHeader::owned("x-wait".to_owned(), WaitFormat::Seconds)]);
+///     .with_wait_headers(vec![WaitField::owned("x-wait".to_owned(), WaitFormat::Seconds)]);
 /// assert_eq!(config.max_attempts, 5);
 /// assert_eq!(config.max_backoff, Duration::from_secs(20));
 /// assert_eq!(config.wait_headers[0].header_name(), Some("x-wait"));
@@ -97,7 +97,7 @@ pub struct RetryConfig {
     /// A floor on every wait before a retry, the server's or the backoff's.
     pub min_wait: Option<Duration>,
     /// The wait sources read from error responses; the first present and valid one wins.
-    pub wait_headers: Cow<'static, [WaitHeader]>,
+    pub wait_headers: Cow<'static, [WaitField]>,
     /// A response header (lowercase) that overrides the policy: `true` retries the error as
     /// `always`, `false` never retries it, other values are ignored (Anthropic's and OpenAI's
     /// `x-should-retry`).
@@ -107,7 +107,7 @@ pub struct RetryConfig {
 }
 
 /// `wait_headers` of [`RetryConfig::new`].
-const DEFAULT_WAIT_HEADERS: &[WaitHeader] = &[WaitHeader::RETRY_AFTER];
+const DEFAULT_WAIT_HEADERS: &[WaitField] = &[WaitField::RETRY_AFTER];
 
 impl Default for RetryConfig {
     fn default() -> Self {
@@ -167,10 +167,7 @@ impl RetryConfig {
 
     /// Sets `wait_headers`: a `&'static` slice (no allocation) or a `Vec` built at run time.
     #[must_use]
-    pub fn with_wait_headers(
-        mut self,
-        wait_headers: impl Into<Cow<'static, [WaitHeader]>>,
-    ) -> Self {
+    pub fn with_wait_headers(mut self, wait_headers: impl Into<Cow<'static, [WaitField]>>) -> Self {
         self.wait_headers = wait_headers.into();
         self
     }

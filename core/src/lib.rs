@@ -46,5 +46,7 @@ pub use policy::{
 };
 pub use quota::{CountFormat, CountSyntax, HTTP_METHODS, Quota};
 pub use rate_limit::{Pacing, RateLimitConfig, Scope};
-pub use wait::{WaitFormat, WaitHeader, WaitSource, WaitSyntax, WaitUnit};
+#[allow(deprecated)]
+pub use wait::WaitHeader;
+pub use wait::{WaitField, WaitFormat, WaitSource, WaitSyntax, WaitUnit};
 pub use when::{MatchTest, POINTER_WILDCARD, pointer_has_wildcard};

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::WaitHeader;
+use crate::WaitField;
 
 spelled! {
     /// How a quota's `remaining` header states the requests left.
@@ -52,7 +52,7 @@ pub const HTTP_METHODS: &[&str] = &[
 /// is read, and which requests it counts.
 ///
 /// ```
-/// use errspec_core::{CountFormat, Quota, WaitFormat, WaitHeader};
+/// use errspec_core::{CountFormat, Quota, WaitFormat, WaitField};
 ///
 /// let writes = Quota::new("x-ms-ratelimit-remaining-subscription-writes")
 ///     .with_methods(["PUT", "POST", "PATCH", "DELETE"]);
@@ -61,7 +61,7 @@ pub const HTTP_METHODS: &[&str] = &[
 /// let shopify = Quota::new("x-shopify-shop-api-call-limit").with_format(CountFormat::UsedLimit);
 /// assert!(shopify.counts("GET"), "no methods: every request");
 /// let github = Quota::new("x-ratelimit-remaining")
-///     .with_reset(Some(WaitHeader::new("x-ratelimit-reset", WaitFormat::Unix)));
+///     .with_reset(Some(WaitField::new("x-ratelimit-reset", WaitFormat::Unix)));
 /// assert_eq!(github.format, CountFormat::Count);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +73,7 @@ pub struct Quota {
     pub format: CountFormat,
     /// Where the quota's reset is read, and in which format; without it, a spent quota is
     /// looked at again a second at a time until a response says some are left.
-    pub reset: Option<WaitHeader>,
+    pub reset: Option<WaitField>,
     /// The HTTP methods whose requests the quota counts (uppercase); empty: every request.
     pub methods: Cow<'static, [Cow<'static, str>]>,
 }
@@ -99,7 +99,7 @@ impl Quota {
 
     /// Sets `reset`.
     #[must_use]
-    pub fn with_reset(mut self, reset: Option<WaitHeader>) -> Self {
+    pub fn with_reset(mut self, reset: Option<WaitField>) -> Self {
         self.reset = reset;
         self
     }

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::{CountFormat, Quota, WaitHeader};
+use crate::{CountFormat, Quota, WaitField};
 
 spelled! {
     /// What a server-stated wait (a hold) and a quota apply to.
@@ -47,11 +47,11 @@ spelled! {
 /// | `pacing` | [`Pacing::Auto`] |
 ///
 /// ```
-/// use errspec_core::{Pacing, RateLimitConfig, Scope, WaitFormat, WaitHeader};
+/// use errspec_core::{Pacing, RateLimitConfig, Scope, WaitFormat, WaitField};
 ///
 /// let github = RateLimitConfig::new()
 ///     .with_remaining(Some("x-ratelimit-remaining"))
-///     .with_reset(Some(WaitHeader::new("x-ratelimit-reset", WaitFormat::Unix)));
+///     .with_reset(Some(WaitField::new("x-ratelimit-reset", WaitFormat::Unix)));
 /// assert_eq!(github.scope, Scope::Client);
 /// assert_eq!(github.pacing, Pacing::Auto);
 /// assert!(github.reads_responses());
@@ -86,7 +86,7 @@ pub struct RateLimitConfig {
     /// How `remaining` states the requests left.
     pub remaining_format: CountFormat,
     /// Where the reset of the shorthand's quota is read, and in which format.
-    pub reset: Option<WaitHeader>,
+    pub reset: Option<WaitField>,
     /// The quotas of `[[rate_limit.quota]]`, after the shorthand's if both are given (a spec
     /// gives one or the other); past [`MAX_QUOTAS`](Self::MAX_QUOTAS) in all, the rest are not
     /// read.
@@ -167,7 +167,7 @@ impl RateLimitConfig {
 
     /// Sets `reset`.
     #[must_use]
-    pub fn with_reset(mut self, reset: Option<WaitHeader>) -> Self {
+    pub fn with_reset(mut self, reset: Option<WaitField>) -> Self {
         self.reset = reset;
         self
     }

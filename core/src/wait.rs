@@ -108,25 +108,25 @@ pub enum WaitSource {
 /// an entry of a spec's `wait_sources`.
 ///
 /// ```
-/// use errspec_core::{WaitFormat, WaitHeader, WaitSource};
+/// use errspec_core::{WaitFormat, WaitField, WaitSource};
 ///
-/// const RESET: WaitHeader = WaitHeader::new("x-ratelimit-reset", WaitFormat::Unix);
-/// const DISCORD: WaitHeader = WaitHeader::body("/retry_after", WaitFormat::Seconds);
-/// let from_config = WaitHeader::owned(String::from("x-retry-in-ms"), WaitFormat::Millis);
+/// const RESET: WaitField = WaitField::new("x-ratelimit-reset", WaitFormat::Unix);
+/// const DISCORD: WaitField = WaitField::body("/retry_after", WaitFormat::Seconds);
+/// let from_config = WaitField::owned(String::from("x-retry-in-ms"), WaitFormat::Millis);
 /// assert_eq!(RESET.header_name(), Some("x-ratelimit-reset"));
 /// assert_eq!(DISCORD.source, WaitSource::Body("/retry_after".into()));
 /// assert_eq!(from_config.format, WaitFormat::Millis);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct WaitHeader {
+pub struct WaitField {
     /// Where the value is read.
     pub source: WaitSource,
     /// How the value is read.
     pub format: WaitFormat,
 }
 
-impl WaitHeader {
+impl WaitField {
     /// `Retry-After` in RFC 9110 form: delay-seconds or an HTTP-date.
     pub const RETRY_AFTER: Self = Self::new("retry-after", WaitFormat::Http);
 
@@ -180,7 +180,25 @@ impl WaitHeader {
     }
 }
 
-impl core::fmt::Display for WaitHeader {
+/// The former name of [`WaitField`], kept for one release: the type also holds body sources,
+/// which the old name hid.
+///
+/// ```
+/// #[allow(deprecated)]
+/// use errspec_core::WaitHeader;
+/// use errspec_core::WaitField;
+///
+/// #[allow(deprecated)]
+/// let old: WaitHeader = WaitField::RETRY_AFTER;
+/// assert_eq!(old.header_name(), Some("retry-after"));
+/// ```
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed to `WaitField`: it reads a header or a body field"
+)]
+pub type WaitHeader = WaitField;
+
+impl core::fmt::Display for WaitField {
     /// `` `retry-after` (http) `` or `` body `/retry_after` (seconds) ``.
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match &self.source {

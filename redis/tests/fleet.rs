@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use common::{MS, server, store};
 use errspec::http::{HeaderMap, HeaderValue, StatusCode};
 use errspec::{
-    Jitter, LimitStore, RateLimitConfig, Retrier, RetryConfig, RetryPolicy, StatusError,
-    WaitFormat, WaitHeader,
+    Jitter, LimitStore, RateLimitConfig, Retrier, RetryConfig, RetryPolicy, StatusError, WaitField,
+    WaitFormat,
 };
 
 const WINDOW: Duration = Duration::from_millis(200);
@@ -120,7 +120,7 @@ async fn run(
     if stated {
         rate_limit = rate_limit
             .with_remaining(Some("x-ratelimit-remaining"))
-            .with_reset(Some(WaitHeader::new(
+            .with_reset(Some(WaitField::new(
                 "x-ratelimit-reset-after",
                 WaitFormat::Seconds,
             )));

@@ -74,10 +74,12 @@ mod wait;
 
 pub use attempts::Attempts;
 pub use budget::RetryBudget;
+#[allow(deprecated)]
+pub use errspec_core::WaitHeader;
 pub use errspec_core::{
     BudgetConfig, CountFormat, Decision, Failure, Idempotency, Jitter, MatchTest, POINTER_WILDCARD,
     Pacing, PauseBound, Quota, RateLimitConfig, RetryConfig, RetryPolicy, Scope, Stop,
-    TransportKind, WaitFormat, WaitHeader, WaitReason, WaitSource,
+    TransportKind, WaitField, WaitFormat, WaitReason, WaitSource,
 };
 /// Generates an error enum from a spec: `#[errspec::errors(spec = "path/to/spec.toml")]` on an
 /// enum.

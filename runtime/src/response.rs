@@ -4,7 +4,7 @@
 use http::HeaderMap;
 
 use crate::wait::ParsedBody;
-use crate::{Details, MatchTest, WaitHeader, body_excerpt};
+use crate::{Details, MatchTest, WaitField, body_excerpt};
 
 /// A response's headers and body excerpt, for the code `#[errspec::errors]` generates: it
 /// tells which case of a status the response is, then keeps what the variant needs.
@@ -69,11 +69,7 @@ impl<'a> Response<'a> {
     /// The details a variant keeps: the wait read from the first valid of `wait_headers`, what
     /// `should_retry_header` says (`true` or `false`), and the body excerpt. Body wait sources
     /// read the document the case tests parsed, if they did.
-    pub fn details(
-        self,
-        wait_headers: &[WaitHeader],
-        should_retry_header: Option<&str>,
-    ) -> Details {
+    pub fn details(self, wait_headers: &[WaitField], should_retry_header: Option<&str>) -> Details {
         let Self {
             headers,
             excerpt,

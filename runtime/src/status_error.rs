@@ -4,7 +4,7 @@ use core::time::Duration;
 use http::{HeaderMap, StatusCode};
 
 use crate::wait::ParsedBody;
-use crate::{Idempotency, RateLimitConfig, RetryConfig, RetryPolicy, WaitHeader};
+use crate::{Idempotency, RateLimitConfig, RetryConfig, RetryPolicy, WaitField};
 
 /// The most bytes of a response body an error keeps (4 KiB).
 pub const BODY_EXCERPT_LIMIT: usize = 4096;
@@ -213,7 +213,7 @@ impl Details {
     /// [`wait_from_response`](crate::wait_from_response).
     pub fn from_response(
         headers: &HeaderMap,
-        wait_headers: &[WaitHeader],
+        wait_headers: &[WaitField],
         body: Option<&[u8]>,
     ) -> Self {
         Self::read(
@@ -237,7 +237,7 @@ impl Details {
         headers: &HeaderMap,
         excerpt: Option<Box<str>>,
         parsed: &ParsedBody,
-        wait_headers: &[WaitHeader],
+        wait_headers: &[WaitField],
         should_retry_header: Option<&str>,
     ) -> Self {
         let retry_after = crate::wait::wait_from(

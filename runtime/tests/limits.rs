@@ -14,8 +14,8 @@ use common::TestError;
 use errspec::http::{HeaderMap, HeaderValue, StatusCode};
 use errspec::{
     Ask, BucketName, Grant, Jitter, LimitStore, LocalStore, Outcome, Pause, RateLimitConfig,
-    Report, Retrier, RetryBudget, RetryConfig, RetryPolicy, Scope, StatusError, Ticket, WaitFormat,
-    WaitHeader,
+    Report, Retrier, RetryBudget, RetryConfig, RetryPolicy, Scope, StatusError, Ticket, WaitField,
+    WaitFormat,
 };
 use errspec_test_support::{RecordingSleeper, header};
 
@@ -40,7 +40,7 @@ fn unavailable() -> TestError {
 fn quota_config(reset_format: WaitFormat) -> RateLimitConfig {
     RateLimitConfig::new()
         .with_remaining(Some("x-ratelimit-remaining"))
-        .with_reset(Some(WaitHeader::new("x-ratelimit-reset", reset_format)))
+        .with_reset(Some(WaitField::new("x-ratelimit-reset", reset_format)))
 }
 
 /// `d` as decimal seconds with millisecond precision, rounded up (what `Seconds` and a
@@ -123,7 +123,7 @@ async fn five_hundred_twelve_calls_at_once_keep_to_a_stated_quota() {
     let window = Window::new();
     let rate_limit = RateLimitConfig::new()
         .with_remaining(Some("x-ratelimit-remaining"))
-        .with_reset(Some(WaitHeader::new(
+        .with_reset(Some(WaitField::new(
             "x-ratelimit-reset-after",
             WaitFormat::Seconds,
         )));
@@ -694,7 +694,7 @@ fn epoch_1000() -> RecordingSleeper {
 /// `SystemTime::now()` there: the reset of 1,030 s after the epoch was long past, so no wait.)
 #[test]
 fn wall_clock_waits_are_read_on_the_sleepers_clock() {
-    let sources = [WaitHeader::new("x-reset", WaitFormat::Unix)];
+    let sources = [WaitField::new("x-reset", WaitFormat::Unix)];
     let waits = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&waits);
     let retrier = Retrier::new(

@@ -20,7 +20,7 @@ use common::TestError;
 use errspec::http::{HeaderMap, HeaderValue};
 use errspec::{
     BucketName, Jitter, LocalStore, Pacing, Pause, RateLimitConfig, Retrier, RetryBudget,
-    RetryConfig, RetryPolicy, Scope, ScopeKey, WaitFormat, WaitHeader,
+    RetryConfig, RetryPolicy, Scope, ScopeKey, WaitField, WaitFormat,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
@@ -136,7 +136,7 @@ impl Case {
         if self.quota_headers {
             rate_limit = rate_limit
                 .with_remaining(Some("x-ratelimit-remaining"))
-                .with_reset(Some(WaitHeader::new(
+                .with_reset(Some(WaitField::new(
                     "x-ratelimit-reset-after",
                     WaitFormat::Seconds,
                 )));

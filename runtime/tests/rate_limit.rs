@@ -16,8 +16,8 @@ use std::time::{Duration, SystemTime};
 use common::TestError;
 use errspec::http::{HeaderMap, HeaderValue, StatusCode};
 use errspec::{
-    Jitter, Pacing, RateLimitConfig, Retrier, RetryConfig, Sleeper, StatusError, WaitFormat,
-    WaitHeader,
+    Jitter, Pacing, RateLimitConfig, Retrier, RetryConfig, Sleeper, StatusError, WaitField,
+    WaitFormat,
 };
 
 const SEC: Duration = Duration::from_secs(1);
@@ -225,7 +225,7 @@ fn retrier(pacing: Pacing, stated: bool) -> Retrier {
     if stated {
         rate_limit = rate_limit
             .with_remaining(Some("x-ratelimit-remaining"))
-            .with_reset(Some(WaitHeader::new(
+            .with_reset(Some(WaitField::new(
                 "x-ratelimit-reset-ms",
                 WaitFormat::UnixMillis,
             )));

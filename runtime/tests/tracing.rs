@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use common::TestError;
 use errspec::http::HeaderMap;
 use errspec::{
-    Jitter, Retrier, RetryConfig, RetryPolicy, WaitFormat, WaitHeader, wait_from_headers,
+    Jitter, Retrier, RetryConfig, RetryPolicy, WaitField, WaitFormat, wait_from_headers,
     wait_from_response,
 };
 use errspec_test_support::RecordingSleeper;
@@ -105,7 +105,7 @@ fn field<'e>(event: &'e [String], name: &str) -> &'e str {
 fn an_unreadable_wait_value_warns_once_naming_its_source() {
     let map = headers(&[("retry-after", "soon"), ("retry-after", "7")]);
     let events = events_of(|| {
-        let wait = wait_from_headers(&map, &[WaitHeader::RETRY_AFTER], SystemTime::now());
+        let wait = wait_from_headers(&map, &[WaitField::RETRY_AFTER], SystemTime::now());
         assert_eq!(wait, Some(Duration::from_secs(7)));
     });
     assert_eq!(events.len(), 1, "{events:?}");
@@ -121,7 +121,7 @@ fn the_warning_shows_64_bytes_escaped() {
     let mut hostile = b"a\t\"\xff\xfe".to_vec();
     hostile.extend(std::iter::repeat_n(b'x', 8192));
     let map = headers(&[("x-reset", &hostile)]);
-    let source = [WaitHeader::new("x-reset", WaitFormat::Unix)];
+    let source = [WaitField::new("x-reset", WaitFormat::Unix)];
     let events = events_of(|| {
         assert_eq!(wait_from_headers(&map, &source, SystemTime::now()), None);
     });
@@ -141,11 +141,11 @@ fn zero_past_and_absent_values_do_not_warn() {
         ("ratelimit", "\"default\";r=5;t=30"),
     ]);
     let sources = [
-        WaitHeader::RETRY_AFTER,
-        WaitHeader::new("x-ratelimit-reset", WaitFormat::Unix),
-        WaitHeader::new("ratelimit", WaitFormat::Ratelimit),
-        WaitHeader::new("not-sent", WaitFormat::Seconds),
-        WaitHeader::body("/retry_after", WaitFormat::Seconds),
+        WaitField::RETRY_AFTER,
+        WaitField::new("x-ratelimit-reset", WaitFormat::Unix),
+        WaitField::new("ratelimit", WaitFormat::Ratelimit),
+        WaitField::new("not-sent", WaitFormat::Seconds),
+        WaitField::body("/retry_after", WaitFormat::Seconds),
     ];
     let events = events_of(|| {
         let wait = wait_from_response(&map, Some("not json"), &sources, SystemTime::now());
@@ -157,7 +157,7 @@ fn zero_past_and_absent_values_do_not_warn() {
 #[cfg(feature = "json")]
 #[test]
 fn an_unreadable_body_field_warns_naming_its_pointer() {
-    let sources = [WaitHeader::body("/retry_after", WaitFormat::Seconds)];
+    let sources = [WaitField::body("/retry_after", WaitFormat::Seconds)];
     let events = events_of(|| {
         let body = r#"{"retry_after": "in a bit"}"#;
         let wait = wait_from_response(&HeaderMap::new(), Some(body), &sources, SystemTime::now());
@@ -179,7 +179,7 @@ fn an_unreadable_body_field_warns_naming_its_pointer() {
 #[test]
 fn an_rfc3339_value_without_the_feature_says_so() {
     let map = headers(&[("reset", "2026-12-01T10:00:30Z")]);
-    let source = [WaitHeader::new("reset", WaitFormat::Rfc3339)];
+    let source = [WaitField::new("reset", WaitFormat::Rfc3339)];
     let events = events_of(|| {
         assert_eq!(wait_from_headers(&map, &source, SystemTime::now()), None);
     });

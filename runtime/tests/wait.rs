@@ -4,7 +4,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use errspec::http::{HeaderMap, HeaderValue};
-use errspec::{WaitFormat, WaitHeader, parse_wait, wait_from_headers, wait_from_response};
+use errspec::{WaitField, WaitFormat, parse_wait, wait_from_headers, wait_from_response};
 use errspec_test_support::headers;
 
 /// Every format there is: the hostile-value tests below run over each.
@@ -581,7 +581,7 @@ fn any_now_is_fine() {
 
 // ----- sources: headers -----------------------------------------------------------------------
 
-const RESET: WaitHeader = WaitHeader::new("x-ratelimit-reset", WaitFormat::Unix);
+const RESET: WaitField = WaitField::new("x-ratelimit-reset", WaitFormat::Unix);
 
 #[test]
 fn repeated_headers_first_valid_value_wins() {
@@ -593,7 +593,7 @@ fn repeated_headers_first_valid_value_wins() {
         ("retry-after", "9"),
     ]);
     assert_eq!(
-        wait_from_headers(&map, &[WaitHeader::RETRY_AFTER], now),
+        wait_from_headers(&map, &[WaitField::RETRY_AFTER], now),
         Some(Duration::from_secs(7))
     );
 }
@@ -603,18 +603,18 @@ fn the_first_present_valid_header_wins() {
     let now = at(1_000);
     let both = headers(&[("x-ratelimit-reset", "1030"), ("retry-after", "5")]);
     assert_eq!(
-        wait_from_headers(&both, &[WaitHeader::RETRY_AFTER, RESET], now),
+        wait_from_headers(&both, &[WaitField::RETRY_AFTER, RESET], now),
         Some(Duration::from_secs(5))
     );
     assert_eq!(
-        wait_from_headers(&both, &[RESET, WaitHeader::RETRY_AFTER], now),
+        wait_from_headers(&both, &[RESET, WaitField::RETRY_AFTER], now),
         Some(Duration::from_secs(30))
     );
     // An invalid first header counts as absent, and so does a stale one.
     for first in ["-5", "999"] {
         let map = headers(&[("x-ratelimit-reset", first), ("retry-after", "30")]);
         assert_eq!(
-            wait_from_headers(&map, &[RESET, WaitHeader::RETRY_AFTER], now),
+            wait_from_headers(&map, &[RESET, WaitField::RETRY_AFTER], now),
             Some(Duration::from_secs(30)),
             "{first}"
         );
@@ -624,7 +624,7 @@ fn the_first_present_valid_header_wins() {
 #[test]
 fn header_names_match_case_insensitively() {
     let map = headers(&[("retry-after", "3")]);
-    let upper = [WaitHeader::new("Retry-After", WaitFormat::Http)];
+    let upper = [WaitField::new("Retry-After", WaitFormat::Http)];
     assert_eq!(
         wait_from_headers(&map, &upper, at(0)),
         Some(Duration::from_secs(3))
@@ -635,7 +635,7 @@ fn header_names_match_case_insensitively() {
 fn nothing_usable_is_none() {
     let now = at(0);
     assert_eq!(
-        wait_from_headers(&HeaderMap::new(), &[WaitHeader::RETRY_AFTER], now),
+        wait_from_headers(&HeaderMap::new(), &[WaitField::RETRY_AFTER], now),
         None
     );
     assert_eq!(
@@ -644,11 +644,11 @@ fn nothing_usable_is_none() {
     );
     let map = headers(&[("retry-after", "nope"), ("retry-after", "")]);
     assert_eq!(
-        wait_from_headers(&map, &[WaitHeader::RETRY_AFTER, RESET], now),
+        wait_from_headers(&map, &[WaitField::RETRY_AFTER, RESET], now),
         None
     );
     // A name that is not a valid header name matches nothing, and does not panic.
-    let odd = [WaitHeader::new("not a header\n", WaitFormat::Http)];
+    let odd = [WaitField::new("not a header\n", WaitFormat::Http)];
     assert_eq!(wait_from_headers(&map, &odd, now), None);
 }
 
@@ -661,7 +661,7 @@ fn opaque_header_bytes_do_not_panic() {
     );
     map.append("retry-after", HeaderValue::from_bytes(b"\xc3\xa9").unwrap());
     for format in formats() {
-        let source = [WaitHeader::new("retry-after", format)];
+        let source = [WaitField::new("retry-after", format)];
         assert_eq!(wait_from_headers(&map, &source, at(0)), None, "{format:?}");
     }
 }
@@ -669,8 +669,8 @@ fn opaque_header_bytes_do_not_panic() {
 #[test]
 fn headers_only_skips_body_sources() {
     let body_first = [
-        WaitHeader::body("/retry_after", WaitFormat::Seconds),
-        WaitHeader::RETRY_AFTER,
+        WaitField::body("/retry_after", WaitFormat::Seconds),
+        WaitField::RETRY_AFTER,
     ];
     let map = headers(&[("retry-after", "4")]);
     assert_eq!(

@@ -1,6 +1,6 @@
 //! Values that are tables: `budget = { .. }`, the entries of `wait_sources`, the cases of a
 //! status and their `when`. Their keys are in the key table too (places `Budget`,
-//! `WaitHeader`, `Case` and `When`), read by the same walk as a section's.
+//! `WaitField`, `Case` and `When`), read by the same walk as a section's.
 
 use toml::de::{DeTable, DeValue};
 
@@ -9,7 +9,7 @@ use crate::raw::{Field, RawTable, Remaining, Sp};
 use crate::reader::{Reader, Value};
 use crate::suggest::one_of;
 use crate::{
-    BudgetConfig, CountFormat, MatchTest, WaitFormat, WaitHeader, WaitSource, When, WhenSource,
+    BudgetConfig, CountFormat, MatchTest, WaitField, WaitFormat, WaitSource, When, WhenSource,
     pointer_has_wildcard,
 };
 
@@ -40,12 +40,12 @@ impl Reader<'_, '_, '_> {
         value: &Value<'_>,
         path: &str,
         example: &str,
-    ) -> Option<Sp<Vec<WaitHeader>>> {
+    ) -> Option<Sp<Vec<WaitField>>> {
         let DeValue::Array(items) = value.get_ref() else {
             self.type_error(value, "an array", path, example);
             return None;
         };
-        let mut headers: Vec<WaitHeader> = Vec::new();
+        let mut headers: Vec<WaitField> = Vec::new();
         let mut valid = true;
         for (i, item) in items.iter().enumerate() {
             let item_path = format!("{path}[{i}]");
@@ -86,8 +86,8 @@ impl Reader<'_, '_, '_> {
         table: &DeTable<'_>,
         path: &str,
         item: &Value<'_>,
-    ) -> Option<Sp<WaitHeader>> {
-        let fields = self.fields(table, Place::WaitHeader, path, item.span());
+    ) -> Option<Sp<WaitField>> {
+        let fields = self.fields(table, Place::WaitField, path, item.span());
         match (fields.name.written(), fields.body.written()) {
             (false, false) => self.cx.error(
                 item.span(),
@@ -125,10 +125,10 @@ impl Reader<'_, '_, '_> {
         };
         let header = match (fields.name, fields.body) {
             (Field::Given(name), Field::Absent) => {
-                Sp::new(WaitHeader::owned(name.value, format.value), name.span)
+                Sp::new(WaitField::owned(name.value, format.value), name.span)
             }
             (Field::Absent, Field::Given(pointer)) => Sp::new(
-                WaitHeader::owned_body(pointer.value, format.value),
+                WaitField::owned_body(pointer.value, format.value),
                 pointer.span,
             ),
             _ => return None,
@@ -320,7 +320,7 @@ impl Reader<'_, '_, '_> {
         value: &Value<'_>,
         path: &str,
         example: &str,
-    ) -> Option<Sp<WaitHeader>> {
+    ) -> Option<Sp<WaitField>> {
         let table = self.table(value, path, example)?;
         let reset = self.wait_header(table, path, value)?;
         if let Some(pointer) = reset.value.body_pointer()

@@ -38,7 +38,7 @@ pub(crate) enum Place {
     /// `budget = { .. }` in `[retry]`.
     Budget,
     /// An entry of `wait_sources` (or `wait_headers`, its older name).
-    WaitHeader,
+    WaitField,
 }
 
 impl Place {
@@ -68,7 +68,7 @@ impl Place {
             | Place::Case
             | Place::When
             | Place::Budget
-            | Place::WaitHeader => None,
+            | Place::WaitField => None,
         }
     }
 
@@ -96,7 +96,7 @@ impl Place {
             Place::Case => "a `[[status.N.case]]` table",
             Place::When => "a case's `when`",
             Place::Budget => "`budget`",
-            Place::WaitHeader => "a `wait_sources` entry",
+            Place::WaitField => "a `wait_sources` entry",
         }
     }
 
@@ -185,9 +185,9 @@ pub(crate) const KEYS: &[SpecKey] = &[
     key!("budget", [Retry], "budget = { ratio = 0.2, min_per_second = 10 }", budget, budget),
     key!("ratio", [Budget], "ratio = 0.2", ratio, ratio),
     key!("min_per_second", [Budget], "min_per_second = 10", min_per_second, min_per_second),
-    key!("name", [WaitHeader], r#"name = "retry-after""#, name, header_name),
+    key!("name", [WaitField], r#"name = "retry-after""#, name, header_name),
     key!("header", [When], r#"header = "x-ratelimit-remaining""#, header, header_name),
-    key!("body", [When, WaitHeader], r#"body = "/error/code""#, body, json_pointer),
+    key!("body", [When, WaitField], r#"body = "/error/code""#, body, json_pointer),
     key!("text", [When], "text = true", text, text_source),
     key!("equals", [When], r#"equals = "0""#, equals, match_values),
     key!("starts_with", [When], r#"starts_with = "ThrottlingException""#, starts_with,
@@ -195,7 +195,7 @@ pub(crate) const KEYS: &[SpecKey] = &[
     key!("ends_with", [When], r##"ends_with = "#ThrottlingException""##, ends_with,
          match_values),
     key!("contains", [When], r#"contains = "<Code>SlowDown</Code>""#, contains, match_values),
-    key!("format", [WaitHeader], r#"format = "http""#, format,
+    key!("format", [WaitField], r#"format = "http""#, format,
          choice("wait format", WaitFormat::ALL)),
     key!("name", [Transport], r#"name = "Transport""#, name, ident("transport variant name")),
     key!("connect", [Transport], r#"connect = "always""#, connect,
@@ -376,7 +376,7 @@ mod tests {
             Place::Case,
             Place::When,
             Place::Budget,
-            Place::WaitHeader,
+            Place::WaitField,
         ] {
             assert!(names(place).next().is_some(), "{place:?} has no keys");
         }

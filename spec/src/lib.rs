@@ -79,7 +79,7 @@ pub use diag::{Diagnostic, DiagnosticKind, Diagnostics, LineIndex};
 pub use errspec_core::{
     BudgetConfig, CountFormat, HTTP_METHODS, Jitter, MatchTest, POINTER_WILDCARD, Pacing, Quota,
     RateLimitConfig, RetryConfig, RetryPolicy, Scope, TransportKind, TransportPolicies,
-    UNCLASSIFIED_MESSAGE, UNKNOWN_REASON, WaitFormat, WaitHeader, WaitSource, class_index,
+    UNCLASSIFIED_MESSAGE, UNKNOWN_REASON, WaitField, WaitFormat, WaitSource, class_index,
     pointer_has_wildcard,
 };
 pub use load::{MAX_SPEC_BYTES, load, parse_str, read_file};

@@ -6,7 +6,7 @@ use core::time::Duration;
 
 use crate::{
     MatchTest, RateLimitConfig, RetryConfig, RetryPolicy, TransportKind, TransportPolicies,
-    UNCLASSIFIED_MESSAGE, WaitHeader, class_index,
+    UNCLASSIFIED_MESSAGE, WaitField, class_index,
 };
 
 /// A spec with its base merged in and every default applied.
@@ -145,7 +145,7 @@ pub struct Status {
     /// Retry policy.
     pub policy: RetryPolicy,
     /// Wait sources for this status (its own, else `[retry] wait_sources`).
-    pub wait_headers: Vec<WaitHeader>,
+    pub wait_headers: Vec<WaitField>,
     /// Tries in all for a call that gets this error, when it overrides `[retry]`'s.
     pub max_attempts: Option<u32>,
     /// A floor on the wait after this error, when it says one (else `[retry] min_wait`).
@@ -213,7 +213,7 @@ pub struct Case {
     /// Retry policy.
     pub policy: RetryPolicy,
     /// Wait sources.
-    pub wait_headers: Vec<WaitHeader>,
+    pub wait_headers: Vec<WaitField>,
     /// Tries in all for a call that gets this error, when it overrides `[retry]`'s.
     pub max_attempts: Option<u32>,
     /// A floor on the wait after this error.

@@ -5,8 +5,8 @@ use core::ops::Range;
 use core::time::Duration;
 
 use crate::{
-    BudgetConfig, CountFormat, Jitter, Pacing, RetryPolicy, Scope, Template, WaitFormat,
-    WaitHeader, When,
+    BudgetConfig, CountFormat, Jitter, Pacing, RetryPolicy, Scope, Template, WaitField, WaitFormat,
+    When,
 };
 
 /// A `remaining = { name, format }` as written: the header, and how it states the count.
@@ -117,8 +117,8 @@ pub(crate) struct RawTable {
     pub(crate) retry: Field<RetryPolicy>,
     /// `wait_sources` or its older name `wait_headers` (`Reader::fields` moves
     /// `wait_sources` here).
-    pub(crate) wait_headers: Field<Vec<WaitHeader>>,
-    pub(crate) wait_sources: Field<Vec<WaitHeader>>,
+    pub(crate) wait_headers: Field<Vec<WaitField>>,
+    pub(crate) wait_sources: Field<Vec<WaitField>>,
     /// `[status.N]` and cases: whether the error is a refusal of the rate limit.
     pub(crate) rate_limited: Field<bool>,
     /// `[[status.N.case]]`: each case's table, its span the case's whole table.
@@ -138,7 +138,7 @@ pub(crate) struct RawTable {
     pub(crate) bucket_header: Field<String>,
     // [rate_limit]; `remaining` and `reset` also in a quota
     pub(crate) remaining: Field<Remaining>,
-    pub(crate) reset: Field<WaitHeader>,
+    pub(crate) reset: Field<WaitField>,
     /// `[[rate_limit.quota]]`: each quota's table.
     pub(crate) quota: Field<Vec<RawTable>>,
     // a quota

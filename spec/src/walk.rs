@@ -47,7 +47,7 @@ pub(crate) fn read(source: &str, root: &DeTable<'_>, cx: &mut Ctxt<'_>) -> RawSp
             | Place::Case
             | Place::When
             | Place::Budget
-            | Place::WaitHeader => {}
+            | Place::WaitField => {}
         }
     }
     spec

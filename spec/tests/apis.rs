@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use errspec_spec::{
-    CountFormat, MatchTest, RetryPolicy, Spec, WaitFormat, WaitHeader, WhenSource, load, parse_str,
+    CountFormat, MatchTest, RetryPolicy, Spec, WaitField, WaitFormat, WhenSource, load, parse_str,
 };
 
 const APIS: [&str; 12] = [
@@ -154,7 +154,7 @@ fn github_tells_rate_limits_from_permission_errors() {
     assert!(
         primary
             .wait_headers
-            .contains(&WaitHeader::new("x-ratelimit-reset", WaitFormat::Unix))
+            .contains(&WaitField::new("x-ratelimit-reset", WaitFormat::Unix))
     );
     let secondary = &forbidden.cases[1];
     assert_eq!(secondary.min_wait, Some(std::time::Duration::from_secs(60)));
@@ -191,7 +191,7 @@ fn discord_reads_its_wait_from_the_body() {
     let too_many = spec.status(429).expect("429");
     assert_eq!(
         too_many.wait_headers.first(),
-        Some(&WaitHeader::body("/retry_after", WaitFormat::Seconds))
+        Some(&WaitField::body("/retry_after", WaitFormat::Seconds))
     );
 }
 
@@ -204,7 +204,7 @@ fn gitlab_reads_its_own_ratelimit_headers_as_a_count_and_an_epoch() {
     );
     assert_eq!(
         spec.rate_limit.reset,
-        Some(WaitHeader::new("ratelimit-reset", WaitFormat::Unix))
+        Some(WaitField::new("ratelimit-reset", WaitFormat::Unix))
     );
     assert!(
         !spec.rate_limit.ietf,
@@ -213,8 +213,8 @@ fn gitlab_reads_its_own_ratelimit_headers_as_a_count_and_an_epoch() {
     assert_eq!(
         spec.status(429).expect("429").wait_headers,
         [
-            WaitHeader::new("retry-after", WaitFormat::Http),
-            WaitHeader::new("ratelimit-reset", WaitFormat::Unix),
+            WaitField::new("retry-after", WaitFormat::Http),
+            WaitField::new("ratelimit-reset", WaitFormat::Unix),
         ]
     );
     assert_eq!(spec.status(412).expect("412").name, "PreconditionFailed");
@@ -344,7 +344,7 @@ fn google_finds_the_reason_and_the_retry_delay_anywhere_in_details() {
     );
     assert_eq!(
         spec.retry.wait_headers.first(),
-        Some(&WaitHeader::body(
+        Some(&WaitField::body(
             "/error/details/*/retryDelay",
             WaitFormat::Duration
         ))
@@ -519,7 +519,7 @@ fn jira_reads_its_reset_as_iso_8601() {
     let spec = shipped("jira");
     assert_eq!(
         spec.rate_limit.reset,
-        Some(WaitHeader::new("x-ratelimit-reset", WaitFormat::Iso8601))
+        Some(WaitField::new("x-ratelimit-reset", WaitFormat::Iso8601))
     );
     let names: Vec<&str> = spec
         .status(429)

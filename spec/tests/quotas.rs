@@ -1,7 +1,7 @@
 //! `[[rate_limit.quota]]`, `methods`, the `used/limit` count and the `iso8601` format: what
 //! resolves, and each problem's message, place and help.
 
-use errspec_spec::{CountFormat, Diagnostic, Quota, WaitFormat, WaitHeader, parse_str};
+use errspec_spec::{CountFormat, Diagnostic, Quota, WaitField, WaitFormat, parse_str};
 
 const API: &str = "[api]\nname = \"Test\"\n";
 
@@ -50,7 +50,7 @@ fn arm_and_shopify_quotas_resolve_in_order() {
     assert_eq!(quotas[2].format, CountFormat::UsedLimit);
     assert_eq!(
         quotas[2].reset,
-        Some(WaitHeader::new("x-reset", WaitFormat::Iso8601))
+        Some(WaitField::new("x-reset", WaitFormat::Iso8601))
     );
     assert!(quotas[2].methods.is_empty(), "no methods: every request");
 }
@@ -224,6 +224,6 @@ fn a_specs_quotas_replace_its_bases() {
         shorthand,
         [Quota::new("x-left")
             .with_format(CountFormat::UsedLimit)
-            .with_reset(Some(WaitHeader::new("x-ratelimit-reset", WaitFormat::Unix)))]
+            .with_reset(Some(WaitField::new("x-ratelimit-reset", WaitFormat::Unix)))]
     );
 }

@@ -3,8 +3,8 @@
 use core::time::Duration;
 
 use errspec_spec::{
-    BudgetConfig, HTTP_SPEC, Jitter, RetryConfig, RetryPolicy, Segment, Spec, Template, WaitFormat,
-    WaitHeader, parse_str,
+    BudgetConfig, HTTP_SPEC, Jitter, RetryConfig, RetryPolicy, Segment, Spec, Template, WaitField,
+    WaitFormat, parse_str,
 };
 
 fn spec(source: &str) -> Spec {
@@ -14,8 +14,8 @@ fn spec(source: &str) -> Spec {
     }
 }
 
-fn header(name: &str, format: WaitFormat) -> WaitHeader {
-    WaitHeader::owned(name.to_owned(), format)
+fn header(name: &str, format: WaitFormat) -> WaitField {
+    WaitField::owned(name.to_owned(), format)
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use errspec_spec::{HTTP_SPEC, Jitter, RetryPolicy, Spec, WaitFormat, WaitHeader, load, parse_str};
+use errspec_spec::{HTTP_SPEC, Jitter, RetryPolicy, Spec, WaitField, WaitFormat, load, parse_str};
 
 fn ardoq() -> Spec {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ardoq.toml");
@@ -131,7 +131,7 @@ fn ardoq_spec() {
     let too_many = spec.status(429).unwrap();
     assert_eq!(
         too_many.wait_headers,
-        [WaitHeader::new("retry-after", WaitFormat::Seconds)]
+        [WaitField::new("retry-after", WaitFormat::Seconds)]
     );
     // Other statuses keep the default wait header.
     assert_eq!(

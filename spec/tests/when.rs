@@ -3,7 +3,7 @@
 //! `wait_headers`.
 
 use errspec_spec::{
-    Diagnostic, MatchTest, Spec, WaitFormat, WaitHeader, When, WhenSource, parse_str,
+    Diagnostic, MatchTest, Spec, WaitField, WaitFormat, When, WhenSource, parse_str,
 };
 
 const API: &str = "[api]\nname = \"Test\"\n";
@@ -252,7 +252,7 @@ fn wildcards_in_wait_sources_but_not_in_a_reset() {
     );
     assert_eq!(
         spec.status(429).expect("429").wait_headers,
-        [WaitHeader::owned_body(
+        [WaitField::owned_body(
             "/error/details/*/retryDelay".into(),
             WaitFormat::Duration
         )]
@@ -286,7 +286,7 @@ fn wait_sources_is_the_name_of_wait_headers() {
             };
             assert_eq!(
                 waits,
-                [WaitHeader::new("x-wait", WaitFormat::Seconds)],
+                [WaitField::new("x-wait", WaitFormat::Seconds)],
                 "{key} in {table}"
             );
         }
@@ -296,7 +296,7 @@ fn wait_sources_is_the_name_of_wait_headers() {
     ));
     assert_eq!(
         spec.status(400).expect("400").cases[0].wait_headers,
-        [WaitHeader::new("x-wait", WaitFormat::Seconds)]
+        [WaitField::new("x-wait", WaitFormat::Seconds)]
     );
     let source = format!("{API}[retry]\nwait_headers = {sources}\nwait_sources = {sources}\n");
     let all = parse_str(&source, "spec/test.toml")

@@ -2,7 +2,7 @@
 //! and success statuses' cases, the fallback after) and `from_success` (success statuses'
 //! cases only), each case test written by one function, `case_test`.
 
-use errspec_spec::{Case, Spec, Status, WaitHeader};
+use errspec_spec::{Case, Spec, Status, WaitField};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -15,7 +15,7 @@ use crate::tokens::{case_test, code_lit, option_str, wait_headers_tokens};
 /// fallback, as its class says (`from_parts` is total).
 pub(crate) fn from_parts(generated: &[Generated<'_>], spec: &Spec) -> TokenStream {
     let should_retry = option_str(spec.retry.should_retry_header.as_deref());
-    let details = |waits: &[WaitHeader]| {
+    let details = |waits: &[WaitField]| {
         let waits = wait_headers_tokens(waits);
         quote!(__response.details(#waits, #should_retry))
     };

@@ -3,7 +3,7 @@
 
 use core::time::Duration;
 
-use errspec_spec::{Case, RetryPolicy, Spec, Status, WaitHeader, WhenSource};
+use errspec_spec::{Case, RetryPolicy, Spec, Status, WaitField, WhenSource};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Ident;
@@ -32,7 +32,7 @@ impl Generated<'_> {
         self.case.map_or(self.status.policy, |c| c.policy)
     }
 
-    pub(crate) fn wait_headers(&self) -> &[WaitHeader] {
+    pub(crate) fn wait_headers(&self) -> &[WaitField] {
         self.case
             .map_or(&self.status.wait_headers, |c| &c.wait_headers)
     }
@@ -66,7 +66,7 @@ pub(crate) fn transport_ident(spec: &Spec) -> Option<Ident> {
 }
 
 /// Every wait source the spec names, `[retry]`'s, the statuses' and the cases'.
-pub(crate) fn all_waits(spec: &Spec) -> impl Iterator<Item = &WaitHeader> {
+pub(crate) fn all_waits(spec: &Spec) -> impl Iterator<Item = &WaitField> {
     spec.retry
         .wait_headers
         .iter()

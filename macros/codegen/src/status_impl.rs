@@ -389,7 +389,7 @@ fn rate_limit(spec: &Spec) -> TokenStream {
     let ietf = r.ietf;
     let bucket_header = option_str(r.bucket_header.as_deref());
     let remaining = option_str(r.remaining.as_deref());
-    let option_wait = |reset: Option<&errspec_spec::WaitHeader>| match reset {
+    let option_wait = |reset: Option<&errspec_spec::WaitField>| match reset {
         Some(reset) => {
             let reset = wait_header_tokens(reset);
             quote!(::core::option::Option::Some(#reset))

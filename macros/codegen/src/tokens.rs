@@ -4,7 +4,7 @@
 
 use core::time::Duration;
 
-use errspec_spec::{Defaults, MatchTest, RetryPolicy, Spec, WaitHeader, When, WhenSource};
+use errspec_spec::{Defaults, MatchTest, RetryPolicy, Spec, WaitField, When, WhenSource};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::quote;
 use syn::Ident;
@@ -34,24 +34,24 @@ pub(crate) fn option_str(s: Option<&str>) -> TokenStream {
     }
 }
 
-/// `::errspec::WaitHeader::new(..)` (or `::body(..)`) for one wait source, a const expression.
-pub(crate) fn wait_header_tokens(h: &WaitHeader) -> TokenStream {
+/// `::errspec::WaitField::new(..)` (or `::body(..)`) for one wait source, a const expression.
+pub(crate) fn wait_header_tokens(h: &WaitField) -> TokenStream {
     let format = variant_path("WaitFormat", h.format.variant_name());
     match (h.header_name(), h.body_pointer()) {
-        (Some(name), _) => quote!(::errspec::WaitHeader::new(#name, #format)),
-        (None, Some(pointer)) => quote!(::errspec::WaitHeader::body(#pointer, #format)),
+        (Some(name), _) => quote!(::errspec::WaitField::new(#name, #format)),
+        (None, Some(pointer)) => quote!(::errspec::WaitField::body(#pointer, #format)),
         (None, None) => quote!(::core::compile_error!(
             "errspec: a wait source this code generator does not know"
         )),
     }
 }
 
-/// A `&'static [WaitHeader]` expression for `headers`.
-pub(crate) fn wait_headers_tokens(headers: &[WaitHeader]) -> TokenStream {
+/// A `&'static [WaitField]` expression for `headers`.
+pub(crate) fn wait_headers_tokens(headers: &[WaitField]) -> TokenStream {
     let items = headers.iter().map(wait_header_tokens);
     // a `const` item, since a const fn body does not promote `&[..]` of calls to 'static
     quote!({
-        const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[#(#items),*];
+        const __WAIT_HEADERS: &[::errspec::WaitField] = &[#(#items),*];
         __WAIT_HEADERS
     })
 }

@@ -7,13 +7,13 @@ use std::time::{Instant, SystemTime};
 use http::{HeaderMap, HeaderValue, Method};
 
 use super::*;
-use crate::{CountFormat, Quota, RateLimitConfig, WaitFormat, WaitHeader};
+use crate::{CountFormat, Quota, RateLimitConfig, WaitField, WaitFormat};
 
 const READS: &str = "x-ms-ratelimit-remaining-subscription-reads";
 const WRITES: &str = "x-ms-ratelimit-remaining-subscription-writes";
 
 fn arm() -> RateLimitConfig {
-    let reset = || Some(WaitHeader::new("x-reset-after", WaitFormat::Seconds));
+    let reset = || Some(WaitField::new("x-reset-after", WaitFormat::Seconds));
     RateLimitConfig::new()
         .with_quota(
             Quota::new(READS)

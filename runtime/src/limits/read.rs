@@ -185,14 +185,14 @@ fn joined<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, [u8]>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::WaitHeader;
+    use crate::WaitField;
     use crate::wait::count;
     use http::HeaderValue;
 
     fn github() -> RateLimitConfig {
         RateLimitConfig::new()
             .with_remaining(Some("x-ratelimit-remaining"))
-            .with_reset(Some(WaitHeader::new(
+            .with_reset(Some(WaitField::new(
                 "x-ratelimit-reset-after",
                 WaitFormat::Seconds,
             )))

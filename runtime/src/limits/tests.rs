@@ -324,7 +324,7 @@ fn stated_headers(remaining: u64, reset_in_secs: u64) -> HeaderMap {
 fn stated_config() -> RateLimitConfig {
     RateLimitConfig::new()
         .with_remaining(Some("x-ratelimit-remaining"))
-        .with_reset(Some(crate::WaitHeader::new(
+        .with_reset(Some(crate::WaitField::new(
             "x-ratelimit-reset",
             crate::WaitFormat::Unix,
         )))

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use http::HeaderMap;
 
 use super::{ParsedBody, read};
-use crate::{WaitHeader, WaitSource};
+use crate::{WaitField, WaitSource};
 
 /// The wait asked for by the first of `wait_headers` that is present with a valid value,
 /// measured from `now`. Header names match case-insensitively; where a header is repeated, its
@@ -20,14 +20,14 @@ use crate::{WaitHeader, WaitSource};
 /// ```
 /// use std::time::{Duration, SystemTime};
 /// use errspec::http::HeaderMap;
-/// use errspec::{WaitFormat, WaitHeader, wait_from_headers};
+/// use errspec::{WaitFormat, WaitField, wait_from_headers};
 ///
 /// let mut headers = HeaderMap::new();
 /// headers.insert("retry-after", "soon".parse().unwrap());
 /// headers.insert("x-ratelimit-reset-ms", "1500".parse().unwrap());
 /// let wait_headers = [
-///     WaitHeader::RETRY_AFTER,
-///     WaitHeader::new("x-ratelimit-reset-ms", WaitFormat::Millis),
+///     WaitField::RETRY_AFTER,
+///     WaitField::new("x-ratelimit-reset-ms", WaitFormat::Millis),
 /// ];
 /// // "soon" is not a valid Retry-After, so the next header wins.
 /// assert_eq!(
@@ -37,7 +37,7 @@ use crate::{WaitHeader, WaitSource};
 /// ```
 pub fn wait_from_headers(
     headers: &HeaderMap,
-    wait_headers: &[WaitHeader],
+    wait_headers: &[WaitField],
     now: SystemTime,
 ) -> Option<Duration> {
     wait_from_response(headers, None, wait_headers, now)
@@ -66,12 +66,12 @@ pub fn wait_from_headers(
 /// ```
 /// use std::time::{Duration, SystemTime};
 /// use errspec::http::HeaderMap;
-/// use errspec::{WaitFormat, WaitHeader, wait_from_response};
+/// use errspec::{WaitFormat, WaitField, wait_from_response};
 ///
 /// let sources = [
-///     WaitHeader::new("retry-after-ms", WaitFormat::Millis),
-///     WaitHeader::RETRY_AFTER,
-///     WaitHeader::body("/retry_after", WaitFormat::Seconds),
+///     WaitField::new("retry-after-ms", WaitFormat::Millis),
+///     WaitField::RETRY_AFTER,
+///     WaitField::body("/retry_after", WaitFormat::Seconds),
 /// ];
 /// let mut headers = HeaderMap::new();
 /// headers.insert("retry-after", "7".parse().unwrap());
@@ -91,7 +91,7 @@ pub fn wait_from_headers(
 pub fn wait_from_response(
     headers: &HeaderMap,
     body: Option<&str>,
-    sources: &[WaitHeader],
+    sources: &[WaitField],
     now: SystemTime,
 ) -> Option<Duration> {
     wait_from(headers, body, &ParsedBody::default(), sources, now)
@@ -103,7 +103,7 @@ pub(crate) fn wait_from(
     headers: &HeaderMap,
     body: Option<&str>,
     parsed: &ParsedBody,
-    sources: &[WaitHeader],
+    sources: &[WaitField],
     now: SystemTime,
 ) -> Option<Duration> {
     sources.iter().find_map(|source| match &source.source {
@@ -121,7 +121,7 @@ pub(crate) fn wait_from(
 }
 
 /// The wait `value` asks for; an unreadable value is absent, and logs a warning.
-fn read_or_warn(value: &[u8], source: &WaitHeader, now: SystemTime) -> Option<Duration> {
+fn read_or_warn(value: &[u8], source: &WaitField, now: SystemTime) -> Option<Duration> {
     match read(value, source.format, now) {
         Ok(wait) => wait,
         Err(why) => {
@@ -136,7 +136,7 @@ fn read_or_warn(value: &[u8], source: &WaitHeader, now: SystemTime) -> Option<Du
 const WARNING_EXCERPT: usize = 64;
 
 #[cfg(feature = "tracing")]
-fn warn(value: &[u8], source: &WaitHeader, why: super::Unreadable) {
+fn warn(value: &[u8], source: &WaitField, why: super::Unreadable) {
     // Lossy, and shown with `?` (escaped and quoted): invalid UTF-8, quotes and control
     // characters cannot break the log line.
     let head = String::from_utf8_lossy(&value[..value.len().min(WARNING_EXCERPT)]);
@@ -150,4 +150,4 @@ fn warn(value: &[u8], source: &WaitHeader, why: super::Unreadable) {
 }
 
 #[cfg(not(feature = "tracing"))]
-fn warn(_: &[u8], _: &WaitHeader, _: super::Unreadable) {}
+fn warn(_: &[u8], _: &WaitField, _: super::Unreadable) {}

@@ -7,7 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 use errspec::http::{HeaderMap, StatusCode};
-use errspec::{RetryConfig, RetryPolicy, StatusError, WaitHeader};
+use errspec::{RetryConfig, RetryPolicy, StatusError, WaitField};
 
 /// An error as a generated enum would give it, with every engine input settable.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +86,7 @@ impl StatusError for TestError {
             policy,
             retry_after: errspec::wait_from_headers(
                 headers,
-                &[WaitHeader::RETRY_AFTER],
+                &[WaitField::RETRY_AFTER],
                 std::time::SystemTime::now(),
             ),
             id: 0,

@@ -3,9 +3,9 @@
 use super::*;
 use errspec::Details;
 
-const DISCORD: WaitHeader = WaitHeader::body("/retry_after", WaitFormat::Seconds);
+const DISCORD: WaitField = WaitField::body("/retry_after", WaitFormat::Seconds);
 
-fn from_body(body: &str, source: &WaitHeader) -> Option<Duration> {
+fn from_body(body: &str, source: &WaitField) -> Option<Duration> {
     wait_from_response(
         &HeaderMap::new(),
         Some(body),
@@ -69,17 +69,17 @@ fn a_string_reads_as_its_text_a_number_as_its_values_json_text() {
     ] {
         assert_eq!(seconds(absent), None, "{absent}");
     }
-    let reset = WaitHeader::body("/reset", WaitFormat::Rfc3339);
+    let reset = WaitField::body("/reset", WaitFormat::Rfc3339);
     assert_eq!(
         from_body(r#"{"reset": "2026-12-01T10:00:30Z"}"#, &reset),
         RFC3339.then_some(Duration::from_secs(30))
     );
-    let go = WaitHeader::body("/wait", WaitFormat::Duration);
+    let go = WaitField::body("/wait", WaitFormat::Duration);
     assert_eq!(
         from_body(r#"{"wait": "6m0s"}"#, &go),
         Some(Duration::from_secs(360))
     );
-    let unix = WaitHeader::body("/reset", WaitFormat::Unix);
+    let unix = WaitField::body("/reset", WaitFormat::Unix);
     assert_eq!(
         from_body(r#"{"reset": 1796119230.5}"#, &unix),
         Some(Duration::from_millis(30_500))
@@ -109,24 +109,24 @@ fn anything_else_is_absent() {
         wait_from_response(&HeaderMap::new(), None, &[DISCORD], at(DEC_2026)),
         None
     );
-    let not_a_pointer = WaitHeader::body("retry_after", WaitFormat::Seconds);
+    let not_a_pointer = WaitField::body("retry_after", WaitFormat::Seconds);
     assert_eq!(from_body(r#"{"retry_after": 1}"#, &not_a_pointer), None);
 }
 
 #[cfg(feature = "json")]
 #[test]
 fn pointers_reach_into_objects_and_arrays() {
-    let nested = WaitHeader::body("/error/retry-after", WaitFormat::Seconds);
+    let nested = WaitField::body("/error/retry-after", WaitFormat::Seconds);
     assert_eq!(
         from_body(r#"{"error": {"retry-after": 3, "code": 429}}"#, &nested),
         Some(Duration::from_secs(3))
     );
-    let escaped = WaitHeader::body("/a~1b/m~0n", WaitFormat::Seconds);
+    let escaped = WaitField::body("/a~1b/m~0n", WaitFormat::Seconds);
     assert_eq!(
         from_body(r#"{"a/b": {"m~n": 4}}"#, &escaped),
         Some(Duration::from_secs(4))
     );
-    let indexed = WaitHeader::body("/errors/1/wait_ms", WaitFormat::Millis);
+    let indexed = WaitField::body("/errors/1/wait_ms", WaitFormat::Millis);
     assert_eq!(
         from_body(
             r#"{"errors": [{"wait_ms": 1}, {"wait_ms": 250}]}"#,
@@ -140,8 +140,8 @@ fn pointers_reach_into_objects_and_arrays() {
 #[test]
 fn sources_are_tried_in_order() {
     let body = r#"{"retry_after": 2}"#;
-    let header_first = [WaitHeader::RETRY_AFTER, DISCORD];
-    let body_first = [DISCORD, WaitHeader::RETRY_AFTER];
+    let header_first = [WaitField::RETRY_AFTER, DISCORD];
+    let body_first = [DISCORD, WaitField::RETRY_AFTER];
     let map = headers(&[("retry-after", "9")]);
     let now = at(DEC_2026);
     assert_eq!(
@@ -189,7 +189,7 @@ fn details_read_body_waits_from_the_excerpt() {
     );
     // Headers are still read.
     let map = headers(&[("retry-after", "3")]);
-    let sources = [DISCORD, WaitHeader::RETRY_AFTER];
+    let sources = [DISCORD, WaitField::RETRY_AFTER];
     let details = Details::from_response(&map, &sources, Some(long.as_bytes()));
     assert_eq!(details.retry_after(), Some(Duration::from_secs(3)));
 }
@@ -223,7 +223,7 @@ fn without_the_json_feature_body_sources_are_absent() {
         wait_from_response(
             &map,
             Some(r#"{"retry_after": 1}"#),
-            &[DISCORD, WaitHeader::RETRY_AFTER],
+            &[DISCORD, WaitField::RETRY_AFTER],
             at(0)
         ),
         Some(Duration::from_secs(3))
@@ -237,7 +237,7 @@ fn without_the_json_feature_body_sources_are_absent() {
 #[test]
 fn a_wildcard_reads_the_first_value_it_reaches_that_is_a_wait() {
     // Google's AIP-193: the RetryInfo is one of `details`, in no fixed order.
-    let google = WaitHeader::body("/error/details/*/retryDelay", WaitFormat::Duration);
+    let google = WaitField::body("/error/details/*/retryDelay", WaitFormat::Duration);
     let body = r#"{"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "details": [
         {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED"},
         {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1.5s"}]}}"#;
@@ -248,7 +248,7 @@ fn a_wildcard_reads_the_first_value_it_reaches_that_is_a_wait() {
         {"retryDelay": "3s"}]}}"#;
     assert_eq!(from_body(body, &google), Some(Duration::from_secs(2)));
     // members of an object too
-    let any_member = WaitHeader::body("/limits/*", WaitFormat::Seconds);
+    let any_member = WaitField::body("/limits/*", WaitFormat::Seconds);
     assert_eq!(
         from_body(r#"{"limits": {"a": "x", "b": 4}}"#, &any_member),
         Some(Duration::from_secs(4))
@@ -267,13 +267,13 @@ fn a_wildcard_reads_the_first_value_it_reaches_that_is_a_wait() {
 #[cfg(feature = "json")]
 #[test]
 fn wildcards_over_hostile_bodies_are_bounded() {
-    let every = WaitHeader::owned_body("/*".repeat(64), WaitFormat::Seconds);
+    let every = WaitField::owned_body("/*".repeat(64), WaitFormat::Seconds);
     let deep = format!("{}7{}", "[".repeat(64), "]".repeat(64));
     assert_eq!(from_body(&deep, &every), Some(Duration::from_secs(7)));
     let too_deep = format!("{}7{}", "[".repeat(5_000), "]".repeat(5_000));
     assert_eq!(from_body(&too_deep, &every), None);
     let wide = format!("[{}5]", "\"x\",".repeat(1_000));
-    let first = WaitHeader::body("/*", WaitFormat::Seconds);
+    let first = WaitField::body("/*", WaitFormat::Seconds);
     assert_eq!(from_body(&wide, &first), Some(Duration::from_secs(5)));
     let details = Details::from_response(&HeaderMap::new(), &[first], Some(b"\xff\xfe[1]"));
     assert_eq!(details.retry_after(), None, "lossy UTF-8 is not JSON");

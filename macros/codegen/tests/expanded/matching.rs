@@ -166,11 +166,8 @@ impl MatchingError {
             .with_max_elapsed(::core::option::Option::None)
             .with_min_wait(::core::option::Option::None)
             .with_wait_headers({
-                const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
-                    ::errspec::WaitHeader::new(
-                        "retry-after",
-                        ::errspec::WaitFormat::Http,
-                    ),
+                const __WAIT_HEADERS: &[::errspec::WaitField] = &[
+                    ::errspec::WaitField::new("retry-after", ::errspec::WaitFormat::Http),
                 ];
                 __WAIT_HEADERS
             })
@@ -199,8 +196,8 @@ impl MatchingError {
                         details: __response
                             .details(
                                 {
-                                    const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
-                                        ::errspec::WaitHeader::new(
+                                    const __WAIT_HEADERS: &[::errspec::WaitField] = &[
+                                        ::errspec::WaitField::new(
                                             "retry-after",
                                             ::errspec::WaitFormat::Http,
                                         ),
@@ -225,8 +222,8 @@ impl MatchingError {
                         details: __response
                             .details(
                                 {
-                                    const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
-                                        ::errspec::WaitHeader::new(
+                                    const __WAIT_HEADERS: &[::errspec::WaitField] = &[
+                                        ::errspec::WaitField::new(
                                             "retry-after",
                                             ::errspec::WaitFormat::Http,
                                         ),
@@ -241,8 +238,8 @@ impl MatchingError {
                     details: __response
                         .details(
                             {
-                                const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
-                                    ::errspec::WaitHeader::new(
+                                const __WAIT_HEADERS: &[::errspec::WaitField] = &[
+                                    ::errspec::WaitField::new(
                                         "retry-after",
                                         ::errspec::WaitFormat::Http,
                                     ),
@@ -265,8 +262,8 @@ impl MatchingError {
                         details: __response
                             .details(
                                 {
-                                    const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
-                                        ::errspec::WaitHeader::body(
+                                    const __WAIT_HEADERS: &[::errspec::WaitField] = &[
+                                        ::errspec::WaitField::body(
                                             "/error/details/*/retryDelay",
                                             ::errspec::WaitFormat::Duration,
                                         ),
@@ -281,8 +278,8 @@ impl MatchingError {
                     details: __response
                         .details(
                             {
-                                const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
-                                    ::errspec::WaitHeader::new(
+                                const __WAIT_HEADERS: &[::errspec::WaitField] = &[
+                                    ::errspec::WaitField::new(
                                         "retry-after",
                                         ::errspec::WaitFormat::Http,
                                     ),
@@ -301,8 +298,8 @@ impl MatchingError {
                         details: __response
                             .details(
                                 {
-                                    const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
-                                        ::errspec::WaitHeader::new(
+                                    const __WAIT_HEADERS: &[::errspec::WaitField] = &[
+                                        ::errspec::WaitField::new(
                                             "retry-after",
                                             ::errspec::WaitFormat::Http,
                                         ),
@@ -318,8 +315,8 @@ impl MatchingError {
                         details: __response
                             .details(
                                 {
-                                    const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
-                                        ::errspec::WaitHeader::new(
+                                    const __WAIT_HEADERS: &[::errspec::WaitField] = &[
+                                        ::errspec::WaitField::new(
                                             "retry-after",
                                             ::errspec::WaitFormat::Http,
                                         ),
@@ -334,8 +331,8 @@ impl MatchingError {
                     details: __response
                         .details(
                             {
-                                const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
-                                    ::errspec::WaitHeader::new(
+                                const __WAIT_HEADERS: &[::errspec::WaitField] = &[
+                                    ::errspec::WaitField::new(
                                         "retry-after",
                                         ::errspec::WaitFormat::Http,
                                     ),
@@ -352,8 +349,8 @@ impl MatchingError {
                     __response
                         .details(
                             {
-                                const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
-                                    ::errspec::WaitHeader::new(
+                                const __WAIT_HEADERS: &[::errspec::WaitField] = &[
+                                    ::errspec::WaitField::new(
                                         "retry-after",
                                         ::errspec::WaitFormat::Http,
                                     ),

@@ -69,11 +69,8 @@ impl SmallError {
             .with_max_elapsed(::core::option::Option::None)
             .with_min_wait(::core::option::Option::None)
             .with_wait_headers({
-                const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
-                    ::errspec::WaitHeader::new(
-                        "retry-after",
-                        ::errspec::WaitFormat::Http,
-                    ),
+                const __WAIT_HEADERS: &[::errspec::WaitField] = &[
+                    ::errspec::WaitField::new("retry-after", ::errspec::WaitFormat::Http),
                 ];
                 __WAIT_HEADERS
             })
@@ -97,8 +94,8 @@ impl SmallError {
                     details: __response
                         .details(
                             {
-                                const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
-                                    ::errspec::WaitHeader::new(
+                                const __WAIT_HEADERS: &[::errspec::WaitField] = &[
+                                    ::errspec::WaitField::new(
                                         "x-wait-ms",
                                         ::errspec::WaitFormat::Millis,
                                     ),
@@ -115,8 +112,8 @@ impl SmallError {
                     __response
                         .details(
                             {
-                                const __WAIT_HEADERS: &[::errspec::WaitHeader] = &[
-                                    ::errspec::WaitHeader::new(
+                                const __WAIT_HEADERS: &[::errspec::WaitField] = &[
+                                    ::errspec::WaitField::new(
                                         "retry-after",
                                         ::errspec::WaitFormat::Http,
                                     ),
