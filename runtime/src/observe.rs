@@ -50,6 +50,19 @@ pub(crate) struct Seen {
 }
 
 impl Seen {
+    /// Nothing seen.
+    pub(crate) const EMPTY: Self = Self {
+        answered: false,
+        bucket: None,
+        quotas: StatedQuotas::EMPTY,
+        counting: None,
+    };
+
+    /// Whether nothing was seen: no response read and no HTTP method told.
+    fn is_empty(&self) -> bool {
+        !self.answered && self.counting.is_none()
+    }
+
     /// Keeps what `later` saw over what this saw.
     fn update(&mut self, later: &Seen) {
         self.answered |= later.answered;
@@ -81,6 +94,7 @@ impl Context {
 
     /// The quotas a call of client method `method` counts against before its HTTP method is
     /// told: what its method's last call told, else all of them.
+    #[inline]
     pub(crate) fn counting(&self, method: &'static str) -> QuotaSet {
         if !self.filters || method.is_empty() {
             return QuotaSet::ALL;
@@ -104,13 +118,18 @@ impl Context {
     }
 }
 
-struct Current {
-    context: Arc<Context>,
+/// The thread's current call, if any, and what its responses said during this poll (or this
+/// blocking attempt): handed to the call's [`Seen`] when the poll ends, so that installing a
+/// call moves a pointer, not what it saw.
+struct Slot {
+    context: Option<Arc<Context>>,
     seen: Seen,
 }
 
 thread_local! {
-    static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Slot> = const {
+        RefCell::new(Slot { context: None, seen: Seen::EMPTY })
+    };
 }
 
 /// Reports a response's headers to the retrying call this code runs in, if any, so that its
@@ -129,12 +148,12 @@ thread_local! {
 /// errspec::observe(&headers); // outside a retrying call: nothing to do
 /// ```
 pub fn observe(headers: &HeaderMap) {
-    CURRENT.with(|current| {
-        if let Some(current) = &mut *current.borrow_mut()
-            && current.context.reads
+    CURRENT.with(|slot| {
+        let slot = &mut *slot.borrow_mut();
+        if let Some(context) = &slot.context
+            && context.reads
         {
-            let context = &current.context;
-            let seen = &mut current.seen;
+            let seen = &mut slot.seen;
             seen.answered = true;
             if let Some(bucket) = limits::bucket(&context.names, headers) {
                 seen.bucket = Some(bucket);
@@ -168,11 +187,12 @@ pub fn observe_method(method: &Method, headers: &HeaderMap) {
 
 /// Tells the retrying call this code runs in the HTTP method of the request it sends.
 pub(crate) fn tell_method(method: &Method) {
-    CURRENT.with(|current| {
-        if let Some(current) = &mut *current.borrow_mut()
-            && current.context.reads
+    CURRENT.with(|slot| {
+        let slot = &mut *slot.borrow_mut();
+        if let Some(context) = &slot.context
+            && context.reads
         {
-            current.seen.counting = Some(current.context.names.counting(Some(method)));
+            slot.seen.counting = Some(context.names.counting(Some(method)));
         }
     });
 }
@@ -181,46 +201,76 @@ pub(crate) fn tell_method(method: &Method) {
 /// call: what a wall-clock wait (an HTTP-date, an epoch second) is measured against.
 pub(crate) fn wall_now() -> SystemTime {
     CURRENT
-        .try_with(|current| {
-            current
-                .try_borrow()
+        .try_with(|slot| {
+            slot.try_borrow()
                 .ok()
-                .and_then(|c| c.as_ref().map(|c| c.context.sleeper.wall()))
+                .and_then(|slot| slot.context.as_ref().map(|c| c.sleeper.wall()))
         })
         .ok()
         .flatten()
         .unwrap_or_else(SystemTime::now)
 }
 
+/// What a call made current put aside: the call it replaced, and what that call had seen in
+/// its poll so far (boxed, since a call inside another's attempt after a response is rare).
+struct Outer {
+    context: Option<Arc<Context>>,
+    seen: Option<Box<Seen>>,
+}
+
 /// Puts back the current call it replaced when dropped, and hands what this one saw to its
 /// call, so a panic cannot leave the thread with the wrong call.
 struct Restore<'s> {
-    previous: Option<Current>,
-    seen: &'s Mutex<Seen>,
+    outer: Option<Outer>,
+    seen: &'s Mutex<Option<Seen>>,
 }
 
 impl Drop for Restore<'_> {
     fn drop(&mut self) {
-        let previous = self.previous.take();
-        let mine = CURRENT.with(|current| current.replace(previous));
-        if let Some(mine) = mine.filter(|m| m.seen.answered || m.seen.counting.is_some()) {
-            let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-            seen.update(&mine.seen);
-        }
+        let Some(outer) = self.outer.take() else {
+            return;
+        };
+        let mine = CURRENT.with(|slot| {
+            let slot = &mut *slot.borrow_mut();
+            if slot.seen.is_empty() {
+                if let Some(seen) = outer.seen {
+                    slot.seen = *seen;
+                }
+            } else {
+                let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+                match &mut *seen {
+                    Some(seen) => seen.update(&slot.seen),
+                    None => *seen = Some(slot.seen),
+                }
+                slot.seen = outer.seen.map_or(Seen::EMPTY, |seen| *seen);
+            }
+            core::mem::replace(&mut slot.context, outer.context)
+        });
+        // this call's context, dropped outside the thread-local's borrow
+        drop(mine);
     }
 }
 
 /// Runs `f` as the call of `context`, keeping what its responses say in `seen`.
-pub(crate) fn within<R>(context: &Arc<Context>, seen: &Mutex<Seen>, f: impl FnOnce() -> R) -> R {
+pub(crate) fn within<R>(
+    context: &Arc<Context>,
+    seen: &Mutex<Option<Seen>>,
+    f: impl FnOnce() -> R,
+) -> R {
     if !context.current {
         return f();
     }
-    let mine = Current {
-        context: Arc::clone(context),
-        seen: Seen::default(),
+    let outer = CURRENT.with(|slot| {
+        let slot = &mut *slot.borrow_mut();
+        let context = slot.context.replace(Arc::clone(context));
+        let seen = (!slot.seen.is_empty())
+            .then(|| Box::new(core::mem::replace(&mut slot.seen, Seen::EMPTY)));
+        Outer { context, seen }
+    });
+    let _restore = Restore {
+        outer: Some(outer),
+        seen,
     };
-    let previous = CURRENT.with(|current| current.replace(Some(mine)));
-    let _restore = Restore { previous, seen };
     f()
 }
 
@@ -228,7 +278,7 @@ pub(crate) fn within<R>(context: &Arc<Context>, seen: &Mutex<Seen>, f: impl FnOn
 /// ends up in `seen`.
 pub(crate) async fn observing<F: Future>(
     context: &Arc<Context>,
-    seen: &Mutex<Seen>,
+    seen: &Mutex<Option<Seen>>,
     future: F,
 ) -> F::Output {
     let mut future = pin!(future);

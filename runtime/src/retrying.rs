@@ -213,6 +213,7 @@ impl<C> Retrying<C> {
 
     /// A call's attempts, under the chosen retrier or `E`'s settings: what generated methods
     /// start with (through `__private::RetryWithStatus`).
+    #[inline]
     pub(crate) fn attempts_for<E: StatusError>(
         &self,
         idempotency: Idempotency,
@@ -223,6 +224,7 @@ impl<C> Retrying<C> {
     }
 
     /// The same for `&mut self` methods, with the client apart.
+    #[inline]
     pub(crate) fn attempts_for_mut<E: StatusError>(
         &mut self,
         idempotency: Idempotency,
@@ -238,16 +240,27 @@ impl<C> Retrying<C> {
 
 /// The engine for calls with error type `E`: the one `cached` keeps if it is `E`'s and current,
 /// else `shared`'s (kept in `cached` if it keeps none yet).
+#[inline]
 fn engine_for<'r, E: StatusError>(
     shared: &'r Shared,
     cached: &'r OnceLock<Cached>,
 ) -> RetrierRef<'r> {
-    let id = TypeId::of::<E>();
-    let current =
-        |c: &Cached| c.id == id && c.generation == shared.generation.load(Ordering::Acquire);
-    if let Some(c) = cached.get().filter(|c| current(c)) {
+    if let Some(c) = cached.get()
+        && c.id == TypeId::of::<E>()
+        && c.generation == shared.generation.load(Ordering::Acquire)
+    {
         return RetrierRef::Borrowed(&c.retrier);
     }
+    engine_uncached::<E>(shared, cached)
+}
+
+/// [`engine_for`] when `cached` keeps no current engine for `E`.
+#[cold]
+fn engine_uncached<'r, E: StatusError>(
+    shared: &'r Shared,
+    cached: &'r OnceLock<Cached>,
+) -> RetrierRef<'r> {
+    let id = TypeId::of::<E>();
     let (retrier, generation) = shared.retrier_for::<E>();
     if cached.get().is_none() {
         let _ = cached.set(Cached {
@@ -255,7 +268,10 @@ fn engine_for<'r, E: StatusError>(
             generation,
             retrier: Arc::clone(&retrier),
         });
-        if let Some(c) = cached.get().filter(|c| current(c)) {
+        if let Some(c) = cached
+            .get()
+            .filter(|c| c.id == id && c.generation == shared.generation.load(Ordering::Acquire))
+        {
             return RetrierRef::Borrowed(&c.retrier);
         }
     }

@@ -115,7 +115,7 @@ impl Retrier {
     /// assert!(matches!(attempts.after(third), ControlFlow::Break(Err(MyError)))); // max_attempts = 3
     /// ```
     pub fn attempts(&self, idempotency: impl Into<Idempotency>) -> Attempts<'_> {
-        Attempts::new(RetrierRef::Borrowed(self), idempotency.into(), "")
+        Attempts::new(RetrierRef::Borrowed(self), idempotency.into(), "", 0)
     }
 }
 

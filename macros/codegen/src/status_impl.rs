@@ -126,14 +126,15 @@ pub(crate) fn status_error(
         .iter()
         .filter_map(Generated::max_attempts)
         .fold(spec.retry.max_attempts, u32::max);
-    let most_attempts = (most > spec.retry.max_attempts).then(|| {
+    // always a constant: the default builds the whole `retry_config()` on every call
+    let most_attempts = {
         let most = Literal::u32_unsuffixed(most);
         quote! {
             fn most_attempts() -> u32 {
                 #most
             }
         }
-    });
+    };
     let min_wait = per_error(generated, Generated::min_wait, |d| {
         optional_duration(Some(*d))
     })

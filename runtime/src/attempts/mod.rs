@@ -62,26 +62,26 @@ pub struct Attempts<'r> {
     /// The budget's grant of the retry to come, given back if it is never sent.
     withdrawal: Option<Withdrawal>,
     /// What the responses of the attempt out said.
-    seen: Mutex<Seen>,
+    seen: Mutex<Option<Seen>>,
 }
 
 impl<'r> Attempts<'r> {
-    /// A call of `method` (`""` outside a generated client).
+    /// A call of `method` (`""` outside a generated client) that may make up to `most`
+    /// attempts when its errors allow more than the config's `max_attempts`.
     pub(crate) fn new(
         retrier: RetrierRef<'r>,
         idempotency: Idempotency,
         method: &'static str,
+        most: u32,
     ) -> Self {
         let mut call = Call::new(&retrier, idempotency);
         call.quotas = retrier.context.counting(method);
-        let most = retrier.config.max_attempts.max(1);
-        let scope = retrier.links.key(&retrier.rate_limit, method);
         Self {
+            most: retrier.config.max_attempts.max(most).max(1),
+            scope: retrier.links.key(&retrier.rate_limit, method),
             retrier,
             call,
-            most,
             method,
-            scope,
             argument: None,
             deposited: false,
             out: false,
@@ -89,20 +89,20 @@ impl<'r> Attempts<'r> {
             counted: QuotaSet::ALL,
             retrying: false,
             withdrawal: None,
-            seen: Mutex::new(Seen::default()),
+            seen: Mutex::new(None),
         }
     }
 
     /// The attempts of a call of `method` whose errors are `E`s, some of which may allow more
-    /// attempts than the config.
+    /// attempts than the config. Built in place, so a generated method's future is written
+    /// once, not moved.
+    #[inline]
     pub(crate) fn for_error<E: StatusError>(
         retrier: RetrierRef<'r>,
         idempotency: Idempotency,
         method: &'static str,
     ) -> Self {
-        let mut attempts = Self::new(retrier, idempotency, method);
-        attempts.most = attempts.most.max(E::most_attempts());
-        attempts
+        Self::new(retrier, idempotency, method, E::most_attempts())
     }
 
     /// Takes an attempt's result: `Break` with the result to return (a success, or an error
@@ -113,6 +113,18 @@ impl<'r> Attempts<'r> {
         result: Result<T, E>,
     ) -> ControlFlow<Result<T, E>, Duration> {
         let quick = self.ticket == Some(Ticket::QUICK);
+        if quick
+            && result.is_ok()
+            && !self.retrier.context.reads
+            && (self.deposited || self.retrier.budget.is_none())
+        {
+            // the fast path's success: nothing to read, count or learn, only a slot to free
+            self.deposited = true;
+            self.out = false;
+            self.ticket = None;
+            self.retrier.store.release_quick(self.scope);
+            return ControlFlow::Break(result);
+        }
         let needs_time = result.is_err()
             || (self.retrier.budget.is_some() && !self.deposited)
             || self.retrier.context.reads
@@ -122,9 +134,14 @@ impl<'r> Attempts<'r> {
         self.deposit(now);
         self.out = false;
         let seen = if self.retrier.context.reads {
-            core::mem::take(&mut *self.seen.lock().unwrap_or_else(PoisonError::into_inner))
+            let seen = self
+                .seen
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            seen.unwrap_or(Seen::EMPTY)
         } else {
-            Seen::default()
+            Seen::EMPTY
         };
         if let Some(quotas) = seen.counting {
             // the request's HTTP method was told: later attempts (and the method's later

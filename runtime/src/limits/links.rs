@@ -17,6 +17,7 @@ pub(crate) struct Links(RwLock<HashMap<&'static str, BucketName, RandomState>>);
 
 impl Links {
     /// The scope a call of `method` starts in under `config`.
+    #[inline]
     pub(crate) fn key(&self, config: &RateLimitConfig, method: &'static str) -> ScopeKey {
         match config.scope {
             Scope::Client => ScopeKey::Client,

@@ -166,8 +166,9 @@ impl Inner {
     }
 
     /// `f` of `scope`'s cell, if the store has it.
+    #[inline]
     fn with<R>(&self, scope: ScopeKey, f: impl FnOnce(&Cell) -> R) -> Option<R> {
-        if scope == ScopeKey::Client {
+        if matches!(scope, ScopeKey::Client) {
             return Some(f(&self.client));
         }
         let scopes = self.read();
@@ -178,7 +179,7 @@ impl Inner {
 
     /// `f` of `scope`'s cell, made if new (and the table trimmed if full).
     fn with_or_insert<R>(&self, scope: ScopeKey, now: Instant, f: impl FnOnce(&Cell) -> R) -> R {
-        if scope == ScopeKey::Client {
+        if matches!(scope, ScopeKey::Client) {
             return f(&self.client);
         }
         {
@@ -243,6 +244,7 @@ impl Cell {
     }
 
     /// The fast path: a call goes without the lock when nothing can make it wait.
+    #[inline]
     fn quick(&self, reads_quota: bool, now: &dyn Fn() -> Instant) -> bool {
         let first_contact = reads_quota && !self.answered.load(Ordering::Acquire);
         if self.busy.load(Ordering::Acquire) || first_contact {
@@ -275,6 +277,7 @@ impl Cell {
     }
 
     /// Frees a reservation (none if none is out).
+    #[inline]
     fn release(&self) {
         let before = self.counts.fetch_sub(ONE_IN_FLIGHT, Ordering::AcqRel);
         if before & IN_FLIGHT == 0 {

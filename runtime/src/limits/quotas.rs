@@ -81,6 +81,9 @@ impl Default for QuotaSet {
 pub struct StatedQuotas([Option<StatedQuota>; MAX_QUOTAS]);
 
 impl StatedQuotas {
+    /// No quota stated.
+    pub(crate) const EMPTY: Self = Self([None; MAX_QUOTAS]);
+
     /// What quota `index` stated, if anything.
     pub fn get(&self, index: usize) -> Option<StatedQuota> {
         self.0.get(index).copied().flatten()

@@ -26,19 +26,20 @@ pub(super) fn decimal(text: &[u8], scale: u32) -> Option<u128> {
         Some(dot) => (&text[..dot], Some(&text[dot + 1..])),
         None => (text, None),
     };
-    let unit = ten_to(scale);
-    let mut value = digits(whole)?.saturating_mul(unit);
+    let mut value = digits(whole)?.saturating_mul(ten_to(scale));
     if let Some(fraction) = fraction {
-        if fraction.is_empty() || !fraction.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        // the i-th digit after the dot counts 10^(scale - 1 - i) units; those past `scale` none
+        // the digits past `scale` count no unit, but must be digits all the same
         let kept = fraction
             .len()
             .min(usize::try_from(scale).unwrap_or(usize::MAX));
-        for (i, &b) in fraction[..kept].iter().enumerate() {
-            let place = scale - 1 - u32::try_from(i).unwrap_or(scale - 1);
-            value = value.saturating_add(ten_to(place) * u128::from(b - b'0'));
+        let (counted, dropped) = fraction.split_at(kept);
+        if fraction.is_empty() || !dropped.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        if !counted.is_empty() {
+            // `kept` digits after the dot count 10^(scale - kept) units each
+            let left = scale - u32::try_from(kept).unwrap_or(scale);
+            value = value.saturating_add(digits(counted)?.saturating_mul(ten_to(left)));
         }
     }
     Some(value)
@@ -66,6 +67,18 @@ fn ten_to(exp: u32) -> u128 {
 pub(super) fn digits(text: &[u8]) -> Option<u128> {
     if text.is_empty() {
         return None;
+    }
+    // 19 digits always fit a u64: most values are read without u128 or saturating arithmetic
+    if text.len() <= 19 {
+        let mut value = 0_u64;
+        for &b in text {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            value = value * 10 + u64::from(digit);
+        }
+        return Some(u128::from(value));
     }
     text.iter().try_fold(0_u128, |acc, &b| {
         b.is_ascii_digit()
@@ -132,6 +145,17 @@ mod tests {
             decimal(b"18446744073709551615", 0),
             Some(u128::from(u64::MAX))
         );
+        // the widest value the u64 path reads, and the narrowest past it
+        assert_eq!(
+            decimal(b"9999999999999999999", 0),
+            Some(9_999_999_999_999_999_999)
+        );
+        assert_eq!(
+            decimal(b"99999999999999999999", 0),
+            Some(99_999_999_999_999_999_999)
+        );
+        assert_eq!(digits(b"123456789012345678x"), None);
+        assert_eq!(digits(b"12/"), None);
         let huge = "9".repeat(100);
         assert_eq!(decimal(huge.as_bytes(), 9), Some(u128::MAX));
         assert_eq!(decimal(format!("{huge}.5").as_bytes(), 9), Some(u128::MAX));

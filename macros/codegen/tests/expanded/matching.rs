@@ -561,6 +561,9 @@ impl ::errspec::StatusError for MatchingError {
             | Self::Other { details, .. } => details.should_retry(),
         }
     }
+    fn most_attempts() -> u32 {
+        3
+    }
     fn retry_config() -> ::errspec::RetryConfig {
         Self::retry_config()
     }

@@ -275,6 +275,9 @@ impl ::errspec::StatusError for SmallError {
             Self::Transport { .. } => ::core::option::Option::None,
         }
     }
+    fn most_attempts() -> u32 {
+        2
+    }
     fn retry_config() -> ::errspec::RetryConfig {
         Self::retry_config()
     }
