@@ -9,7 +9,8 @@
 
 use core::cell::RefCell;
 use core::future::Future;
-use core::pin::pin;
+use core::pin::Pin;
+use core::task::{self, Poll};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::SystemTime;
@@ -155,12 +156,12 @@ pub fn observe(headers: &HeaderMap) {
         {
             let seen = &mut slot.seen;
             seen.answered = true;
-            if let Some(bucket) = limits::bucket(&context.names, headers) {
+            let wall = || context.sleeper.wall();
+            if let Some(bucket) =
+                limits::read_response(&context.names, headers, wall, &mut seen.quotas)
+            {
                 seen.bucket = Some(bucket);
             }
-            let wall = || context.sleeper.wall();
-            let stated = limits::stated_quotas(&context.names, headers, wall);
-            seen.quotas.update(&stated);
         }
     });
 }
@@ -274,13 +275,42 @@ pub(crate) fn within<R>(
     f()
 }
 
+pin_project_lite::pin_project! {
+    /// An attempt's future run as the call of `context` during each of its polls, what its
+    /// responses say ending up in `seen` ([`Attempts::observing`](crate::Attempts::observing)).
+    /// Written by hand, so that an attempt of a call that reads nothing is polled directly.
+    pub(crate) struct Observing<'s, F> {
+        context: &'s Arc<Context>,
+        seen: &'s Mutex<Option<Seen>>,
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F: Future> Future for Observing<'_, F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut task::Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let future = this.future;
+        if !this.context.current {
+            return future.poll(cx);
+        }
+        within(this.context, this.seen, || future.poll(cx))
+    }
+}
+
 /// Awaits `future` as the call of `context` during each of its polls; what its responses say
 /// ends up in `seen`.
-pub(crate) async fn observing<F: Future>(
-    context: &Arc<Context>,
-    seen: &Mutex<Option<Seen>>,
+pub(crate) fn observing<'s, F: Future>(
+    context: &'s Arc<Context>,
+    seen: &'s Mutex<Option<Seen>>,
     future: F,
-) -> F::Output {
-    let mut future = pin!(future);
-    core::future::poll_fn(|cx| within(context, seen, || future.as_mut().poll(cx))).await
+) -> Observing<'s, F> {
+    Observing {
+        context,
+        seen,
+        future,
+    }
 }

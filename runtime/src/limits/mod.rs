@@ -23,7 +23,9 @@ pub use key::{BucketName, MAX_BUCKET_NAME, ScopeKey, ScopeValue};
 pub(crate) use links::Links;
 pub use local::LocalStore;
 pub use quotas::{MAX_QUOTAS, QuotaSet, StatedQuota, StatedQuotas};
-pub(crate) use read::{Names, bucket, stated_quotas};
+#[cfg(test)]
+pub(crate) use read::stated_quotas;
+pub(crate) use read::{Names, read_response};
 pub use store::{Acquire, Ask, Grant, LimitStore, Outcome, Report, Ticket};
 
 /// Most scopes (and method-to-bucket links) kept.

@@ -10,7 +10,7 @@ use errspec_core::CountSyntax;
 use http::{HeaderMap, HeaderName, Method};
 
 use super::key::BucketName;
-use super::quotas::{QuotaSet, StatedQuota, StatedQuotas};
+use super::quotas::{MAX_QUOTAS, QuotaSet, StatedQuota, StatedQuotas};
 use crate::{CountFormat, RateLimitConfig, Scope, WaitFormat};
 
 /// The headers a `[rate_limit]` reads, parsed once.
@@ -81,74 +81,165 @@ impl Names {
     }
 }
 
-/// The bucket a response names.
-pub(crate) fn bucket(names: &Names, headers: &HeaderMap) -> Option<BucketName> {
-    let value = headers.get(names.bucket.as_ref()?)?;
-    Some(BucketName::new(value.as_bytes()))
+/// A header map of at most this many names is read in one pass over its lines; a larger one
+/// is looked up by name. A lookup hashes the name byte by byte (about 200 instructions for an
+/// `x-ratelimit-*` name), a pass compares each line's name with the few a config reads.
+const ONE_PASS: usize = 16;
+
+/// What a response says of its scope: the bucket it names (returned), and in `stated` what it
+/// states of each quota at wall time `wall` (see [`Reading::finish`]), leaving the quotas it
+/// does not state as they were: a later response's word wins. The first quota's, when its
+/// header is absent, from the IETF fields if the config reads them.
+pub(crate) fn read_response(
+    names: &Names,
+    headers: &HeaderMap,
+    wall: impl Fn() -> SystemTime,
+    stated: &mut StatedQuotas,
+) -> Option<BucketName> {
+    read_with(names, headers, wall, stated, headers.keys_len() <= ONE_PASS)
 }
 
-/// What a response states of each quota at wall time `wall` (see [`stated_quota`]); the first
-/// quota's, when its header is absent, from the IETF fields if the config reads them.
+/// [`read_response`], in one pass over `headers` or by looking names up.
+fn read_with(
+    names: &Names,
+    headers: &HeaderMap,
+    wall: impl Fn() -> SystemTime,
+    stated: &mut StatedQuotas,
+    one_pass: bool,
+) -> Option<BucketName> {
+    let mut readings = [Reading::default(); MAX_QUOTAS];
+    let mut now = None;
+    let mut wall = || *now.get_or_insert_with(&wall);
+    let mut bucket = None;
+    if one_pass {
+        for (name, value) in headers {
+            if bucket.is_none() && names.bucket.as_ref() == Some(name) {
+                bucket = Some(BucketName::new(value.as_bytes()));
+            }
+            for (quota, reading) in names.quotas.iter().zip(&mut readings) {
+                if quota.remaining.as_ref() == Some(name) {
+                    reading.count_line(value.as_bytes(), quota.format);
+                }
+                if let Some((reset, format)) = &quota.reset
+                    && reset == name
+                {
+                    reading.reset_line(value.as_bytes(), *format, wall());
+                }
+            }
+        }
+    } else {
+        bucket = (names.bucket.as_ref())
+            .and_then(|name| headers.get(name))
+            .map(|value| BucketName::new(value.as_bytes()));
+        for (quota, reading) in names.quotas.iter().zip(&mut readings) {
+            let Some(remaining) = &quota.remaining else {
+                continue;
+            };
+            for value in headers.get_all(remaining) {
+                reading.count_line(value.as_bytes(), quota.format);
+            }
+            if let Some((reset, format)) = &quota.reset
+                && reading.fewest.is_some()
+            {
+                for value in headers.get_all(reset) {
+                    reading.reset_line(value.as_bytes(), *format, wall());
+                }
+            }
+        }
+    }
+    let mut first = None;
+    for (index, reading) in readings.iter().enumerate().take(names.quotas.len()) {
+        let quota = reading.finish();
+        if index == 0 {
+            first = quota;
+        }
+        if quota.is_some() {
+            stated.set(index, quota);
+        }
+    }
+    if names.ietf
+        && first.is_none()
+        && let Some(quota) = ietf(headers)
+    {
+        stated.set(0, Some(quota));
+    }
+    bucket
+}
+
+/// What a response states of each quota (see [`read_response`]).
+#[cfg(test)]
 pub(crate) fn stated_quotas(
     names: &Names,
     headers: &HeaderMap,
     wall: impl Fn() -> SystemTime,
 ) -> StatedQuotas {
     let mut stated = StatedQuotas::default();
-    for (index, quota) in names.quotas.iter().enumerate() {
-        stated.set(index, stated_quota(quota, headers, &wall));
-    }
-    if names.ietf && stated.get(0).is_none() {
-        stated.set(0, ietf(headers));
-    }
+    read_response(names, headers, wall, &mut stated);
     stated
 }
 
-/// The quota a response states at wall time `wall`: the requests left (the fewest any line
-/// says), when they reset (the latest any readable line says; a second from now when none
-/// does) and the period's limit if stated. `None` when it states no count, or a reset already
-/// past (a late answer of a period that is over).
-fn stated_quota(
-    names: &QuotaNames,
-    headers: &HeaderMap,
-    wall: impl Fn() -> SystemTime,
-) -> Option<StatedQuota> {
-    let remaining = fewest(headers, names.remaining.as_ref()?, names.format)?;
-    let mut reset: Option<Option<Duration>> = None;
-    if let Some((name, format)) = &names.reset {
-        let mut lines = headers.get_all(name).iter().peekable();
-        if lines.peek().is_some() {
-            let wall = wall();
-            for value in lines {
-                if let Ok(wait) = crate::wait::read(value.as_bytes(), *format, wall) {
-                    reset = Some(reset.flatten().max(wait));
-                }
+/// One quota's lines of a response, read as they come.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct Reading {
+    /// The fewest requests left any line (or comma-separated value) states.
+    fewest: Option<u64>,
+    /// The latest reset any readable line states.
+    reset: Reset,
+}
+
+/// What a quota's reset lines said so far.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+enum Reset {
+    /// No line read.
+    #[default]
+    Unread,
+    /// Each line read states a reset already past.
+    Past,
+    /// The latest reset a line states, from now.
+    In(Duration),
+}
+
+impl Reading {
+    /// A line of the quota's count, in `format`; values that do not read count as absent.
+    fn count_line(&mut self, line: &[u8], format: CountFormat) {
+        // `CountSyntax` is exhaustive, and `CountFormat::syntax` matches every format
+        let read = match format.syntax() {
+            CountSyntax::Left => crate::wait::count,
+            CountSyntax::UsedOfLimit => crate::wait::used_of_limit,
+        };
+        for value in line.split(|b| *b == b',') {
+            if let Some(left) = read(value) {
+                self.fewest = Some(self.fewest.map_or(left, |fewest| fewest.min(left)));
             }
         }
     }
-    let reset_in = match reset {
-        Some(Some(wait)) => wait,
-        Some(None) => return None,
-        // without a readable reset, a spent quota is waited for a second at a time
-        None => Duration::from_secs(1),
-    };
-    Some(StatedQuota::new(remaining, reset_in))
-}
 
-/// The fewest requests left that any line (or comma-separated value) of header `name` states,
-/// each read in `format`; values that do not read count as absent.
-fn fewest(headers: &HeaderMap, name: &HeaderName, format: CountFormat) -> Option<u64> {
-    // `CountSyntax` is exhaustive, and `CountFormat::syntax` matches every format
-    let read = match format.syntax() {
-        CountSyntax::Left => crate::wait::count,
-        CountSyntax::UsedOfLimit => crate::wait::used_of_limit,
-    };
-    headers
-        .get_all(name)
-        .iter()
-        .flat_map(|line| line.as_bytes().split(|b| *b == b','))
-        .filter_map(read)
-        .min()
+    /// A line of the quota's reset, in `format`, read at wall time `wall`.
+    fn reset_line(&mut self, line: &[u8], format: WaitFormat, wall: SystemTime) {
+        if let Ok(wait) = crate::wait::read(line, format, wall) {
+            self.reset = match (self.reset, wait) {
+                (Reset::In(latest), Some(wait)) => Reset::In(latest.max(wait)),
+                (Reset::In(latest), None) => Reset::In(latest),
+                (_, Some(wait)) => Reset::In(wait),
+                (_, None) => Reset::Past,
+            };
+        }
+    }
+
+    /// The quota the lines state: the requests left (the fewest any line says), when they
+    /// reset (the latest any readable line says; a second from now when none does) and the
+    /// period's limit if stated. `None` when they state no count, or a reset already past (a
+    /// late answer of a period that is over).
+    fn finish(self) -> Option<StatedQuota> {
+        let remaining = self.fewest?;
+        let reset_in = match self.reset {
+            Reset::In(wait) => wait,
+            Reset::Past => return None,
+            // without a readable reset, a spent quota is waited for a second at a time
+            Reset::Unread => Duration::from_secs(1),
+        };
+        Some(StatedQuota::new(remaining, reset_in))
+    }
 }
 
 /// The IETF fields: `RateLimit` (its lines one list, RFC 9110 §5.3) and, for what it leaves
@@ -208,6 +299,57 @@ mod tests {
             headers.append(*name, HeaderValue::from_static(value));
         }
         headers
+    }
+
+    /// Random header maps, read in one pass and by lookup, read alike.
+    #[test]
+    fn one_pass_reads_as_lookups_do() {
+        let config = RateLimitConfig::new()
+            .with_bucket_header(Some("b"))
+            .with_scope(Scope::Bucket)
+            .with_remaining(Some("r"))
+            .with_reset(Some(WaitField::new("t", WaitFormat::Seconds)));
+        let names = Names::new(&config);
+        let lines = ["r", "t", "b", "x-other", "content-type"];
+        let values = ["0", "5", "12, 3", "", "x", "2.5", "0.000", "7"];
+        let mut rng = fastrand::Rng::with_seed(7);
+        let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        for _ in 0..2_000 {
+            let mut headers = HeaderMap::new();
+            for _ in 0..rng.usize(0..8) {
+                let name = lines[rng.usize(..lines.len())];
+                headers.append(
+                    name,
+                    HeaderValue::from_static(values[rng.usize(..values.len())]),
+                );
+            }
+            let (mut one, mut looked_up) = (StatedQuotas::default(), StatedQuotas::default());
+            let bucket_one = read_with(&names, &headers, || wall, &mut one, true);
+            let bucket_looked_up = read_with(&names, &headers, || wall, &mut looked_up, false);
+            assert_eq!(one, looked_up, "{headers:?}");
+            assert_eq!(bucket_one, bucket_looked_up, "{headers:?}");
+        }
+    }
+
+    #[test]
+    fn a_large_map_is_read_by_lookup_alike() {
+        let mut h = headers(&[
+            ("x-ratelimit-remaining", "5"),
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset-after", "3"),
+        ]);
+        for i in 0..ONE_PASS {
+            h.insert(
+                HeaderName::from_bytes(format!("x-filler-{i}").as_bytes()).unwrap(),
+                HeaderValue::from_static("1"),
+            );
+        }
+        assert!(h.keys_len() > ONE_PASS);
+        let quota = first(&github(), &h).unwrap();
+        assert_eq!(
+            (quota.remaining, quota.reset_in),
+            (0, Duration::from_secs(3))
+        );
     }
 
     #[test]

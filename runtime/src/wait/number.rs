@@ -22,6 +22,9 @@ pub(super) fn trim_ows(value: &[u8]) -> &[u8] {
 /// huge value stays huge. `None` for anything else: an empty value, a sign, an exponent, a
 /// comma, a lone or trailing dot, non-ASCII digits.
 pub(super) fn decimal(text: &[u8], scale: u32) -> Option<u128> {
+    if text.len() <= 19 && scale <= 9 {
+        return short_decimal(text, scale);
+    }
     let (whole, fraction) = match text.iter().position(|&b| b == b'.') {
         Some(dot) => (&text[..dot], Some(&text[dot + 1..])),
         None => (text, None),
@@ -43,6 +46,55 @@ pub(super) fn decimal(text: &[u8], scale: u32) -> Option<u128> {
         }
     }
     Some(value)
+}
+
+/// [`decimal`] of at most 19 bytes at a scale of at most 9, in one pass of `u64` arithmetic:
+/// the whole part is below 10^19 and the kept fraction below 10^9, so nothing saturates.
+fn short_decimal(text: &[u8], scale: u32) -> Option<u128> {
+    const POWERS: [u64; 10] = [
+        1,
+        10,
+        100,
+        1_000,
+        10_000,
+        100_000,
+        1_000_000,
+        10_000_000,
+        100_000_000,
+        1_000_000_000,
+    ];
+    let (mut whole, mut whole_digits) = (0_u64, 0_u32);
+    let (mut fraction, mut fraction_digits, mut kept) = (0_u64, 0_u32, 0_u32);
+    let mut dot = false;
+    for &b in text {
+        if b == b'.' {
+            if dot {
+                return None;
+            }
+            dot = true;
+            continue;
+        }
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        if dot {
+            fraction_digits += 1;
+            if kept < scale {
+                fraction = fraction * 10 + u64::from(digit);
+                kept += 1;
+            }
+        } else {
+            whole = whole * 10 + u64::from(digit);
+            whole_digits += 1;
+        }
+    }
+    if whole_digits == 0 || (dot && fraction_digits == 0) {
+        return None;
+    }
+    let unit = POWERS[scale as usize];
+    let fraction = fraction * POWERS[(scale - kept) as usize];
+    Some(u128::from(whole) * u128::from(unit) + u128::from(fraction))
 }
 
 /// 10^`exp`, from a table (no `u128` division or loop on the hot path); saturating past 10^38.
@@ -174,6 +226,32 @@ mod tests {
             b"nan",
         ] {
             assert_eq!(decimal(bad, 9), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn the_short_path_reads_as_the_long_one() {
+        // the long path, forced by leading zeros past 19 bytes, reads the same value
+        for (text, scale) in [
+            ("0", 9),
+            ("60.000", 9),
+            ("1.5", 6),
+            ("0.0000000019", 9),
+            ("1.2345", 2),
+            ("9999999999999999999", 9),
+            ("123456789.987654321", 9),
+            ("7", 0),
+            ("7.25", 0),
+        ] {
+            let padded = format!("{}{text}", "0".repeat(20));
+            assert_eq!(
+                short_decimal(text.as_bytes(), scale),
+                decimal(padded.as_bytes(), scale),
+                "{text} at scale {scale}"
+            );
+        }
+        for bad in ["", ".", ".5", "1.", "1..2", "+1", "1e3", "1 ", "\u{ff}"] {
+            assert_eq!(short_decimal(bad.as_bytes(), 9), None, "{bad:?}");
         }
     }
 
