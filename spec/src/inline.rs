@@ -8,6 +8,7 @@ use crate::keys::Place;
 use crate::raw::{Field, RawTable, Remaining, Sp};
 use crate::reader::{Reader, Value};
 use crate::suggest::one_of;
+use crate::tables::Required;
 use crate::{
     BudgetConfig, CountFormat, MatchTest, WaitField, WaitFormat, WaitSource, When, WhenSource,
     pointer_has_wildcard,
@@ -144,48 +145,27 @@ impl Reader<'_, '_, '_> {
         path: &str,
         example: &str,
     ) -> Option<Sp<Vec<RawTable>>> {
-        let DeValue::Array(items) = value.get_ref() else {
-            self.type_error(value, "an array of tables", path, example);
-            return None;
-        };
-        let mut cases = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let item_path = format!("{path}[{i}]");
-            let Some(table) = self.table(item, &item_path, example) else {
-                continue;
-            };
-            let fields = self.fields(table, Place::Case, &item_path, item.span());
-            let required = [
-                (
-                    "name",
-                    fields.name.written(),
-                    "name the case's variant, e.g. `name = \"RateLimited\"`",
-                ),
-                (
-                    "when",
-                    fields.when.written(),
-                    "say what a response shows in this case, e.g. `when = { header = \
-                     \"x-ratelimit-remaining\", equals = \"0\" }`",
-                ),
-                (
-                    "message",
-                    fields.message.written(),
-                    "add what the case means, Rust error style, e.g. `message = \"rate limit \
-                     exceeded\"`",
-                ),
-            ];
-            for (key, written, help) in required {
-                if !written {
-                    self.cx.error(
-                        item.span(),
-                        format!("missing `{key}` in `{item_path}`"),
-                        help,
-                    );
-                }
-            }
-            cases.push(fields);
-        }
-        Some(Sp::new(cases, value.span()))
+        const REQUIRED: [Required; 3] = [
+            (
+                "name",
+                |case| case.name.written(),
+                "name the case's variant, e.g. `name = \"RateLimited\"`",
+            ),
+            (
+                "when",
+                |case| case.when.written(),
+                "say what a response shows in this case, e.g. `when = { header = \
+                 \"x-ratelimit-remaining\", equals = \"0\" }`",
+            ),
+            (
+                "message",
+                |case| case.message.written(),
+                "add what the case means, Rust error style, e.g. `message = \"rate limit \
+                 exceeded\"`",
+            ),
+        ];
+        let expected = "an array of tables";
+        self.tables(value, Place::Case, (path, example, expected), &REQUIRED)
     }
 
     /// A case's `when = { header | body | text, equals | starts_with | ends_with | contains }`:

@@ -70,6 +70,7 @@ mod resolve;
 mod shipped;
 mod suggest;
 mod syntax;
+mod tables;
 mod template;
 mod valid;
 mod value;

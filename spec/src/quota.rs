@@ -9,6 +9,7 @@ use crate::keys::Place;
 use crate::raw::{RawSpec, RawTable, Sp};
 use crate::reader::{Reader, Value};
 use crate::suggest::{clip, did_you_mean, one_of};
+use crate::tables::Required;
 use crate::{HTTP_METHODS, Quota, RateLimitConfig};
 
 impl Reader<'_, '_, '_> {
@@ -19,33 +20,14 @@ impl Reader<'_, '_, '_> {
         path: &str,
         example: &str,
     ) -> Option<Sp<Vec<RawTable>>> {
-        let DeValue::Array(items) = value.get_ref() else {
-            self.type_error(
-                value,
-                "an array of tables (`[[rate_limit.quota]]`)",
-                path,
-                example,
-            );
-            return None;
-        };
-        let mut quotas = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let item_path = format!("{path}[{i}]");
-            let Some(table) = self.table(item, &item_path, example) else {
-                continue;
-            };
-            let fields = self.fields(table, Place::Quota, &item_path, item.span());
-            if !fields.remaining.written() {
-                self.cx.error(
-                    item.span(),
-                    format!("missing `remaining` in `{item_path}`"),
-                    "name the header that states the quota's requests left, e.g. `remaining = \
-                     { name = \"x-ratelimit-remaining\" }`",
-                );
-            }
-            quotas.push(fields);
-        }
-        Some(Sp::new(quotas, value.span()))
+        const REQUIRED: [Required; 1] = [(
+            "remaining",
+            |quota| quota.remaining.written(),
+            "name the header that states the quota's requests left, e.g. `remaining = { name \
+             = \"x-ratelimit-remaining\" }`",
+        )];
+        let expected = "an array of tables (`[[rate_limit.quota]]`)";
+        self.tables(value, Place::Quota, (path, example, expected), &REQUIRED)
     }
 
     /// A quota's `methods = ["GET", "HEAD"]`: standard HTTP methods, uppercase (methods are

@@ -6,6 +6,7 @@
 //! - [`CountingAllocator`] and the counters of [`alloc`]: allocations per thread and for the
 //!   process, the bytes a thread holds and their peak;
 //! - [`headers`] and [`header`]: header maps and values from literals or bytes;
+//! - [`Pauses`]: the pauses a retrier's `on_pause` hook reports, recorded;
 //! - [`block_on`]: runs a future that never waits on anything, without a runtime;
 //! - with feature `server`, [`server`]: an HTTP server on 127.0.0.1 that answers each path from
 //!   a script, then with a standing reply, and counts the requests.
@@ -15,12 +16,14 @@
 
 pub mod alloc;
 mod headers;
+mod pauses;
 #[cfg(feature = "server")]
 pub mod server;
 mod sleeper;
 
 pub use alloc::CountingAllocator;
 pub use headers::{header, headers};
+pub use pauses::Pauses;
 #[cfg(feature = "server")]
 pub use server::{Reply, ScriptServer};
 pub use sleeper::{RecordingSleeper, SleepKind};

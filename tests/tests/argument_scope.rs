@@ -6,25 +6,14 @@
 //! Waits are recorded, not slept, and the clock is the real one (as in `rate_limit.rs`): a hold
 //! of 30 s set by one call is still there for the next.
 
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use errspec::Pause;
-use errspec_test_support::{Reply, ScriptServer};
+use errspec_test_support::{Pauses, Reply, ScriptServer};
 
 /// `status` with `headers` and the body `{}`.
 fn reply(status: u16, headers: &[(&str, &str)]) -> Reply {
     Reply::new(status).body("{}").headers(headers)
-}
-
-/// The pauses a client's calls made for rate limits, as the `on_pause` hook reports them.
-#[derive(Clone, Default)]
-struct Pauses(Arc<Mutex<Vec<(Pause, Duration)>>>);
-
-impl Pauses {
-    fn take(&self) -> Vec<(Pause, Duration)> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
-    }
 }
 
 /// A chat client with its errors from `$spec`: `post` scoped by its channel (`&str`),
@@ -97,7 +86,6 @@ macro_rules! chat {
 
             pub fn client(base: String) -> (errspec::Retrying<Http>, Pauses) {
                 let pauses = Pauses::default();
-                let seen = pauses.clone();
                 let http = Http {
                     http: reqwest::Client::builder()
                         .no_proxy()
@@ -107,12 +95,7 @@ macro_rules! chat {
                 };
                 let client = errspec::Retrying::new(http)
                     .with_sleeper(RecordingSleeper::real())
-                    .on_pause(move |pause, wait| {
-                        seen.0
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .push((pause, wait));
-                    });
+                    .on_pause(pauses.hook());
                 (client, pauses)
             }
         }

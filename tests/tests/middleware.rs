@@ -7,12 +7,11 @@
 //!
 //! Unless a test says otherwise, waits are recorded by a sleeper, not slept.
 
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use errspec::middleware::RetryMiddleware;
 use errspec::{Idempotency, LocalStore, Pause, Retrier, RetryBudget, StatusError};
-use errspec_test_support::{RecordingSleeper, Reply, ScriptServer};
+use errspec_test_support::{Pauses, RecordingSleeper, Reply, ScriptServer};
 use reqwest::StatusCode;
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 
@@ -31,27 +30,6 @@ mod stated {
     #[errspec::errors(spec = "specs/rate-limit/stated.toml")]
     #[derive(Debug)]
     pub enum HubError {}
-}
-
-/// The pauses the retrier's calls made for rate limits.
-#[derive(Clone, Default)]
-struct Pauses(Arc<Mutex<Vec<(Pause, Duration)>>>);
-
-impl Pauses {
-    fn take(&self) -> Vec<(Pause, Duration)> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    fn hook(&self) -> impl Fn(Pause, Duration) + Send + Sync + 'static {
-        let pauses = self.clone();
-        move |pause, wait| {
-            pauses
-                .0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push((pause, wait));
-        }
-    }
 }
 
 /// `E`'s spec, waits recorded by `sleeper`, pauses told to `pauses`.

@@ -7,7 +7,6 @@
 //! is told by `on_pause`.
 
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -15,7 +14,7 @@ use errspec::http::{Method, Request};
 use errspec::middleware::RetryMiddleware;
 use errspec::tower::RetryLayer;
 use errspec::{Idempotency, Pause, Retrier, Retrying, StatusError};
-use errspec_test_support::{RecordingSleeper, Reply, ScriptServer};
+use errspec_test_support::{Pauses, RecordingSleeper, Reply, ScriptServer};
 use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -37,31 +36,6 @@ pub enum ArmError {}
 #[errspec::errors(spec = "specs/rate-limit/shopify.toml")]
 #[derive(Debug)]
 pub enum ShopError {}
-
-/// The pauses the calls made for rate limits.
-#[derive(Clone, Default)]
-struct Pauses(Arc<Mutex<Vec<(Pause, Duration)>>>);
-
-impl Pauses {
-    fn take(&self) -> Vec<(Pause, Duration)> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    fn hook(&self) -> impl Fn(Pause, Duration) + Send + Sync + 'static {
-        let pauses = self.clone();
-        move |pause, wait| {
-            let mut all = pauses.0.lock().unwrap_or_else(PoisonError::into_inner);
-            all.push((pause, wait));
-        }
-    }
-
-    /// Asserts the calls since the last look paused once for the stated quota, a second (no
-    /// reset is stated: a spent quota is looked at again a second later).
-    #[track_caller]
-    fn one_second(&self, why: &str) {
-        assert_eq!(self.take(), [(Pause::StatedQuota, SEC)], "{why}");
-    }
-}
 
 fn retrier<E: StatusError>(pauses: &Pauses) -> Retrier {
     Retrier::new(E::retry_config())
@@ -99,13 +73,13 @@ where
     assert_eq!(send(Method::POST, "/w").await, 200);
     assert_eq!(pauses.take(), [], "a POST does not wait for the reads");
     assert_eq!(send(Method::GET, "/r").await, 200);
-    pauses.one_second("a GET waits for the reads");
+    one_second(pauses, "a GET waits for the reads");
     assert_eq!(send(Method::HEAD, "/w").await, 200);
-    pauses.one_second("so does a HEAD");
+    one_second(pauses, "so does a HEAD");
     assert_eq!(send(Method::PUT, "/w0").await, 200);
     assert_eq!(pauses.take(), [], "writes are left");
     assert_eq!(send(Method::DELETE, "/w").await, 200);
-    pauses.one_second("a DELETE waits for the writes");
+    one_second(pauses, "a DELETE waits for the writes");
 }
 
 #[tokio::test]
@@ -245,7 +219,7 @@ async fn a_generated_clients_methods_learn_their_quotas_from_their_calls() {
     assert_eq!(client.write().await.expect("ok"), 200);
     assert_eq!(pauses.take(), []);
     assert_eq!(client.read().await.expect("ok"), 200);
-    pauses.one_second("`read` GETs: it waits for the reads");
+    one_second(&pauses, "`read` GETs: it waits for the reads");
 }
 
 #[tokio::test]
@@ -264,7 +238,7 @@ async fn shopifys_call_limit_is_read_as_used_of_limit() {
     assert_eq!(pauses.take(), [], "8 of 40 left");
     get("/full").await.expect("a response");
     get("/junk").await.expect("a response");
-    pauses.one_second("40 of 40 used: the next call waits");
+    one_second(&pauses, "40 of 40 used: the next call waits");
     // an unreadable value stated nothing: once the second passed, the next period is
     // assumed, and its answers say what is left
     get("/left").await.expect("a response");
@@ -272,7 +246,7 @@ async fn shopifys_call_limit_is_read_as_used_of_limit() {
     assert_eq!(pauses.take(), []);
     get("/full").await.expect("a response");
     get("/left").await.expect("a response");
-    pauses.one_second("spent again");
+    one_second(&pauses, "spent again");
 }
 
 #[tokio::test]
@@ -298,7 +272,7 @@ async fn every_line_of_a_repeated_quota_header_is_read_and_the_tightest_wins() {
         .send()
         .await
         .expect("a response");
-    pauses.one_second("one line says none are left");
+    one_second(&pauses, "one line says none are left");
     let shop = ClientBuilder::new(reqwest_client())
         .with(RetryMiddleware::<ShopError>::new().with_retrier(retrier::<ShopError>(&pauses)))
         .build();
@@ -310,5 +284,12 @@ async fn every_line_of_a_repeated_quota_header_is_read_and_the_tightest_wins() {
         .send()
         .await
         .expect("a response");
-    pauses.one_second("41 of 40 used: none left");
+    one_second(&pauses, "41 of 40 used: none left");
+}
+
+/// Asserts the calls since the last look paused once for the stated quota, a second (no
+/// reset is stated: a spent quota is looked at again a second later).
+#[track_caller]
+fn one_second(pauses: &Pauses, why: &str) {
+    assert_eq!(pauses.take(), [(Pause::StatedQuota, SEC)], "{why}");
 }

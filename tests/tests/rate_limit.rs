@@ -11,21 +11,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use errspec::Pause;
-use errspec_test_support::{Reply, ScriptServer};
+use errspec_test_support::{Pauses, Reply, ScriptServer};
 
 /// `status` with `headers` and the body `{}`.
 fn reply(status: u16, headers: &[(&str, &str)]) -> Reply {
     Reply::new(status).body("{}").headers(headers)
-}
-
-/// The pauses a client's calls made for rate limits, as the `on_pause` hook reports them.
-#[derive(Clone, Default)]
-struct Pauses(Arc<Mutex<Vec<(Pause, Duration)>>>);
-
-impl Pauses {
-    fn take(&self) -> Vec<(Pause, Duration)> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
-    }
 }
 
 /// A client of three endpoints, `/a`, `/b` and `/c`, with its errors from `$spec`.
@@ -77,7 +67,6 @@ macro_rules! hub {
 
             pub fn client(base: String) -> (errspec::Retrying<Http>, Pauses) {
                 let pauses = Pauses::default();
-                let seen = pauses.clone();
                 let http = Http {
                     http: reqwest::Client::builder()
                         .no_proxy()
@@ -87,12 +76,7 @@ macro_rules! hub {
                 };
                 let client = errspec::Retrying::new(http)
                     .with_sleeper(RecordingSleeper::real())
-                    .on_pause(move |pause, wait| {
-                        seen.0
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .push((pause, wait));
-                    });
+                    .on_pause(pauses.hook());
                 (client, pauses)
             }
         }

@@ -8,40 +8,23 @@
 //! Waits are recorded, not slept, and the clock is the real one (see the README: a paused Tokio
 //! clock and a real socket do not mix).
 
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use errspec::middleware::RetryMiddleware;
 use errspec::{Pause, Retrier, StatusError, TransportError};
-use errspec_test_support::{RecordingSleeper, Reply, ScriptServer};
+use errspec_test_support::{Pauses, RecordingSleeper, Reply, ScriptServer};
 
 #[errspec::errors(spec = "../spec/gitlab.toml")]
 #[derive(Debug)]
 pub enum GitLabError {}
 
-/// The pauses of a retrier's calls, as its `on_pause` hook reports them.
-#[derive(Clone, Default)]
-struct Pauses(Arc<Mutex<Vec<(Pause, Duration)>>>);
-
-impl Pauses {
-    fn take(&self) -> Vec<(Pause, Duration)> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
-    }
-}
-
 /// A retrier for `E`'s spec that records its waits and reports its pauses.
 fn retrier<E: StatusError>() -> (Retrier, Pauses) {
     let pauses = Pauses::default();
-    let seen = pauses.clone();
     let retrier = Retrier::new(E::retry_config())
         .with_rate_limit(E::rate_limit())
         .with_sleeper(RecordingSleeper::real())
-        .on_pause(move |pause, wait| {
-            seen.0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push((pause, wait));
-        });
+        .on_pause(pauses.hook());
     (retrier, pauses)
 }
 

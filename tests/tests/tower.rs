@@ -10,8 +10,8 @@
 
 use std::convert::Infallible;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -19,7 +19,7 @@ use bytes::Bytes;
 use errspec::http::{Method, Request, Response, StatusCode};
 use errspec::tower::{ReplayBody, RetryLayer};
 use errspec::{Idempotency, Pause, Retrier, StatusError};
-use errspec_test_support::{RecordingSleeper, Reply, ScriptServer};
+use errspec_test_support::{Pauses, RecordingSleeper, Reply, ScriptServer};
 use http_body::{Body, Frame, SizeHint};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -99,27 +99,6 @@ type Hyper = Client<HttpConnector, TestBody>;
 
 fn hyper() -> Hyper {
     Client::builder(TokioExecutor::new()).build_http()
-}
-
-/// The pauses the retrier's calls made for rate limits.
-#[derive(Clone, Default)]
-struct Pauses(Arc<Mutex<Vec<(Pause, Duration)>>>);
-
-impl Pauses {
-    fn take(&self) -> Vec<(Pause, Duration)> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    fn hook(&self) -> impl Fn(Pause, Duration) + Send + Sync + 'static {
-        let pauses = self.clone();
-        move |pause, wait| {
-            pauses
-                .0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push((pause, wait));
-        }
-    }
 }
 
 /// `E`'s spec, waits recorded by `sleeper`, pauses told to `pauses`.
