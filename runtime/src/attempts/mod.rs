@@ -122,7 +122,7 @@ impl<'r> Attempts<'r> {
             self.deposited = true;
             self.out = false;
             self.ticket = None;
-            self.retrier.store.release_quick(self.scope);
+            self.retrier.store.release_quick(&self.scope);
             return ControlFlow::Break(result);
         }
         let needs_time = result.is_err()
@@ -179,7 +179,7 @@ impl<'r> Attempts<'r> {
         match result {
             Ok(value) => {
                 if quick && !seen.answered {
-                    self.retrier.store.release_quick(self.scope);
+                    self.retrier.store.release_quick(&self.scope);
                 } else if release.is_some() || seen.answered {
                     let now = now.unwrap_or_else(|| self.retrier.sleeper.now());
                     self.retrier.store.report(&report(now, Outcome::Success));

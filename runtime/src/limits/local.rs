@@ -69,7 +69,7 @@ impl LocalStore {
     /// The reservations out in `scope`.
     pub fn in_flight(&self, scope: ScopeKey) -> u32 {
         self.inner
-            .with(scope, |cell| cell.in_flight(Ordering::Relaxed))
+            .with(&scope, |cell| cell.in_flight(Ordering::Relaxed))
             .unwrap_or(0)
     }
 }
@@ -78,7 +78,7 @@ impl LimitStore for LocalStore {
     fn acquire<'a>(&'a self, ask: &'a Ask) -> Acquire<'a> {
         let grant = self
             .inner
-            .with_or_insert(ask.scope, ask.now, |cell| cell.acquire(ask));
+            .with_or_insert(&ask.scope, ask.now, |cell| cell.acquire(ask));
         Acquire::Ready(grant)
     }
 
@@ -88,29 +88,29 @@ impl LimitStore for LocalStore {
         {
             // a reservation of some quotas only: the scope's state counts it apart
             self.inner
-                .with(scope, |cell| cell.unreserve(report.counted));
+                .with(&scope, |cell| cell.unreserve(report.counted));
         }
         let quiet = report.quotas.is_empty()
             && matches!(report.outcome, Outcome::Success | Outcome::Failure);
         let idle = match report.release {
             // freed in the scope it reports on: one lookup for both
-            Some((scope, _)) if scope == report.scope => self.inner.with(scope, |cell| {
+            Some((scope, _)) if scope == report.scope => self.inner.with(&scope, |cell| {
                 cell.release();
                 cell.idle(report.answered)
             }),
             release => {
                 if let Some((scope, _)) = release {
-                    self.inner.with(scope, Cell::release);
+                    self.inner.with(&scope, Cell::release);
                 }
                 self.inner
-                    .with(report.scope, |cell| cell.idle(report.answered))
+                    .with(&report.scope, |cell| cell.idle(report.answered))
             }
         };
         if quiet && idle.unwrap_or(!report.answered) {
             return;
         }
         self.inner
-            .with_or_insert(report.scope, report.now, |cell| cell.learn(report));
+            .with_or_insert(&report.scope, report.now, |cell| cell.learn(report));
     }
 
     fn peek(&self, scope: ScopeKey, now: Instant, cap: Duration) -> Option<(Duration, Pause)> {
@@ -125,7 +125,7 @@ impl LimitStore for LocalStore {
         cap: Duration,
     ) -> Option<(Duration, Pause)> {
         self.inner
-            .with(scope, |cell| {
+            .with(&scope, |cell| {
                 if cell.busy.load(Ordering::Acquire) {
                     cell.lock().peek(now, cap, quotas)
                 } else {
@@ -135,19 +135,24 @@ impl LimitStore for LocalStore {
             .flatten()
     }
 
-    fn acquire_quick(&self, scope: ScopeKey, reads_quota: bool, now: &dyn Fn() -> Instant) -> bool {
+    fn acquire_quick(
+        &self,
+        scope: &ScopeKey,
+        reads_quota: bool,
+        now: &dyn Fn() -> Instant,
+    ) -> bool {
         self.inner
             .with(scope, |cell| cell.quick(reads_quota, now))
             .unwrap_or(false)
     }
 
-    fn release_quick(&self, scope: ScopeKey) {
+    fn release_quick(&self, scope: &ScopeKey) {
         self.inner.with(scope, Cell::release);
     }
 
     fn hold_status(&self, scope: ScopeKey) -> Option<http::StatusCode> {
         self.inner
-            .with(scope, |cell| cell.lock().hold_status())
+            .with(&scope, |cell| cell.lock().hold_status())
             .flatten()
     }
 }
@@ -167,33 +172,33 @@ impl Inner {
 
     /// `f` of `scope`'s cell, if the store has it.
     #[inline]
-    fn with<R>(&self, scope: ScopeKey, f: impl FnOnce(&Cell) -> R) -> Option<R> {
-        if matches!(scope, ScopeKey::Client) {
+    fn with<R>(&self, scope: &ScopeKey, f: impl FnOnce(&Cell) -> R) -> Option<R> {
+        if matches!(*scope, ScopeKey::Client) {
             return Some(f(&self.client));
         }
         let scopes = self.read();
-        let cell = scopes.get(&scope)?;
+        let cell = scopes.get(scope)?;
         cell.used.store(self.tick(), Ordering::Relaxed);
         Some(f(cell))
     }
 
     /// `f` of `scope`'s cell, made if new (and the table trimmed if full).
-    fn with_or_insert<R>(&self, scope: ScopeKey, now: Instant, f: impl FnOnce(&Cell) -> R) -> R {
-        if matches!(scope, ScopeKey::Client) {
+    fn with_or_insert<R>(&self, scope: &ScopeKey, now: Instant, f: impl FnOnce(&Cell) -> R) -> R {
+        if matches!(*scope, ScopeKey::Client) {
             return f(&self.client);
         }
         {
             let scopes = self.read();
-            if let Some(cell) = scopes.get(&scope) {
+            if let Some(cell) = scopes.get(scope) {
                 cell.used.store(self.tick(), Ordering::Relaxed);
                 return f(cell);
             }
         }
         let mut scopes = self.scopes.write().unwrap_or_else(PoisonError::into_inner);
-        if !scopes.contains_key(&scope) && scopes.len() >= MAX_SCOPES {
+        if !scopes.contains_key(scope) && scopes.len() >= MAX_SCOPES {
             trim(&mut scopes, now);
         }
-        let cell = scopes.entry(scope).or_default();
+        let cell = scopes.entry(*scope).or_default();
         cell.used.store(self.tick(), Ordering::Relaxed);
         f(cell)
     }

@@ -89,14 +89,19 @@ pub trait LimitStore: Send + Sync + 'static {
     /// nothing to report ends with [`release_quick`](Self::release_quick); any other end is a
     /// [`report`](Self::report) with [`QUICK`](Ticket::QUICK) as its ticket. The default never
     /// lets a call go this way.
-    fn acquire_quick(&self, scope: ScopeKey, reads_quota: bool, now: &dyn Fn() -> Instant) -> bool {
+    fn acquire_quick(
+        &self,
+        scope: &ScopeKey,
+        reads_quota: bool,
+        now: &dyn Fn() -> Instant,
+    ) -> bool {
         let _ = (scope, reads_quota, now);
         false
     }
 
     /// A call let go by [`acquire_quick`](Self::acquire_quick) succeeded, and its response
     /// stated nothing: frees its slot. The default does nothing.
-    fn release_quick(&self, scope: ScopeKey) {
+    fn release_quick(&self, scope: &ScopeKey) {
         let _ = scope;
     }
 
@@ -135,11 +140,16 @@ impl<S: LimitStore + ?Sized> LimitStore for std::sync::Arc<S> {
         (**self).hold_status(scope)
     }
 
-    fn acquire_quick(&self, scope: ScopeKey, reads_quota: bool, now: &dyn Fn() -> Instant) -> bool {
+    fn acquire_quick(
+        &self,
+        scope: &ScopeKey,
+        reads_quota: bool,
+        now: &dyn Fn() -> Instant,
+    ) -> bool {
         (**self).acquire_quick(scope, reads_quota, now)
     }
 
-    fn release_quick(&self, scope: ScopeKey) {
+    fn release_quick(&self, scope: &ScopeKey) {
         (**self).release_quick(scope);
     }
 }

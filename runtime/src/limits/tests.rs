@@ -381,15 +381,15 @@ fn freeing_a_reservation_that_is_not_out_counts_nothing() {
     let scope = ScopeKey::Client;
     // a report freeing a ticket the store never granted, and a quick release with none out
     store.report(&Report::new(scope, Some(Ticket(7)), now, Outcome::Success));
-    store.release_quick(scope);
+    store.release_quick(&scope);
     assert_eq!(store.in_flight(scope), 0);
     // the counts still work: two out, one freed
-    assert!(store.acquire_quick(scope, false, &at));
-    assert!(store.acquire_quick(scope, false, &at));
+    assert!(store.acquire_quick(&scope, false, &at));
+    assert!(store.acquire_quick(&scope, false, &at));
     assert_eq!(store.in_flight(scope), 2);
-    store.release_quick(scope);
+    store.release_quick(&scope);
     assert_eq!(store.in_flight(scope), 1);
-    store.release_quick(scope);
-    store.release_quick(scope);
+    store.release_quick(&scope);
+    store.release_quick(&scope);
     assert_eq!(store.in_flight(scope), 0);
 }
