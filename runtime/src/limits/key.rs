@@ -20,7 +20,11 @@ pub const MAX_BUCKET_NAME: usize = 64;
 pub struct BucketName {
     /// How many bytes of `bytes` are the name; `HASHED` for a hash of a longer name.
     len: u8,
+    /// The name's bytes (or its hash's), zeros after them.
     bytes: [u8; MAX_BUCKET_NAME],
+    /// A 64-bit FNV-1a of `len` and the bytes in use, for tables in the process: a scope's
+    /// key is hashed several times a call, the name once.
+    hash: u64,
 }
 
 const HASHED: u8 = u8::MAX;
@@ -29,13 +33,22 @@ impl BucketName {
     /// The key of the bucket named `value` (a header's bytes).
     pub fn new(value: &[u8]) -> Self {
         let mut bytes = [0; MAX_BUCKET_NAME];
-        if let Some(slot) = bytes.get_mut(..value.len()) {
-            slot.copy_from_slice(value);
-            let len = u8::try_from(value.len()).unwrap_or(HASHED);
-            return Self { len, bytes };
-        }
-        bytes[..16].copy_from_slice(&fnv1a_128(value).to_be_bytes());
-        Self { len: HASHED, bytes }
+        let (len, used) = match bytes.get_mut(..value.len()) {
+            Some(slot) => {
+                slot.copy_from_slice(value);
+                (u8::try_from(value.len()).unwrap_or(HASHED), value.len())
+            }
+            None => {
+                bytes[..16].copy_from_slice(&fnv1a_128(value).to_be_bytes());
+                (HASHED, 16)
+            }
+        };
+        let hash = bytes[..used]
+            .iter()
+            .fold(FNV64_OFFSET ^ u64::from(len), |hash, b| {
+                (hash ^ u64::from(*b)).wrapping_mul(FNV64_PRIME)
+            });
+        Self { len, bytes, hash }
     }
 
     /// The name's bytes, or the 16 bytes of its hash when [`is_hashed`](Self::is_hashed).
@@ -53,18 +66,22 @@ impl BucketName {
 }
 
 impl PartialEq for BucketName {
-    /// The same name (or hash): the bytes in use only, since the rest are zeros.
+    /// The same name (or hash): the hashes first, then the bytes (the whole arrays, since
+    /// the bytes past the name are zeros).
     fn eq(&self, other: &Self) -> bool {
-        self.len == other.len && self.as_bytes() == other.as_bytes()
+        self.hash == other.hash && self.len == other.len && self.bytes == other.bytes
     }
 }
 
 impl core::hash::Hash for BucketName {
+    /// The name's hash, computed once when the name was read.
     fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
-        state.write_u8(self.len);
-        state.write(self.as_bytes());
+        state.write_u64(self.hash);
     }
 }
+
+const FNV64_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV64_PRIME: u64 = 0x0000_0100_0000_01b3;
 
 impl fmt::Debug for BucketName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -236,6 +253,22 @@ mod tests {
             BucketName::new(over.as_bytes())
         );
         assert_eq!(BucketName::new(b"search").as_bytes(), b"search");
+    }
+
+    #[test]
+    fn a_table_keyed_by_names_finds_each_name_and_only_it() {
+        use std::collections::HashSet;
+        let names: Vec<Vec<u8>> = (0..300_u32)
+            .map(|i| format!("bucket-{i}").into_bytes())
+            .chain([b"".to_vec(), b"\xff".to_vec(), "b".repeat(300).into_bytes()])
+            .collect();
+        let table: HashSet<BucketName> = names.iter().map(|n| BucketName::new(n)).collect();
+        assert_eq!(table.len(), names.len());
+        for name in &names {
+            assert!(table.contains(&BucketName::new(name)));
+        }
+        assert!(!table.contains(&BucketName::new(b"bucket-300")));
+        assert!(!table.contains(&BucketName::new("b".repeat(299).as_bytes())));
     }
 
     /// A `Display` that writes its text in pieces.
