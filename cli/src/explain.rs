@@ -103,13 +103,29 @@ pub(crate) fn explain(loaded: &Loaded, code: u16) -> String {
                 .and_then(|s| s.canonical_reason())
                 .unwrap_or(UNKNOWN_REASON);
             let heading = format!("{code} {reason}: not listed in {}", loaded.name);
-            line(
-                "variant",
-                &format!(
-                    "{}::{} {{ status, .. }}, the fallback for statuses the spec does not list",
-                    spec.enum_name, spec.fallback
-                ),
-            );
+            if code < 400 {
+                // what `check`, `send`, the middleware and the layer do with a status below 400
+                line(
+                    "response",
+                    "a success: `check` and `send` hand it back, and no error is made of it",
+                );
+                line(
+                    "variant",
+                    &format!(
+                        "{}::{} {{ status, .. }} only when converted with `From<StatusCode>`, \
+                         the fallback for statuses the spec does not list",
+                        spec.enum_name, spec.fallback
+                    ),
+                );
+            } else {
+                line(
+                    "variant",
+                    &format!(
+                        "{}::{} {{ status, .. }}, the fallback for statuses the spec does not list",
+                        spec.enum_name, spec.fallback
+                    ),
+                );
+            }
             let defaults = spec.defaults_for(code);
             let origin = match defaults.class {
                 Some(_) => format!(" (the {}xx class default)", code / 100),

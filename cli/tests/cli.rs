@@ -190,6 +190,21 @@ fn explain_an_unlisted_status_gives_the_fallback_and_class_default() {
     let text = stdout(&out);
     assert!(text.starts_with("799 Unknown Status: not listed"), "{text}");
     assert!(text.contains("belong to no class"), "{text}");
+    assert!(!text.contains("a success"), "{text}");
+
+    // an unlisted status below 400 is a success to `check` and `send`
+    let out = run(&["explain", "spec/ardoq.toml", "204"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("  response  a success: `check` and `send` hand it back"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "ArdoqError::Other { status, .. } only when converted with `From<StatusCode>`"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
