@@ -245,13 +245,10 @@ fn engine_for<'r, E: StatusError>(
     shared: &'r Shared,
     cached: &'r OnceLock<Cached>,
 ) -> RetrierRef<'r> {
-    if let Some(c) = cached.get()
-        && c.id == TypeId::of::<E>()
-        && c.generation == shared.generation.load(Ordering::Acquire)
-    {
-        return RetrierRef::Borrowed(&c.retrier);
+    match cached.get() {
+        Some(c) if c.is_current(TypeId::of::<E>(), shared) => RetrierRef::Borrowed(&c.retrier),
+        _ => engine_uncached::<E>(shared, cached),
     }
-    engine_uncached::<E>(shared, cached)
 }
 
 /// [`engine_for`] when `cached` keeps no current engine for `E`.
@@ -268,14 +265,19 @@ fn engine_uncached<'r, E: StatusError>(
             generation,
             retrier: Arc::clone(&retrier),
         });
-        if let Some(c) = cached
-            .get()
-            .filter(|c| c.id == id && c.generation == shared.generation.load(Ordering::Acquire))
-        {
+        if let Some(c) = cached.get().filter(|c| c.is_current(id, shared)) {
             return RetrierRef::Borrowed(&c.retrier);
         }
     }
     RetrierRef::Shared(retrier)
+}
+
+impl Cached {
+    /// Whether this is the engine of error type `id` under `shared`'s current settings.
+    #[inline]
+    fn is_current(&self, id: TypeId, shared: &Shared) -> bool {
+        self.id == id && self.generation == shared.generation.load(Ordering::Acquire)
+    }
 }
 
 impl Shared {

@@ -92,9 +92,10 @@ fn short_decimal(text: &[u8], scale: u32) -> Option<u128> {
     if whole_digits == 0 || (dot && fraction_digits == 0) {
         return None;
     }
-    let unit = POWERS[scale as usize];
-    let fraction = fraction * POWERS[(scale - kept) as usize];
-    Some(u128::from(whole) * u128::from(unit) + u128::from(fraction))
+    // `scale` is at most 9 and `kept` at most `scale`: both powers are in the table
+    let power = |exp: u32| POWERS.get(usize::try_from(exp).ok()?).copied();
+    let (unit, left) = (power(scale)?, power(scale - kept)?);
+    Some(u128::from(whole) * u128::from(unit) + u128::from(fraction * left))
 }
 
 /// 10^`exp`, from a table (no `u128` division or loop on the hot path); saturating past 10^38.
