@@ -178,8 +178,18 @@ impl<'r> Attempts<'r> {
         };
         match result {
             Ok(value) => {
+                let store = &self.retrier.store;
                 if quick && !seen.answered {
-                    self.retrier.store.release_quick(&self.scope);
+                    store.release_quick(&self.scope);
+                } else if quick
+                    && scope == self.scope
+                    && store.report_quick(
+                        &scope,
+                        &seen.quotas,
+                        now.unwrap_or_else(|| self.retrier.sleeper.now()),
+                    )
+                {
+                    // freed, and what the response stated learned, without a report
                 } else if release.is_some() || seen.answered {
                     let now = now.unwrap_or_else(|| self.retrier.sleeper.now());
                     self.retrier.store.report(&report(now, Outcome::Success));

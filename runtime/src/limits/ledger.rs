@@ -74,6 +74,15 @@ impl Ledger {
         self.answered
     }
 
+    /// How many reservations may be out at once for [`enter`](Self::enter) to let one more go,
+    /// whatever the time: the count the known period has left, at most the limit a period is
+    /// seen to allow (what a new period starts with once the reset passes); `u64::MAX` when no
+    /// quota is stated. A store may let calls go while fewer are out, without asking.
+    pub(crate) fn room(&self) -> u64 {
+        self.period
+            .map_or(u64::MAX, |period| period.remaining.min(self.limit))
+    }
+
     /// Whether a call may take a slot at `now` with `in_flight` reservations out, reading a
     /// stated quota (`reads_quota`); `cap` is the longest wait for a reset the call accepts.
     pub(crate) fn enter(

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Instant;
 
 use super::key::ScopeKey;
-use super::quotas::QuotaSet;
+use super::quotas::{QuotaSet, StatedQuotas};
 use super::state::ScopeState;
 use super::store::{Acquire, Ask, Grant, LimitStore, Outcome, Report};
 use super::{MAX_SCOPES, Pause};
@@ -44,6 +44,10 @@ struct Inner {
 struct Cell {
     /// Whether the state can make a call wait ([`ScopeState::busy`]).
     busy: AtomicBool,
+    /// When busy, the reservations that may be out for a call to go without the lock
+    /// ([`ScopeState::room`]): a stated quota with room left lets calls go as they would
+    /// be let go under it. Written before `busy`.
+    room: AtomicU64,
     /// Whether a response of the scope has been read.
     answered: AtomicBool,
     /// Two counts in one word, so that the fast path changes both at once: the reservations
@@ -150,6 +154,15 @@ impl LimitStore for LocalStore {
         self.inner.with(scope, Cell::release);
     }
 
+    fn report_quick(&self, scope: &ScopeKey, stated: &StatedQuotas, now: Instant) -> bool {
+        self.inner
+            .with(scope, |cell| {
+                cell.release();
+                cell.succeeded(stated, now);
+            })
+            .is_some()
+    }
+
     fn hold_status(&self, scope: ScopeKey) -> Option<http::StatusCode> {
         self.inner
             .with(&scope, |cell| cell.lock().hold_status())
@@ -242,27 +255,64 @@ impl Cell {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Whether an answer needs no lock: nothing can wait here, and (for an answer read) the
-    /// scope had its first answer.
+    /// Whether an answer that states no quota needs no lock: nothing can wait here but stated
+    /// quotas with room left (which such an answer leaves as they are), and (for an answer
+    /// read) the scope had its first answer.
     fn idle(&self, answered: bool) -> bool {
-        !self.busy.load(Ordering::Acquire) && (!answered || self.answered.load(Ordering::Acquire))
+        (!self.busy.load(Ordering::Acquire) || self.room.load(Ordering::Acquire) > 0)
+            && (!answered || self.answered.load(Ordering::Acquire))
     }
 
-    /// The fast path: a call goes without the lock when nothing can make it wait.
+    /// The fast path: a call goes without the lock when nothing can make it wait, or when
+    /// only stated quotas can and they have room for it with the reservations out.
     #[inline]
     fn quick(&self, reads_quota: bool, now: &dyn Fn() -> Instant) -> bool {
-        let first_contact = reads_quota && !self.answered.load(Ordering::Acquire);
-        if self.busy.load(Ordering::Acquire) || first_contact {
+        if reads_quota && !self.answered.load(Ordering::Acquire) {
             return false;
         }
-        let before = self
-            .counts
-            .fetch_add(ONE_QUIET | ONE_IN_FLIGHT, Ordering::AcqRel);
+        let before = if self.busy.load(Ordering::Acquire) {
+            match self.reserve_in(self.room.load(Ordering::Acquire)) {
+                Some(before) => before,
+                None => return false,
+            }
+        } else {
+            self.counts
+                .fetch_add(ONE_QUIET | ONE_IN_FLIGHT, Ordering::AcqRel)
+        };
         if before >> 32 == 0 {
             // the first request since the state last counted: when learned pacing starts
             self.lock().sent_quietly(0, Some(now()));
         }
         true
+    }
+
+    /// Reserves a slot of stated quotas with `room` ([`ScopeState::room`]) if the reservations
+    /// out leave one: the counts before, or `None`. One more than the state would let go is
+    /// left free for the call it may be admitting under the lock (it counts its reservation
+    /// after deciding).
+    #[inline]
+    fn reserve_in(&self, room: u64) -> Option<u64> {
+        let mut counts = self.counts.load(Ordering::Acquire);
+        loop {
+            if (counts & IN_FLIGHT).saturating_add(1) >= room {
+                return None;
+            }
+            match self.counts.compare_exchange_weak(
+                counts,
+                counts.wrapping_add(ONE_QUIET | ONE_IN_FLIGHT),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(before) => return Some(before),
+                Err(now) => counts = now,
+            }
+        }
+    }
+
+    /// Tells the fast path what the state allows now.
+    fn publish(&self, state: &ScopeState) {
+        self.room.store(state.room(), Ordering::Release);
+        self.busy.store(state.busy(), Ordering::Release);
     }
 
     fn acquire(&self, ask: &Ask) -> Grant {
@@ -277,7 +327,7 @@ impl Cell {
             self.counts.fetch_add(ONE_IN_FLIGHT, Ordering::AcqRel);
             state.reserve(ask.quotas, true);
         }
-        self.busy.store(state.busy(), Ordering::Release);
+        self.publish(&state);
         grant
     }
 
@@ -296,7 +346,7 @@ impl Cell {
     fn unreserve(&self, quotas: QuotaSet) {
         let mut state = self.lock();
         state.reserve(quotas, false);
-        self.busy.store(state.busy(), Ordering::Release);
+        self.publish(&state);
     }
 
     /// The reservations out.
@@ -310,11 +360,25 @@ impl Cell {
         u32::try_from(before >> 32).unwrap_or(u32::MAX)
     }
 
+    /// What [`learn`](Self::learn) does with the report of a read response to a call that
+    /// succeeded: the lock is taken only when the response stated a quota or something here
+    /// must see it.
+    fn succeeded(&self, stated: &StatedQuotas, now: Instant) {
+        if stated.is_empty() && self.idle(true) {
+            return;
+        }
+        let mut state = self.lock();
+        state.sent_quietly(self.take_quiet(), None);
+        state.succeeded(now, true, stated);
+        self.publish(&state);
+        self.answered.store(state.answered(), Ordering::Release);
+    }
+
     fn learn(&self, report: &Report) {
         let mut state = self.lock();
         state.sent_quietly(self.take_quiet(), None);
         state.learn(report);
-        self.busy.store(state.busy(), Ordering::Release);
+        self.publish(&state);
         self.answered.store(state.answered(), Ordering::Release);
     }
 }

@@ -59,4 +59,6 @@ impl core::fmt::Display for Pause {
 #[cfg(test)]
 mod quota_tests;
 #[cfg(test)]
+mod room_tests;
+#[cfg(test)]
 mod tests;

@@ -108,6 +108,7 @@ fn read_with(
     one_pass: bool,
 ) -> Option<BucketName> {
     let mut readings = [Reading::default(); MAX_QUOTAS];
+    // the wall time, told once and only if a reset's format needs it
     let mut now = None;
     let mut wall = || *now.get_or_insert_with(&wall);
     let mut bucket = None;
@@ -123,7 +124,7 @@ fn read_with(
                 if let Some((reset, format)) = &quota.reset
                     && reset == name
                 {
-                    reading.reset_line(value.as_bytes(), *format, wall());
+                    reading.reset_line(value.as_bytes(), *format, &mut wall);
                 }
             }
         }
@@ -142,7 +143,7 @@ fn read_with(
                 && reading.fewest.is_some()
             {
                 for value in headers.get_all(reset) {
-                    reading.reset_line(value.as_bytes(), *format, wall());
+                    reading.reset_line(value.as_bytes(), *format, &mut wall);
                 }
             }
         }
@@ -214,9 +215,14 @@ impl Reading {
         }
     }
 
-    /// A line of the quota's reset, in `format`, read at wall time `wall`.
-    fn reset_line(&mut self, line: &[u8], format: WaitFormat, wall: SystemTime) {
-        if let Ok(wait) = crate::wait::read(line, format, wall) {
+    /// A line of the quota's reset, in `format`, read at wall time `wall()`.
+    fn reset_line(
+        &mut self,
+        line: &[u8],
+        format: WaitFormat,
+        wall: &mut impl FnMut() -> SystemTime,
+    ) {
+        if let Ok(wait) = crate::wait::read_at(line, format, wall) {
             self.reset = match (self.reset, wait) {
                 (Reset::In(latest), Some(wait)) => Reset::In(latest.max(wait)),
                 (Reset::In(latest), None) => Reset::In(latest),

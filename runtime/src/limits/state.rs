@@ -11,7 +11,7 @@ use http::StatusCode;
 use super::Pause;
 use super::learned::{Learned, SAME_HOLD, Window};
 use super::ledger::{Entry, Ledger};
-use super::quotas::{MAX_QUOTAS, QuotaSet};
+use super::quotas::{MAX_QUOTAS, QuotaSet, StatedQuotas};
 use super::store::{Ask, Grant, Outcome, Report};
 use crate::{Pacing, clock};
 
@@ -55,6 +55,26 @@ impl ScopeState {
     /// Whether a response of the scope has been read.
     pub(crate) fn answered(&self) -> bool {
         self.ledgers[0].answered()
+    }
+
+    /// How many reservations may be out at once for [`admit`](Self::admit) to let a call
+    /// that counts against every quota go at once, whatever the time: when stated quotas are
+    /// all that can make a call wait (no hold, no learned quota, no refused call due to retry,
+    /// every reservation of every quota), the fewest any of them has room for
+    /// ([`Ledger::room`]); `u64::MAX` with none stated; 0 when a call must be admitted.
+    pub(crate) fn room(&self) -> u64 {
+        if self.hold.is_some()
+            || self.excluded.iter().any(|n| *n > 0)
+            || self.learned.window.is_some()
+            || self.learned.retrying > 0
+        {
+            return 0;
+        }
+        self.ledgers
+            .iter()
+            .map(Ledger::room)
+            .min()
+            .unwrap_or(u64::MAX)
     }
 
     /// Whether the scope holds something a server stated that is still to come at `now`: a
@@ -234,21 +254,13 @@ impl ScopeState {
     /// What an answer teaches.
     pub(crate) fn learn(&mut self, report: &Report) {
         let now = report.now;
-        if self.hold.is_some_and(|h| h.until <= now) {
-            self.hold = None;
+        if let Outcome::Success = report.outcome {
+            self.succeeded(now, report.answered, &report.quotas);
+            return;
         }
-        if report.answered || !report.quotas.is_empty() {
-            for (index, ledger) in self.ledgers.iter_mut().enumerate() {
-                ledger.answer(now, report.quotas.get(index));
-            }
-        }
+        self.answer(now, report.answered, &report.quotas);
         match report.outcome {
-            Outcome::Success => {
-                if let Some(window) = &mut self.learned.window {
-                    window.advance(now);
-                }
-            }
-            Outcome::Failure => {}
+            Outcome::Success | Outcome::Failure => {}
             Outcome::Refused {
                 hold,
                 status,
@@ -277,6 +289,28 @@ impl ScopeState {
                 if retrying {
                     self.learned.retrying = self.learned.retrying.saturating_sub(1);
                 }
+            }
+        }
+    }
+
+    /// What the answer to a call that succeeded teaches: what it stated, if it was read
+    /// (`answered`), and a learned period moves on.
+    pub(crate) fn succeeded(&mut self, now: Instant, answered: bool, quotas: &StatedQuotas) {
+        self.answer(now, answered, quotas);
+        if let Some(window) = &mut self.learned.window {
+            window.advance(now);
+        }
+    }
+
+    /// An answer at `now` (read, or stating `quotas`): an ended hold is forgotten, and each
+    /// quota's ledger learns what it stated.
+    fn answer(&mut self, now: Instant, answered: bool, quotas: &StatedQuotas) {
+        if self.hold.is_some_and(|h| h.until <= now) {
+            self.hold = None;
+        }
+        if answered || !quotas.is_empty() {
+            for (index, ledger) in self.ledgers.iter_mut().enumerate() {
+                ledger.answer(now, quotas.get(index));
             }
         }
     }

@@ -105,6 +105,17 @@ pub trait LimitStore: Send + Sync + 'static {
         let _ = scope;
     }
 
+    /// A call let go by [`acquire_quick`](Self::acquire_quick) succeeded, and a response was
+    /// read in `scope` (the one it was let go in) stating `stated` (perhaps nothing) at
+    /// `now`: frees its slot and learns what the response stated, as the [`report`](Self::report)
+    /// of an [`Outcome::Success`] with ticket [`Ticket::QUICK`] would, and says `true`; or
+    /// does nothing and says `false`, and the engine sends that report. Lets a store skip the
+    /// report's making on the fast path. The default says `false`.
+    fn report_quick(&self, scope: &ScopeKey, stated: &StatedQuotas, now: Instant) -> bool {
+        let _ = (scope, stated, now);
+        false
+    }
+
     /// The status of the response that set `scope`'s hold, if the store knows it: what a call
     /// not sent because of the hold returns. The default knows nothing (429 is returned).
     fn hold_status(&self, scope: ScopeKey) -> Option<StatusCode> {
@@ -151,6 +162,10 @@ impl<S: LimitStore + ?Sized> LimitStore for std::sync::Arc<S> {
 
     fn release_quick(&self, scope: &ScopeKey) {
         (**self).release_quick(scope);
+    }
+
+    fn report_quick(&self, scope: &ScopeKey, stated: &StatedQuotas, now: Instant) -> bool {
+        (**self).report_quick(scope, stated, now)
     }
 }
 

@@ -123,15 +123,19 @@ pub(crate) fn read(
     format: WaitFormat,
     now: SystemTime,
 ) -> Result<Option<Duration>, Unreadable> {
+    read_at(value, format, || now)
+}
+
+/// [`read`], telling the time only for a format that needs it (a delay is read without it).
+pub(crate) fn read_at(
+    value: &[u8],
+    format: WaitFormat,
+    now: impl FnOnce() -> SystemTime,
+) -> Result<Option<Duration>, Unreadable> {
     let value = trim_ows(value);
     let delay = |scale| {
         decimal(value, scale)
             .map(|nanos| Some(from_nanos(nanos)))
-            .ok_or(Unreadable::MALFORMED)
-    };
-    let reset = |scale| {
-        decimal(value, scale)
-            .map(|nanos| until(signed(nanos), now))
             .ok_or(Unreadable::MALFORMED)
     };
     // Each decimal is read in nanoseconds: 10^-9 seconds, or 10^-6 milliseconds.
@@ -142,11 +146,13 @@ pub(crate) fn read(
     // `WaitSyntax` is exhaustive and `WaitFormat::syntax` matches every format: a new format
     // is a compile error in errspec-core until it has a syntax, and a new syntax one here.
     let wait = match format.syntax() {
-        WaitSyntax::DelayOrHttpDate => delay(9).or_else(|_| date::http_date(value, now)),
+        WaitSyntax::DelayOrHttpDate => delay(9).or_else(|_| date::http_date(value, now())),
         WaitSyntax::Delay(unit) => delay(scale(unit)),
-        WaitSyntax::Epoch(unit) => reset(scale(unit)),
-        WaitSyntax::Rfc3339 => date::rfc3339(value, now),
-        WaitSyntax::Iso8601 => date::iso8601(value, now),
+        WaitSyntax::Epoch(unit) => decimal(value, scale(unit))
+            .map(|nanos| until(signed(nanos), now()))
+            .ok_or(Unreadable::MALFORMED),
+        WaitSyntax::Rfc3339 => date::rfc3339(value, now()),
+        WaitSyntax::Iso8601 => date::iso8601(value, now()),
         WaitSyntax::GoDuration => go::duration(value).map(Some).ok_or(Unreadable::MALFORMED),
         WaitSyntax::RateLimitField => ratelimit::wait(value),
     }?;

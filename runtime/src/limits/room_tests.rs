@@ -1,0 +1,142 @@
+//! The in-process store's fast path over a stated quota with room left, and its report of a
+//! quick success: against what the store decides under its lock.
+
+use core::time::Duration;
+use std::time::Instant;
+
+use super::*;
+
+fn stated(remaining: u64, reset_in: Duration) -> StatedQuotas {
+    let mut quotas = StatedQuotas::default();
+    quotas.set(0, Some(StatedQuota::new(remaining, reset_in)));
+    quotas
+}
+
+/// An answer to a call let go on the fast path, stating `quotas`, through the full report.
+fn report_success(store: &LocalStore, quotas: StatedQuotas, now: Instant) {
+    let report = Report::new(ScopeKey::Client, Some(Ticket::QUICK), now, Outcome::Success)
+        .with_quotas(quotas);
+    store.report(&report);
+}
+
+/// A call as the engine makes it: the fast path first, else the full ask. `Some(quick)` when it
+/// may go, `None` when it must wait.
+fn go(store: &LocalStore, now: Instant, ticket: u64) -> Option<bool> {
+    if store.acquire_quick(&ScopeKey::Client, true, &|| now) {
+        return Some(true);
+    }
+    let mut ask = Ask::new(ScopeKey::Client, Ticket(ticket), now);
+    ask.reads_quota = true;
+    match store.acquire(&ask).ready() {
+        Some(Grant::Go) => Some(false),
+        _ => None,
+    }
+}
+
+#[test]
+fn a_stated_quota_with_room_lets_calls_go_without_the_lock_and_no_more_than_it_has() {
+    let store = LocalStore::new();
+    let t0 = Instant::now();
+    // the first call waits for nothing but asks (no answer came yet); its answer: 5 left for
+    // a minute
+    assert_eq!(go(&store, t0, 1), Some(false));
+    report_success(&store, stated(5, Duration::from_secs(60)), t0);
+    let calls: Vec<_> = (2..12).map(|n| go(&store, t0, n)).collect();
+    // the fast path leaves the last slot to the lock, which lets exactly the 5 go
+    assert_eq!(
+        calls,
+        [
+            Some(true),
+            Some(true),
+            Some(true),
+            Some(true),
+            Some(false),
+            None,
+            None,
+            None,
+            None,
+            None
+        ]
+    );
+    assert_eq!(store.in_flight(ScopeKey::Client), 5);
+}
+
+#[test]
+fn a_hold_closes_the_fast_path_until_an_answer_after_it() {
+    let store = LocalStore::new();
+    let t0 = Instant::now();
+    assert_eq!(go(&store, t0, 1), Some(false));
+    report_success(&store, stated(100, Duration::from_secs(60)), t0);
+    assert!(store.acquire_quick(&ScopeKey::Client, true, &|| t0));
+    let refused = Outcome::Refused {
+        hold: Some(Duration::from_secs(2)),
+        status: None,
+        rate_limited: false,
+        retrying: false,
+    };
+    store.report(&Report::new(
+        ScopeKey::Client,
+        Some(Ticket::QUICK),
+        t0,
+        refused,
+    ));
+    assert!(!store.acquire_quick(&ScopeKey::Client, true, &|| t0));
+    let later = t0 + Duration::from_secs(3);
+    assert_eq!(go(&store, later, 2), Some(false), "the hold ended");
+    assert!(store.report_quick(
+        &ScopeKey::Client,
+        &stated(98, Duration::from_secs(57)),
+        later
+    ));
+    assert!(store.acquire_quick(&ScopeKey::Client, true, &|| later));
+}
+
+/// The same answers, told through `report_quick` to one store and through `report` to
+/// another, leave both deciding alike: random quotas, resets, clocks and calls.
+#[test]
+fn a_quick_report_teaches_what_a_full_report_does() {
+    let mut rng = fastrand::Rng::with_seed(15);
+    let (mut quick_reports, mut went) = (0, 0);
+    for round in 0..300 {
+        let (quick, full) = (LocalStore::new(), LocalStore::new());
+        let mut now = Instant::now();
+        // the calls out: their ticket, and whether they went on the fast path
+        let mut out: Vec<(u64, bool)> = Vec::new();
+        for step in 0..60 {
+            now += Duration::from_millis(rng.u64(0..400));
+            let ticket = round * 100 + step;
+            if out.is_empty() || rng.bool() {
+                let decided = go(&quick, now, ticket);
+                assert_eq!(decided, go(&full, now, ticket), "round {round} step {step}");
+                if let Some(fast) = decided {
+                    went += 1;
+                    out.push((ticket, fast));
+                }
+                continue;
+            }
+            let (ticket, fast) = out.swap_remove(rng.usize(..out.len()));
+            let quotas = match rng.u8(0..4) {
+                0 => StatedQuotas::default(),
+                _ => stated(rng.u64(0..12), Duration::from_millis(rng.u64(0..3_000))),
+            };
+            let ticket = if fast { Ticket::QUICK } else { Ticket(ticket) };
+            let report = Report::new(ScopeKey::Client, Some(ticket), now, Outcome::Success)
+                .with_quotas(quotas);
+            if fast && quick.report_quick(&ScopeKey::Client, &quotas, now) {
+                quick_reports += 1;
+            } else {
+                quick.report(&report);
+            }
+            full.report(&report);
+            assert_eq!(
+                quick.in_flight(ScopeKey::Client),
+                full.in_flight(ScopeKey::Client)
+            );
+        }
+    }
+    // both paths were taken often
+    assert!(
+        quick_reports > 1_000 && went > 5_000,
+        "{quick_reports} {went}"
+    );
+}
