@@ -3,7 +3,7 @@
 use core::future::Future;
 use core::ops::{ControlFlow, Deref};
 use core::time::Duration;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use crate::budget::Withdrawal;
@@ -28,6 +28,27 @@ impl Deref for RetrierRef<'_> {
         match self {
             Self::Borrowed(r) => r,
             Self::Shared(r) => r,
+        }
+    }
+}
+
+/// What an attempt's responses said, borrowed where its call keeps it (when the call reads
+/// responses), and cleared for the next attempt when dropped.
+struct Kept<'s>(Option<MutexGuard<'s, Option<Seen>>>);
+
+impl Kept<'_> {
+    fn seen(&self) -> &Seen {
+        match self.0.as_deref() {
+            Some(Some(seen)) => seen,
+            _ => &Seen::EMPTY,
+        }
+    }
+}
+
+impl Drop for Kept<'_> {
+    fn drop(&mut self) {
+        if let Some(kept) = &mut self.0 {
+            **kept = None;
         }
     }
 }
@@ -133,16 +154,11 @@ impl<'r> Attempts<'r> {
         // an attempt came back, so it was sent: a loop that never called `ready` deposits here
         self.deposit(now);
         self.out = false;
-        let seen = if self.retrier.context.reads {
-            let seen = self
-                .seen
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take();
-            seen.unwrap_or(Seen::EMPTY)
-        } else {
-            Seen::EMPTY
-        };
+        let kept = Kept(
+            (self.retrier.context.reads)
+                .then(|| self.seen.lock().unwrap_or_else(PoisonError::into_inner)),
+        );
+        let seen = kept.seen();
         if let Some(quotas) = seen.counting {
             // the request's HTTP method was told: later attempts (and the method's later
             // calls) count against its quotas
@@ -197,6 +213,17 @@ impl<'r> Attempts<'r> {
                 ControlFlow::Break(Ok(value))
             }
             Err(err) => {
+                let seen = *seen;
+                drop(kept);
+                let report = |now, outcome| {
+                    let mut report = Report::new(scope, None, now, outcome)
+                        .with_api(api)
+                        .with_quotas(seen.quotas);
+                    report.release = release;
+                    report.counted = counted;
+                    report.answered = seen.answered;
+                    report
+                };
                 let now = now.unwrap_or_else(|| self.retrier.sleeper.now());
                 let (next, withdrawal) = self.retrier.next(&mut self.call, &err, scope, now);
                 let wait = match next {

@@ -150,11 +150,16 @@ impl Ledger {
     /// An answer of the same period as the one known (a reset within [`RESET_GRAIN`]) can only
     /// lower the count: one stating more left was counted before others answered sooner. Any
     /// other reset is a new period, later or earlier: the latest answer wins.
-    pub(crate) fn answer(&mut self, now: Instant, quota: Option<StatedQuota>) {
+    #[inline]
+    pub(crate) fn answer(&mut self, now: Instant, quota: Option<&StatedQuota>) {
         self.answered = true;
-        let Some(quota) = quota else {
-            return;
-        };
+        if let Some(quota) = quota {
+            self.stated(now, quota);
+        }
+    }
+
+    /// An answer at `now` stating `quota` (see [`answer`](Self::answer)).
+    fn stated(&mut self, now: Instant, quota: &StatedQuota) {
         if quota.reset_in.is_zero() {
             // a reset already past: the count is of a period that is over (a late answer)
             return;
@@ -204,8 +209,8 @@ mod tests {
         let mut ledger = Ledger::default();
         let t0 = Instant::now();
         // 40 a period: the answers count down to 0
-        ledger.answer(t0, stated(39, 1));
-        ledger.answer(t0, stated(0, 1));
+        ledger.answer(t0, stated(39, 1).as_ref());
+        ledger.answer(t0, stated(0, 1).as_ref());
         assert_eq!(
             ledger.enter(t0, 0, true, CAP),
             Entry::Wait(Duration::from_secs(1))
@@ -217,7 +222,7 @@ mod tests {
         }
         assert!(matches!(ledger.enter(reset, 40, true, CAP), Entry::Wait(w) if w <= RECHECK));
         // their answers state the new period: spent again until its reset
-        ledger.answer(reset, stated(0, 1));
+        ledger.answer(reset, stated(0, 1).as_ref());
         assert_eq!(
             ledger.enter(reset, 0, true, CAP),
             Entry::Wait(Duration::from_secs(1))
@@ -230,11 +235,11 @@ mod tests {
         let t0 = Instant::now();
         let period = Duration::from_millis(200);
         // periods of 4 in 200 ms: the first answer of a period states its whole length
-        ledger.answer(t0, Some(StatedQuota::new(3, period)));
-        ledger.answer(t0 + period, Some(StatedQuota::new(3, period)));
+        ledger.answer(t0, Some(StatedQuota::new(3, period)).as_ref());
+        ledger.answer(t0 + period, Some(StatedQuota::new(3, period)).as_ref());
         ledger.answer(
             t0 + period,
-            Some(StatedQuota::new(0, Duration::from_millis(195))),
+            Some(StatedQuota::new(0, Duration::from_millis(195))).as_ref(),
         );
         let now = t0 + period;
         let waits: Vec<_> = (0..10).map(|_| ledger.enter(now, 0, true, CAP)).collect();
@@ -257,9 +262,9 @@ mod tests {
     fn a_reset_beyond_the_cap_refuses_and_far_resets_are_kept() {
         let mut ledger = Ledger::default();
         let t0 = Instant::now();
-        ledger.answer(t0, stated(0, 365 * 24 * 3600));
+        ledger.answer(t0, stated(0, 365 * 24 * 3600).as_ref());
         assert_eq!(ledger.enter(t0, 0, true, CAP), Entry::Refuse);
-        ledger.answer(t0, Some(StatedQuota::new(0, Duration::MAX)));
+        ledger.answer(t0, Some(StatedQuota::new(0, Duration::MAX)).as_ref());
         assert_eq!(ledger.enter(t0, 0, true, CAP), Entry::Refuse);
     }
 
@@ -267,12 +272,12 @@ mod tests {
     fn the_later_answer_wins_when_the_reset_moves_back() {
         let mut ledger = Ledger::default();
         let t0 = Instant::now();
-        ledger.answer(t0, stated(0, 20));
-        ledger.answer(t0, stated(99, 2));
+        ledger.answer(t0, stated(0, 20).as_ref());
+        ledger.answer(t0, stated(99, 2).as_ref());
         assert_eq!(ledger.enter(t0, 0, true, CAP), Entry::Go);
         // within one period, the count only falls
-        ledger.answer(t0, stated(5, 2));
-        ledger.answer(t0, stated(7, 2));
+        ledger.answer(t0, stated(5, 2).as_ref());
+        ledger.answer(t0, stated(7, 2).as_ref());
         assert_eq!(ledger.enter(t0, 5, true, CAP), Entry::Wait(RECHECK));
     }
 

@@ -84,6 +84,11 @@ impl StatedQuotas {
     /// No quota stated.
     pub(crate) const EMPTY: Self = Self([None; MAX_QUOTAS]);
 
+    /// What each quota stated, by index.
+    pub(crate) fn each(&self) -> &[Option<StatedQuota>; MAX_QUOTAS] {
+        &self.0
+    }
+
     /// What quota `index` stated, if anything.
     pub fn get(&self, index: usize) -> Option<StatedQuota> {
         self.0.get(index).copied().flatten()

@@ -20,6 +20,26 @@ pub(crate) struct Names {
     /// Each quota of [`RateLimitConfig::quota_list`], by index.
     quotas: Vec<QuotaNames>,
     ietf: bool,
+    /// Each name read, with what its lines say: what a pass over a response's lines looks for.
+    lines: Vec<(HeaderName, Line)>,
+    /// The lengths of the names in `lines`, a bit each (bit 63 for 63 bytes or more): most of
+    /// a response's lines are passed over on their length alone.
+    lengths: u64,
+}
+
+/// What the lines of a header read say.
+#[derive(Debug, Clone, Copy)]
+enum Line {
+    Bucket,
+    /// The count of the quota of this index.
+    Count(usize),
+    /// The reset of the quota of this index.
+    Reset(usize),
+}
+
+/// The bit of [`Names::lengths`] for a name of `len` bytes.
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
 }
 
 /// One quota's headers, and the methods it counts.
@@ -36,7 +56,7 @@ impl Names {
     /// The headers `config` reads (a name that is no valid header name is never present).
     pub(crate) fn new(config: &RateLimitConfig) -> Self {
         let parse = |name: &str| HeaderName::from_bytes(name.as_bytes()).ok();
-        let quotas = config
+        let quotas: Vec<QuotaNames> = config
             .quota_list()
             .iter()
             .map(|quota| QuotaNames {
@@ -53,14 +73,32 @@ impl Names {
                     .collect(),
             })
             .collect();
+        let bucket = config
+            .bucket_header
+            .as_deref()
+            .filter(|_| config.scope == Scope::Bucket)
+            .and_then(parse);
+        let mut lines: Vec<(HeaderName, Line)> = Vec::new();
+        if let Some(name) = &bucket {
+            lines.push((name.clone(), Line::Bucket));
+        }
+        for (index, quota) in quotas.iter().enumerate() {
+            if let Some(name) = &quota.remaining {
+                lines.push((name.clone(), Line::Count(index)));
+            }
+            if let Some((name, _)) = &quota.reset {
+                lines.push((name.clone(), Line::Reset(index)));
+            }
+        }
+        let lengths = lines
+            .iter()
+            .fold(0, |bits, (name, _)| bits | length_bit(name.as_str().len()));
         Self {
-            bucket: config
-                .bucket_header
-                .as_deref()
-                .filter(|_| config.scope == Scope::Bucket)
-                .and_then(parse),
+            bucket,
             quotas,
             ietf: config.ietf,
+            lines,
+            lengths,
         }
     }
 
@@ -114,17 +152,36 @@ fn read_with(
     let mut bucket = None;
     if one_pass {
         for (name, value) in headers {
-            if bucket.is_none() && names.bucket.as_ref() == Some(name) {
-                bucket = Some(BucketName::new(value.as_bytes()));
+            let text = name.as_str();
+            if names.lengths & length_bit(text.len()) == 0 {
+                continue;
             }
-            for (quota, reading) in names.quotas.iter().zip(&mut readings) {
-                if quota.remaining.as_ref() == Some(name) {
-                    reading.count_line(value.as_bytes(), quota.format);
+            for (wanted, line) in &names.lines {
+                if wanted.as_str() != text {
+                    continue;
                 }
-                if let Some((reset, format)) = &quota.reset
-                    && reset == name
-                {
-                    reading.reset_line(value.as_bytes(), *format, &mut wall);
+                let value = value.as_bytes();
+                match *line {
+                    Line::Bucket => {
+                        if bucket.is_none() {
+                            bucket = Some(BucketName::new(value));
+                        }
+                    }
+                    Line::Count(index) => {
+                        if let (Some(reading), Some(quota)) =
+                            (readings.get_mut(index), names.quotas.get(index))
+                        {
+                            reading.count_line(value, quota.format);
+                        }
+                    }
+                    Line::Reset(index) => {
+                        if let (Some(reading), Some(Some((_, format)))) = (
+                            readings.get_mut(index),
+                            names.quotas.get(index).map(|q| &q.reset),
+                        ) {
+                            reading.reset_line(value, *format, &mut wall);
+                        }
+                    }
                 }
             }
         }
@@ -205,7 +262,14 @@ impl Reading {
     fn count_line(&mut self, line: &[u8], format: CountFormat) {
         // `CountSyntax` is exhaustive, and `CountFormat::syntax` matches every format
         let read = match format.syntax() {
-            CountSyntax::Left => crate::wait::count,
+            CountSyntax::Left => {
+                // the common line: one short count, digits only
+                if let Some(left) = crate::wait::short_count(line) {
+                    self.fewest = Some(self.fewest.map_or(left, |fewest| fewest.min(left)));
+                    return;
+                }
+                crate::wait::count
+            }
             CountSyntax::UsedOfLimit => crate::wait::used_of_limit,
         };
         for value in line.split(|b| *b == b',') {

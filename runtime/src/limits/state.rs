@@ -309,8 +309,8 @@ impl ScopeState {
             self.hold = None;
         }
         if answered || !quotas.is_empty() {
-            for (index, ledger) in self.ledgers.iter_mut().enumerate() {
-                ledger.answer(now, quotas.get(index));
+            for (ledger, quota) in self.ledgers.iter_mut().zip(quotas.each()) {
+                ledger.answer(now, quota.as_ref());
             }
         }
     }

@@ -37,6 +37,24 @@ pub(crate) fn count(value: &[u8]) -> Option<u64> {
     number::digits(trim_ows(value)).map(|n| u64::try_from(n).unwrap_or(u64::MAX))
 }
 
+/// [`count`] of a value of 1 to 19 ASCII digits and nothing else, in one pass; `None` for any
+/// other value (which `count` may still read).
+#[inline]
+pub(crate) fn short_count(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || value.len() > 19 {
+        return None;
+    }
+    let mut left = 0_u64;
+    for &b in value {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        left = left * 10 + u64::from(digit);
+    }
+    Some(left)
+}
+
 /// The requests left of a `used/limit` value (Shopify's `32/40`): the limit less those used,
 /// none when more are used; two counts around a `/`, optional spaces and tabs around each.
 /// `None` for anything else.

@@ -63,34 +63,37 @@ fn short_decimal(text: &[u8], scale: u32) -> Option<u128> {
         100_000_000,
         1_000_000_000,
     ];
-    let (mut whole, mut whole_digits) = (0_u64, 0_u32);
-    let (mut fraction, mut fraction_digits, mut kept) = (0_u64, 0_u32, 0_u32);
-    let mut dot = false;
-    for &b in text {
-        if b == b'.' {
-            if dot {
-                return None;
-            }
-            dot = true;
-            continue;
-        }
+    // the whole part, up to the first byte that is no digit
+    let mut whole = 0_u64;
+    let mut rest = text;
+    while let [b, tail @ ..] = rest {
         let digit = b.wrapping_sub(b'0');
         if digit > 9 {
-            return None;
+            break;
         }
-        if dot {
-            fraction_digits += 1;
-            if kept < scale {
-                fraction = fraction * 10 + u64::from(digit);
-                kept += 1;
-            }
-        } else {
-            whole = whole * 10 + u64::from(digit);
-            whole_digits += 1;
-        }
+        whole = whole * 10 + u64::from(digit);
+        rest = tail;
     }
-    if whole_digits == 0 || (dot && fraction_digits == 0) {
+    if rest.len() == text.len() {
         return None;
+    }
+    // then nothing, or a dot and at least one digit
+    let (mut fraction, mut kept) = (0_u64, 0_u32);
+    match rest {
+        [] => {}
+        [b'.', digits @ ..] if !digits.is_empty() => {
+            for &b in digits {
+                let digit = b.wrapping_sub(b'0');
+                if digit > 9 {
+                    return None;
+                }
+                if kept < scale {
+                    fraction = fraction * 10 + u64::from(digit);
+                    kept += 1;
+                }
+            }
+        }
+        _ => return None,
     }
     // `scale` is at most 9 and `kept` at most `scale`: both powers are in the table
     let power = |exp: u32| POWERS.get(usize::try_from(exp).ok()?).copied();
