@@ -165,20 +165,22 @@ impl<'r> Attempts<'r> {
             self.call.quotas = quotas;
             self.retrier.context.counted(self.method, quotas);
         }
-        // the answer's scope: the bucket its response named, else the call's
-        let scope = match seen.bucket {
+        // the answer's scope: the bucket its response named, else the call's; `moved` when
+        // the call was in another
+        let (scope, moved) = match seen.bucket {
             Some(bucket) => {
                 let scope = match self.argument {
                     Some(value) => ScopeKey::BucketArgument(bucket, value),
                     None => ScopeKey::Bucket(bucket),
                 };
                 // a call that started in the bucket found its method linked to it already
-                if self.scope != scope {
+                let moved = self.scope != scope;
+                if moved {
                     self.retrier.links.link(self.method, bucket);
                 }
-                scope
+                (scope, moved)
             }
-            None => self.scope,
+            None => (self.scope, false),
         };
         let release = self.ticket.take().map(|ticket| (self.scope, ticket));
         let api = self.api();
@@ -198,7 +200,7 @@ impl<'r> Attempts<'r> {
                 if quick && !seen.answered {
                     store.release_quick(&self.scope);
                 } else if quick
-                    && scope == self.scope
+                    && !moved
                     && store.report_quick(
                         &scope,
                         &seen.quotas,
