@@ -228,7 +228,7 @@ impl Attempts<'_> {
         let now = || retrier.sleeper.now();
         if retrier
             .store
-            .acquire_quick(&self.scope, retrier.reads_quota, &now)
+            .acquire_quick(&self.scope, retrier.reads_quota, self.call.quotas, &now)
         {
             self.ticket = Some(Ticket::QUICK);
             self.counted = QuotaSet::ALL;

@@ -143,10 +143,11 @@ impl LimitStore for LocalStore {
         &self,
         scope: &ScopeKey,
         reads_quota: bool,
+        quotas: QuotaSet,
         now: &dyn Fn() -> Instant,
     ) -> bool {
         self.inner
-            .with(scope, |cell| cell.quick(reads_quota, now))
+            .with(scope, |cell| cell.quick(reads_quota, quotas, now))
             .unwrap_or(false)
     }
 
@@ -264,13 +265,18 @@ impl Cell {
     }
 
     /// The fast path: a call goes without the lock when nothing can make it wait, or when
-    /// only stated quotas can and they have room for it with the reservations out.
+    /// only stated quotas can and they have room for it with the reservations out (for a
+    /// call counting against each of them: one counting against some is counted apart, under
+    /// the lock).
     #[inline]
-    fn quick(&self, reads_quota: bool, now: &dyn Fn() -> Instant) -> bool {
+    fn quick(&self, reads_quota: bool, quotas: QuotaSet, now: &dyn Fn() -> Instant) -> bool {
         if reads_quota && !self.answered.load(Ordering::Acquire) {
             return false;
         }
         let before = if self.busy.load(Ordering::Acquire) {
+            if quotas != QuotaSet::ALL {
+                return false;
+            }
             match self.reserve_in(self.room.load(Ordering::Acquire)) {
                 Some(before) => before,
                 None => return false,
@@ -317,7 +323,7 @@ impl Cell {
 
     fn acquire(&self, ask: &Ask) -> Grant {
         // a request counting against some quotas only is counted apart, under the lock
-        if ask.quotas == QuotaSet::ALL && self.quick(ask.reads_quota, &|| ask.now) {
+        if ask.quotas == QuotaSet::ALL && self.quick(ask.reads_quota, ask.quotas, &|| ask.now) {
             return Grant::Go;
         }
         let mut state = self.lock();

@@ -22,7 +22,7 @@ fn report_success(store: &LocalStore, quotas: StatedQuotas, now: Instant) {
 /// A call as the engine makes it: the fast path first, else the full ask. `Some(quick)` when it
 /// may go, `None` when it must wait.
 fn go(store: &LocalStore, now: Instant, ticket: u64) -> Option<bool> {
-    if store.acquire_quick(&ScopeKey::Client, true, &|| now) {
+    if store.acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| now) {
         return Some(true);
     }
     let mut ask = Ask::new(ScopeKey::Client, Ticket(ticket), now);
@@ -67,7 +67,7 @@ fn a_hold_closes_the_fast_path_until_an_answer_after_it() {
     let t0 = Instant::now();
     assert_eq!(go(&store, t0, 1), Some(false));
     report_success(&store, stated(100, Duration::from_secs(60)), t0);
-    assert!(store.acquire_quick(&ScopeKey::Client, true, &|| t0));
+    assert!(store.acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| t0));
     let refused = Outcome::Refused {
         hold: Some(Duration::from_secs(2)),
         status: None,
@@ -80,7 +80,7 @@ fn a_hold_closes_the_fast_path_until_an_answer_after_it() {
         t0,
         refused,
     ));
-    assert!(!store.acquire_quick(&ScopeKey::Client, true, &|| t0));
+    assert!(!store.acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| t0));
     let later = t0 + Duration::from_secs(3);
     assert_eq!(go(&store, later, 2), Some(false), "the hold ended");
     assert!(store.report_quick(
@@ -88,7 +88,7 @@ fn a_hold_closes_the_fast_path_until_an_answer_after_it() {
         &stated(98, Duration::from_secs(57)),
         later
     ));
-    assert!(store.acquire_quick(&ScopeKey::Client, true, &|| later));
+    assert!(store.acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| later));
 }
 
 /// The same answers, told through `report_quick` to one store and through `report` to
@@ -139,4 +139,28 @@ fn a_quick_report_teaches_what_a_full_report_does() {
         quick_reports > 1_000 && went > 5_000,
         "{quick_reports} {went}"
     );
+}
+
+/// A request that counts against some quotas only is counted apart under the lock, even
+/// while the stated quotas have room: on the fast path it would hold a slot of every quota.
+#[test]
+fn a_request_of_some_quotas_only_is_counted_apart() {
+    let store = LocalStore::new();
+    let t0 = Instant::now();
+    assert_eq!(go(&store, t0, 1), Some(false));
+    // the answer: 1 000 left of the first quota, 10 of the second (writes, say)
+    let mut quotas = stated(1_000, Duration::from_secs(60));
+    quotas.set(1, Some(StatedQuota::new(10, Duration::from_secs(60))));
+    report_success(&store, quotas, t0);
+    let first_only = QuotaSet::NONE.with(0);
+    for ticket in 2..11 {
+        assert!(!store.acquire_quick(&ScopeKey::Client, true, first_only, &|| t0));
+        let mut ask = Ask::new(ScopeKey::Client, Ticket(ticket), t0);
+        ask.reads_quota = true;
+        ask.quotas = first_only;
+        assert_eq!(store.acquire(&ask).ready(), Some(Grant::Go));
+    }
+    // none of those nine is out of the second quota: ten requests of both still go
+    let went = (11..22).filter(|n| go(&store, t0, *n).is_some()).count();
+    assert_eq!(went, 10);
 }

@@ -82,20 +82,23 @@ pub trait LimitStore: Send + Sync + 'static {
         self.peek(scope, now, cap)
     }
 
-    /// Lets a call in `scope` go without a full [`Ask`] when nothing there can make it wait, and
-    /// reserves it a slot: `true` if it may go. `now` tells the time if the store needs it;
-    /// `reads_quota` is [`Ask::reads_quota`]. The engine asks this first and, when it says
-    /// `false`, asks [`acquire`](Self::acquire). A call let go this way that succeeds with
-    /// nothing to report ends with [`release_quick`](Self::release_quick); any other end is a
-    /// [`report`](Self::report) with [`QUICK`](Ticket::QUICK) as its ticket. The default never
-    /// lets a call go this way.
+    /// Lets a call in `scope` go without a full [`Ask`] when nothing there can make it wait (or
+    /// the store can tell at once that what can has room for it), and reserves it a slot:
+    /// `true` if it may go. `now` tells the time if the store needs it; `reads_quota` and
+    /// `quotas` are [`Ask::reads_quota`] and [`Ask::quotas`]; the slot counts against every
+    /// quota ([`Report::counted`] is [`QuotaSet::ALL`]). The engine asks this first and, when
+    /// it says `false`, asks [`acquire`](Self::acquire). A call let go this way that succeeds
+    /// with nothing to report ends with [`release_quick`](Self::release_quick) (or
+    /// [`report_quick`](Self::report_quick)); any other end is a [`report`](Self::report) with
+    /// [`QUICK`](Ticket::QUICK) as its ticket. The default never lets a call go this way.
     fn acquire_quick(
         &self,
         scope: &ScopeKey,
         reads_quota: bool,
+        quotas: QuotaSet,
         now: &dyn Fn() -> Instant,
     ) -> bool {
-        let _ = (scope, reads_quota, now);
+        let _ = (scope, reads_quota, quotas, now);
         false
     }
 
@@ -155,9 +158,10 @@ impl<S: LimitStore + ?Sized> LimitStore for std::sync::Arc<S> {
         &self,
         scope: &ScopeKey,
         reads_quota: bool,
+        quotas: QuotaSet,
         now: &dyn Fn() -> Instant,
     ) -> bool {
-        (**self).acquire_quick(scope, reads_quota, now)
+        (**self).acquire_quick(scope, reads_quota, quotas, now)
     }
 
     fn release_quick(&self, scope: &ScopeKey) {

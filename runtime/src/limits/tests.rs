@@ -384,8 +384,8 @@ fn freeing_a_reservation_that_is_not_out_counts_nothing() {
     store.release_quick(&scope);
     assert_eq!(store.in_flight(scope), 0);
     // the counts still work: two out, one freed
-    assert!(store.acquire_quick(&scope, false, &at));
-    assert!(store.acquire_quick(&scope, false, &at));
+    assert!(store.acquire_quick(&scope, false, QuotaSet::ALL, &at));
+    assert!(store.acquire_quick(&scope, false, QuotaSet::ALL, &at));
     assert_eq!(store.in_flight(scope), 2);
     store.release_quick(&scope);
     assert_eq!(store.in_flight(scope), 1);
