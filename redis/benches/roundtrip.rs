@@ -7,46 +7,26 @@
 //!
 //! The target (issue 16): p99 under 1 ms per attempt.
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use errspec::{Ask, LimitStore, Outcome, Report, ScopeKey, StatedQuota, Ticket};
 use errspec_redis::RedisStore;
+use errspec_test_support::redis::RedisServer;
 
 const ATTEMPTS: u64 = 5_000;
 
 fn main() {
-    let Ok(port) = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) else {
+    let Some(server) = RedisServer::start() else {
         return;
     };
-    let port = port.port();
-    let Ok(mut server) = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .spawn()
-    else {
-        eprintln!("skipped: needs `redis-server` on PATH (apt-get install -y redis-server)");
-        return;
-    };
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if started.elapsed() > Duration::from_secs(5) {
-            eprintln!("redis-server did not start");
-            let _ = server.kill();
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let port = server.port();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("a runtime");
     runtime.block_on(async {
-        let url = format!("redis://127.0.0.1:{port}");
-        let Ok(store) = RedisStore::connect(url).await else {
+        let Ok(store) = RedisStore::connect(server.url()).await else {
             eprintln!("cannot connect");
             return;
         };
@@ -76,9 +56,7 @@ fn main() {
         println!("dropped reports: {}", store.dropped_reports());
     });
     // the scripts' own time in Redis
-    if let Ok(mut conn) =
-        redis::Client::open(format!("redis://127.0.0.1:{port}")).and_then(|c| c.get_connection())
-    {
+    if let Ok(mut conn) = redis::Client::open(server.url()).and_then(|c| c.get_connection()) {
         let stats: String = redis::cmd("INFO")
             .arg("commandstats")
             .query(&mut conn)
@@ -88,8 +66,7 @@ fn main() {
         }
         per_script(&runtime, &mut conn, port);
     }
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 }
 
 /// `count` attempts one after another, each acquired then reported (stating a quota far

@@ -6,6 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::ServerExt as _;
 use common::{
     MS, Server, acquire, ask, eventually, free_port, is_hold, redis_available, refused, server,
     server_with, store, until_sharing,
@@ -54,8 +55,8 @@ async fn redis_absent_at_start_then_started() {
     assert!(started.elapsed() < 50 * MS, "{:?}", started.elapsed());
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let mut server = Server::at(port);
-    server.start();
+    let mut server = Server::stopped(port);
+    server.run();
     until_sharing(&a).await;
     until_sharing(&b).await;
     assert!(
@@ -87,7 +88,7 @@ async fn killed_mid_run_then_restarted() {
     );
     assert!(!a.is_sharing());
 
-    server.start();
+    server.run();
     until_sharing(&a).await;
     until_sharing(&b).await;
     assert!(
@@ -171,7 +172,7 @@ async fn a_wrong_password_is_a_clear_error_at_connect() {
     let Some(server) = server_with(&["--requirepass", "s3cret"]) else {
         return;
     };
-    let port = server.port;
+    let port = server.port();
     for url in [
         format!("redis://:wrong@127.0.0.1:{port}"),
         format!("redis://127.0.0.1:{port}"),
@@ -197,7 +198,7 @@ async fn an_acl_user_logs_in() {
         .arg(&["SETUSER", "worker", "on", ">pa55", "~errspec:*", "+@all"][..])
         .query(&mut conn)
         .unwrap();
-    let port = server.port;
+    let port = server.port();
     let url = format!("redis://worker:pa55@127.0.0.1:{port}");
     let (a, b) = (
         RedisStore::connect(&url).await.unwrap(),
@@ -313,7 +314,7 @@ async fn calls_go_on_through_a_retrier_while_redis_is_paused_or_gone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rediss_to_a_server_without_tls_is_an_outage() {
     let Some(server) = server() else { return };
-    let url = format!("rediss://127.0.0.1:{}", server.port);
+    let url = format!("rediss://127.0.0.1:{}", server.port());
     let a = RedisStore::connect(url)
         .await
         .expect("a rediss URL is taken");

@@ -7,6 +7,7 @@ mod common;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+use common::ServerExt as _;
 use common::{
     Limited, MS, acquire, ask, eventually, is_hold, reading, refused, retrier, server, stating,
     store, success,

@@ -98,7 +98,7 @@ fn rediss_shares_state_over_tls() {
     let file = |name: &str| dir.join(name).to_string_lossy().into_owned();
     let (cert, key, ca) = (file("server.pem"), file("server.key"), file("ca.pem"));
     let tls_port = port.to_string();
-    let server = Server::with_args(
+    let server = Server::on(
         port,
         &[
             "--port",

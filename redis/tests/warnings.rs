@@ -69,7 +69,7 @@ async fn one_warning_per_outage_and_one_info_when_sharing_resumes() {
     );
     assert_eq!(INFOS.load(Ordering::SeqCst), 0);
 
-    server.start();
+    server.run();
     until_sharing(&store).await;
     calls(&store, 200).await;
     assert_eq!(INFOS.load(Ordering::SeqCst), 1, "sharing resumed, once");
@@ -77,7 +77,7 @@ async fn one_warning_per_outage_and_one_info_when_sharing_resumes() {
 
     server.kill();
     calls(&store, 300).await;
-    server.start();
+    server.run();
     until_sharing(&store).await;
     calls(&store, 400).await;
     assert_eq!(

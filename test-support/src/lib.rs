@@ -8,15 +8,18 @@
 //! - [`headers`] and [`header`]: header maps and values from literals or bytes;
 //! - [`Pauses`]: the pauses a retrier's `on_pause` hook reports, recorded;
 //! - [`block_on`]: runs a future that never waits on anything, without a runtime;
+//! - [`redis`]: a real `redis-server` of a test's own on a free port of 127.0.0.1, killed when
+//!   dropped;
 //! - with feature `server`, [`server`]: an HTTP server on 127.0.0.1 that answers each path from
 //!   a script, then with a standing reply, and counts the requests.
 //!
-//! The runtime's own tests use it as a dev-dependency (without `server`), `errspec-tests`
-//! with `server`.
+//! The runtime's own tests and `errspec-redis`'s use it as a dev-dependency (without
+//! `server`), `errspec-tests` with `server`.
 
 pub mod alloc;
 mod headers;
 mod pauses;
+pub mod redis;
 #[cfg(feature = "server")]
 pub mod server;
 mod sleeper;

@@ -26,14 +26,14 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead as _, BufReader, Write as _};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::contestants::{self, Call, KnownQuota, Target};
 use common::server::{Mode, QuotaHeaders, Server};
 use common::{Args, print_table, ratio, secs};
+use errspec_test_support::redis::RedisServer;
 
 /// The server's quota: 50 requests per 1 s window.
 const LIMIT: u32 = 50;
@@ -288,81 +288,6 @@ fn worker(job: &Job) {
     std::io::stdout().flush().expect("stdout");
 }
 
-/// A `redis-server` of the benchmark's own on a free port of 127.0.0.1, killed when dropped.
-struct Redis {
-    child: Child,
-    port: u16,
-}
-
-impl Redis {
-    /// Starts one, or `None` (with how to install it) if there is no `redis-server`.
-    fn start() -> Option<Self> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let child = match child {
-            Ok(child) => child,
-            Err(error) => {
-                let required = std::env::var_os("ERRSPEC_REQUIRE_REDIS").is_some_and(|v| v == "1");
-                assert!(
-                    !required,
-                    "ERRSPEC_REQUIRE_REDIS=1 but redis-server could not start ({error}); install \
-                     it with `apt-get install -y redis-server`"
-                );
-                eprintln!(
-                    "redis-server could not start ({error}): the RedisStore rows are skipped; \
-                     install it with `apt-get install -y redis-server`"
-                );
-                return None;
-            }
-        };
-        let redis = Self { child, port };
-        let started = Instant::now();
-        while !redis.pings() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "redis-server did not answer PING within 10 s"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(redis)
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    /// Whether it answers `PING`.
-    fn pings(&self) -> bool {
-        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return false;
-        };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-        let mut answer = [0; 7];
-        stream.write_all(b"PING\r\n").is_ok()
-            && stream.read_exact(&mut answer).is_ok()
-            && &answer == b"+PONG\r\n"
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
 /// One row: what the server saw and the workers said.
 struct Row {
     ok: u64,
@@ -383,7 +308,13 @@ impl Row {
 }
 
 /// Runs `fleet` workers of `who` against a fresh server of `scenario`.
-fn run(scenario: Scenario, who: Who, fleet: u32, redis: Option<&mut Redis>, tag: &str) -> Row {
+fn run(
+    scenario: Scenario,
+    who: Who,
+    fleet: u32,
+    redis: Option<&mut RedisServer>,
+    tag: &str,
+) -> Row {
     let server = Server::start(scenario.mode());
     // a whole epoch second at least 1.5 s ahead: time for the workers to start
     let start_ms = (unix_ms() + 1_500).div_ceil(1_000) * 1_000;
@@ -469,7 +400,11 @@ fn main() {
     let wants_redis = Who::ALL
         .iter()
         .any(|w| *w == Who::Redis && args.runs(w.name()));
-    let mut redis = if wants_redis { Redis::start() } else { None };
+    let mut redis = if wants_redis {
+        RedisServer::start()
+    } else {
+        None
+    };
     println!("## Many processes, one quota\n");
     println!(
         "{REQUESTS} requests split evenly between N processes of {CALLERS} callers each; a fixed \
@@ -492,7 +427,7 @@ fn main() {
                 }
                 if who == Who::Redis && redis.is_none() {
                     if scenario == Scenario::RedisKilled {
-                        redis = Redis::start();
+                        redis = RedisServer::start();
                     }
                     if redis.is_none() {
                         continue;

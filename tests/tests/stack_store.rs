@@ -5,8 +5,6 @@
 //! Waits are recorded, not slept, on the real clock: a hold of 30 s one stack learnt is still
 //! there, on Redis's clock, when the other asks.
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -15,6 +13,7 @@ use errspec::middleware::RetryMiddleware;
 use errspec::tower::RetryLayer;
 use errspec::{Pause, Retrier, StatusError};
 use errspec_redis::RedisStore;
+use errspec_test_support::redis::RedisServer;
 use errspec_test_support::{RecordingSleeper, Reply, ScriptServer};
 use tower::{Layer, Service, ServiceExt};
 
@@ -25,51 +24,12 @@ const SEC: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub enum HubError {}
 
-/// A `redis-server` on a free port of 127.0.0.1, killed when dropped.
-struct Redis(Child, u16);
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A `redis-server`, or `None` (the test is skipped) where there is none, unless
-/// `ERRSPEC_REQUIRE_REDIS=1`.
-fn redis() -> Option<Redis> {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let spawned = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    let Ok(child) = spawned else {
-        let required = std::env::var("ERRSPEC_REQUIRE_REDIS").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "ERRSPEC_REQUIRE_REDIS=1 but `redis-server` is not on PATH"
-        );
-        eprintln!("skipped: needs `redis-server` on PATH (apt-get install -y redis-server)");
-        return None;
-    };
-    let redis = Redis(child, port);
-    let deadline = Instant::now() + 5 * SEC;
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "redis-server did not listen");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    Some(redis)
-}
-
 #[tokio::test]
 async fn a_hold_one_stack_learnt_holds_the_other_through_redis() {
-    let Some(redis) = redis() else { return };
-    let url = format!("redis://127.0.0.1:{}", redis.1);
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let url = redis.url();
     let server = ScriptServer::start().await;
     server.once("/a", Reply::new(429).header("retry-after", "30"));
     let sleeper = RecordingSleeper::real();

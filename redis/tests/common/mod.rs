@@ -4,8 +4,6 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use errspec::http::{HeaderMap, StatusCode};
@@ -17,135 +15,38 @@ use errspec_redis::RedisStore;
 
 pub const MS: Duration = Duration::from_millis(1);
 
-/// A `redis-server` of the test's own, on 127.0.0.1.
-pub struct Server {
-    pub port: u16,
-    extra: Vec<String>,
-    child: Option<Child>,
-}
-
-/// Whether `redis-server` can run here. When not: fails the test if `ERRSPEC_REQUIRE_REDIS=1`
-/// (as CI sets), else says how to install it and the test returns early.
-pub fn redis_available() -> bool {
-    let found = Command::new("redis-server")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        let required = std::env::var("ERRSPEC_REQUIRE_REDIS").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "ERRSPEC_REQUIRE_REDIS=1 but `redis-server` is not on PATH: apt-get install -y redis-server"
-        );
-        eprintln!(
-            "skipped: these tests need a real `redis-server` on PATH \
-             (Debian/Ubuntu: `apt-get install -y redis-server`; macOS: `brew install redis`)"
-        );
-    }
-    found
-}
+#[allow(unused_imports, reason = "each test file uses a different part")]
+pub use errspec_test_support::redis::{RedisServer as Server, free_port, redis_available};
 
 /// A server on a free port, or `None` (the test is skipped) where `redis-server` is missing.
 pub fn server() -> Option<Server> {
-    server_with(&[])
+    Server::start()
 }
 
 /// A server started with `extra` arguments (`["--requirepass", "secret"]`, say).
 pub fn server_with(extra: &[&str]) -> Option<Server> {
-    if !redis_available() {
-        return None;
-    }
-    let mut server = Server {
-        port: free_port(),
-        extra: extra.iter().map(|s| (*s).to_owned()).collect(),
-        child: None,
-    };
-    server.start();
-    Some(server)
+    Server::start_with(extra)
 }
 
-/// A port nobody listens on now.
-pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
-impl Server {
-    /// A server on `port` started with `args` besides the port (TLS settings, say).
-    pub fn with_args(port: u16, args: &[&str]) -> Self {
-        let mut server = Self {
-            port,
-            extra: args.iter().map(|s| (*s).to_owned()).collect(),
-            child: None,
-        };
-        server.start();
-        server
-    }
-
-    /// A server on `port`, not started yet.
-    pub fn at(port: u16) -> Self {
-        Self {
-            port,
-            extra: Vec::new(),
-            child: None,
-        }
-    }
-
-    pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    /// Starts the server (again, on the same port), and waits until it accepts connections.
-    pub fn start(&mut self) {
-        let port = self.port.to_string();
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port,
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .args(&self.extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server starts");
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "redis-server did not listen on {port}"
-            );
-            std::thread::sleep(5 * MS);
-        }
-    }
-
-    /// Kills the server (SIGKILL), and waits for it to be gone.
-    pub fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
+/// What the tests ask of their server beyond running it.
+pub trait ServerExt {
     /// A plain connection for the test's own commands (as the default user).
-    pub fn redis(&self) -> redis::Connection {
+    fn redis(&self) -> redis::Connection;
+    /// Every key in the server.
+    fn keys(&self) -> Vec<String>;
+}
+
+impl ServerExt for Server {
+    fn redis(&self) -> redis::Connection {
         let mut url = self.url();
-        if let Some(i) = self.extra.iter().position(|a| a == "--requirepass") {
-            url = format!("redis://:{}@127.0.0.1:{}", self.extra[i + 1], self.port);
+        let args = self.args();
+        if let Some(i) = args.iter().position(|a| a == "--requirepass") {
+            url = format!("redis://:{}@127.0.0.1:{}", args[i + 1], self.port());
         }
         redis::Client::open(url).unwrap().get_connection().unwrap()
     }
 
-    /// Every key in the server.
-    pub fn keys(&self) -> Vec<String> {
+    fn keys(&self) -> Vec<String> {
         let mut conn = self.redis();
         let mut keys: Vec<String> = conn
             .scan::<String>()
@@ -158,12 +59,6 @@ impl Server {
 }
 
 use redis::Commands as _;
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 
 /// A store on `server`, timing out after 100 ms.
 pub async fn store(server: &Server) -> RedisStore {
