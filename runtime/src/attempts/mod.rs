@@ -3,7 +3,7 @@
 use core::future::Future;
 use core::ops::{ControlFlow, Deref};
 use core::time::Duration;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use crate::budget::Withdrawal;
@@ -34,7 +34,7 @@ impl Deref for RetrierRef<'_> {
 
 /// What an attempt's responses said, borrowed where its call keeps it (when the call reads
 /// responses), and cleared for the next attempt when dropped.
-struct Kept<'s>(Option<MutexGuard<'s, Option<Seen>>>);
+struct Kept<'s>(Option<&'s mut Option<Seen>>);
 
 impl Kept<'_> {
     fn seen(&self) -> &Seen {
@@ -154,9 +154,11 @@ impl<'r> Attempts<'r> {
         // an attempt came back, so it was sent: a loop that never called `ready` deposits here
         self.deposit(now);
         self.out = false;
+        let api = self.api();
+        // the call is not polled now: what its responses said is read without the lock
         let kept = Kept(
             (self.retrier.context.reads)
-                .then(|| self.seen.lock().unwrap_or_else(PoisonError::into_inner)),
+                .then(|| self.seen.get_mut().unwrap_or_else(PoisonError::into_inner)),
         );
         let seen = kept.seen();
         if let Some(quotas) = seen.counting {
@@ -183,7 +185,6 @@ impl<'r> Attempts<'r> {
             None => (self.scope, false),
         };
         let release = self.ticket.take().map(|ticket| (self.scope, ticket));
-        let api = self.api();
         let counted = self.counted;
         let report = |now, outcome| {
             let mut report = Report::new(scope, None, now, outcome)

@@ -157,10 +157,7 @@ impl LimitStore for LocalStore {
 
     fn report_quick(&self, scope: &ScopeKey, stated: &StatedQuotas, now: Instant) -> bool {
         self.inner
-            .with(scope, |cell| {
-                cell.release();
-                cell.succeeded(stated, now);
-            })
+            .with(scope, |cell| cell.succeeded(stated, now))
             .is_some()
     }
 
@@ -347,6 +344,24 @@ impl Cell {
         }
     }
 
+    /// [`release`](Self::release) and [`take_quiet`](Self::take_quiet) in one change of the
+    /// counts.
+    fn release_taking_quiet(&self) -> u32 {
+        let mut counts = self.counts.load(Ordering::Acquire);
+        loop {
+            let freed = (counts & IN_FLIGHT).saturating_sub(ONE_IN_FLIGHT);
+            match self.counts.compare_exchange_weak(
+                counts,
+                freed,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(before) => return u32::try_from(before >> 32).unwrap_or(u32::MAX),
+                Err(now) => counts = now,
+            }
+        }
+    }
+
     /// Frees what the state counts of a reservation of `quotas` only (its count in
     /// [`counts`](Self::counts) is freed by [`release`](Self::release)).
     fn unreserve(&self, quotas: QuotaSet) {
@@ -366,15 +381,16 @@ impl Cell {
         u32::try_from(before >> 32).unwrap_or(u32::MAX)
     }
 
-    /// What [`learn`](Self::learn) does with the report of a read response to a call that
-    /// succeeded: the lock is taken only when the response stated a quota or something here
-    /// must see it.
+    /// What [`LocalStore::report`] does with the report of a read response to a call let go
+    /// on the fast path that succeeded: its slot freed, and the lock taken only when the
+    /// response stated a quota or something here must see it.
     fn succeeded(&self, stated: &StatedQuotas, now: Instant) {
         if stated.is_empty() && self.idle(true) {
+            self.release();
             return;
         }
         let mut state = self.lock();
-        state.sent_quietly(self.take_quiet(), None);
+        state.sent_quietly(self.release_taking_quiet(), None);
         state.succeeded(now, true, stated);
         self.publish(&state);
         self.answered.store(state.answered(), Ordering::Release);
