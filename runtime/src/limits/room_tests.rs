@@ -164,3 +164,70 @@ fn a_request_of_some_quotas_only_is_counted_apart() {
     let went = (11..22).filter(|n| go(&store, t0, *n).is_some()).count();
     assert_eq!(went, 10);
 }
+
+/// Threads racing through the fast path and the lock never hold more slots at once than the
+/// stated quota has left: each holds up to four, 16 in all against 12 left.
+#[test]
+fn racing_calls_never_hold_more_than_the_quota_has_left() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    const LEFT: u64 = 12;
+    let store = LocalStore::new();
+    let t0 = Instant::now();
+    let reset = Duration::from_secs(600);
+    assert_eq!(go(&store, t0, 0), Some(false));
+    report_success(&store, stated(LEFT, reset), t0);
+    let (held, most, quick, locked) = (
+        AtomicU64::new(0),
+        AtomicU64::new(0),
+        AtomicU64::new(0),
+        AtomicU64::new(0),
+    );
+    let answer = |ticket: u64, fast: bool| {
+        held.fetch_sub(1, Ordering::SeqCst);
+        // the answer states the same period's count again
+        let quotas = stated(LEFT, reset);
+        if !(fast && store.report_quick(&ScopeKey::Client, &quotas, t0)) {
+            let ticket = if fast { Ticket::QUICK } else { Ticket(ticket) };
+            let report = Report::new(ScopeKey::Client, Some(ticket), t0, Outcome::Success)
+                .with_quotas(quotas);
+            store.report(&report);
+        }
+    };
+    std::thread::scope(|threads| {
+        for thread in 0..4_u64 {
+            let (store, held, most, quick, locked, answer) =
+                (&store, &held, &most, &quick, &locked, &answer);
+            threads.spawn(move || {
+                let mut mine = std::collections::VecDeque::new();
+                for n in 0..20_000_u64 {
+                    if mine.len() == 4 || (n % 3 == 0 && !mine.is_empty()) {
+                        if let Some((ticket, fast)) = mine.pop_front() {
+                            answer(ticket, fast);
+                        }
+                        continue;
+                    }
+                    let ticket = 1 + thread * 1_000_000 + n;
+                    // `go` counts the slot before `held` does: `held` is never above the store's
+                    if let Some(fast) = go(store, t0, ticket) {
+                        let now = held.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        (if fast { quick } else { locked }).fetch_add(1, Ordering::Relaxed);
+                        mine.push_back((ticket, fast));
+                    }
+                }
+                for (ticket, fast) in mine {
+                    answer(ticket, fast);
+                }
+            });
+        }
+    });
+    let most = most.into_inner();
+    assert!(most <= LEFT, "{most} slots held at once of {LEFT}");
+    assert_eq!(store.in_flight(ScopeKey::Client), 0);
+    let (quick, locked) = (quick.into_inner(), locked.into_inner());
+    assert!(
+        quick > 1_000 && locked > 100,
+        "{quick} quick, {locked} under the lock"
+    );
+}
