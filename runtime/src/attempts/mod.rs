@@ -216,17 +216,6 @@ impl<'r> Attempts<'r> {
                 ControlFlow::Break(Ok(value))
             }
             Err(err) => {
-                let seen = *seen;
-                drop(kept);
-                let report = |now, outcome| {
-                    let mut report = Report::new(scope, None, now, outcome)
-                        .with_api(api)
-                        .with_quotas(seen.quotas);
-                    report.release = release;
-                    report.counted = counted;
-                    report.answered = seen.answered;
-                    report
-                };
                 let now = now.unwrap_or_else(|| self.retrier.sleeper.now());
                 let (next, withdrawal) = self.retrier.next(&mut self.call, &err, scope, now);
                 let wait = match next {
@@ -240,7 +229,7 @@ impl<'r> Attempts<'r> {
                 let outcome = match err.retry_after() {
                     Some(hold) => {
                         if self.retrying {
-                            self.cancel_retrying(self.scope, now);
+                            cancel_retrying(&self.retrier, api, self.scope, now);
                         }
                         self.retrying = true;
                         Outcome::Refused {
@@ -313,10 +302,7 @@ impl<'r> Attempts<'r> {
 
     /// Tells `scope` that this call no longer waits there to retry.
     fn cancel_retrying(&self, scope: ScopeKey, now: Instant) {
-        let outcome = Outcome::Cancelled { retrying: true };
-        self.retrier
-            .store
-            .report(&Report::new(scope, None, now, outcome).with_api(self.api()));
+        cancel_retrying(&self.retrier, self.api(), scope, now);
     }
 
     /// Counts the call's first attempt against the budget, once, when it is sent.
@@ -328,6 +314,14 @@ impl<'r> Attempts<'r> {
             }
         }
     }
+}
+
+/// Tells `scope` of API `api` that a call of `retrier` no longer waits there to retry.
+fn cancel_retrying(retrier: &Retrier, api: &'static str, scope: ScopeKey, now: Instant) {
+    let outcome = Outcome::Cancelled { retrying: true };
+    retrier
+        .store
+        .report(&Report::new(scope, None, now, outcome).with_api(api));
 }
 
 impl Drop for Attempts<'_> {

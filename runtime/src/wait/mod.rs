@@ -41,18 +41,7 @@ pub(crate) fn count(value: &[u8]) -> Option<u64> {
 /// other value (which `count` may still read).
 #[inline]
 pub(crate) fn short_count(value: &[u8]) -> Option<u64> {
-    if value.is_empty() || value.len() > 19 {
-        return None;
-    }
-    let mut left = 0_u64;
-    for &b in value {
-        let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
-            return None;
-        }
-        left = left * 10 + u64::from(digit);
-    }
-    Some(left)
+    number::short_digits(value)
 }
 
 /// The requests left of a `used/limit` value (Shopify's `32/40`): the limit less those used,

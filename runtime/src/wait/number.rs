@@ -126,20 +126,30 @@ pub(super) fn digits(text: &[u8]) -> Option<u128> {
     }
     // 19 digits always fit a u64: most values are read without u128 or saturating arithmetic
     if text.len() <= 19 {
-        let mut value = 0_u64;
-        for &b in text {
-            let digit = b.wrapping_sub(b'0');
-            if digit > 9 {
-                return None;
-            }
-            value = value * 10 + u64::from(digit);
-        }
-        return Some(u128::from(value));
+        return short_digits(text).map(u128::from);
     }
     text.iter().try_fold(0_u128, |acc, &b| {
         b.is_ascii_digit()
             .then(|| acc.saturating_mul(10).saturating_add(u128::from(b - b'0')))
     })
+}
+
+/// [`digits`] of 1 to 19 bytes, in `u64` arithmetic (19 digits always fit); `None` for
+/// anything else.
+#[inline]
+pub(super) fn short_digits(text: &[u8]) -> Option<u64> {
+    if text.is_empty() || text.len() > 19 {
+        return None;
+    }
+    let mut value = 0_u64;
+    for &b in text {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value = value * 10 + u64::from(digit);
+    }
+    Some(value)
 }
 
 /// `nanos` nanoseconds as a `Duration`; [`Duration::MAX`] when they do not fit.
@@ -187,6 +197,31 @@ mod tests {
         assert_eq!(trim_ows(b"   "), b"");
         assert_eq!(trim_ows(b""), b"");
         assert_eq!(trim_ows(b"\n1"), b"\n1");
+    }
+
+    /// The one-pass count of a line of digits reads what `count` reads, or leaves it to it.
+    #[test]
+    fn a_short_count_reads_as_count_does() {
+        let mut rng = fastrand::Rng::with_seed(19);
+        let bytes = b"0123456789 \t,+-.x";
+        for _ in 0..5_000 {
+            let value: Vec<u8> = (0..rng.usize(0..24))
+                .map(|_| bytes[rng.usize(..bytes.len())])
+                .collect();
+            if let Some(left) = crate::wait::short_count(&value) {
+                assert_eq!(Some(left), crate::wait::count(&value), "{value:?}");
+            }
+        }
+        assert_eq!(crate::wait::short_count(b"1000000"), Some(1_000_000));
+        assert_eq!(
+            crate::wait::short_count(b"9999999999999999999"),
+            Some(9_999_999_999_999_999_999)
+        );
+        assert_eq!(
+            crate::wait::short_count(b"99999999999999999999"),
+            None,
+            "20 digits: `count`'s"
+        );
     }
 
     #[test]
