@@ -165,3 +165,33 @@ pub(crate) fn read_at(
     }?;
     Ok(wait.filter(|wait| !wait.is_zero()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-pass count of a line of digits reads what `count` reads, or leaves it to it.
+    #[test]
+    fn a_short_count_reads_as_count_does() {
+        let mut rng = fastrand::Rng::with_seed(19);
+        let bytes = b"0123456789 \t,+-.x";
+        for _ in 0..5_000 {
+            let value: Vec<u8> = (0..rng.usize(0..24))
+                .map(|_| bytes[rng.usize(..bytes.len())])
+                .collect();
+            if let Some(left) = short_count(&value) {
+                assert_eq!(Some(left), count(&value), "{value:?}");
+            }
+        }
+        assert_eq!(short_count(b"1000000"), Some(1_000_000));
+        assert_eq!(
+            short_count(b"9999999999999999999"),
+            Some(9_999_999_999_999_999_999)
+        );
+        assert_eq!(
+            short_count(b"99999999999999999999"),
+            None,
+            "20 digits: `count`'s"
+        );
+    }
+}
