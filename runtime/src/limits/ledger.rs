@@ -34,6 +34,21 @@ pub(crate) struct Ledger {
     /// `limit` of them wake at the reset, the next `limit` a period later, and so on, so that a
     /// reset wakes no more calls than its period lets go.
     queued: u64,
+    /// Which period `period` is: changed whenever a period takes another's place (not when an
+    /// answer of the same period is merged in), so that what a store mirrored of one period is
+    /// never taken for another's.
+    id: u32,
+}
+
+/// What a store may mirror of a stated period outside its lock ([`Ledger::mirrored`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Mirrored {
+    /// Which period it is.
+    pub(crate) id: u32,
+    pub(crate) reset: Instant,
+    pub(crate) remaining: u64,
+    pub(crate) longest: Duration,
+    pub(crate) limit: u64,
 }
 
 /// One period of the server's.
@@ -74,6 +89,37 @@ impl Ledger {
         self.answered
     }
 
+    /// The period a server stated (not one the client assumes), with some left: what an
+    /// answer of the same period merged in outside the lock would change (see
+    /// [`absorb`](Self::absorb)). An answer that leaves `reset` within [`RESET_GRAIN`], no
+    /// later than `longest` from its time and no more than `limit` can only lower `remaining`
+    /// and `reset`.
+    pub(crate) fn mirrored(&self) -> Option<Mirrored> {
+        let period = self.period.filter(|p| !p.assumed && p.remaining > 0)?;
+        Some(Mirrored {
+            id: self.id,
+            reset: period.reset,
+            remaining: period.remaining,
+            longest: period.longest,
+            limit: self.limit,
+        })
+    }
+
+    /// Merges in what answers of period `id` stated outside the lock: at most `remaining` left
+    /// and a reset no later than `reset`, as [`answer`](Self::answer) merges an answer of the
+    /// same period. Nothing if the period is no longer `id`.
+    pub(crate) fn absorb(&mut self, id: u32, reset: Instant, remaining: u64) {
+        if id != self.id {
+            return;
+        }
+        if let Some(period) = &mut self.period
+            && !period.assumed
+        {
+            period.remaining = period.remaining.min(remaining);
+            period.reset = period.reset.min(reset);
+        }
+    }
+
     /// How many reservations may be out at once for [`enter`](Self::enter) to let one more go,
     /// whatever the time: the count the known period has left, at most the limit a period is
     /// seen to allow (what a new period starts with once the reset passes); `u64::MAX` when no
@@ -102,6 +148,7 @@ impl Ledger {
         };
         if now >= period.reset {
             // a new period: as many as the last one allowed go, and their answers state it
+            self.id = self.id.wrapping_add(1);
             if self.limit == 0 {
                 self.period = None;
                 return Entry::Go;
@@ -188,7 +235,10 @@ impl Ledger {
                     longest: new.longest.max(old.longest),
                 }
             }
-            _ => new,
+            _ => {
+                self.id = self.id.wrapping_add(1);
+                new
+            }
         });
     }
 }

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Instant;
 
 use super::key::ScopeKey;
+use super::mirror::Mirror;
 use super::quotas::{QuotaSet, StatedQuotas};
 use super::state::ScopeState;
 use super::store::{Acquire, Ask, Grant, LimitStore, Outcome, Report};
@@ -58,6 +59,9 @@ struct Cell {
     counts: AtomicU64,
     /// When the scope was last used, by [`Inner::tick`].
     used: AtomicU64,
+    /// The stated periods, for the fast path's room and for answers merged in without the
+    /// lock.
+    mirror: Mirror,
     state: Mutex<ScopeState>,
 }
 
@@ -70,6 +74,14 @@ impl LocalStore {
     /// How many scopes besides the client's the store keeps.
     pub fn scopes(&self) -> usize {
         self.inner.read().len()
+    }
+
+    /// The answers of `scope` merged in without its lock.
+    #[cfg(test)]
+    pub(crate) fn merged_without_lock(&self, scope: ScopeKey) -> u64 {
+        self.inner
+            .with(&scope, |cell| cell.mirror.merged.load(Ordering::Relaxed))
+            .unwrap_or(0)
     }
 
     /// The reservations out in `scope`.
@@ -251,8 +263,11 @@ const ONE_QUIET: u64 = 1 << 32;
 const IN_FLIGHT: u64 = ONE_QUIET - 1;
 
 impl Cell {
+    /// The scope's state, with what answers told outside the lock merged in.
     fn lock(&self) -> MutexGuard<'_, ScopeState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        self.mirror.absorb(&mut state);
+        state
     }
 
     /// Whether an answer that states no quota needs no lock: nothing can wait here but stated
@@ -276,7 +291,8 @@ impl Cell {
             if quotas != QuotaSet::ALL {
                 return false;
             }
-            match self.reserve_in(self.room.load(Ordering::Acquire)) {
+            let room = self.room.load(Ordering::Acquire).min(self.mirror.fewest());
+            match self.reserve_in(room) {
                 Some(before) => before,
                 None => return false,
             }
@@ -314,10 +330,13 @@ impl Cell {
         }
     }
 
-    /// Tells the fast path what the state allows now.
-    fn publish(&self, state: &ScopeState) {
-        self.room.store(state.room(), Ordering::Release);
+    /// Tells the fast path what the state allows now (at `now`, if told): the fast path is
+    /// closed while the stated periods are mirrored, then opened to the room the state leaves.
+    fn publish(&self, state: &mut ScopeState, now: Option<Instant>) {
+        self.room.store(0, Ordering::Release);
         self.busy.store(state.busy(), Ordering::Release);
+        self.mirror.publish(state, now);
+        self.room.store(state.room(), Ordering::Release);
     }
 
     fn acquire(&self, ask: &Ask) -> Grant {
@@ -332,7 +351,7 @@ impl Cell {
             self.counts.fetch_add(ONE_IN_FLIGHT, Ordering::AcqRel);
             state.reserve(ask.quotas, true);
         }
-        self.publish(&state);
+        self.publish(&mut state, Some(ask.now));
         grant
     }
 
@@ -369,7 +388,7 @@ impl Cell {
     fn unreserve(&self, quotas: QuotaSet) {
         let mut state = self.lock();
         state.reserve(quotas, false);
-        self.publish(&state);
+        self.publish(&mut state, None);
     }
 
     /// The reservations out.
@@ -387,14 +406,14 @@ impl Cell {
     /// on the fast path that succeeded: its slot freed, and the lock taken only when the
     /// response stated a quota or something here must see it.
     fn succeeded(&self, stated: &StatedQuotas, now: Instant) {
-        if stated.is_empty() && self.idle(true) {
+        if self.idle(true) && (stated.is_empty() || self.mirror.answer(stated, now)) {
             self.release();
             return;
         }
         let mut state = self.lock();
         state.sent_quietly(self.release_taking_quiet(), None);
         state.succeeded(now, true, stated);
-        self.publish(&state);
+        self.publish(&mut state, Some(now));
         self.answered.store(state.answered(), Ordering::Release);
     }
 
@@ -402,7 +421,7 @@ impl Cell {
         let mut state = self.lock();
         state.sent_quietly(self.take_quiet(), None);
         state.learn(report);
-        self.publish(&state);
+        self.publish(&mut state, Some(report.now));
         self.answered.store(state.answered(), Ordering::Release);
     }
 }

@@ -14,6 +14,7 @@ mod learned;
 mod ledger;
 mod links;
 mod local;
+mod mirror;
 mod quotas;
 mod read;
 mod state;

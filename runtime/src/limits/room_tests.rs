@@ -96,7 +96,7 @@ fn a_hold_closes_the_fast_path_until_an_answer_after_it() {
 #[test]
 fn a_quick_report_teaches_what_a_full_report_does() {
     let mut rng = fastrand::Rng::with_seed(15);
-    let (mut quick_reports, mut went) = (0, 0);
+    let (mut quick_reports, mut went, mut merged) = (0, 0, 0);
     for round in 0..300 {
         let (quick, full) = (LocalStore::new(), LocalStore::new());
         let mut now = Instant::now();
@@ -133,11 +133,12 @@ fn a_quick_report_teaches_what_a_full_report_does() {
                 full.in_flight(ScopeKey::Client)
             );
         }
+        merged += quick.merged_without_lock(ScopeKey::Client);
     }
-    // both paths were taken often
+    // both paths were taken often, and quick reports were often merged without the lock
     assert!(
-        quick_reports > 1_000 && went > 5_000,
-        "{quick_reports} {went}"
+        quick_reports > 1_000 && went > 5_000 && merged > 300,
+        "{quick_reports} {went} {merged}"
     );
 }
 
@@ -166,7 +167,7 @@ fn a_request_of_some_quotas_only_is_counted_apart() {
 }
 
 /// Threads racing through the fast path and the lock never hold more slots at once than the
-/// stated quota has left: each holds up to four, 16 in all against 12 left.
+/// stated quota has left: each holds up to six, 24 in all against 12 left.
 #[test]
 fn racing_calls_never_hold_more_than_the_quota_has_left() {
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -201,7 +202,7 @@ fn racing_calls_never_hold_more_than_the_quota_has_left() {
             threads.spawn(move || {
                 let mut mine = std::collections::VecDeque::new();
                 for n in 0..20_000_u64 {
-                    if mine.len() == 4 || (n % 3 == 0 && !mine.is_empty()) {
+                    if mine.len() == 6 || (n % 4 == 0 && !mine.is_empty()) {
                         if let Some((ticket, fast)) = mine.pop_front() {
                             answer(ticket, fast);
                         }
@@ -230,4 +231,112 @@ fn racing_calls_never_hold_more_than_the_quota_has_left() {
         quick > 1_000 && locked > 100,
         "{quick} quick, {locked} under the lock"
     );
+}
+
+/// Threads racing through the fast path, the lock and answers merged in without it never send
+/// more than the server's quota allows: each answer states what the server has left once it
+/// counted every request sent so far, as a server counts them on receipt.
+#[test]
+fn answers_merged_without_the_lock_never_let_more_go_than_the_server_allows() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    const QUOTA: u64 = 3_000;
+    let store = LocalStore::new();
+    let t0 = Instant::now();
+    let reset = Duration::from_secs(600);
+    let sent = AtomicU64::new(1);
+    assert_eq!(go(&store, t0, 0), Some(false));
+    report_success(&store, stated(QUOTA - 1, reset), t0);
+    let answer = |ticket: u64, fast: bool| {
+        let quotas = stated(QUOTA.saturating_sub(sent.load(Ordering::SeqCst)), reset);
+        if !(fast && store.report_quick(&ScopeKey::Client, &quotas, t0)) {
+            let ticket = if fast { Ticket::QUICK } else { Ticket(ticket) };
+            let report = Report::new(ScopeKey::Client, Some(ticket), t0, Outcome::Success)
+                .with_quotas(quotas);
+            store.report(&report);
+        }
+    };
+    std::thread::scope(|threads| {
+        for thread in 0..4_u64 {
+            let (store, sent, answer) = (&store, &sent, &answer);
+            threads.spawn(move || {
+                let mut mine = std::collections::VecDeque::new();
+                for n in 0..5_000_u64 {
+                    if mine.len() == 6 || (n % 4 == 0 && !mine.is_empty()) {
+                        if let Some((ticket, fast)) = mine.pop_front() {
+                            answer(ticket, fast);
+                        }
+                        continue;
+                    }
+                    let ticket = 1 + thread * 1_000_000 + n;
+                    if let Some(fast) = go(store, t0, ticket) {
+                        sent.fetch_add(1, Ordering::SeqCst);
+                        mine.push_back((ticket, fast));
+                    }
+                }
+                for (ticket, fast) in mine {
+                    answer(ticket, fast);
+                }
+            });
+        }
+    });
+    let sent = sent.into_inner();
+    assert!(sent <= QUOTA, "{sent} sent of a quota of {QUOTA}");
+    // the quota is spent, up to the last few answers' lag
+    assert!(sent + 24 >= QUOTA, "{sent} sent of a quota of {QUOTA}");
+    assert_eq!(store.in_flight(ScopeKey::Client), 0);
+    let merged = store.merged_without_lock(ScopeKey::Client);
+    assert!(merged > 1_000, "{merged} answers merged without the lock");
+}
+
+/// An answer merged in without the lock lowers what the fast path and the lock then let go;
+/// an answer of another period, a count too large to mirror or a clock far behind the store's
+/// takes the lock, and teaches what it would have taught there.
+#[test]
+fn only_an_answer_of_the_same_period_is_merged_without_the_lock() {
+    let minute = Duration::from_secs(60);
+    let store = LocalStore::new();
+    let t0 = Instant::now();
+    assert_eq!(go(&store, t0, 1), Some(false));
+    report_success(&store, stated(100, minute), t0);
+    let t1 = t0 + Duration::from_millis(10);
+    assert!(store.report_quick(
+        &ScopeKey::Client,
+        &stated(3, minute - Duration::from_millis(10)),
+        t1
+    ));
+    assert_eq!(store.merged_without_lock(ScopeKey::Client), 1);
+    // 3 left: two on the fast path, the third under the lock, then none
+    let calls: Vec<_> = (2..6).map(|n| go(&store, t1, n)).collect();
+    assert_eq!(calls, [Some(true), Some(true), Some(false), None]);
+    // the lock took the merged count in: an answer of the same period stating more changes
+    // nothing (it frees one of the three slots: one more goes, under the lock)
+    assert!(store.report_quick(&ScopeKey::Client, &stated(50, minute), t1));
+    assert_eq!(go(&store, t1, 6), Some(false));
+    assert_eq!(go(&store, t1, 7), None);
+    assert_eq!(store.merged_without_lock(ScopeKey::Client), 2);
+    // a reset two seconds later is another period: the lock, and the later answer wins
+    let merged = store.merged_without_lock(ScopeKey::Client);
+    assert!(store.report_quick(
+        &ScopeKey::Client,
+        &stated(40, minute + Duration::from_secs(2)),
+        t1
+    ));
+    assert_eq!(store.merged_without_lock(ScopeKey::Client), merged);
+    assert_eq!(go(&store, t1, 8), Some(true));
+    // a clock two hours behind the store's
+    let behind = t1.checked_sub(Duration::from_secs(7_200)).unwrap_or(t1);
+    assert!(store.report_quick(&ScopeKey::Client, &stated(39, minute), behind));
+    assert_eq!(store.merged_without_lock(ScopeKey::Client), merged);
+
+    // a count above what a word holds is only ever answered under the lock
+    let store = LocalStore::new();
+    assert_eq!(go(&store, t0, 1), Some(false));
+    report_success(&store, stated(1 << 30, minute), t0);
+    assert!(store.report_quick(&ScopeKey::Client, &stated((1 << 30) - 1, minute), t1));
+    assert!(store.report_quick(&ScopeKey::Client, &stated(2, minute), t1));
+    assert_eq!(store.merged_without_lock(ScopeKey::Client), 0);
+    // 2 left, a count a word holds: as any
+    let calls: Vec<_> = (2..5).map(|n| go(&store, t1, n)).collect();
+    assert_eq!(calls, [Some(true), Some(false), None]);
 }

@@ -52,6 +52,16 @@ impl ScopeState {
             || self.learned.retrying > 0
     }
 
+    /// Each quota's ledger, by index: what a store mirrors outside its lock.
+    pub(crate) fn ledgers(&self) -> &[Ledger; MAX_QUOTAS] {
+        &self.ledgers
+    }
+
+    /// Each quota's ledger, to merge in what answers told outside the lock.
+    pub(crate) fn ledgers_mut(&mut self) -> &mut [Ledger; MAX_QUOTAS] {
+        &mut self.ledgers
+    }
+
     /// Whether a response of the scope has been read.
     pub(crate) fn answered(&self) -> bool {
         self.ledgers[0].answered()

@@ -1,0 +1,224 @@
+//! What [`LocalStore`](super::LocalStore) shows of a scope's stated quotas outside its lock:
+//! each stated period's count and reset in one word, so that the common answer (a quota with
+//! some left, stated again for the same period) is merged in with one compare-and-swap, or
+//! none when it changes nothing, and the lock merges it into the ledger when next taken.
+//!
+//! Only what the ledger would do with such an answer is done here: it lowers the count and the
+//! reset, and nothing else ([`Ledger::mirrored`]). Anything else (another period, a spent
+//! quota, a longer wait or a larger limit than the period's, a count above 2^24 - 1, a clock
+//! that does not agree with the store's) is left to the lock, where it always was.
+
+use core::time::Duration;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::Instant;
+
+use super::ledger::{Ledger, Mirrored, RESET_GRAIN};
+use super::quotas::{MAX_QUOTAS, StatedQuota, StatedQuotas};
+use super::state::ScopeState;
+
+/// The low bits of a word: the requests left.
+const COUNT_BITS: u32 = 24;
+const COUNT: u64 = (1 << COUNT_BITS) - 1;
+/// The most milliseconds after the base a reset can be mirrored at (the high 40 bits of a
+/// word: about 34 years).
+const MAX_RESET_MS: u64 = u64::MAX >> COUNT_BITS;
+const MS: u64 = 1_000_000;
+/// [`RESET_GRAIN`] in nanoseconds.
+const GRAIN: u64 = RESET_GRAIN.as_secs() * 1_000_000_000 + RESET_GRAIN.subsec_nanos() as u64;
+
+/// One scope's stated periods, as the fast path sees them.
+#[derive(Debug, Default)]
+pub(super) struct Mirror {
+    /// The instant the resets are counted from, set with the first period mirrored.
+    base: OnceLock<Instant>,
+    /// Per quota: the period's reset in milliseconds after `base`, rounded up, in the high
+    /// bits, and the requests it has left in the low [`COUNT_BITS`]; 0 for a quota whose
+    /// answers only the lock takes. Lowered by answers, set by the lock.
+    periods: [AtomicU64; MAX_QUOTAS],
+    /// Per quota, the longest wait for the reset an answer of the period stated, in
+    /// nanoseconds: written before the period's word, by the lock.
+    longest: [AtomicU64; MAX_QUOTAS],
+    /// Per quota, the most requests a period was seen to allow: written before the word.
+    limits: [AtomicU64; MAX_QUOTAS],
+    /// Per quota, which ledger period the word is of ([`Mirrored::id`]): read and written
+    /// under the lock only.
+    ids: [AtomicU32; MAX_QUOTAS],
+    /// The answers merged in here, for the tests.
+    #[cfg(test)]
+    pub(super) merged: AtomicU64,
+}
+
+/// The word of `count` left and a reset `reset_ms` after the base.
+fn word(reset_ms: u64, count: u64) -> u64 {
+    (reset_ms << COUNT_BITS) | count
+}
+
+/// The reset (milliseconds after the base) and the count of a word.
+fn parts(word: u64) -> (u64, u64) {
+    (word >> COUNT_BITS, word & COUNT)
+}
+
+/// The nanoseconds from `base` to `at`, if `at` is not before it and they fit.
+fn nanos_since(base: Instant, at: Instant) -> Option<u64> {
+    let since = at.checked_duration_since(base)?;
+    since
+        .as_secs()
+        .checked_mul(1_000_000_000)?
+        .checked_add(u64::from(since.subsec_nanos()))
+}
+
+impl Mirror {
+    /// Merges into `state`'s ledgers what answers told outside the lock since it was last
+    /// taken: what the lock does first.
+    pub(super) fn absorb(&self, state: &mut ScopeState) {
+        let Some(base) = self.base.get() else {
+            return;
+        };
+        for (index, ledger) in state.ledgers_mut().iter_mut().enumerate() {
+            let current = self.periods[index].load(Ordering::Acquire);
+            self.absorb_word(*base, index, current, ledger);
+        }
+    }
+
+    /// Merges word `current` of quota `index` into its ledger, if the word is of the ledger's
+    /// period.
+    fn absorb_word(&self, base: Instant, index: usize, current: u64, ledger: &mut Ledger) {
+        if current == 0 {
+            return;
+        }
+        let (reset_ms, count) = parts(current);
+        if let Some(reset) = base.checked_add(Duration::from_millis(reset_ms)) {
+            ledger.absorb(self.ids[index].load(Ordering::Relaxed), reset, count);
+        }
+    }
+
+    /// Shows the fast path `state`'s stated periods, under the lock at `now` (if told): each
+    /// word set from its ledger, merging in first what an answer may have lowered it to since
+    /// [`absorb`](Self::absorb). The fast path must be closed while this runs (its room 0),
+    /// since a period's count and the room the rest of the state leaves are set one after the
+    /// other.
+    pub(super) fn publish(&self, state: &mut ScopeState, now: Option<Instant>) {
+        for index in 0..MAX_QUOTAS {
+            let slot = &self.periods[index];
+            let mut current = slot.load(Ordering::Acquire);
+            loop {
+                let base = self.base.get().copied();
+                if let Some(base) = base {
+                    self.absorb_word(base, index, current, &mut state.ledgers_mut()[index]);
+                }
+                let mirrored = state.ledgers()[index].mirrored();
+                let base = base.or_else(|| {
+                    // the first period mirrored: resets are counted from an hour before it,
+                    // so that a clock a little behind the store's still reads them
+                    let now = now?;
+                    mirrored?;
+                    let early = now.checked_sub(Duration::from_secs(3600)).unwrap_or(now);
+                    Some(*self.base.get_or_init(|| early))
+                });
+                let next = match (mirrored, base) {
+                    (Some(period), Some(base)) => self.word_of(index, &period, base),
+                    _ => 0,
+                };
+                if next == current {
+                    break;
+                }
+                match slot.compare_exchange(current, next, Ordering::AcqRel, Ordering::Acquire) {
+                    Ok(_) => break,
+                    Err(lowered) => current = lowered,
+                }
+            }
+            if let Some(period) = state.ledgers()[index].mirrored() {
+                self.ids[index].store(period.id, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The word of `period` of quota `index` (0 if it cannot have one), its longest wait and
+    /// limit written for the answers that read the word.
+    fn word_of(&self, index: usize, period: &Mirrored, base: Instant) -> u64 {
+        let reset_ms = nanos_since(base, period.reset).map(|ns| ns.div_ceil(MS));
+        match reset_ms {
+            Some(reset_ms) if reset_ms <= MAX_RESET_MS && period.remaining <= COUNT => {
+                let longest = u64::try_from(period.longest.as_nanos()).unwrap_or(u64::MAX);
+                self.longest[index].store(longest, Ordering::Release);
+                self.limits[index].store(period.limit, Ordering::Release);
+                word(reset_ms, period.remaining)
+            }
+            _ => 0,
+        }
+    }
+
+    /// The fewest requests any mirrored period has left (`u64::MAX` with none): the live
+    /// part of the fast path's room.
+    #[inline]
+    pub(super) fn fewest(&self) -> u64 {
+        self.periods.iter().fold(u64::MAX, |fewest, slot| {
+            match slot.load(Ordering::Acquire) {
+                0 => fewest,
+                period => fewest.min(period & COUNT),
+            }
+        })
+    }
+
+    /// An answer at `now` stating `stated`, merged in here if, for each quota it states, the
+    /// ledger would only lower the count and reset of the period it mirrors: `false` when any
+    /// quota needs the lock (what was merged by then is merged again there, to no effect).
+    #[inline]
+    pub(super) fn answer(&self, stated: &StatedQuotas, now: Instant) -> bool {
+        let Some(now) = self.base.get().and_then(|base| nanos_since(*base, now)) else {
+            return false;
+        };
+        let merged = stated
+            .each()
+            .iter()
+            .enumerate()
+            .all(|(index, quota)| match quota {
+                Some(quota) => self.answer_one(index, quota, now),
+                None => true,
+            });
+        #[cfg(test)]
+        if merged {
+            self.merged.fetch_add(1, Ordering::Relaxed);
+        }
+        merged
+    }
+
+    /// [`answer`](Self::answer) of quota `index`, at `now` nanoseconds after the base.
+    fn answer_one(&self, index: usize, quota: &StatedQuota, now: u64) -> bool {
+        let Ok(reset_in) = u64::try_from(quota.reset_in.as_nanos()) else {
+            return false;
+        };
+        let Some(reset) = now.checked_add(reset_in) else {
+            return false;
+        };
+        let seen = quota.limit.unwrap_or(quota.remaining.saturating_add(1));
+        let slot = &self.periods[index];
+        let mut current = slot.load(Ordering::Acquire);
+        loop {
+            if current == 0 || quota.remaining == 0 {
+                return false;
+            }
+            // read after the word: at least what was written with it
+            let longest = self.longest[index].load(Ordering::Acquire);
+            let limit = self.limits[index].load(Ordering::Acquire);
+            let (known_ms, count) = parts(current);
+            // the mirrored reset is rounded up: the period's is within the millisecond before
+            let known = known_ms * MS;
+            let same_period = now.saturating_add(MS) < known
+                && reset.saturating_add(GRAIN) > known
+                && reset.saturating_add(MS) <= known.saturating_add(GRAIN);
+            if !same_period || reset_in > longest || seen > limit {
+                return false;
+            }
+            let merged = word(known_ms.min(reset.div_ceil(MS)), count.min(quota.remaining));
+            if merged == current {
+                return true;
+            }
+            match slot.compare_exchange_weak(current, merged, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => return true,
+                Err(now_there) => current = now_there,
+            }
+        }
+    }
+}
