@@ -57,7 +57,7 @@ struct Cell {
     /// out (the low 32 bits) and the requests sent on the fast path since the state last
     /// counted them (the high 32 bits, where a wrap carries out of the word harmlessly).
     counts: AtomicU64,
-    /// When the scope was last used, by [`Inner::tick`].
+    /// When the scope was last used: the epoch ([`Inner::tick`]) of its latest use.
     used: AtomicU64,
     /// The stated periods, for the fast path's room and for answers merged in without the
     /// lock.
@@ -101,34 +101,35 @@ impl LimitStore for LocalStore {
     }
 
     fn report(&self, report: &Report) {
-        if let Some((scope, _)) = report.release
-            && report.counted != QuotaSet::ALL
-        {
-            // a reservation of some quotas only: the scope's state counts it apart
-            self.inner
-                .with(&scope, |cell| cell.unreserve(report.counted));
-        }
         let quiet = report.quotas.is_empty()
             && matches!(report.outcome, Outcome::Success | Outcome::Failure);
-        let idle = match report.release {
+        if quiet {
             // freed in the scope it reports on: one lookup for both
-            Some((scope, _)) if scope == report.scope => self.inner.with(&scope, |cell| {
-                cell.release();
-                cell.idle(report.answered)
-            }),
-            release => {
-                if let Some((scope, _)) = release {
-                    self.inner.with(&scope, Cell::release);
+            let idle = match report.release {
+                Some((scope, _)) if scope == report.scope && report.counted == QuotaSet::ALL => {
+                    self.inner.with(&scope, |cell| {
+                        cell.release();
+                        cell.idle(report.answered)
+                    })
                 }
-                self.inner
-                    .with(&report.scope, |cell| cell.idle(report.answered))
+                _ => {
+                    self.free(report);
+                    self.inner
+                        .with(&report.scope, |cell| cell.idle(report.answered))
+                }
+            };
+            if idle.unwrap_or(!report.answered) {
+                return;
             }
-        };
-        if quiet && idle.unwrap_or(!report.answered) {
+            self.inner
+                .with_or_insert(&report.scope, report.now, |cell| cell.learn(report));
             return;
         }
+        // what the answer says is learned before its slot is freed: the slot is never free
+        // while the room it leaves is not yet lowered to what the answer stated
         self.inner
             .with_or_insert(&report.scope, report.now, |cell| cell.learn(report));
+        self.free(report);
     }
 
     fn peek(&self, scope: ScopeKey, now: Instant, cap: Duration) -> Option<(Duration, Pause)> {
@@ -190,6 +191,22 @@ impl core::fmt::Debug for LocalStore {
     }
 }
 
+impl LocalStore {
+    /// Frees the reservation `report` releases, if any (and what its scope's state counts
+    /// apart of a reservation of some quotas only).
+    fn free(&self, report: &Report) {
+        let Some((scope, _)) = report.release else {
+            return;
+        };
+        self.inner.with(&scope, |cell| {
+            if report.counted != QuotaSet::ALL {
+                cell.unreserve(report.counted);
+            }
+            cell.release();
+        });
+    }
+}
+
 impl Inner {
     fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<ScopeKey, Cell, RandomState>> {
         self.scopes.read().unwrap_or_else(PoisonError::into_inner)
@@ -203,7 +220,7 @@ impl Inner {
         }
         let scopes = self.read();
         let cell = scopes.get(scope)?;
-        cell.used.store(self.tick(), Ordering::Relaxed);
+        self.touch(cell);
         Some(f(cell))
     }
 
@@ -215,7 +232,7 @@ impl Inner {
         {
             let scopes = self.read();
             if let Some(cell) = scopes.get(scope) {
-                cell.used.store(self.tick(), Ordering::Relaxed);
+                self.touch(cell);
                 return f(cell);
             }
         }
@@ -223,13 +240,23 @@ impl Inner {
         if !scopes.contains_key(scope) && scopes.len() >= MAX_SCOPES {
             trim(&mut scopes, now);
         }
+        // a new epoch: the cells used from now on are more recent than any used before
+        let tick = self.tick.fetch_add(1, Ordering::Relaxed) + 1;
         let cell = scopes.entry(*scope).or_default();
-        cell.used.store(self.tick(), Ordering::Relaxed);
+        cell.used.store(tick, Ordering::Relaxed);
         f(cell)
     }
 
-    fn tick(&self) -> u64 {
-        self.tick.fetch_add(1, Ordering::Relaxed)
+    /// Marks `cell` used in this epoch (since the table last took a scope in): what the
+    /// table's bound forgets by. Only what is in the table changes the order that matters, so
+    /// a use is stamped with a read of the epoch, not a count of its own, and written only
+    /// when the stamp changes.
+    #[inline]
+    fn touch(&self, cell: &Cell) {
+        let tick = self.tick.load(Ordering::Relaxed);
+        if cell.used.load(Ordering::Relaxed) != tick {
+            cell.used.store(tick, Ordering::Relaxed);
+        }
     }
 }
 
@@ -411,10 +438,11 @@ impl Cell {
             return;
         }
         let mut state = self.lock();
-        state.sent_quietly(self.release_taking_quiet(), None);
         state.succeeded(now, true, stated);
         self.publish(&mut state, Some(now));
         self.answered.store(state.answered(), Ordering::Release);
+        // freed once the room is what the answer left
+        state.sent_quietly(self.release_taking_quiet(), None);
     }
 
     fn learn(&self, report: &Report) {

