@@ -28,7 +28,7 @@ pub use source::{wait_from_headers, wait_from_response};
 
 use crate::WaitFormat;
 use errspec_core::{WaitSyntax, WaitUnit};
-use number::{decimal, from_nanos, signed, trim_ows, until};
+use number::{decimal, from_nanos, short_delay, signed, trim_ows, until};
 pub(crate) use unreadable::Unreadable;
 
 /// A count (a quota header's requests left): ASCII digits between optional spaces and tabs,
@@ -141,6 +141,9 @@ pub(crate) fn read_at(
 ) -> Result<Option<Duration>, Unreadable> {
     let value = trim_ows(value);
     let delay = |scale| {
+        if let Some(delay) = short_delay(value, scale) {
+            return Ok(Some(delay));
+        }
         decimal(value, scale)
             .map(|nanos| Some(from_nanos(nanos)))
             .ok_or(Unreadable::MALFORMED)
@@ -169,6 +172,36 @@ pub(crate) fn read_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-pass delay reads what a decimal's nanoseconds read, or leaves it to them.
+    #[test]
+    fn a_short_delay_reads_as_the_decimal_does() {
+        let mut rng = fastrand::Rng::with_seed(23);
+        let bytes = b"0123456789999.. x";
+        let mut read = 0;
+        for _ in 0..20_000 {
+            let value: Vec<u8> = (0..rng.usize(0..22))
+                .map(|_| bytes[rng.usize(..bytes.len())])
+                .collect();
+            for scale in [6, 9] {
+                if let Some(delay) = short_delay(&value, scale) {
+                    read += 1;
+                    let nanos = decimal(&value, scale).map(from_nanos);
+                    assert_eq!(Some(delay), nanos, "{value:?} at scale {scale}");
+                }
+            }
+        }
+        assert!(read > 1_000, "{read} read");
+        assert_eq!(
+            short_delay(b"9999999999999999999", 9),
+            Some(Duration::from_secs(9_999_999_999_999_999_999))
+        );
+        assert_eq!(
+            short_delay(b"1234.5678", 6),
+            Some(Duration::from_nanos(1_234_567_800))
+        );
+        assert_eq!(short_delay(b"60.000", 9), Some(Duration::from_secs(60)));
+    }
 
     /// The one-pass count of a line of digits reads what `count` reads, or leaves it to it.
     #[test]

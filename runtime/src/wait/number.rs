@@ -51,18 +51,32 @@ pub(super) fn decimal(text: &[u8], scale: u32) -> Option<u128> {
 /// [`decimal`] of at most 19 bytes at a scale of at most 9, in one pass of `u64` arithmetic:
 /// the whole part is below 10^19 and the kept fraction below 10^9, so nothing saturates.
 fn short_decimal(text: &[u8], scale: u32) -> Option<u128> {
-    const POWERS: [u64; 10] = [
-        1,
-        10,
-        100,
-        1_000,
-        10_000,
-        100_000,
-        1_000_000,
-        10_000_000,
-        100_000_000,
-        1_000_000_000,
-    ];
+    let (whole, fraction) = short_parts(text, scale)?;
+    let unit = POWERS.get(usize::try_from(scale).ok()?).copied()?;
+    Some(u128::from(whole) * u128::from(unit) + u128::from(fraction))
+}
+
+/// 10^0 to 10^9.
+const POWERS: [u64; 10] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+];
+
+/// A decimal of at most 19 bytes as its whole part and its fraction in 10^-`scale` units
+/// (`scale` at most 9): `short_parts(b"1.5", 3)` is `(1, 500)`. `None` for a longer text and
+/// for anything [`decimal`] does not read.
+fn short_parts(text: &[u8], scale: u32) -> Option<(u64, u64)> {
+    if text.len() > 19 || scale > 9 {
+        return None;
+    }
     // the whole part, up to the first byte that is no digit
     let mut whole = 0_u64;
     let mut rest = text;
@@ -95,10 +109,28 @@ fn short_decimal(text: &[u8], scale: u32) -> Option<u128> {
         }
         _ => return None,
     }
-    // `scale` is at most 9 and `kept` at most `scale`: both powers are in the table
-    let power = |exp: u32| POWERS.get(usize::try_from(exp).ok()?).copied();
-    let (unit, left) = (power(scale)?, power(scale - kept)?);
-    Some(u128::from(whole) * u128::from(unit) + u128::from(fraction * left))
+    // `kept` is at most `scale`, at most 9: the power is in the table
+    let left = POWERS.get(usize::try_from(scale - kept).ok()?).copied()?;
+    Some((whole, fraction * left))
+}
+
+/// A delay of at most 19 bytes in seconds (`scale` 9) or milliseconds (6), straight to the
+/// `Duration` that [`from_nanos`] of [`decimal`] gives (below 10^19 units, it always fits);
+/// `None` for anything else, which `decimal` may still read.
+#[inline]
+pub(super) fn short_delay(text: &[u8], scale: u32) -> Option<Duration> {
+    let (whole, fraction) = short_parts(text, scale)?;
+    // the fraction is below one unit: below 10^9 nanoseconds, and 10^6 for milliseconds
+    let fraction = u32::try_from(fraction).ok()?;
+    match scale {
+        9 => Some(Duration::new(whole, fraction)),
+        6 => {
+            let (secs, millis) = (whole / 1_000, whole % 1_000);
+            let nanos = u32::try_from(millis).ok()? * 1_000_000 + fraction;
+            Some(Duration::new(secs, nanos))
+        }
+        _ => None,
+    }
 }
 
 /// 10^`exp`, from a table (no `u128` division or loop on the hot path); saturating past 10^38.
