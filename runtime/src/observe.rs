@@ -12,7 +12,7 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{self, Poll};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::SystemTime;
 
 use http::{HeaderMap, Method};
@@ -223,7 +223,7 @@ struct Outer {
 /// call, so a panic cannot leave the thread with the wrong call.
 struct Restore<'s> {
     outer: Option<Outer>,
-    seen: &'s Mutex<Option<Seen>>,
+    seen: &'s mut Option<Seen>,
 }
 
 impl Drop for Restore<'_> {
@@ -238,10 +238,9 @@ impl Drop for Restore<'_> {
                     slot.seen = *seen;
                 }
             } else {
-                let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-                match &mut *seen {
+                match self.seen {
                     Some(seen) => seen.update(&slot.seen),
-                    None => *seen = Some(slot.seen),
+                    None => *self.seen = Some(slot.seen),
                 }
                 slot.seen = outer.seen.map_or(Seen::EMPTY, |seen| *seen);
             }
@@ -255,7 +254,7 @@ impl Drop for Restore<'_> {
 /// Runs `f` as the call of `context`, keeping what its responses say in `seen`.
 pub(crate) fn within<R>(
     context: &Arc<Context>,
-    seen: &Mutex<Option<Seen>>,
+    seen: &mut Option<Seen>,
     f: impl FnOnce() -> R,
 ) -> R {
     if !context.current {
@@ -281,7 +280,7 @@ pin_project_lite::pin_project! {
     /// Written by hand, so that an attempt of a call that reads nothing is polled directly.
     pub(crate) struct Observing<'s, F> {
         context: &'s Arc<Context>,
-        seen: &'s Mutex<Option<Seen>>,
+        seen: &'s mut Option<Seen>,
         #[pin]
         future: F,
     }
@@ -307,7 +306,7 @@ impl<F: Future> Future for Observing<'_, F> {
 /// ends up in `seen`.
 pub(crate) fn observing<'s, F: Future>(
     context: &'s Arc<Context>,
-    seen: &'s Mutex<Option<Seen>>,
+    seen: &'s mut Option<Seen>,
     future: F,
 ) -> Observing<'s, F> {
     Observing {

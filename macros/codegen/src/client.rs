@@ -270,11 +270,19 @@ fn method_impl(
             },
             _ => quote!(let mut __attempts = #engine.begin(self, #idempotency, #method_name);),
         };
+        // each attempt's arguments, taken before the attempt borrows the call to run as its
+        let passed: Vec<syn::Ident> = (0..call_args.len())
+            .map(|i| quote::format_ident!("__pass{}", i))
+            .collect();
+        let pass = quote!(#(let #passed = #call_args;)*);
+        let call = quote!(#path(#inner #(#passed),*));
         // the attempt runs as the call's, so the responses it reads teach its scope
         let awaited = match shape {
-            Shape::Sync => quote!(#calls::observing_blocking(&__attempts, || #call)),
+            Shape::Sync => {
+                quote!({ #pass #calls::observing_blocking(&mut __attempts, || #call) })
+            }
             Shape::Async | Shape::ImplFuture => {
-                quote!(#calls::observing(&__attempts, #call).await)
+                quote!({ #pass #calls::observing(&mut __attempts, #call).await })
             }
         };
         let sleep = match shape {

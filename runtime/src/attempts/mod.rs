@@ -3,7 +3,7 @@
 use core::future::Future;
 use core::ops::{ControlFlow, Deref};
 use core::time::Duration;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::budget::Withdrawal;
@@ -83,7 +83,7 @@ pub struct Attempts<'r> {
     /// The budget's grant of the retry to come, given back if it is never sent.
     withdrawal: Option<Withdrawal>,
     /// What the responses of the attempt out said.
-    seen: Mutex<Option<Seen>>,
+    seen: Option<Seen>,
 }
 
 impl<'r> Attempts<'r> {
@@ -110,7 +110,7 @@ impl<'r> Attempts<'r> {
             counted: QuotaSet::ALL,
             retrying: false,
             withdrawal: None,
-            seen: Mutex::new(None),
+            seen: None,
         }
     }
 
@@ -155,11 +155,8 @@ impl<'r> Attempts<'r> {
         self.deposit(now);
         self.out = false;
         let api = self.api();
-        // the call is not polled now: what its responses said is read without the lock
-        let kept = Kept(
-            (self.retrier.context.reads)
-                .then(|| self.seen.get_mut().unwrap_or_else(PoisonError::into_inner)),
-        );
+        // the call is not polled now: what its responses said is read in place
+        let kept = Kept((self.retrier.context.reads).then_some(&mut self.seen));
         let seen = kept.seen();
         if let Some(quotas) = seen.counting {
             // the request's HTTP method was told: later attempts (and the method's later
@@ -278,15 +275,15 @@ impl<'r> Attempts<'r> {
     /// reports through [`observe`](crate::observe) (as `errspec::reqwest::check` does) teach
     /// the call's scope their quota, and wall-clock waits are read on the retrier's clock.
     pub fn observing<'s, F: Future + 's>(
-        &'s self,
+        &'s mut self,
         attempt: F,
     ) -> impl Future<Output = F::Output> + 's {
-        crate::observe::observing(&self.retrier.context, &self.seen, attempt)
+        crate::observe::observing(&self.retrier.context, &mut self.seen, attempt)
     }
 
     /// [`observing`](Self::observing) for a blocking attempt.
-    pub fn observing_blocking<R>(&self, attempt: impl FnOnce() -> R) -> R {
-        crate::observe::within(&self.retrier.context, &self.seen, attempt)
+    pub fn observing_blocking<R>(&mut self, attempt: impl FnOnce() -> R) -> R {
+        crate::observe::within(&self.retrier.context, &mut self.seen, attempt)
     }
 
     /// The attempt about to start is out: a retry's budget grant is spent.

@@ -22,10 +22,13 @@ use super::{MAX_SCOPES, Pause};
 /// refusal and (reading quotas) has had its first answer goes without taking it: one atomic
 /// read and two counts where no quota is stated, one compare-and-swap that reserves one of the
 /// slots the stated quotas have left where they are (the last slot is left to the lock, which
-/// decides when a quota is nearly spent). An answer that states a quota takes the lock, briefly.
+/// decides when a quota is nearly spent). An answer to such a call that states the same period
+/// again with some left (the common answer) is merged in without the lock, with one
+/// compare-and-swap, or none when it changes nothing; any other answer takes the lock, briefly.
 /// Scopes other than the client's are kept in a table bounded to 256 entries (bucket names come
 /// from the server): past that, the scopes with nothing in flight and nothing held are
-/// forgotten first, least recently used first, a quarter of the table at a time.
+/// forgotten first, least recently used first (by the last scope taken in before their latest
+/// use), a quarter of the table at a time.
 ///
 /// It reads the caller's clock ([`Ask::now`], [`Report::now`]), so every call of one store
 /// should tell the time with one clock; a hold read on another clock is never longer than the

@@ -121,10 +121,13 @@ pub trait CallAttempts<E>: PassArguments {
     fn ready_blocking(&mut self) -> Result<(), E>;
 
     /// Runs an attempt's future as the call's (see [`Attempts::observing`]).
-    fn observing<'s, F: Future + 's>(&'s self, attempt: F) -> impl Future<Output = F::Output> + 's;
+    fn observing<'s, F: Future + 's>(
+        &'s mut self,
+        attempt: F,
+    ) -> impl Future<Output = F::Output> + 's;
 
     /// Runs a blocking attempt as the call's.
-    fn observing_blocking<R>(&self, attempt: impl FnOnce() -> R) -> R;
+    fn observing_blocking<R>(&mut self, attempt: impl FnOnce() -> R) -> R;
 
     /// Takes an attempt's result: return it, or wait this long and try again.
     fn after<T>(&mut self, result: Result<T, E>) -> ControlFlow<Result<T, E>, Duration>;
@@ -203,11 +206,14 @@ impl<E: StatusError> CallAttempts<E> for Attempts<'_> {
         Attempts::ready_blocking::<E>(self)
     }
 
-    fn observing<'s, F: Future + 's>(&'s self, attempt: F) -> impl Future<Output = F::Output> + 's {
+    fn observing<'s, F: Future + 's>(
+        &'s mut self,
+        attempt: F,
+    ) -> impl Future<Output = F::Output> + 's {
         Attempts::observing(self, attempt)
     }
 
-    fn observing_blocking<R>(&self, attempt: impl FnOnce() -> R) -> R {
+    fn observing_blocking<R>(&mut self, attempt: impl FnOnce() -> R) -> R {
         Attempts::observing_blocking(self, attempt)
     }
 
@@ -249,11 +255,14 @@ impl<E> CallAttempts<E> for Forward {
         Ok(())
     }
 
-    fn observing<'s, F: Future + 's>(&'s self, attempt: F) -> impl Future<Output = F::Output> + 's {
+    fn observing<'s, F: Future + 's>(
+        &'s mut self,
+        attempt: F,
+    ) -> impl Future<Output = F::Output> + 's {
         attempt
     }
 
-    fn observing_blocking<R>(&self, attempt: impl FnOnce() -> R) -> R {
+    fn observing_blocking<R>(&mut self, attempt: impl FnOnce() -> R) -> R {
         attempt()
     }
 

@@ -46,18 +46,18 @@ for ::errspec::Retrying<__C> {
             return ::core::result::Result::Err(__error);
         }
         loop {
-            let __result = ::errspec::__private::CallAttempts::<
-                SmallError,
-            >::observing_blocking(
-                &__attempts,
-                || <__C as Small<
-                    K,
-                >>::get(
-                    ::errspec::Retrying::inner(self),
-                    __attempts.pass::<K>(&mut __arg_key),
-                    __attempts.pass::<(u32, u32)>(&mut __arg2),
-                ),
-            );
+            let __result = {
+                let __pass0 = __attempts.pass::<K>(&mut __arg_key);
+                let __pass1 = __attempts.pass::<(u32, u32)>(&mut __arg2);
+                ::errspec::__private::CallAttempts::<
+                    SmallError,
+                >::observing_blocking(
+                    &mut __attempts,
+                    || <__C as Small<
+                        K,
+                    >>::get(::errspec::Retrying::inner(self), __pass0, __pass1),
+                )
+            };
             match ::errspec::__private::CallAttempts::<
                 SmallError,
             >::after(&mut __attempts, __result) {
@@ -99,15 +99,16 @@ for ::errspec::Retrying<__C> {
         }
         loop {
             let __inner = &mut *__inner;
-            let __result = ::errspec::__private::CallAttempts::<
-                <Result<T> as __ErrspecResult>::Error,
-            >::observing(
-                    &__attempts,
-                    <__C as Small<
-                        K,
-                    >>::put::<T>(__inner, __attempts.pass::<T>(&mut __arg_value)),
-                )
-                .await;
+            let __result = {
+                let __pass0 = __attempts.pass::<T>(&mut __arg_value);
+                ::errspec::__private::CallAttempts::<
+                    <Result<T> as __ErrspecResult>::Error,
+                >::observing(
+                        &mut __attempts,
+                        <__C as Small<K>>::put::<T>(__inner, __pass0),
+                    )
+                    .await
+            };
             match ::errspec::__private::CallAttempts::<
                 <Result<T> as __ErrspecResult>::Error,
             >::after(&mut __attempts, __result) {
@@ -146,18 +147,18 @@ for ::errspec::Retrying<__C> {
                 return ::core::result::Result::Err(__error);
             }
             loop {
-                let __result = ::errspec::__private::CallAttempts::<
-                    SmallError,
-                >::observing(
-                        &__attempts,
-                        <__C as Small<
-                            K,
-                        >>::watch(
-                            ::errspec::Retrying::inner(self),
-                            __attempts.pass(&mut __arg_name),
-                        ),
-                    )
-                    .await;
+                let __result = {
+                    let __pass0 = __attempts.pass(&mut __arg_name);
+                    ::errspec::__private::CallAttempts::<
+                        SmallError,
+                    >::observing(
+                            &mut __attempts,
+                            <__C as Small<
+                                K,
+                            >>::watch(::errspec::Retrying::inner(self), __pass0),
+                        )
+                        .await
+                };
                 match ::errspec::__private::CallAttempts::<
                     SmallError,
                 >::after(&mut __attempts, __result) {
@@ -205,19 +206,19 @@ for ::errspec::Retrying<__C> {
             return ::core::result::Result::Err(__error);
         }
         loop {
-            let __result = ::errspec::__private::CallAttempts::<
-                SmallError,
-            >::observing(
-                    &__attempts,
-                    <__C as Small<
-                        K,
-                    >>::post(
-                        ::errspec::Retrying::inner(self),
-                        __attempts.pass::<&str>(&mut __arg_channel),
-                        __attempts.pass::<String>(&mut __arg_text),
-                    ),
-                )
-                .await;
+            let __result = {
+                let __pass0 = __attempts.pass::<&str>(&mut __arg_channel);
+                let __pass1 = __attempts.pass::<String>(&mut __arg_text);
+                ::errspec::__private::CallAttempts::<
+                    SmallError,
+                >::observing(
+                        &mut __attempts,
+                        <__C as Small<
+                            K,
+                        >>::post(::errspec::Retrying::inner(self), __pass0, __pass1),
+                    )
+                    .await
+            };
             match ::errspec::__private::CallAttempts::<
                 SmallError,
             >::after(&mut __attempts, __result) {
