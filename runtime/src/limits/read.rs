@@ -20,8 +20,9 @@ pub(crate) struct Names {
     /// Each quota of [`RateLimitConfig::quota_list`], by index.
     quotas: Vec<QuotaNames>,
     ietf: bool,
-    /// Each name read, with what its lines say: what a pass over a response's lines looks for.
-    lines: Vec<(HeaderName, Line)>,
+    /// Each name read (its text), with what its lines say: what a pass over a response's
+    /// lines looks for.
+    lines: Vec<(Box<str>, Line)>,
     /// The lengths of the names in `lines`, a bit each (bit 63 for 63 bytes or more): most of
     /// a response's lines are passed over on their length alone.
     lengths: u64,
@@ -78,21 +79,22 @@ impl Names {
             .as_deref()
             .filter(|_| config.scope == Scope::Bucket)
             .and_then(parse);
-        let mut lines: Vec<(HeaderName, Line)> = Vec::new();
+        let mut lines: Vec<(Box<str>, Line)> = Vec::new();
+        let text = |name: &HeaderName| Box::<str>::from(name.as_str());
         if let Some(name) = &bucket {
-            lines.push((name.clone(), Line::Bucket));
+            lines.push((text(name), Line::Bucket));
         }
         for (index, quota) in quotas.iter().enumerate() {
             if let Some(name) = &quota.remaining {
-                lines.push((name.clone(), Line::Count(index)));
+                lines.push((text(name), Line::Count(index)));
             }
             if let Some((name, _)) = &quota.reset {
-                lines.push((name.clone(), Line::Reset(index)));
+                lines.push((text(name), Line::Reset(index)));
             }
         }
         let lengths = lines
             .iter()
-            .fold(0, |bits, (name, _)| bits | length_bit(name.as_str().len()));
+            .fold(0, |bits, (name, _)| bits | length_bit(name.len()));
         Self {
             bucket,
             quotas,
@@ -157,7 +159,7 @@ fn read_with(
                 continue;
             }
             for (wanted, line) in &names.lines {
-                if wanted.as_str() != text {
+                if **wanted != *text {
                     continue;
                 }
                 let value = value.as_bytes();
