@@ -87,6 +87,20 @@ impl LocalStore {
             .unwrap_or(0)
     }
 
+    /// Frees the reservation `report` releases, if any (and what its scope's state counts
+    /// apart of a reservation of some quotas only).
+    fn free(&self, report: &Report) {
+        let Some((scope, _)) = report.release else {
+            return;
+        };
+        self.inner.with(&scope, |cell| {
+            if report.counted != QuotaSet::ALL {
+                cell.unreserve(report.counted);
+            }
+            cell.release();
+        });
+    }
+
     /// The reservations out in `scope`.
     pub fn in_flight(&self, scope: ScopeKey) -> u32 {
         self.inner
@@ -191,22 +205,6 @@ impl core::fmt::Debug for LocalStore {
         f.debug_struct("LocalStore")
             .field("scopes", &self.scopes())
             .finish_non_exhaustive()
-    }
-}
-
-impl LocalStore {
-    /// Frees the reservation `report` releases, if any (and what its scope's state counts
-    /// apart of a reservation of some quotas only).
-    fn free(&self, report: &Report) {
-        let Some((scope, _)) = report.release else {
-            return;
-        };
-        self.inner.with(&scope, |cell| {
-            if report.counted != QuotaSet::ALL {
-                cell.unreserve(report.counted);
-            }
-            cell.release();
-        });
     }
 }
 

@@ -59,6 +59,18 @@ fn parts(word: u64) -> (u64, u64) {
     (word >> COUNT_BITS, word & COUNT)
 }
 
+/// The word of `period` with resets counted from `base`; 0 when it cannot have one (a reset
+/// too far off, a count too large).
+fn word_of(period: &Mirrored, base: Instant) -> u64 {
+    let reset_ms = nanos_since(base, period.reset).map(|ns| ns.div_ceil(MS));
+    match reset_ms {
+        Some(reset_ms) if reset_ms <= MAX_RESET_MS && period.remaining <= COUNT => {
+            word(reset_ms, period.remaining)
+        }
+        _ => 0,
+    }
+}
+
 /// The nanoseconds from `base` to `at`, if `at` is not before it and they fit.
 fn nanos_since(base: Instant, at: Instant) -> Option<u64> {
     let since = at.checked_duration_since(base)?;
@@ -102,51 +114,43 @@ impl Mirror {
         for index in 0..MAX_QUOTAS {
             let slot = &self.periods[index];
             let mut current = slot.load(Ordering::Acquire);
-            loop {
+            let mirrored = loop {
                 let base = self.base.get().copied();
                 if let Some(base) = base {
                     self.absorb_word(base, index, current, &mut state.ledgers_mut()[index]);
                 }
                 let mirrored = state.ledgers()[index].mirrored();
-                let base = base.or_else(|| {
-                    // the first period mirrored: resets are counted from an hour before it,
-                    // so that a clock a little behind the store's still reads them
-                    let now = now?;
-                    mirrored?;
-                    let early = now.checked_sub(Duration::from_secs(3600)).unwrap_or(now);
-                    Some(*self.base.get_or_init(|| early))
-                });
-                let next = match (mirrored, base) {
-                    (Some(period), Some(base)) => self.word_of(index, &period, base),
-                    _ => 0,
-                };
+                let next = mirrored
+                    .and_then(|period| {
+                        let base = base.or_else(|| now.map(|now| self.first_base(now)))?;
+                        Some(word_of(&period, base))
+                    })
+                    .unwrap_or(0);
                 if next == current {
-                    break;
+                    break mirrored;
+                }
+                if let Some(period) = mirrored.filter(|_| next != 0) {
+                    // for the answers that read the word: written before it
+                    let longest = u64::try_from(period.longest.as_nanos()).unwrap_or(u64::MAX);
+                    self.longest[index].store(longest, Ordering::Release);
+                    self.limits[index].store(period.limit, Ordering::Release);
                 }
                 match slot.compare_exchange(current, next, Ordering::AcqRel, Ordering::Acquire) {
-                    Ok(_) => break,
+                    Ok(_) => break mirrored,
                     Err(lowered) => current = lowered,
                 }
-            }
-            if let Some(period) = state.ledgers()[index].mirrored() {
+            };
+            if let Some(period) = mirrored {
                 self.ids[index].store(period.id, Ordering::Relaxed);
             }
         }
     }
 
-    /// The word of `period` of quota `index` (0 if it cannot have one), its longest wait and
-    /// limit written for the answers that read the word.
-    fn word_of(&self, index: usize, period: &Mirrored, base: Instant) -> u64 {
-        let reset_ms = nanos_since(base, period.reset).map(|ns| ns.div_ceil(MS));
-        match reset_ms {
-            Some(reset_ms) if reset_ms <= MAX_RESET_MS && period.remaining <= COUNT => {
-                let longest = u64::try_from(period.longest.as_nanos()).unwrap_or(u64::MAX);
-                self.longest[index].store(longest, Ordering::Release);
-                self.limits[index].store(period.limit, Ordering::Release);
-                word(reset_ms, period.remaining)
-            }
-            _ => 0,
-        }
+    /// The base, set at `now` for the first period mirrored: an hour before it, so that a
+    /// clock a little behind the store's still reads the resets.
+    fn first_base(&self, now: Instant) -> Instant {
+        let early = now.checked_sub(Duration::from_secs(3600)).unwrap_or(now);
+        *self.base.get_or_init(|| early)
     }
 
     /// The fewest requests any mirrored period has left (`u64::MAX` with none): the live
