@@ -319,8 +319,7 @@ impl Cell {
             if quotas != QuotaSet::ALL {
                 return false;
             }
-            let room = self.room.load(Ordering::Acquire).min(self.mirror.fewest());
-            match self.reserve_in(room) {
+            match self.reserve() {
                 Some(before) => before,
                 None => return false,
             }
@@ -335,15 +334,23 @@ impl Cell {
         true
     }
 
-    /// Reserves a slot of stated quotas with `room` ([`ScopeState::room`]) if the reservations
-    /// out leave one: the counts before, or `None`. One more than the state would let go is
-    /// left free for the call it may be admitting under the lock (it counts its reservation
-    /// after deciding).
+    /// Reserves a slot of the stated quotas if the reservations out leave one in the room
+    /// they have ([`ScopeState::room`], lowered by answers merged in since): the counts
+    /// before, or `None`. One more than the state would let go is left free for the call it
+    /// may be admitting under the lock (it counts its reservation after deciding).
+    ///
+    /// The room is read again once the slot is reserved, and the slot given back if it no
+    /// longer fits: an answer lowers the room before it frees its slot, so any slot freed
+    /// before this reservation is seen with the room its answer left. (Read only before, a
+    /// room read just ahead of answers that spend the quota and free their slots would let one
+    /// more go than the server allows.)
     #[inline]
-    fn reserve_in(&self, room: u64) -> Option<u64> {
+    fn reserve(&self) -> Option<u64> {
+        let room = || self.room.load(Ordering::Acquire).min(self.mirror.fewest());
+        let fits = |counts: u64, room: u64| (counts & IN_FLIGHT).saturating_add(1) < room;
         let mut counts = self.counts.load(Ordering::Acquire);
-        loop {
-            if (counts & IN_FLIGHT).saturating_add(1) >= room {
+        let before = loop {
+            if !fits(counts, room()) {
                 return None;
             }
             match self.counts.compare_exchange_weak(
@@ -352,10 +359,27 @@ impl Cell {
                 Ordering::AcqRel,
                 Ordering::Acquire,
             ) {
-                Ok(before) => return Some(before),
+                Ok(before) => break before,
                 Err(now) => counts = now,
             }
+        };
+        if fits(before, room()) {
+            return Some(before);
         }
+        self.unreserve_quick();
+        None
+    }
+
+    /// Gives back a slot [`reserve`](Self::reserve) took: its reservation, and its request
+    /// from the quiet count unless the state counted it already.
+    #[cold]
+    fn unreserve_quick(&self) {
+        let _ = self
+            .counts
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |counts| {
+                let quiet = if counts >> 32 > 0 { ONE_QUIET } else { 0 };
+                Some(counts.wrapping_sub(quiet | ONE_IN_FLIGHT))
+            });
     }
 
     /// Tells the fast path what the state allows now (at `now`, if told): the fast path is
