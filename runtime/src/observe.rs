@@ -51,30 +51,13 @@ pub(crate) struct Seen {
 }
 
 impl Seen {
-    /// Nothing seen.
+    /// Nothing seen (yet: an attempt's `Seen` is made by its first report).
     pub(crate) const EMPTY: Self = Self {
         answered: false,
         bucket: None,
         quotas: StatedQuotas::EMPTY,
         counting: None,
     };
-
-    /// Whether nothing was seen: no response read and no HTTP method told.
-    fn is_empty(&self) -> bool {
-        !self.answered && self.counting.is_none()
-    }
-
-    /// Keeps what `later` saw over what this saw.
-    fn update(&mut self, later: &Seen) {
-        self.answered |= later.answered;
-        if later.bucket.is_some() {
-            self.bucket = later.bucket;
-        }
-        self.quotas.update(&later.quotas);
-        if later.counting.is_some() {
-            self.counting = later.counting;
-        }
-    }
 }
 
 impl Context {
@@ -119,18 +102,29 @@ impl Context {
     }
 }
 
-/// The thread's current call, if any, and what its responses said during this poll (or this
-/// blocking attempt): handed to the call's [`Seen`] when the poll ends, so that installing a
-/// call moves a pointer, not what it saw.
-struct Slot {
-    context: Option<Arc<Context>>,
-    seen: Seen,
-}
+// The thread's current call, set around each poll of its attempt (or around a blocking
+// attempt) as references to the call's context and to where it keeps what its responses said:
+// making a call current moves two pointers, neither a count nor a copy. A call made current
+// inside another's attempt puts the other back when it ends.
+scoped_tls::scoped_thread_local!(static CONTEXT: Context);
+scoped_tls::scoped_thread_local!(static SEEN: RefCell<Option<Seen>>);
 
-thread_local! {
-    static CURRENT: RefCell<Slot> = const {
-        RefCell::new(Slot { context: None, seen: Seen::EMPTY })
-    };
+/// `f` of the current call's context and what it has seen, if a call is current and reads
+/// responses (a call that reads nothing, current inside another's attempt, hides the other).
+fn current(f: impl FnOnce(&Context, &mut Seen)) {
+    if !CONTEXT.is_set() || !SEEN.is_set() {
+        return;
+    }
+    CONTEXT.with(|context| {
+        SEEN.with(|seen| {
+            // never borrowed elsewhere during an attempt; a nested report is dropped, never a panic
+            if context.reads
+                && let Ok(mut seen) = seen.try_borrow_mut()
+            {
+                f(context, seen.get_or_insert(Seen::EMPTY));
+            }
+        });
+    });
 }
 
 /// Reports a response's headers to the retrying call this code runs in, if any, so that its
@@ -149,19 +143,12 @@ thread_local! {
 /// errspec::observe(&headers); // outside a retrying call: nothing to do
 /// ```
 pub fn observe(headers: &HeaderMap) {
-    CURRENT.with(|slot| {
-        let slot = &mut *slot.borrow_mut();
-        if let Some(context) = &slot.context
-            && context.reads
+    current(|context, seen| {
+        seen.answered = true;
+        let wall = || context.sleeper.wall();
+        if let Some(bucket) = limits::read_response(&context.names, headers, wall, &mut seen.quotas)
         {
-            let seen = &mut slot.seen;
-            seen.answered = true;
-            let wall = || context.sleeper.wall();
-            if let Some(bucket) =
-                limits::read_response(&context.names, headers, wall, &mut seen.quotas)
-            {
-                seen.bucket = Some(bucket);
-            }
+            seen.bucket = Some(bucket);
         }
     });
 }
@@ -188,90 +175,34 @@ pub fn observe_method(method: &Method, headers: &HeaderMap) {
 
 /// Tells the retrying call this code runs in the HTTP method of the request it sends.
 pub(crate) fn tell_method(method: &Method) {
-    CURRENT.with(|slot| {
-        let slot = &mut *slot.borrow_mut();
-        if let Some(context) = &slot.context
-            && context.reads
-        {
-            slot.seen.counting = Some(context.names.counting(Some(method)));
-        }
-    });
+    current(|context, seen| seen.counting = Some(context.names.counting(Some(method))));
 }
 
 /// The wall time of the current call's clock ([`Sleeper::wall`]), or the system's outside a
 /// call: what a wall-clock wait (an HTTP-date, an epoch second) is measured against.
 pub(crate) fn wall_now() -> SystemTime {
-    CURRENT
-        .try_with(|slot| {
-            slot.try_borrow()
-                .ok()
-                .and_then(|slot| slot.context.as_ref().map(|c| c.sleeper.wall()))
-        })
-        .ok()
-        .flatten()
-        .unwrap_or_else(SystemTime::now)
-}
-
-/// What a call made current put aside: the call it replaced, and what that call had seen in
-/// its poll so far (boxed, since a call inside another's attempt after a response is rare).
-struct Outer {
-    context: Option<Arc<Context>>,
-    seen: Option<Box<Seen>>,
-}
-
-/// Puts back the current call it replaced when dropped, and hands what this one saw to its
-/// call, so a panic cannot leave the thread with the wrong call.
-struct Restore<'s> {
-    outer: Option<Outer>,
-    seen: &'s mut Option<Seen>,
-}
-
-impl Drop for Restore<'_> {
-    fn drop(&mut self) {
-        let Some(outer) = self.outer.take() else {
-            return;
-        };
-        let mine = CURRENT.with(|slot| {
-            let slot = &mut *slot.borrow_mut();
-            if slot.seen.is_empty() {
-                if let Some(seen) = outer.seen {
-                    slot.seen = *seen;
-                }
-            } else {
-                match self.seen {
-                    Some(seen) => seen.update(&slot.seen),
-                    None => *self.seen = Some(slot.seen),
-                }
-                slot.seen = outer.seen.map_or(Seen::EMPTY, |seen| *seen);
-            }
-            core::mem::replace(&mut slot.context, outer.context)
-        });
-        // this call's context, dropped outside the thread-local's borrow
-        drop(mine);
+    if CONTEXT.is_set() {
+        CONTEXT.with(|context| context.sleeper.wall())
+    } else {
+        SystemTime::now()
     }
 }
 
 /// Runs `f` as the call of `context`, keeping what its responses say in `seen`.
 pub(crate) fn within<R>(
-    context: &Arc<Context>,
-    seen: &mut Option<Seen>,
+    context: &Context,
+    seen: &RefCell<Option<Seen>>,
     f: impl FnOnce() -> R,
 ) -> R {
     if !context.current {
         return f();
     }
-    let outer = CURRENT.with(|slot| {
-        let slot = &mut *slot.borrow_mut();
-        let context = slot.context.replace(Arc::clone(context));
-        let seen = (!slot.seen.is_empty())
-            .then(|| Box::new(core::mem::replace(&mut slot.seen, Seen::EMPTY)));
-        Outer { context, seen }
-    });
-    let _restore = Restore {
-        outer: Some(outer),
-        seen,
-    };
-    f()
+    if context.reads {
+        CONTEXT.set(context, || SEEN.set(seen, f))
+    } else {
+        // only its clock is current: a call it runs inside keeps its responses
+        CONTEXT.set(context, f)
+    }
 }
 
 pin_project_lite::pin_project! {
@@ -279,8 +210,9 @@ pin_project_lite::pin_project! {
     /// responses say ending up in `seen` ([`Attempts::observing`](crate::Attempts::observing)).
     /// Written by hand, so that an attempt of a call that reads nothing is polled directly.
     pub(crate) struct Observing<'s, F> {
-        context: &'s Arc<Context>,
-        seen: &'s mut Option<Seen>,
+        context: &'s Context,
+        // `&mut`, so that the future is `Send`: it is shared with the thread only in a poll
+        seen: &'s mut RefCell<Option<Seen>>,
         #[pin]
         future: F,
     }
@@ -305,13 +237,55 @@ impl<F: Future> Future for Observing<'_, F> {
 /// Awaits `future` as the call of `context` during each of its polls; what its responses say
 /// ends up in `seen`.
 pub(crate) fn observing<'s, F: Future>(
-    context: &'s Arc<Context>,
-    seen: &'s mut Option<Seen>,
+    context: &'s Context,
+    seen: &'s mut RefCell<Option<Seen>>,
     future: F,
 ) -> Observing<'s, F> {
     Observing {
         context,
         seen,
         future,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Scope, ThreadSleeper};
+
+    fn named(bucket: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("b", http::HeaderValue::from_static(bucket));
+        headers
+    }
+
+    /// A call made current inside another's attempt keeps its own responses, and the other
+    /// call is current again once it ends; outside any call a report goes nowhere.
+    #[test]
+    fn each_call_keeps_the_responses_of_its_own_attempt() {
+        let config = RateLimitConfig::new()
+            .with_scope(Scope::Bucket)
+            .with_bucket_header(Some("b"));
+        let sleeper: Arc<dyn Sleeper> = Arc::new(ThreadSleeper);
+        let context = Context::new(&config, &sleeper, true);
+        let quiet = Context::new(&RateLimitConfig::new(), &sleeper, false);
+        let (outer, inner, hidden) = (RefCell::new(None), RefCell::new(None), RefCell::new(None));
+        let bucket = |seen: &RefCell<Option<Seen>>| {
+            seen.borrow()
+                .and_then(|seen| seen.bucket)
+                .map(|b| b.as_bytes().to_vec())
+        };
+        observe(&named("nowhere"));
+        within(&context, &outer, || {
+            within(&context, &inner, || observe(&named("inner")));
+            observe(&named("outer"));
+            // a call that reads nothing, current inside: responses inside it are no one's
+            within(&quiet, &hidden, || observe(&named("hidden")));
+        });
+        observe(&named("nowhere"));
+        assert_eq!(bucket(&outer), Some(b"outer".to_vec()));
+        assert_eq!(bucket(&inner), Some(b"inner".to_vec()));
+        assert!(hidden.borrow().is_none());
+        assert!(!CONTEXT.is_set() && !SEEN.is_set());
     }
 }

@@ -1,5 +1,6 @@
 //! One call's state across its attempts, for loops that the engine does not drive itself.
 
+use core::cell::RefCell;
 use core::future::Future;
 use core::ops::{ControlFlow, Deref};
 use core::time::Duration;
@@ -82,8 +83,9 @@ pub struct Attempts<'r> {
     retrying: bool,
     /// The budget's grant of the retry to come, given back if it is never sent.
     withdrawal: Option<Withdrawal>,
-    /// What the responses of the attempt out said.
-    seen: Option<Seen>,
+    /// What the responses of the attempt out said (written by [`observe`](crate::observe)
+    /// during its polls).
+    seen: RefCell<Option<Seen>>,
 }
 
 impl<'r> Attempts<'r> {
@@ -110,7 +112,7 @@ impl<'r> Attempts<'r> {
             counted: QuotaSet::ALL,
             retrying: false,
             withdrawal: None,
-            seen: None,
+            seen: RefCell::new(None),
         }
     }
 
@@ -156,7 +158,7 @@ impl<'r> Attempts<'r> {
         self.out = false;
         let api = self.api();
         // the call is not polled now: what its responses said is read in place
-        let kept = Kept((self.retrier.context.reads).then_some(&mut self.seen));
+        let kept = Kept((self.retrier.context.reads).then_some(self.seen.get_mut()));
         let seen = kept.seen();
         if let Some(quotas) = seen.counting {
             // the request's HTTP method was told: later attempts (and the method's later
@@ -283,7 +285,7 @@ impl<'r> Attempts<'r> {
 
     /// [`observing`](Self::observing) for a blocking attempt.
     pub fn observing_blocking<R>(&mut self, attempt: impl FnOnce() -> R) -> R {
-        crate::observe::within(&self.retrier.context, &mut self.seen, attempt)
+        crate::observe::within(&self.retrier.context, &self.seen, attempt)
     }
 
     /// The attempt about to start is out: a retry's budget grant is spent.
