@@ -22,7 +22,7 @@ pub struct BucketName {
     len: u8,
     /// The name's bytes (or its hash's), zeros after them.
     bytes: [u8; MAX_BUCKET_NAME],
-    /// A 64-bit FNV-1a of `len` and the bytes in use, for tables in the process: a scope's
+    /// A hash of `len` and the words of `bytes` in use, for tables in the process: a scope's
     /// key is hashed several times a call, the name once.
     hash: u64,
 }
@@ -33,22 +33,39 @@ impl BucketName {
     /// The key of the bucket named `value` (a header's bytes).
     pub fn new(value: &[u8]) -> Self {
         let mut bytes = [0; MAX_BUCKET_NAME];
-        let (len, used) = match bytes.get_mut(..value.len()) {
+        let len = match bytes.get_mut(..value.len()) {
             Some(slot) => {
                 slot.copy_from_slice(value);
-                (u8::try_from(value.len()).unwrap_or(HASHED), value.len())
+                u8::try_from(value.len()).unwrap_or(HASHED)
             }
             None => {
                 bytes[..16].copy_from_slice(&fnv1a_128(value).to_be_bytes());
-                (HASHED, 16)
+                HASHED
             }
         };
-        let hash = bytes[..used]
+        let mut name = Self {
+            len,
+            bytes,
+            hash: 0,
+        };
+        name.hash = name
+            .words()
             .iter()
-            .fold(FNV64_OFFSET ^ u64::from(len), |hash, b| {
-                (hash ^ u64::from(*b)).wrapping_mul(FNV64_PRIME)
+            .fold(FNV64_OFFSET ^ u64::from(len), |hash, word| {
+                (hash ^ u64::from_ne_bytes(*word)).wrapping_mul(FNV64_PRIME)
             });
-        Self { len, bytes, hash }
+        name
+    }
+
+    /// The words of `bytes` the name (or its hash) is in, the last one padded with zeros.
+    #[inline]
+    fn words(&self) -> &[[u8; 8]] {
+        let used = match self.len {
+            HASHED => 16,
+            len => usize::from(len),
+        };
+        let words = self.bytes.as_chunks::<8>().0;
+        words.get(..used.div_ceil(8)).unwrap_or(words)
     }
 
     /// The name's bytes, or the 16 bytes of its hash when [`is_hashed`](Self::is_hashed).
@@ -66,10 +83,20 @@ impl BucketName {
 }
 
 impl PartialEq for BucketName {
-    /// The same name (or hash): the hashes first, then the bytes (the whole arrays, since
-    /// the bytes past the name are zeros).
+    /// The same name (or hash): the hashes first, then the words the name is in (the bytes
+    /// past it are zeros in both).
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
-        self.hash == other.hash && self.len == other.len && self.bytes == other.bytes
+        if self.hash != other.hash || self.len != other.len {
+            return false;
+        }
+        let theirs = other.words();
+        for (at, word) in self.words().iter().enumerate() {
+            if theirs.get(at).map(|w| u64::from_ne_bytes(*w)) != Some(u64::from_ne_bytes(*word)) {
+                return false;
+            }
+        }
+        true
     }
 }
 

@@ -1,6 +1,7 @@
 //! The bucket each client method's latest response named: where a call of the method goes
 //! before its own response names one (`scope = "bucket"`).
 
+use core::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
 
@@ -8,12 +9,38 @@ use foldhash::fast::RandomState;
 
 use super::MAX_SCOPES;
 use super::key::{BucketName, ScopeKey};
+use super::recent::{Recent, Version};
 use crate::{RateLimitConfig, Scope};
 
 /// Method-to-bucket links, bounded (method names are the program's, but a generic method can
 /// meet many buckets).
 #[derive(Debug, Default)]
-pub(crate) struct Links(RwLock<HashMap<&'static str, BucketName, RandomState>>);
+pub(crate) struct Links {
+    links: RwLock<HashMap<&'static str, BucketName, RandomState>>,
+    /// Bumped whenever a link changes: a thread's [`RECENT`] links are the table's while it is
+    /// unchanged.
+    version: Version,
+}
+
+/// A client method's name: the same text, found at once when it is the same literal.
+#[derive(Clone, Copy)]
+struct Method(&'static str);
+
+impl PartialEq for Method {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        core::ptr::eq(self.0, other.0) || self.0 == other.0
+    }
+}
+
+impl Eq for Method {}
+
+thread_local! {
+    /// The links this thread read lately (a method with none included): a call of a method
+    /// finds its bucket again without the table's lock.
+    static RECENT: RefCell<Recent<Method, Option<BucketName>>> =
+        const { RefCell::new(Recent::new()) };
+}
 
 impl Links {
     /// The scope a call of `method` starts in under `config`.
@@ -23,18 +50,42 @@ impl Links {
             Scope::Client => ScopeKey::Client,
             Scope::Method => ScopeKey::Method(method),
             _ => self
-                .0
-                .read()
-                .unwrap_or_else(PoisonError::into_inner)
-                .get(method)
-                .map_or(ScopeKey::Method(method), |b| ScopeKey::Bucket(*b)),
+                .bucket(method)
+                .map_or(ScopeKey::Method(method), ScopeKey::Bucket),
         }
+    }
+
+    /// The bucket `method` is linked to, if any: as this thread last read it, if no link
+    /// changed since.
+    #[inline]
+    fn bucket(&self, method: &'static str) -> Option<BucketName> {
+        let stamp = self.version.now();
+        let recent = RECENT
+            .try_with(|recent| {
+                let recent = recent.try_borrow().ok()?;
+                recent.find(stamp, &Method(method)).copied()
+            })
+            .ok()
+            .flatten();
+        if let Some(bucket) = recent {
+            return bucket;
+        }
+        let links = self.links.read().unwrap_or_else(PoisonError::into_inner);
+        let bucket = links.get(method).copied();
+        // read under the lock, where no change can come between
+        let stamp = self.version.now();
+        let _ = RECENT.try_with(|recent| {
+            if let Ok(mut recent) = recent.try_borrow_mut() {
+                recent.remember(stamp, Method(method), bucket);
+            }
+        });
+        bucket
     }
 
     /// A response to a call of `method` named `bucket`.
     pub(crate) fn link(&self, method: &'static str, bucket: BucketName) {
         let known = self
-            .0
+            .links
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .get(method)
@@ -42,10 +93,39 @@ impl Links {
         if known {
             return;
         }
-        let mut links = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        let mut links = self.links.write().unwrap_or_else(PoisonError::into_inner);
         if links.len() >= MAX_SCOPES && !links.contains_key(method) {
             links.clear();
         }
         links.insert(method, bucket);
+        self.version.bump();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_method_linked_again_is_found_in_its_new_bucket_and_only_by_its_links() {
+        let config = RateLimitConfig::new().with_scope(Scope::Bucket);
+        let (links, others) = (Links::default(), Links::default());
+        let (core, search) = (BucketName::new(b"core"), BucketName::new(b"search"));
+        assert_eq!(links.key(&config, "get"), ScopeKey::Method("get"));
+        links.link("get", core);
+        // found twice: the second time, where this thread remembered it
+        for _ in 0..2 {
+            assert_eq!(links.key(&config, "get"), ScopeKey::Bucket(core));
+        }
+        assert_eq!(others.key(&config, "get"), ScopeKey::Method("get"));
+        links.link("get", search);
+        assert_eq!(links.key(&config, "get"), ScopeKey::Bucket(search));
+        // the same text from another literal is the same method
+        let name = String::from("get").leak();
+        assert_eq!(links.key(&config, name), ScopeKey::Bucket(search));
+        // another thread reads the table
+        std::thread::scope(|threads| {
+            threads.spawn(|| assert_eq!(links.key(&config, "get"), ScopeKey::Bucket(search)));
+        });
     }
 }

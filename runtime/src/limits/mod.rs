@@ -9,6 +9,7 @@
 //! `read.rs` reads what a response's headers state; `key.rs` names scopes; `links.rs` keeps
 //! the bucket each client method's latest response named, in the process.
 
+mod cell;
 mod key;
 mod learned;
 mod ledger;
@@ -17,6 +18,7 @@ mod local;
 mod mirror;
 mod quotas;
 mod read;
+mod recent;
 mod state;
 mod store;
 

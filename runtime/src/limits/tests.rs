@@ -309,6 +309,50 @@ fn bucket_scopes_are_bounded() {
     assert!(limits.scopes() <= MAX_SCOPES);
 }
 
+/// A thread finds a scope it used again without the table, but never one the table forgot
+/// since: the bound forgets the least recently used, and the scope made again is a new one.
+#[test]
+fn a_forgotten_scope_is_not_found_again_where_a_thread_remembered_it() {
+    let limits = Limits::default();
+    let now = Instant::now();
+    let key = |name: &str| ScopeKey::Bucket(BucketName::new(name.as_bytes()));
+    let until = now + Duration::from_secs(30);
+    limits.hold(
+        &key("first"),
+        now,
+        until,
+        Some(StatusCode::TOO_MANY_REQUESTS),
+    );
+    // found twice: the second time, where this thread remembered it
+    for _ in 0..2 {
+        assert_eq!(
+            limits.0.hold_status(key("first")),
+            Some(StatusCode::TOO_MANY_REQUESTS)
+        );
+    }
+    // as many more scopes holding as the table keeps, on another thread: the first, used
+    // longest ago, is forgotten
+    std::thread::scope(|threads| {
+        threads.spawn(|| {
+            for i in 0..MAX_SCOPES {
+                limits.hold(&key(&format!("b{i}")), now, until, None);
+            }
+        });
+    });
+    assert!(limits.scopes() <= MAX_SCOPES);
+    assert_eq!(limits.0.hold_status(key("first")), None);
+    assert_eq!(
+        limits.permit(&key("first"), now, Pacing::Auto, CAP, false, 1),
+        Permit::Go
+    );
+    // the most recent are kept, and found
+    let last = key(&format!("b{}", MAX_SCOPES - 1));
+    assert!(matches!(
+        limits.permit(&last, now, Pacing::Auto, CAP, false, 2),
+        Permit::Held(_)
+    ));
+}
+
 fn stated_headers(remaining: u64, reset_in_secs: u64) -> HeaderMap {
     let reset = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
