@@ -156,6 +156,9 @@ impl<'r> Attempts<'r> {
         // an attempt came back, so it was sent: a loop that never called `ready` deposits here
         self.deposit(now);
         self.out = false;
+        if quick && result.is_ok() && self.learned_quickly(now) {
+            return ControlFlow::Break(result);
+        }
         let api = self.api();
         // the call is not polled now: what its responses said is read in place
         let kept = Kept((self.retrier.context.reads).then_some(self.seen.get_mut()));
@@ -246,6 +249,36 @@ impl<'r> Attempts<'r> {
                 ControlFlow::Continue(wait)
             }
         }
+    }
+
+    /// The common end of a call let go on the fast path: a success whose response named no
+    /// other scope and told no HTTP method, its slot freed and what it stated learnt by
+    /// [`LimitStore::report_quick`](crate::LimitStore::report_quick). `false` (nothing done)
+    /// leaves it to the rest of [`after`](Self::after).
+    #[inline]
+    fn learned_quickly(&mut self, now: Option<Instant>) -> bool {
+        let (scope, argument) = (self.scope, self.argument);
+        let Some(seen) = self.seen.get_mut() else {
+            return false;
+        };
+        let same_scope = match (seen.bucket, scope) {
+            (None, _) => true,
+            (Some(bucket), ScopeKey::Bucket(mine)) => argument.is_none() && bucket == mine,
+            (Some(bucket), ScopeKey::BucketArgument(mine, value)) => {
+                argument == Some(value) && bucket == mine
+            }
+            _ => false,
+        };
+        if !(seen.answered && seen.counting.is_none() && same_scope) {
+            return false;
+        }
+        let now = now.unwrap_or_else(|| self.retrier.sleeper.now());
+        if !self.retrier.store.report_quick(&scope, &seen.quotas, now) {
+            return false;
+        }
+        *self.seen.get_mut() = None;
+        self.ticket = None;
+        true
     }
 
     /// Puts the call in the scope of its method's `#[errspec(scope)]` argument's `value`

@@ -10,7 +10,7 @@
 
 use core::time::Duration;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use super::ledger::{Ledger, Mirrored, RESET_GRAIN};
@@ -44,6 +44,9 @@ pub(super) struct Mirror {
     /// Per quota, which ledger period the word is of ([`Mirrored::id`]): read and written
     /// under the lock only.
     ids: [AtomicU32; MAX_QUOTAS],
+    /// How many of the first words may be other than 0 (one past the last the lock set): the
+    /// words the fast path reads. Only the lock sets a word other than 0.
+    live: AtomicUsize,
     /// The answers merged in here, for the tests.
     #[cfg(test)]
     pub(super) merged: AtomicU64,
@@ -111,6 +114,9 @@ impl Mirror {
     /// since a period's count and the room the rest of the state leaves are set one after the
     /// other.
     pub(super) fn publish(&self, state: &mut ScopeState, now: Option<Instant>) {
+        // the words in use while this runs and after it
+        self.live.store(MAX_QUOTAS, Ordering::Release);
+        let mut live = 0;
         for index in 0..MAX_QUOTAS {
             let slot = &self.periods[index];
             let mut current = slot.load(Ordering::Acquire);
@@ -143,7 +149,11 @@ impl Mirror {
             if let Some(period) = mirrored {
                 self.ids[index].store(period.id, Ordering::Relaxed);
             }
+            if slot.load(Ordering::Acquire) != 0 {
+                live = index + 1;
+            }
         }
+        self.live.store(live, Ordering::Release);
     }
 
     /// The base, set at `now` for the first period mirrored: an hour before it, so that a
@@ -157,7 +167,9 @@ impl Mirror {
     /// part of the fast path's room.
     #[inline]
     pub(super) fn fewest(&self) -> u64 {
-        self.periods.iter().fold(u64::MAX, |fewest, slot| {
+        let live = self.live.load(Ordering::Acquire);
+        let periods = self.periods.get(..live).unwrap_or(&self.periods);
+        periods.iter().fold(u64::MAX, |fewest, slot| {
             match slot.load(Ordering::Acquire) {
                 0 => fewest,
                 period => fewest.min(period & COUNT),

@@ -340,3 +340,32 @@ fn only_an_answer_of_the_same_period_is_merged_without_the_lock() {
     let calls: Vec<_> = (2..5).map(|n| go(&store, t1, n)).collect();
     assert_eq!(calls, [Some(true), Some(false), None]);
 }
+
+/// The fast path reads the word of every quota the state mirrors, not only the first: a later
+/// quota lowered without the lock bounds what goes without it.
+#[test]
+fn a_later_quota_lowered_without_the_lock_bounds_the_fast_path() {
+    let store = LocalStore::new();
+    let t0 = Instant::now();
+    let third = |remaining| {
+        let mut quotas = StatedQuotas::default();
+        quotas.set(
+            2,
+            Some(StatedQuota::new(remaining, Duration::from_secs(60))),
+        );
+        quotas
+    };
+    assert_eq!(go(&store, t0, 1), Some(false));
+    let report =
+        Report::new(ScopeKey::Client, Some(Ticket(1)), t0, Outcome::Success).with_quotas(third(50));
+    store.report(&report);
+    // a call let go without the lock; its answer, merged without it, leaves 3
+    assert!(store.acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| t0));
+    assert!(store.report_quick(&ScopeKey::Client, &third(3), t0));
+    assert_eq!(store.merged_without_lock(ScopeKey::Client), 1);
+    let quick = (0..10)
+        .filter(|_| store.acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| t0))
+        .count();
+    // the last of the 3 is left to the lock
+    assert_eq!(quick, 2);
+}
