@@ -17,7 +17,7 @@ use std::time::SystemTime;
 
 use http::{HeaderMap, Method};
 
-use crate::limits::{self, BucketName, QuotaSet, StatedQuotas};
+use crate::limits::{self, BucketName, Named, QuotaSet, StatedQuotas};
 use crate::{RateLimitConfig, Sleeper};
 
 /// What a retrier's calls need to read a response: its `[rate_limit]` and its clock.
@@ -43,7 +43,8 @@ pub(crate) struct Context {
 pub(crate) struct Seen {
     /// Whether a response was read.
     pub(crate) answered: bool,
-    pub(crate) bucket: Option<BucketName>,
+    /// The bucket the responses named, told apart from the call's.
+    pub(crate) bucket: Named,
     /// What the responses stated of each quota.
     pub(crate) quotas: StatedQuotas,
     /// The quotas the attempt's request counts against, when its HTTP method was told.
@@ -54,10 +55,18 @@ impl Seen {
     /// Nothing seen (yet: an attempt's `Seen` is made by its first report).
     pub(crate) const EMPTY: Self = Self {
         answered: false,
-        bucket: None,
+        bucket: Named::NONE,
         quotas: StatedQuotas::EMPTY,
         counting: None,
     };
+
+    /// Nothing seen yet by an attempt of a call in `bucket`, if it is in one.
+    pub(crate) const fn by_call_in(bucket: Option<BucketName>) -> Self {
+        Self {
+            bucket: Named::by_call_in(bucket),
+            ..Self::EMPTY
+        }
+    }
 }
 
 impl Context {
@@ -146,10 +155,8 @@ pub fn observe(headers: &HeaderMap) {
     current(|context, seen| {
         seen.answered = true;
         let wall = || context.sleeper.wall();
-        if let Some(bucket) = limits::read_response(&context.names, headers, wall, &mut seen.quotas)
-        {
-            seen.bucket = Some(bucket);
-        }
+        let names = &context.names;
+        limits::read_response(names, headers, wall, &mut seen.quotas, &mut seen.bucket);
     });
 }
 
@@ -272,7 +279,7 @@ mod tests {
         let (outer, inner, hidden) = (RefCell::new(None), RefCell::new(None), RefCell::new(None));
         let bucket = |seen: &RefCell<Option<Seen>>| {
             seen.borrow()
-                .and_then(|seen| seen.bucket)
+                .and_then(|seen| seen.bucket.named().copied())
                 .map(|b| b.as_bytes().to_vec())
         };
         observe(&named("nowhere"));

@@ -135,7 +135,7 @@ impl<'r> Attempts<'r> {
         &mut self,
         result: Result<T, E>,
     ) -> ControlFlow<Result<T, E>, Duration> {
-        let quick = self.ticket == Some(Ticket::QUICK);
+        let quick = self.ticket.is_some_and(Ticket::is_quick);
         if quick
             && result.is_ok()
             && !self.retrier.context.reads
@@ -144,8 +144,9 @@ impl<'r> Attempts<'r> {
             // the fast path's success: nothing to read, count or learn, only a slot to free
             self.deposited = true;
             self.out = false;
-            self.ticket = None;
-            self.retrier.store.release_quick(&self.scope);
+            if let Some(ticket) = self.ticket.take() {
+                self.retrier.store.release_quick(&self.scope, ticket);
+            }
             return ControlFlow::Break(result);
         }
         let needs_time = result.is_err()
@@ -171,7 +172,7 @@ impl<'r> Attempts<'r> {
         }
         // the answer's scope: the bucket its response named, else the call's; `moved` when
         // the call was in another
-        let (scope, moved) = match seen.bucket {
+        let (scope, moved) = match seen.bucket.named().copied() {
             Some(bucket) => {
                 let scope = match self.argument {
                     Some(value) => ScopeKey::BucketArgument(bucket, value),
@@ -200,12 +201,16 @@ impl<'r> Attempts<'r> {
         match result {
             Ok(value) => {
                 let store = &self.retrier.store;
-                if quick && !seen.answered {
-                    store.release_quick(&self.scope);
-                } else if quick
+                let quick = release.filter(|_| quick).map(|(_, ticket)| ticket);
+                if let Some(ticket) = quick
+                    && !seen.answered
+                {
+                    store.release_quick(&self.scope, ticket);
+                } else if let Some(ticket) = quick
                     && !moved
                     && store.report_quick(
                         &scope,
+                        ticket,
                         &seen.quotas,
                         now.unwrap_or_else(|| self.retrier.sleeper.now()),
                     )
@@ -257,26 +262,37 @@ impl<'r> Attempts<'r> {
     /// leaves it to the rest of [`after`](Self::after).
     #[inline]
     fn learned_quickly(&mut self, now: Option<Instant>) -> bool {
-        let (scope, argument) = (self.scope, self.argument);
-        let Some(seen) = self.seen.get_mut() else {
+        // borrowed field by field, not copied: a scope and a bucket are large
+        let (scope, argument) = (&self.scope, &self.argument);
+        let (kept, Some(ticket)) = (self.seen.get_mut(), self.ticket) else {
             return false;
         };
-        let same_scope = match (seen.bucket, scope) {
-            (None, _) => true,
-            (Some(bucket), ScopeKey::Bucket(mine)) => argument.is_none() && bucket == mine,
-            (Some(bucket), ScopeKey::BucketArgument(mine, value)) => {
-                argument == Some(value) && bucket == mine
-            }
-            _ => false,
+        let Some(seen) = kept else {
+            return false;
+        };
+        // the answer's scope is the call's: no bucket named but the one the call is in (the
+        // one `observing` told the attempt), which the answer's scope keys as the call's does
+        let same_scope = match seen.bucket.named() {
+            None => true,
+            Some(_) if seen.bucket.other() => false,
+            Some(_) => match scope {
+                ScopeKey::Bucket(_) => argument.is_none(),
+                ScopeKey::BucketArgument(_, value) => *argument == Some(*value),
+                _ => false,
+            },
         };
         if !(seen.answered && seen.counting.is_none() && same_scope) {
             return false;
         }
         let now = now.unwrap_or_else(|| self.retrier.sleeper.now());
-        if !self.retrier.store.report_quick(&scope, &seen.quotas, now) {
+        if !self
+            .retrier
+            .store
+            .report_quick(scope, ticket, &seen.quotas, now)
+        {
             return false;
         }
-        *self.seen.get_mut() = None;
+        *kept = None;
         self.ticket = None;
         true
     }
@@ -313,12 +329,27 @@ impl<'r> Attempts<'r> {
         &'s mut self,
         attempt: F,
     ) -> impl Future<Output = F::Output> + 's {
+        self.expect_bucket();
         crate::observe::observing(&self.retrier.context, &mut self.seen, attempt)
     }
 
     /// [`observing`](Self::observing) for a blocking attempt.
     pub fn observing_blocking<R>(&mut self, attempt: impl FnOnce() -> R) -> R {
+        self.expect_bucket();
         crate::observe::within(&self.retrier.context, &self.seen, attempt)
+    }
+
+    /// Tells the attempt about to run the bucket the call is in, if any: a response naming it
+    /// again is told from one naming another without a copy of the name.
+    #[inline]
+    fn expect_bucket(&mut self) {
+        if self.retrier.context.reads {
+            let bucket = match self.scope {
+                ScopeKey::Bucket(bucket) | ScopeKey::BucketArgument(bucket, _) => Some(bucket),
+                _ => None,
+            };
+            *self.seen.get_mut() = Some(Seen::by_call_in(bucket));
+        }
     }
 
     /// The attempt about to start is out: a retry's budget grant is spent.

@@ -226,11 +226,12 @@ impl Attempts<'_> {
         }
         let retrier = &*self.retrier;
         let now = || retrier.sleeper.now();
-        if retrier
-            .store
-            .acquire_quick(&self.scope, retrier.reads_quota, self.call.quotas, &now)
+        if let Some(ticket) =
+            retrier
+                .store
+                .acquire_quick(&self.scope, retrier.reads_quota, self.call.quotas, &now)
         {
-            self.ticket = Some(Ticket::QUICK);
+            self.ticket = Some(ticket);
             self.counted = QuotaSet::ALL;
             self.sent();
             return true;

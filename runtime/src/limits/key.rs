@@ -82,6 +82,87 @@ impl BucketName {
     }
 }
 
+impl BucketName {
+    /// Whether this is the key of the bucket named `value`, told without making that key.
+    #[inline]
+    pub(crate) fn is_named(&self, value: &[u8]) -> bool {
+        match self.len {
+            HASHED => {
+                value.len() > MAX_BUCKET_NAME && self.bytes[..16] == fnv1a_128(value).to_be_bytes()
+            }
+            len => {
+                // word by word, the last one padded with the zeros past the name
+                let (words, tail) = value.as_chunks::<8>();
+                let mine = self.bytes.as_chunks::<8>().0;
+                let last = tail
+                    .iter()
+                    .rev()
+                    .fold(0, |word, byte| (word << 8) | u64::from(*byte));
+                usize::from(len) == value.len()
+                    && words.iter().zip(mine).all(|(a, b)| a == b)
+                    && (tail.is_empty()
+                        || mine.get(words.len()).map(|w| u64::from_le_bytes(*w)) == Some(last))
+            }
+        }
+    }
+}
+
+/// The bucket an attempt's responses named, told apart from the one its call was in without
+/// a copy of the name when they name that one again (the common answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Named {
+    /// The bucket the latest response naming one named; until one did, the call's.
+    bucket: Option<BucketName>,
+    /// Whether a response named `bucket`.
+    told: bool,
+    /// Whether the bucket named is the call's: it named the bucket `bucket` held before.
+    own: bool,
+}
+
+impl Named {
+    /// No bucket named, by a call in none.
+    pub(crate) const NONE: Self = Self::by_call_in(None);
+
+    /// No bucket named yet, by a call in `bucket`.
+    pub(crate) const fn by_call_in(bucket: Option<BucketName>) -> Self {
+        Self {
+            bucket,
+            told: false,
+            own: false,
+        }
+    }
+
+    /// A response named the bucket `value` (a header's bytes): a later response's word wins.
+    #[inline]
+    pub(crate) fn name(&mut self, value: &[u8]) {
+        if self
+            .bucket
+            .as_ref()
+            .is_some_and(|bucket| bucket.is_named(value))
+        {
+            // the call's own, unless another was named before
+            self.own |= !self.told;
+        } else {
+            self.bucket = Some(BucketName::new(value));
+            self.own = false;
+        }
+        self.told = true;
+    }
+
+    /// The bucket named, if a response named one.
+    #[inline]
+    pub(crate) fn named(&self) -> Option<&BucketName> {
+        self.bucket.as_ref().filter(|_| self.told)
+    }
+
+    /// Whether a response named a bucket other than the call's (or named one, to a call in
+    /// none).
+    #[inline]
+    pub(crate) fn other(&self) -> bool {
+        self.told && !self.own
+    }
+}
+
 impl PartialEq for BucketName {
     /// The same name (or hash): the hashes first, then the words the name is in (the bytes
     /// past it are zeros in both).
@@ -296,6 +377,51 @@ mod tests {
         }
         assert!(!table.contains(&BucketName::new(b"bucket-300")));
         assert!(!table.contains(&BucketName::new("b".repeat(299).as_bytes())));
+    }
+
+    #[test]
+    fn a_name_is_told_from_a_header_as_its_key_would_be() {
+        let long = "n".repeat(MAX_BUCKET_NAME + 30);
+        let values: Vec<Vec<u8>> = ["", "a", "core", "core ", "abcdefgh", "abcdefghi"]
+            .iter()
+            .map(|v| v.as_bytes().to_vec())
+            .chain([
+                b"\xff\x00".to_vec(),
+                "c".repeat(MAX_BUCKET_NAME).into_bytes(),
+            ])
+            .chain([long.clone().into_bytes(), format!("{long}x").into_bytes()])
+            .collect();
+        for name in &values {
+            let key = BucketName::new(name);
+            for value in &values {
+                assert_eq!(
+                    key.is_named(value),
+                    key == BucketName::new(value),
+                    "{name:?} {value:?}"
+                );
+            }
+        }
+        // a hashed name is not the 16 bytes of its hash
+        let hashed = BucketName::new(long.as_bytes());
+        assert!(!hashed.is_named(hashed.as_bytes()));
+    }
+
+    #[test]
+    fn a_response_naming_the_calls_bucket_again_is_its_own() {
+        let (core, search) = (BucketName::new(b"core"), BucketName::new(b"search"));
+        let mut named = Named::by_call_in(Some(core));
+        assert_eq!((named.named(), named.other()), (None, false));
+        named.name(b"core");
+        assert_eq!((named.named(), named.other()), (Some(&core), false));
+        named.name(b"search");
+        assert_eq!((named.named(), named.other()), (Some(&search), true));
+        // the call's again, after another: not told apart without a copy, so another
+        named.name(b"core");
+        assert_eq!((named.named(), named.other()), (Some(&core), true));
+        // a call in no bucket: any bucket named is another
+        let mut none = Named::NONE;
+        none.name(b"core");
+        assert_eq!((none.named(), none.other()), (Some(&core), true));
     }
 
     /// A `Display` that writes its text in pieces.

@@ -36,10 +36,9 @@ impl PartialEq for Method {
 impl Eq for Method {}
 
 thread_local! {
-    /// The links this thread read lately (a method with none included): a call of a method
-    /// finds its bucket again without the table's lock.
-    static RECENT: RefCell<Recent<Method, Option<BucketName>>> =
-        const { RefCell::new(Recent::new()) };
+    /// The links this thread read lately (a method with none included), as the scope a call
+    /// of the method starts in: a call of a method finds it again without the table's lock.
+    static RECENT: RefCell<Recent<Method, ScopeKey>> = const { RefCell::new(Recent::new()) };
 }
 
 impl Links {
@@ -49,16 +48,14 @@ impl Links {
         match config.scope {
             Scope::Client => ScopeKey::Client,
             Scope::Method => ScopeKey::Method(method),
-            _ => self
-                .bucket(method)
-                .map_or(ScopeKey::Method(method), ScopeKey::Bucket),
+            _ => self.linked(method),
         }
     }
 
-    /// The bucket `method` is linked to, if any: as this thread last read it, if no link
-    /// changed since.
+    /// The scope a call of `method` starts in under `scope = "bucket"`: the bucket it is
+    /// linked to, else its own. As this thread last read it, if no link changed since.
     #[inline]
-    fn bucket(&self, method: &'static str) -> Option<BucketName> {
+    fn linked(&self, method: &'static str) -> ScopeKey {
         let stamp = self.version.now();
         let recent = RECENT
             .try_with(|recent| {
@@ -67,19 +64,21 @@ impl Links {
             })
             .ok()
             .flatten();
-        if let Some(bucket) = recent {
-            return bucket;
+        if let Some(key) = recent {
+            return key;
         }
         let links = self.links.read().unwrap_or_else(PoisonError::into_inner);
-        let bucket = links.get(method).copied();
+        let key = links
+            .get(method)
+            .map_or(ScopeKey::Method(method), |bucket| ScopeKey::Bucket(*bucket));
         // read under the lock, where no change can come between
         let stamp = self.version.now();
         let _ = RECENT.try_with(|recent| {
             if let Ok(mut recent) = recent.try_borrow_mut() {
-                recent.remember(stamp, Method(method), bucket);
+                recent.remember(stamp, Method(method), key);
             }
         });
-        bucket
+        key
     }
 
     /// A response to a call of `method` named `bucket`.

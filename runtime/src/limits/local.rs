@@ -12,8 +12,8 @@ use foldhash::fast::RandomState;
 use super::cell::Cell;
 use super::key::ScopeKey;
 use super::quotas::{QuotaSet, StatedQuotas};
-use super::recent::{Recent, Version};
-use super::store::{Acquire, Ask, LimitStore, Outcome, Report};
+use super::recent::{Mark, Recent, Version};
+use super::store::{Acquire, Ask, LimitStore, Outcome, Report, Ticket};
 use super::{MAX_SCOPES, Pause};
 
 /// The rate-limit state of one process, the store a [`Retrier`](crate::Retrier) uses unless
@@ -166,19 +166,26 @@ impl LimitStore for LocalStore {
         reads_quota: bool,
         quotas: QuotaSet,
         now: &dyn Fn() -> Instant,
+    ) -> Option<Ticket> {
+        let (go, mark) = self
+            .inner
+            .with_marked(scope, |cell| cell.quick(reads_quota, quotas, now))?;
+        go.then(|| Ticket::quick(mark.to_bits()))
+    }
+
+    fn release_quick(&self, scope: &ScopeKey, ticket: Ticket) {
+        self.inner.with_at(scope, ticket, Cell::release);
+    }
+
+    fn report_quick(
+        &self,
+        scope: &ScopeKey,
+        ticket: Ticket,
+        stated: &StatedQuotas,
+        now: Instant,
     ) -> bool {
         self.inner
-            .with(scope, |cell| cell.quick(reads_quota, quotas, now))
-            .unwrap_or(false)
-    }
-
-    fn release_quick(&self, scope: &ScopeKey) {
-        self.inner.with(scope, Cell::release);
-    }
-
-    fn report_quick(&self, scope: &ScopeKey, stated: &StatedQuotas, now: Instant) -> bool {
-        self.inner
-            .with(scope, |cell| cell.succeeded(stated, now))
+            .with_at(scope, ticket, |cell| cell.succeeded(stated, now))
             .is_some()
     }
 
@@ -213,6 +220,54 @@ impl Inner {
         }
         let cell = self.find(scope)?;
         Some(f(&cell))
+    }
+
+    /// [`with`](Self::with), and where this thread remembers the cell (what [`with_at`](
+    /// Self::with_at) finds it by): [`Mark::NONE`] for the client's, or a cell it does not.
+    #[inline]
+    fn with_marked<R>(&self, scope: &ScopeKey, f: impl Fn(&Cell) -> R) -> Option<(R, Mark)> {
+        if matches!(*scope, ScopeKey::Client) {
+            return Some((f(&self.client), Mark::NONE));
+        }
+        let stamp = self.version.now();
+        let found = RECENT
+            .try_with(|recent| {
+                let recent = recent.try_borrow().ok()?;
+                let (cell, mark) = recent.find_marked(stamp, scope)?;
+                self.touch(cell);
+                Some((f(cell), mark))
+            })
+            .ok()
+            .flatten();
+        if found.is_some() {
+            return found;
+        }
+        let cell = self.find(scope)?;
+        Some((f(&cell), Mark::NONE))
+    }
+
+    /// `f` of `scope`'s cell, found where this thread remembered it if `ticket` is
+    /// [quick](Ticket::is_quick) and carries the mark [`with_marked`](Self::with_marked) gave
+    /// (and the table has not changed since), else looked up.
+    #[inline]
+    fn with_at<R>(&self, scope: &ScopeKey, ticket: Ticket, f: impl Fn(&Cell) -> R) -> Option<R> {
+        if !matches!(*scope, ScopeKey::Client)
+            && let Some(note) = ticket.note()
+        {
+            let stamp = self.version.now();
+            let found = RECENT
+                .try_with(|recent| {
+                    let recent = recent.try_borrow().ok()?;
+                    let cell = recent.at(stamp, Mark::from_bits(note))?;
+                    Some(f(cell))
+                })
+                .ok()
+                .flatten();
+            if found.is_some() {
+                return found;
+            }
+        }
+        self.with(scope, f)
     }
 
     /// `f` of `scope`'s cell, made if new (and the table trimmed if full).
@@ -312,5 +367,62 @@ fn trim(scopes: &mut HashMap<ScopeKey, Arc<Cell>, RandomState>, now: Instant) {
     ranked.sort_unstable_by_key(|(rank, _)| *rank);
     for (_, key) in ranked.iter().take((MAX_SCOPES / 4).max(1)) {
         scopes.remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::{BucketName, Ticket};
+
+    /// A quick call's ticket frees the slot of the scope it was let go in, whether the thread
+    /// still remembers that scope where the ticket says, remembers another there, or the
+    /// ticket comes back on another thread.
+    #[test]
+    fn a_quick_ticket_frees_its_own_scope_wherever_it_comes_back() {
+        let store = LocalStore::new();
+        let now = Instant::now();
+        let scopes: Vec<ScopeKey> = (0..6)
+            .map(|i| ScopeKey::Bucket(BucketName::new(format!("b{i}").as_bytes())))
+            .collect();
+        for (i, scope) in scopes.iter().enumerate() {
+            let ask = Ask::new(*scope, Ticket(i as u64), now);
+            assert!(store.acquire(&ask).ready().is_some());
+            store.report(&Report::new(
+                *scope,
+                Some(Ticket(i as u64)),
+                now,
+                Outcome::Success,
+            ));
+        }
+        let quick = |scope| store.acquire_quick(scope, false, QuotaSet::ALL, &|| now);
+        let (first, second) = (&scopes[0], &scopes[1]);
+        // found where this thread remembered it: the ticket carries where
+        let _ = quick(first);
+        let ticket = quick(first).expect("nothing can make it wait");
+        assert!(
+            ticket
+                .note()
+                .is_some_and(|note| note != Mark::NONE.to_bits())
+        );
+        store.release_quick(first, ticket);
+        assert_eq!(store.in_flight(*first), 1);
+        // the way it names now holds other scopes: each keeps its own slot
+        let ticket = quick(first).expect("quick");
+        for scope in &scopes[1..] {
+            let _ = quick(scope).expect("quick");
+        }
+        store.release_quick(first, ticket);
+        assert_eq!(store.in_flight(*first), 1);
+        assert!(scopes[1..].iter().all(|scope| store.in_flight(*scope) == 1));
+        // back on another thread, and through `report_quick`
+        let ticket = quick(second).expect("quick");
+        std::thread::scope(|threads| {
+            threads.spawn(|| {
+                let _ = quick(second);
+                assert!(store.report_quick(second, ticket, &StatedQuotas::EMPTY, now));
+            });
+        });
+        assert_eq!(store.in_flight(*second), 2);
     }
 }

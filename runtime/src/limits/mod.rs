@@ -22,6 +22,7 @@ mod recent;
 mod state;
 mod store;
 
+pub(crate) use key::Named;
 pub use key::{BucketName, MAX_BUCKET_NAME, ScopeKey, ScopeValue};
 pub(crate) use links::Links;
 pub use local::LocalStore;

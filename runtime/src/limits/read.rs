@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use errspec_core::CountSyntax;
 use http::{HeaderMap, HeaderName, Method};
 
-use super::key::BucketName;
+use super::key::Named;
 use super::quotas::{MAX_QUOTAS, QuotaSet, StatedQuota, StatedQuotas};
 use crate::{CountFormat, RateLimitConfig, Scope, WaitFormat};
 
@@ -126,17 +126,19 @@ impl Names {
 /// `x-ratelimit-*` name), a pass compares each line's name with the few a config reads.
 const ONE_PASS: usize = 16;
 
-/// What a response says of its scope: the bucket it names (returned), and in `stated` what it
-/// states of each quota at wall time `wall` (see [`Reading::finish`]), leaving the quotas it
-/// does not state as they were: a later response's word wins. The first quota's, when its
-/// header is absent, from the IETF fields if the config reads them.
+/// What a response says of its scope: the bucket it names (its first line, told to `bucket`),
+/// and in `stated` what it states of each quota at wall time `wall` (see [`Reading::finish`]),
+/// leaving the quotas it does not state as they were: a later response's word wins. The first
+/// quota's, when its header is absent, from the IETF fields if the config reads them.
 pub(crate) fn read_response(
     names: &Names,
     headers: &HeaderMap,
     wall: impl Fn() -> SystemTime,
     stated: &mut StatedQuotas,
-) -> Option<BucketName> {
-    read_with(names, headers, wall, stated, headers.keys_len() <= ONE_PASS)
+    bucket: &mut Named,
+) {
+    let one_pass = headers.keys_len() <= ONE_PASS;
+    read_with(names, headers, wall, stated, bucket, one_pass);
 }
 
 /// [`read_response`], in one pass over `headers` or by looking names up.
@@ -145,13 +147,14 @@ fn read_with(
     headers: &HeaderMap,
     wall: impl Fn() -> SystemTime,
     stated: &mut StatedQuotas,
+    bucket: &mut Named,
     one_pass: bool,
-) -> Option<BucketName> {
+) {
     let mut readings = [Reading::default(); MAX_QUOTAS];
     // the wall time, told once and only if a reset's format needs it
     let mut now = None;
     let mut wall = || *now.get_or_insert_with(&wall);
-    let mut bucket = None;
+    let mut bucket_read = false;
     if one_pass {
         for (name, value) in headers {
             let text = name.as_str();
@@ -165,8 +168,9 @@ fn read_with(
                 let value = value.as_bytes();
                 match *line {
                     Line::Bucket => {
-                        if bucket.is_none() {
-                            bucket = Some(BucketName::new(value));
+                        if !bucket_read {
+                            bucket_read = true;
+                            bucket.name(value);
                         }
                     }
                     Line::Count(index) => {
@@ -188,9 +192,9 @@ fn read_with(
             }
         }
     } else {
-        bucket = (names.bucket.as_ref())
-            .and_then(|name| headers.get(name))
-            .map(|value| BucketName::new(value.as_bytes()));
+        if let Some(value) = (names.bucket.as_ref()).and_then(|name| headers.get(name)) {
+            bucket.name(value.as_bytes());
+        }
         for (quota, reading) in names.quotas.iter().zip(&mut readings) {
             let Some(remaining) = &quota.remaining else {
                 continue;
@@ -223,7 +227,6 @@ fn read_with(
     {
         stated.set(0, Some(quota));
     }
-    bucket
 }
 
 /// What a response states of each quota (see [`read_response`]).
@@ -233,8 +236,8 @@ pub(crate) fn stated_quotas(
     headers: &HeaderMap,
     wall: impl Fn() -> SystemTime,
 ) -> StatedQuotas {
-    let mut stated = StatedQuotas::default();
-    read_response(names, headers, wall, &mut stated);
+    let (mut stated, mut bucket) = (StatedQuotas::default(), Named::NONE);
+    read_response(names, headers, wall, &mut stated, &mut bucket);
     stated
 }
 
@@ -396,8 +399,16 @@ mod tests {
                 );
             }
             let (mut one, mut looked_up) = (StatedQuotas::default(), StatedQuotas::default());
-            let bucket_one = read_with(&names, &headers, || wall, &mut one, true);
-            let bucket_looked_up = read_with(&names, &headers, || wall, &mut looked_up, false);
+            let (mut bucket_one, mut bucket_looked_up) = (Named::NONE, Named::NONE);
+            read_with(&names, &headers, || wall, &mut one, &mut bucket_one, true);
+            read_with(
+                &names,
+                &headers,
+                || wall,
+                &mut looked_up,
+                &mut bucket_looked_up,
+                false,
+            );
             assert_eq!(one, looked_up, "{headers:?}");
             assert_eq!(bucket_one, bucket_looked_up, "{headers:?}");
         }

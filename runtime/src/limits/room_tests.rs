@@ -22,7 +22,10 @@ fn report_success(store: &LocalStore, quotas: StatedQuotas, now: Instant) {
 /// A call as the engine makes it: the fast path first, else the full ask. `Some(quick)` when it
 /// may go, `None` when it must wait.
 fn go(store: &LocalStore, now: Instant, ticket: u64) -> Option<bool> {
-    if store.acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| now) {
+    if store
+        .acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| now)
+        .is_some()
+    {
         return Some(true);
     }
     let mut ask = Ask::new(ScopeKey::Client, Ticket(ticket), now);
@@ -67,7 +70,11 @@ fn a_hold_closes_the_fast_path_until_an_answer_after_it() {
     let t0 = Instant::now();
     assert_eq!(go(&store, t0, 1), Some(false));
     report_success(&store, stated(100, Duration::from_secs(60)), t0);
-    assert!(store.acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| t0));
+    assert!(
+        store
+            .acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| t0)
+            .is_some()
+    );
     let refused = Outcome::Refused {
         hold: Some(Duration::from_secs(2)),
         status: None,
@@ -80,15 +87,24 @@ fn a_hold_closes_the_fast_path_until_an_answer_after_it() {
         t0,
         refused,
     ));
-    assert!(!store.acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| t0));
+    assert!(
+        store
+            .acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| t0)
+            .is_none()
+    );
     let later = t0 + Duration::from_secs(3);
     assert_eq!(go(&store, later, 2), Some(false), "the hold ended");
     assert!(store.report_quick(
         &ScopeKey::Client,
+        Ticket::QUICK,
         &stated(98, Duration::from_secs(57)),
         later
     ));
-    assert!(store.acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| later));
+    assert!(
+        store
+            .acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| later)
+            .is_some()
+    );
 }
 
 /// The same answers, told through `report_quick` to one store and through `report` to
@@ -122,7 +138,7 @@ fn a_quick_report_teaches_what_a_full_report_does() {
             let ticket = if fast { Ticket::QUICK } else { Ticket(ticket) };
             let report = Report::new(ScopeKey::Client, Some(ticket), now, Outcome::Success)
                 .with_quotas(quotas);
-            if fast && quick.report_quick(&ScopeKey::Client, &quotas, now) {
+            if fast && quick.report_quick(&ScopeKey::Client, Ticket::QUICK, &quotas, now) {
                 quick_reports += 1;
             } else {
                 quick.report(&report);
@@ -155,7 +171,11 @@ fn a_request_of_some_quotas_only_is_counted_apart() {
     report_success(&store, quotas, t0);
     let first_only = QuotaSet::NONE.with(0);
     for ticket in 2..11 {
-        assert!(!store.acquire_quick(&ScopeKey::Client, true, first_only, &|| t0));
+        assert!(
+            store
+                .acquire_quick(&ScopeKey::Client, true, first_only, &|| t0)
+                .is_none()
+        );
         let mut ask = Ask::new(ScopeKey::Client, Ticket(ticket), t0);
         ask.reads_quota = true;
         ask.quotas = first_only;
@@ -188,7 +208,7 @@ fn racing_calls_never_hold_more_than_the_quota_has_left() {
         held.fetch_sub(1, Ordering::SeqCst);
         // the answer states the same period's count again
         let quotas = stated(LEFT, reset);
-        if !(fast && store.report_quick(&ScopeKey::Client, &quotas, t0)) {
+        if !(fast && store.report_quick(&ScopeKey::Client, Ticket::QUICK, &quotas, t0)) {
             let ticket = if fast { Ticket::QUICK } else { Ticket(ticket) };
             let report = Report::new(ScopeKey::Client, Some(ticket), t0, Outcome::Success)
                 .with_quotas(quotas);
@@ -249,7 +269,7 @@ fn answers_merged_without_the_lock_never_let_more_go_than_the_server_allows() {
     report_success(&store, stated(QUOTA - 1, reset), t0);
     let answer = |ticket: u64, fast: bool| {
         let quotas = stated(QUOTA.saturating_sub(sent.load(Ordering::SeqCst)), reset);
-        if !(fast && store.report_quick(&ScopeKey::Client, &quotas, t0)) {
+        if !(fast && store.report_quick(&ScopeKey::Client, Ticket::QUICK, &quotas, t0)) {
             let ticket = if fast { Ticket::QUICK } else { Ticket(ticket) };
             let report = Report::new(ScopeKey::Client, Some(ticket), t0, Outcome::Success)
                 .with_quotas(quotas);
@@ -302,6 +322,7 @@ fn only_an_answer_of_the_same_period_is_merged_without_the_lock() {
     let t1 = t0 + Duration::from_millis(10);
     assert!(store.report_quick(
         &ScopeKey::Client,
+        Ticket::QUICK,
         &stated(3, minute.saturating_sub(Duration::from_millis(10))),
         t1
     ));
@@ -311,7 +332,7 @@ fn only_an_answer_of_the_same_period_is_merged_without_the_lock() {
     assert_eq!(calls, [Some(true), Some(true), Some(false), None]);
     // the lock took the merged count in: an answer of the same period stating more changes
     // nothing (it frees one of the three slots: one more goes, under the lock)
-    assert!(store.report_quick(&ScopeKey::Client, &stated(50, minute), t1));
+    assert!(store.report_quick(&ScopeKey::Client, Ticket::QUICK, &stated(50, minute), t1));
     assert_eq!(go(&store, t1, 6), Some(false));
     assert_eq!(go(&store, t1, 7), None);
     assert_eq!(store.merged_without_lock(ScopeKey::Client), 2);
@@ -319,6 +340,7 @@ fn only_an_answer_of_the_same_period_is_merged_without_the_lock() {
     let merged = store.merged_without_lock(ScopeKey::Client);
     assert!(store.report_quick(
         &ScopeKey::Client,
+        Ticket::QUICK,
         &stated(40, minute + Duration::from_secs(2)),
         t1
     ));
@@ -326,15 +348,25 @@ fn only_an_answer_of_the_same_period_is_merged_without_the_lock() {
     assert_eq!(go(&store, t1, 8), Some(true));
     // a clock two hours behind the store's
     let behind = t1.checked_sub(Duration::from_secs(7_200)).unwrap_or(t1);
-    assert!(store.report_quick(&ScopeKey::Client, &stated(39, minute), behind));
+    assert!(store.report_quick(
+        &ScopeKey::Client,
+        Ticket::QUICK,
+        &stated(39, minute),
+        behind
+    ));
     assert_eq!(store.merged_without_lock(ScopeKey::Client), merged);
 
     // a count above what a word holds is only ever answered under the lock
     let store = LocalStore::new();
     assert_eq!(go(&store, t0, 1), Some(false));
     report_success(&store, stated(1 << 30, minute), t0);
-    assert!(store.report_quick(&ScopeKey::Client, &stated((1 << 30) - 1, minute), t1));
-    assert!(store.report_quick(&ScopeKey::Client, &stated(2, minute), t1));
+    assert!(store.report_quick(
+        &ScopeKey::Client,
+        Ticket::QUICK,
+        &stated((1 << 30) - 1, minute),
+        t1
+    ));
+    assert!(store.report_quick(&ScopeKey::Client, Ticket::QUICK, &stated(2, minute), t1));
     assert_eq!(store.merged_without_lock(ScopeKey::Client), 0);
     // 2 left, a count a word holds: as any
     let calls: Vec<_> = (2..5).map(|n| go(&store, t1, n)).collect();
@@ -360,11 +392,19 @@ fn a_later_quota_lowered_without_the_lock_bounds_the_fast_path() {
         Report::new(ScopeKey::Client, Some(Ticket(1)), t0, Outcome::Success).with_quotas(third(50));
     store.report(&report);
     // a call let go without the lock; its answer, merged without it, leaves 3
-    assert!(store.acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| t0));
-    assert!(store.report_quick(&ScopeKey::Client, &third(3), t0));
+    assert!(
+        store
+            .acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| t0)
+            .is_some()
+    );
+    assert!(store.report_quick(&ScopeKey::Client, Ticket::QUICK, &third(3), t0));
     assert_eq!(store.merged_without_lock(ScopeKey::Client), 1);
     let quick = (0..10)
-        .filter(|_| store.acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| t0))
+        .filter(|_| {
+            store
+                .acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| t0)
+                .is_some()
+        })
         .count();
     // the last of the 3 is left to the lock
     assert_eq!(quick, 2);

@@ -83,39 +83,47 @@ pub trait LimitStore: Send + Sync + 'static {
     }
 
     /// Lets a call in `scope` go without a full [`Ask`] when nothing there can make it wait (or
-    /// the store can tell at once that what can has room for it), and reserves it a slot:
-    /// `true` if it may go. `now` tells the time if the store needs it; `reads_quota` and
-    /// `quotas` are [`Ask::reads_quota`] and [`Ask::quotas`]; the slot counts against every
-    /// quota ([`Report::counted`] is [`QuotaSet::ALL`]). The engine asks this first and, when
-    /// it says `false`, asks [`acquire`](Self::acquire). A call let go this way that succeeds
-    /// with nothing to report ends with [`release_quick`](Self::release_quick) (or
-    /// [`report_quick`](Self::report_quick)); any other end is a [`report`](Self::report) with
-    /// [`QUICK`](Ticket::QUICK) as its ticket. The default never lets a call go this way.
+    /// the store can tell at once that what can has room for it), and reserves it a slot under
+    /// the ticket returned: a [quick](Ticket::quick) one, which may carry a note of the store's
+    /// (where the slot is, say), or [`Ticket::QUICK`]. `now` tells the time if the store needs
+    /// it; `reads_quota` and `quotas` are [`Ask::reads_quota`] and [`Ask::quotas`]; the slot
+    /// counts against every quota ([`Report::counted`] is [`QuotaSet::ALL`]). The engine asks
+    /// this first and, when it says `None`, asks [`acquire`](Self::acquire). A call let go this
+    /// way that succeeds with nothing to report ends with
+    /// [`release_quick`](Self::release_quick) (or [`report_quick`](Self::report_quick)); any
+    /// other end is a [`report`](Self::report) with that ticket. The default never lets a call
+    /// go this way.
     fn acquire_quick(
         &self,
         scope: &ScopeKey,
         reads_quota: bool,
         quotas: QuotaSet,
         now: &dyn Fn() -> Instant,
-    ) -> bool {
+    ) -> Option<Ticket> {
         let _ = (scope, reads_quota, quotas, now);
-        false
+        None
     }
 
-    /// A call let go by [`acquire_quick`](Self::acquire_quick) succeeded, and its response
-    /// stated nothing: frees its slot. The default does nothing.
-    fn release_quick(&self, scope: &ScopeKey) {
-        let _ = scope;
+    /// A call let go by [`acquire_quick`](Self::acquire_quick) in `scope` under `ticket`
+    /// succeeded, and its response stated nothing: frees its slot. The default does nothing.
+    fn release_quick(&self, scope: &ScopeKey, ticket: Ticket) {
+        let _ = (scope, ticket);
     }
 
-    /// A call let go by [`acquire_quick`](Self::acquire_quick) succeeded, and a response was
-    /// read in `scope` (the one it was let go in) stating `stated` (perhaps nothing) at
-    /// `now`: frees its slot and learns what the response stated, as the [`report`](Self::report)
-    /// of an [`Outcome::Success`] with ticket [`Ticket::QUICK`] would, and says `true`; or
-    /// does nothing and says `false`, and the engine sends that report. Lets a store skip the
-    /// report's making on the fast path. The default says `false`.
-    fn report_quick(&self, scope: &ScopeKey, stated: &StatedQuotas, now: Instant) -> bool {
-        let _ = (scope, stated, now);
+    /// A call let go by [`acquire_quick`](Self::acquire_quick) under `ticket` succeeded, and a
+    /// response was read in `scope` (the one it was let go in) stating `stated` (perhaps
+    /// nothing) at `now`: frees its slot and learns what the response stated, as the
+    /// [`report`](Self::report) of an [`Outcome::Success`] with that ticket would, and says
+    /// `true`; or does nothing and says `false`, and the engine sends that report. Lets a store
+    /// skip the report's making on the fast path. The default says `false`.
+    fn report_quick(
+        &self,
+        scope: &ScopeKey,
+        ticket: Ticket,
+        stated: &StatedQuotas,
+        now: Instant,
+    ) -> bool {
+        let _ = (scope, ticket, stated, now);
         false
     }
 
@@ -160,26 +168,68 @@ impl<S: LimitStore + ?Sized> LimitStore for std::sync::Arc<S> {
         reads_quota: bool,
         quotas: QuotaSet,
         now: &dyn Fn() -> Instant,
-    ) -> bool {
+    ) -> Option<Ticket> {
         (**self).acquire_quick(scope, reads_quota, quotas, now)
     }
 
-    fn release_quick(&self, scope: &ScopeKey) {
-        (**self).release_quick(scope);
+    fn release_quick(&self, scope: &ScopeKey, ticket: Ticket) {
+        (**self).release_quick(scope, ticket);
     }
 
-    fn report_quick(&self, scope: &ScopeKey, stated: &StatedQuotas, now: Instant) -> bool {
-        (**self).report_quick(scope, stated, now)
+    fn report_quick(
+        &self,
+        scope: &ScopeKey,
+        ticket: Ticket,
+        stated: &StatedQuotas,
+        now: Instant,
+    ) -> bool {
+        (**self).report_quick(scope, ticket, stated, now)
     }
 }
 
-/// A reservation's number: one per attempt, unique within a retrier and its clones.
+/// A reservation's number: one per attempt, unique within a retrier and its clones, below
+/// 2^63 for an [`Ask`]'s (the tickets of [`LimitStore::acquire_quick`] have the top bit set).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Ticket(pub u64);
 
 impl Ticket {
-    /// The ticket of a call let go by [`LimitStore::acquire_quick`].
+    /// A ticket of a call let go by [`LimitStore::acquire_quick`] that tells the store nothing
+    /// more: a store that keeps no note of where it reserved such a call's slot gives this one.
     pub const QUICK: Self = Self(u64::MAX);
+
+    /// The bit set in the ticket of every call let go by [`LimitStore::acquire_quick`] (and in
+    /// no ticket of an [`Ask`]).
+    const QUICK_BIT: u64 = 1 << 63;
+
+    /// The ticket of a call let go by [`LimitStore::acquire_quick`] under the store's note
+    /// `note` (its low 63 bits): handed back to the store with the call's end, so that it can
+    /// find the slot again without looking the scope up.
+    ///
+    /// ```
+    /// use errspec::Ticket;
+    ///
+    /// let ticket = Ticket::quick(42);
+    /// assert!(ticket.is_quick() && Ticket::QUICK.is_quick() && !Ticket(7).is_quick());
+    /// assert_eq!(ticket.note(), Some(42));
+    /// assert_eq!(Ticket(7).note(), None);
+    /// ```
+    pub const fn quick(note: u64) -> Self {
+        Self(Self::QUICK_BIT | note)
+    }
+
+    /// Whether this is the ticket of a call let go by [`LimitStore::acquire_quick`].
+    pub const fn is_quick(self) -> bool {
+        self.0 & Self::QUICK_BIT != 0
+    }
+
+    /// The store's note in the ticket of a call let go by [`LimitStore::acquire_quick`].
+    pub const fn note(self) -> Option<u64> {
+        if self.is_quick() {
+            Some(self.0 & !Self::QUICK_BIT)
+        } else {
+            None
+        }
+    }
 }
 
 /// What the engine asks before an attempt.
@@ -342,7 +392,7 @@ pub struct Report {
     /// `[rate_limit]` shorthand's, or the IETF fields') at 0.
     pub quotas: StatedQuotas,
     /// The quotas the freed reservation counted against: the [`Ask::quotas`] it was granted
-    /// for ([`QuotaSet::ALL`] for [`Ticket::QUICK`]).
+    /// for ([`QuotaSet::ALL`] for a [quick](Ticket::is_quick) ticket).
     pub counted: QuotaSet,
     /// Whether a response was read (a quota stated or not); `false` for an attempt that ended
     /// without one.

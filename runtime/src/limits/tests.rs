@@ -425,15 +425,23 @@ fn freeing_a_reservation_that_is_not_out_counts_nothing() {
     let scope = ScopeKey::Client;
     // a report freeing a ticket the store never granted, and a quick release with none out
     store.report(&Report::new(scope, Some(Ticket(7)), now, Outcome::Success));
-    store.release_quick(&scope);
+    store.release_quick(&scope, Ticket::QUICK);
     assert_eq!(store.in_flight(scope), 0);
     // the counts still work: two out, one freed
-    assert!(store.acquire_quick(&scope, false, QuotaSet::ALL, &at));
-    assert!(store.acquire_quick(&scope, false, QuotaSet::ALL, &at));
+    assert!(
+        store
+            .acquire_quick(&scope, false, QuotaSet::ALL, &at)
+            .is_some()
+    );
+    assert!(
+        store
+            .acquire_quick(&scope, false, QuotaSet::ALL, &at)
+            .is_some()
+    );
     assert_eq!(store.in_flight(scope), 2);
-    store.release_quick(&scope);
+    store.release_quick(&scope, Ticket::QUICK);
     assert_eq!(store.in_flight(scope), 1);
-    store.release_quick(&scope);
-    store.release_quick(&scope);
+    store.release_quick(&scope, Ticket::QUICK);
+    store.release_quick(&scope, Ticket::QUICK);
     assert_eq!(store.in_flight(scope), 0);
 }
