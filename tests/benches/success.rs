@@ -5,7 +5,10 @@
 //! `TEXT` and backon's, `-- --only==NAME` for the row named NAME, `-- --calls=N` for N calls per repetition, to count instructions with
 //! callgrind). Every row runs in one Tokio current-thread
 //! runtime, inside one `block_on`: a loop of N calls timed with `Instant`, N chosen so that a
-//! repetition takes about 100 ms, and the median of 7 repetitions printed as ns/call. A counting
+//! repetition takes about 50 ms, and the median of 15 repetitions printed as ns/call. Each
+//! repetition of an errspec row runs right after one of backon's of about as long, and the row's
+//! ratio to backon is the median of the 15 ratios of a repetition to that backon one: a machine
+//! whose speed drifts over the run (a shared host) slows both sides of each ratio alike. A counting
 //! global allocator (errspec-test-support's) counts the allocations of 10 000 more calls,
 //! divided per call. Before timing, each errspec row is run with a sleeper that counts its
 //! waits, and the bench stops if any call waited: the rows measure a call that is sent at once
@@ -213,9 +216,10 @@ const MANY: usize = 4096;
 /// The most a call may cost with [`MANY`] in flight, as a multiple of its cost with [`FEW`].
 const MAX_IN_FLIGHT_RATIO: f64 = 1.5;
 
-/// Timed repetitions per row, and about how long each takes.
-const REPETITIONS: usize = 7;
-const REPETITION: Duration = Duration::from_millis(100);
+/// Timed repetitions per row, and about how long each takes. Each repetition of an errspec row
+/// comes right after one of backon's, and its ratio to backon is taken against that one.
+const REPETITIONS: usize = 61;
+const REPETITION: Duration = Duration::from_millis(10);
 /// Calls before timing, and calls whose allocations are counted.
 const WARM_UP: u32 = 2_000;
 const COUNTED: u32 = 10_000;
@@ -224,6 +228,8 @@ const COUNTED: u32 = 10_000;
 struct Measured {
     /// ns/call of each repetition, sorted.
     ns: Vec<f64>,
+    /// Each repetition's ns/call over that of the backon repetition just before it, sorted.
+    ratios: Vec<f64>,
     /// Calls per repetition.
     calls: u32,
     /// Allocations in [`COUNTED`] calls.
@@ -235,14 +241,59 @@ impl Measured {
         self.ns[self.ns.len() / 2]
     }
 
+    /// The median of the ratios to backon's repetitions.
+    fn ratio(&self) -> f64 {
+        self.ratios[self.ratios.len() / 2]
+    }
+
     #[allow(clippy::cast_precision_loss)] // counts far below 2^52
     fn allocations_per_call(&self) -> f64 {
         self.allocations as f64 / f64::from(COUNTED)
     }
 }
 
-/// Times `call` (see the module's doc), or with `check_only`, runs it [`WARM_UP`] times.
-async fn measure<F, Fut>(check_only: bool, mut call: F) -> Measured
+/// The reference: one call through backon's `retry` that succeeds at once.
+async fn backon_call() -> u32 {
+    (|| async { Ok::<u32, E>(1) })
+        .retry(ExponentialBuilder::default())
+        .await
+        .unwrap_or(0)
+}
+
+/// Calls per repetition of `call`: what takes about [`REPETITION`], or `--calls=N`.
+async fn calls_per_repetition<F, Fut>(call: &mut F) -> u32
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = u32>,
+{
+    let start = Instant::now();
+    for _ in 0..WARM_UP {
+        black_box(call().await);
+    }
+    let per_call = start.elapsed() / WARM_UP;
+    fixed_calls().unwrap_or_else(|| {
+        u32::try_from(REPETITION.as_nanos() / per_call.as_nanos().max(1))
+            .unwrap_or(u32::MAX)
+            .clamp(1_000, 2_000_000)
+    })
+}
+
+/// ns/call of `calls` calls of `call` in one loop.
+async fn repetition<F, Fut>(call: &mut F, calls: u32) -> f64
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = u32>,
+{
+    let start = Instant::now();
+    for _ in 0..calls {
+        black_box(call().await);
+    }
+    start.elapsed().as_secs_f64() * 1e9 / f64::from(calls)
+}
+
+/// Times `call` (see the module's doc), each repetition right after one of backon's unless
+/// `call` is backon's; or with `check_only`, runs it [`WARM_UP`] times.
+async fn measure<F, Fut>(check_only: bool, reference: bool, mut call: F) -> Measured
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = u32>,
@@ -253,29 +304,31 @@ where
     if check_only {
         return Measured {
             ns: vec![0.0],
+            ratios: vec![1.0],
             calls: 0,
             allocations: 0,
         };
     }
-    let start = Instant::now();
-    for _ in 0..WARM_UP {
-        black_box(call().await);
-    }
-    let per_call = start.elapsed() / WARM_UP;
-    let calls = fixed_calls().unwrap_or_else(|| {
-        u32::try_from(REPETITION.as_nanos() / per_call.as_nanos().max(1))
-            .unwrap_or(u32::MAX)
-            .clamp(1_000, 2_000_000)
-    });
-    let mut ns = vec![0.0; REPETITIONS];
-    for sample in &mut ns {
-        let start = Instant::now();
-        for _ in 0..calls {
-            black_box(call().await);
-        }
-        *sample = start.elapsed().as_secs_f64() * 1e9 / f64::from(calls);
+    let mut backon = || backon_call();
+    let calls = calls_per_repetition(&mut call).await;
+    let backon_calls = if reference {
+        0
+    } else {
+        calls_per_repetition(&mut backon).await
+    };
+    let (mut ns, mut ratios) = (Vec::new(), Vec::new());
+    for _ in 0..REPETITIONS {
+        let before = if reference {
+            None
+        } else {
+            Some(repetition(&mut backon, backon_calls).await)
+        };
+        let sample = repetition(&mut call, calls).await;
+        ns.push(sample);
+        ratios.push(before.map_or(1.0, |backon| sample / backon));
     }
     ns.sort_by(f64::total_cmp);
+    ratios.sort_by(f64::total_cmp);
     let before = all_allocations();
     for _ in 0..COUNTED {
         black_box(call().await);
@@ -283,6 +336,7 @@ where
     let allocations = all_allocations() - before;
     Measured {
         ns,
+        ratios,
         calls,
         allocations,
     }
@@ -302,22 +356,14 @@ fn fixed_calls() -> Option<u32> {
 async fn run_row(row: Row, watch: Option<&Arc<Watch>>) -> Measured {
     let check_only = watch.is_some();
     match row {
-        Row::Backon => {
-            measure(check_only, || async {
-                (|| async { Ok::<u32, E>(1) })
-                    .retry(ExponentialBuilder::default())
-                    .await
-                    .unwrap_or(0)
-            })
-            .await
-        }
+        Row::Backon => measure(check_only, true, backon_call).await,
         Row::Run => {
             let retrier = Retrier::new(RetryConfig::new());
             let retrier = match watch {
                 Some(watch) => retrier.with_sleeper(Arc::clone(watch)),
                 None => retrier,
             };
-            measure(check_only, || async {
+            measure(check_only, false, || async {
                 retrier
                     .run(true, || async { Ok::<u32, E>(1) })
                     .await
@@ -327,7 +373,7 @@ async fn run_row(row: Row, watch: Option<&Arc<Watch>>) -> Measured {
         }
         Row::Method => {
             let client = watched(Retrying::new(plain::Inner::default()), watch);
-            measure(check_only, || async {
+            measure(check_only, false, || async {
                 client.fetch(false).await.unwrap_or(0)
             })
             .await
@@ -338,7 +384,7 @@ async fn run_row(row: Row, watch: Option<&Arc<Watch>>) -> Measured {
                 gate: Arc::default(),
             };
             let client = watched(Retrying::new(inner), watch);
-            measure(check_only, || async {
+            measure(check_only, false, || async {
                 client.fetch(false).await.unwrap_or(0)
             })
             .await
@@ -370,7 +416,7 @@ async fn run_row(row: Row, watch: Option<&Arc<Watch>>) -> Measured {
                 in_flight,
                 "every held call is in flight"
             );
-            let measured = measure(check_only, || async {
+            let measured = measure(check_only, false, || async {
                 client.fetch(false).await.unwrap_or(0)
             })
             .await;
@@ -442,28 +488,29 @@ fn main() {
 }
 
 fn print_results(measured: &[(Row, Measured)], load_before: &str) {
-    let backon = measured
-        .iter()
-        .find(|(row, _)| *row == Row::Backon)
-        .map(|(_, m)| m.median())
-        .expect("the backon row");
     println!(
         "## Success path: one call that succeeds at once\n\n\
          Tokio current-thread runtime; ns/call is the median of {REPETITIONS} repetitions of \
-         N calls in one loop (min to max beside it); allocations over {COUNTED} calls. \
-         1-minute load average {load_before} before, {} after.\n",
+         N calls in one loop (min to max beside it). Each repetition of an errspec row runs \
+         right after a repetition of backon's of about as long; / backon is the median of the \
+         {REPETITIONS} ratios of a repetition to the backon one before it (their min to max \
+         beside it), so that the machine's speed drifting over the run moves both sides of \
+         each ratio alike. Allocations over {COUNTED} calls. 1-minute load average \
+         {load_before} before, {} after.\n",
         load_average()
     );
-    println!("| row | ns/call | min to max | N | / backon | allocations/call | target | met? |");
-    println!("|---|---:|---:|---:|---:|---:|---|---|");
+    println!(
+        "| row | ns/call | min to max | N | / backon | min to max | allocations/call | target | met? |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---|---|");
     let in_flight = |n| {
         measured
             .iter()
             .find(|(row, _)| *row == Row::Bucket(n))
-            .map(|(_, m)| m.median())
+            .map(|(_, m)| m.ratio())
     };
     for (row, m) in measured {
-        let ratio = m.median() / backon;
+        let ratio = m.ratio();
         let per_call = m.allocations_per_call();
         let mut target = Vec::new();
         let mut missed = Vec::new();
@@ -480,12 +527,14 @@ fn print_results(measured: &[(Row, Measured)], load_before: &str) {
             }
         }
         println!(
-            "| {} | {:.1} | {:.1} to {:.1} | {} | {ratio:.2}x | {} | {} | {} |",
+            "| {} | {:.1} | {:.1} to {:.1} | {} | {ratio:.2}x | {:.2}x to {:.2}x | {} | {} | {} |",
             row.name(),
             m.median(),
             m.ns[0],
             m.ns[m.ns.len() - 1],
             m.calls,
+            m.ratios[0],
+            m.ratios[m.ratios.len() - 1],
             if m.allocations == 0 {
                 "0".into()
             } else {
@@ -511,7 +560,7 @@ fn print_results(measured: &[(Row, Measured)], load_before: &str) {
             Vec::new()
         };
         println!(
-            "| {MANY} / {FEW} in flight | | | | {ratio:.2}x | | <= {MAX_IN_FLIGHT_RATIO:.1}x | {} |",
+            "| {MANY} / {FEW} in flight | | | | {ratio:.2}x | | | <= {MAX_IN_FLIGHT_RATIO:.1}x | {} |",
             verdict(&missed)
         );
     }

@@ -5,10 +5,11 @@
 #   tests/scripts/success-instructions.sh            # every row
 #   tests/scripts/success-instructions.sh "Retrier"  # the rows whose name contains "Retrier"
 #
-# Each row runs twice under callgrind, with 2 000 and 4 000 calls per repetition (7
-# repetitions, plus the bench's fixed warm-up and counted calls): the difference over 14 000
+# Each row runs twice under callgrind, with 200 and 400 calls per repetition (the bench's
+# REPETITIONS, plus its fixed warm-up and counted calls): the difference over REPETITIONS x 200
 # calls is one call's instructions, setup and warm-up cancelled out. backon's row is counted
-# alone and taken off the others (the bench always runs it beside them).
+# alone and taken off the others twice: the bench runs backon's row beside every row, and one
+# repetition of backon's before each of a row's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install -y valgrind)"; exit 1; }
@@ -20,9 +21,11 @@ count() { # $1: --only text, $2: calls
   callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}'
   rm -f "$out"
 }
+reps=$(sed -n 's/^const REPETITIONS: usize = \([0-9]*\);.*/\1/p' tests/benches/success.rs)
+[ -n "$reps" ] || { echo "REPETITIONS not found in tests/benches/success.rs"; exit 1; }
 per_call() { # $1: --only text
-  local a b; a=$(count "$1" 2000); b=$(count "$1" 4000)
-  echo $(( (b - a) / 14000 ))
+  local a b; a=$(count "$1" 200); b=$(count "$1" 400)
+  echo $(( (b - a) / (reps * 200) ))
 }
 backon=$(per_call backon)
 printf '| row | instructions/call | / backon |\n|---|---:|---:|\n| backon | %d | 1.00x |\n' "$backon"
@@ -30,6 +33,7 @@ for row in "errspec Retrier::run" "errspec Retrying method" "errspec with quota 
   'errspec scope = "bucket"'; do
   if [ -n "${1:-}" ] && [[ "$row" != *"$1"* ]]; then continue; fi
   both=$(per_call "=$row")
-  own=$(( both - backon ))
+  # backon's own row, and its repetition before each of the row's
+  own=$(( both - 2 * backon ))
   printf '| %s | %d | %s |\n' "$row" "$own" "$(awk -v a="$own" -v b="$backon" 'BEGIN {printf "%.2fx", a / b}')"
 done
