@@ -212,14 +212,7 @@ impl Inner {
     /// `f` of `scope`'s cell, if the store has it.
     #[inline]
     fn with<R>(&self, scope: &ScopeKey, f: impl Fn(&Cell) -> R) -> Option<R> {
-        if matches!(*scope, ScopeKey::Client) {
-            return Some(f(&self.client));
-        }
-        if let Some(found) = self.recent(scope, &f) {
-            return Some(found);
-        }
-        let cell = self.find(scope)?;
-        Some(f(&cell))
+        self.with_marked(scope, f).map(|(found, _)| found)
     }
 
     /// [`with`](Self::with), and where this thread remembers the cell (what [`with_at`](
@@ -229,18 +222,8 @@ impl Inner {
         if matches!(*scope, ScopeKey::Client) {
             return Some((f(&self.client), Mark::NONE));
         }
-        let stamp = self.version.now();
-        let found = RECENT
-            .try_with(|recent| {
-                let recent = recent.try_borrow().ok()?;
-                let (cell, mark) = recent.find_marked(stamp, scope)?;
-                self.touch(cell);
-                Some((f(cell), mark))
-            })
-            .ok()
-            .flatten();
-        if found.is_some() {
-            return found;
+        if let Some(found) = self.recent(scope, &f) {
+            return Some(found);
         }
         let cell = self.find(scope)?;
         Some((f(&cell), Mark::NONE))
@@ -275,7 +258,7 @@ impl Inner {
         if matches!(*scope, ScopeKey::Client) {
             return f(&self.client);
         }
-        if let Some(found) = self.recent(scope, &f) {
+        if let Some((found, _)) = self.recent(scope, &f) {
             return found;
         }
         if let Some(cell) = self.find(scope) {
@@ -297,17 +280,18 @@ impl Inner {
         f(&cell)
     }
 
-    /// `f` of `scope`'s cell as this thread last found it, if the table has not changed since.
+    /// `f` of `scope`'s cell as this thread last found it, if the table has not changed since,
+    /// and where the thread remembers it.
     #[inline]
-    fn recent<R>(&self, scope: &ScopeKey, f: &impl Fn(&Cell) -> R) -> Option<R> {
+    fn recent<R>(&self, scope: &ScopeKey, f: &impl Fn(&Cell) -> R) -> Option<(R, Mark)> {
         let stamp = self.version.now();
         RECENT
             .try_with(|recent| {
                 // borrowed mutably only while a cell is remembered, never while one is used
                 let recent = recent.try_borrow().ok()?;
-                let cell = recent.find(stamp, scope)?;
+                let (cell, mark) = recent.find_marked(stamp, scope)?;
                 self.touch(cell);
-                Some(f(cell))
+                Some((f(cell), mark))
             })
             .ok()
             .flatten()
