@@ -121,11 +121,12 @@ scoped_tls::scoped_thread_local!(static SEEN: RefCell<Option<Seen>>);
 /// `f` of the current call's context and what it has seen, if a call is current and reads
 /// responses (a call that reads nothing, current inside another's attempt, hides the other).
 fn current(f: impl FnOnce(&Context, &mut Seen)) {
-    if !CONTEXT.is_set() || !SEEN.is_set() {
+    // `SEEN` is set only inside a `CONTEXT.set` (`within`): `CONTEXT` is set whenever it is
+    if !SEEN.is_set() {
         return;
     }
-    CONTEXT.with(|context| {
-        SEEN.with(|seen| {
+    SEEN.with(|seen| {
+        CONTEXT.with(|context| {
             // never borrowed elsewhere during an attempt; a nested report is dropped, never a panic
             if context.reads
                 && let Ok(mut seen) = seen.try_borrow_mut()
