@@ -60,11 +60,15 @@ impl Seen {
         counting: None,
     };
 
-    /// Nothing seen yet by an attempt of a call in `bucket`, if it is in one.
-    pub(crate) const fn by_call_in(bucket: Option<BucketName>) -> Self {
+    /// Nothing seen yet by an attempt of a call in `bucket`, if it is in one. Made field by field
+    /// (each quota's `None` one word written), not copied whole from a constant.
+    #[inline]
+    pub(crate) fn by_call_in(bucket: Option<BucketName>) -> Self {
         Self {
+            answered: false,
             bucket: Named::by_call_in(bucket),
-            ..Self::EMPTY
+            quotas: StatedQuotas::default(),
+            counting: None,
         }
     }
 }

@@ -291,7 +291,12 @@ impl Reading {
         format: WaitFormat,
         wall: &mut impl FnMut() -> SystemTime,
     ) {
-        if let Ok(wait) = crate::wait::read_at(line, format, wall) {
+        // the common line: a short delay, read without the time
+        let read = match crate::wait::short_wait(line, format) {
+            Some(wait) => Ok(Some(wait).filter(|wait| !wait.is_zero())),
+            None => crate::wait::read_at(line, format, wall),
+        };
+        if let Ok(wait) = read {
             self.reset = match (self.reset, wait) {
                 (Reset::In(latest), Some(wait)) => Reset::In(latest.max(wait)),
                 (Reset::In(latest), None) => Reset::In(latest),

@@ -44,6 +44,21 @@ pub(crate) fn short_count(value: &[u8]) -> Option<u64> {
     number::short_digits(value)
 }
 
+/// The delay `value` states, when it is one of 1 to 19 bytes with no spaces around it, read in
+/// one pass and without the time (zero included, which [`read_at`] reads as no wait); `None`
+/// for any other value or format, which `read_at` still reads.
+#[inline]
+pub(crate) fn short_wait(value: &[u8], format: WaitFormat) -> Option<Duration> {
+    let WaitSyntax::Delay(unit) = format.syntax() else {
+        return None;
+    };
+    let scale = match unit {
+        WaitUnit::Seconds => 9,
+        WaitUnit::Millis => 6,
+    };
+    short_delay(value, scale)
+}
+
 /// The requests left of a `used/limit` value (Shopify's `32/40`): the limit less those used,
 /// none when more are used; two counts around a `/`, optional spaces and tabs around each.
 /// `None` for anything else.
@@ -201,6 +216,42 @@ mod tests {
             Some(Duration::from_nanos(1_234_567_800))
         );
         assert_eq!(short_delay(b"60.000", 9), Some(Duration::from_secs(60)));
+    }
+
+    /// A short wait is what `read_at` reads of the same value (a zero delay as no wait), for
+    /// every format: `None` for the formats that are no delay, and for values it leaves to
+    /// `read_at`.
+    #[test]
+    fn a_short_wait_reads_as_read_at_does() {
+        let mut rng = fastrand::Rng::with_seed(29);
+        let bytes = b"0123456789.. \tx";
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let mut read = 0;
+        for _ in 0..20_000 {
+            let value: Vec<u8> = (0..rng.usize(0..22))
+                .map(|_| bytes[rng.usize(..bytes.len())])
+                .collect();
+            for (_, format) in WaitFormat::ALL {
+                let Some(wait) = short_wait(&value, *format) else {
+                    continue;
+                };
+                read += 1;
+                assert!(matches!(format, WaitFormat::Seconds | WaitFormat::Millis));
+                let full = read_at(&value, *format, || now);
+                assert_eq!(
+                    Ok(Some(wait).filter(|w| !w.is_zero())),
+                    full,
+                    "{value:?} {format:?}"
+                );
+            }
+        }
+        assert!(read > 1_000, "{read} read");
+        assert_eq!(
+            short_wait(b"60.000", WaitFormat::Seconds),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(short_wait(b" 60", WaitFormat::Seconds), None);
+        assert_eq!(short_wait(b"60", WaitFormat::Unix), None);
     }
 
     /// The one-pass count of a line of digits reads what `count` reads, or leaves it to it.
