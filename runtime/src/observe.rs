@@ -115,29 +115,32 @@ impl Context {
     }
 }
 
+/// The thread's current call: references to the call's context and, if it reads responses, to
+/// where it keeps what they said.
+#[derive(Clone, Copy)]
+struct Current<'c> {
+    context: &'c Context,
+    seen: Option<&'c RefCell<Option<Seen>>>,
+}
+
 // The thread's current call, set around each poll of its attempt (or around a blocking
-// attempt) as references to the call's context and to where it keeps what its responses said:
-// making a call current moves two pointers, neither a count nor a copy. A call made current
-// inside another's attempt puts the other back when it ends.
-scoped_tls::scoped_thread_local!(static CONTEXT: Context);
-scoped_tls::scoped_thread_local!(static SEEN: RefCell<Option<Seen>>);
+// attempt): making a call current stores two pointers, neither a count nor a copy. A call made
+// current inside another's attempt puts the other back when it ends.
+scoped_tls_hkt::scoped_thread_local!(static CURRENT: for<'c> Current<'c>);
 
 /// `f` of the current call's context and what it has seen, if a call is current and reads
 /// responses (a call that reads nothing, current inside another's attempt, hides the other).
 fn current(f: impl FnOnce(&Context, &mut Seen)) {
-    // `SEEN` is set only inside a `CONTEXT.set` (`within`): `CONTEXT` is set whenever it is
-    if !SEEN.is_set() {
+    if !CURRENT.is_set() {
         return;
     }
-    SEEN.with(|seen| {
-        CONTEXT.with(|context| {
-            // never borrowed elsewhere during an attempt; a nested report is dropped, never a panic
-            if context.reads
-                && let Ok(mut seen) = seen.try_borrow_mut()
-            {
-                f(context, seen.get_or_insert(Seen::EMPTY));
-            }
-        });
+    CURRENT.with(|current| {
+        // never borrowed elsewhere during an attempt; a nested report is dropped, never a panic
+        if let Some(seen) = current.seen
+            && let Ok(mut seen) = seen.try_borrow_mut()
+        {
+            f(current.context, seen.get_or_insert(Seen::EMPTY));
+        }
     });
 }
 
@@ -193,8 +196,8 @@ pub(crate) fn tell_method(method: &Method) {
 /// The wall time of the current call's clock ([`Sleeper::wall`]), or the system's outside a
 /// call: what a wall-clock wait (an HTTP-date, an epoch second) is measured against.
 pub(crate) fn wall_now() -> SystemTime {
-    if CONTEXT.is_set() {
-        CONTEXT.with(|context| context.sleeper.wall())
+    if CURRENT.is_set() {
+        CURRENT.with(|current| current.context.sleeper.wall())
     } else {
         SystemTime::now()
     }
@@ -209,12 +212,9 @@ pub(crate) fn within<R>(
     if !context.current {
         return f();
     }
-    if context.reads {
-        CONTEXT.set(context, || SEEN.set(seen, f))
-    } else {
-        // only its clock is current: a call it runs inside keeps its responses
-        CONTEXT.set(context, f)
-    }
+    // a call that reads nothing has only its clock current: responses inside it are no one's
+    let seen = context.reads.then_some(seen);
+    CURRENT.set(Current { context, seen }, f)
 }
 
 pin_project_lite::pin_project! {
@@ -298,6 +298,6 @@ mod tests {
         assert_eq!(bucket(&outer), Some(b"outer".to_vec()));
         assert_eq!(bucket(&inner), Some(b"inner".to_vec()));
         assert!(hidden.borrow().is_none());
-        assert!(!CONTEXT.is_set() && !SEEN.is_set());
+        assert!(!CURRENT.is_set());
     }
 }
