@@ -2,12 +2,13 @@
 //! with allocations counted, and what other calls in flight add to it.
 //!
 //! `cargo bench -p errspec-tests --bench success` (`-- --only=TEXT` for the rows whose name contains
-//! `TEXT` and backon's, `-- --only==NAME` for the row named NAME, `-- --calls=N` for N calls per repetition, to count instructions with
-//! callgrind). Every row runs in one Tokio current-thread
+//! `TEXT` and backon's, `-- --only==NAME` for the row named NAME, `-- --calls=N` for N calls per
+//! repetition, to count instructions with callgrind, `-- --sequence` to print each row's
+//! repetitions in the order they ran as well). Every row runs in one Tokio current-thread
 //! runtime, inside one `block_on`: a loop of N calls timed with `Instant`, N chosen so that a
-//! repetition takes about 50 ms, and the median of 15 repetitions printed as ns/call. Each
+//! repetition takes about 10 ms, and the median of 61 repetitions printed as ns/call. Each
 //! repetition of an errspec row runs right after one of backon's of about as long, and the row's
-//! ratio to backon is the median of the 15 ratios of a repetition to that backon one: a machine
+//! ratio to backon is the median of the 61 ratios of a repetition to that backon one: a machine
 //! whose speed drifts over the run (a shared host) slows both sides of each ratio alike. A counting
 //! global allocator (errspec-test-support's) counts the allocations of 10 000 more calls,
 //! divided per call. Before timing, each errspec row is run with a sleeper that counts its
@@ -230,6 +231,9 @@ struct Measured {
     ns: Vec<f64>,
     /// Each repetition's ns/call over that of the backon repetition just before it, sorted.
     ratios: Vec<f64>,
+    /// Each repetition's ns/call and that of the backon repetition before it (0 for backon's
+    /// row), in the order they ran.
+    order: Vec<(f64, f64)>,
     /// Calls per repetition.
     calls: u32,
     /// Allocations in [`COUNTED`] calls.
@@ -305,6 +309,7 @@ where
         return Measured {
             ns: vec![0.0],
             ratios: vec![1.0],
+            order: Vec::new(),
             calls: 0,
             allocations: 0,
         };
@@ -316,7 +321,7 @@ where
     } else {
         calls_per_repetition(&mut backon).await
     };
-    let (mut ns, mut ratios) = (Vec::new(), Vec::new());
+    let (mut ns, mut ratios, mut order) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..REPETITIONS {
         let before = if reference {
             None
@@ -326,6 +331,7 @@ where
         let sample = repetition(&mut call, calls).await;
         ns.push(sample);
         ratios.push(before.map_or(1.0, |backon| sample / backon));
+        order.push((sample, before.unwrap_or(0.0)));
     }
     ns.sort_by(f64::total_cmp);
     ratios.sort_by(f64::total_cmp);
@@ -337,6 +343,7 @@ where
     Measured {
         ns,
         ratios,
+        order,
         calls,
         allocations,
     }
@@ -563,5 +570,19 @@ fn print_results(measured: &[(Row, Measured)], load_before: &str) {
             "| {MANY} / {FEW} in flight | | | | {ratio:.2}x | | | <= {MAX_IN_FLIGHT_RATIO:.1}x | {} |",
             verdict(&missed)
         );
+    }
+    if std::env::args().any(|a| a == "--sequence") {
+        println!(
+            "\nEach row's repetitions in the order they ran: ns/call, and after the slash that of \
+             the backon repetition just before it.\n"
+        );
+        for (row, m) in measured.iter().filter(|(row, _)| *row != Row::Backon) {
+            let pairs: Vec<String> = m
+                .order
+                .iter()
+                .map(|(ns, backon)| format!("{ns:.0}/{backon:.0}"))
+                .collect();
+            println!("- {}: {}", row.name(), pairs.join(" "));
+        }
     }
 }
