@@ -20,9 +20,10 @@ pub(crate) struct Names {
     /// Each quota of [`RateLimitConfig::quota_list`], by index.
     quotas: Vec<QuotaNames>,
     ietf: bool,
-    /// Each name read (its text), with what its lines say: what a pass over a response's
-    /// lines looks for.
-    lines: Vec<(Box<str>, Line)>,
+    /// Each name read (its text), with what its lines say and whether the next entry is of the
+    /// same name (a name read twice, by two quotas say, is two entries side by side): what a
+    /// pass over a response's lines looks for, done with a line once its name is found.
+    lines: Vec<(Box<str>, Line, bool)>,
     /// The lengths of the names in `lines`, a bit each (bit 63 for 63 bytes or more): most of
     /// a response's lines are passed over on their length alone.
     lengths: u64,
@@ -79,22 +80,27 @@ impl Names {
             .as_deref()
             .filter(|_| config.scope == Scope::Bucket)
             .and_then(parse);
-        let mut lines: Vec<(Box<str>, Line)> = Vec::new();
+        let mut lines: Vec<(Box<str>, Line, bool)> = Vec::new();
         let text = |name: &HeaderName| Box::<str>::from(name.as_str());
         if let Some(name) = &bucket {
-            lines.push((text(name), Line::Bucket));
+            lines.push((text(name), Line::Bucket, false));
         }
         for (index, quota) in quotas.iter().enumerate() {
             if let Some(name) = &quota.remaining {
-                lines.push((text(name), Line::Count(index)));
+                lines.push((text(name), Line::Count(index), false));
             }
             if let Some((name, _)) = &quota.reset {
-                lines.push((text(name), Line::Reset(index)));
+                lines.push((text(name), Line::Reset(index), false));
             }
+        }
+        // a name's entries side by side (a stable sort keeps their order)
+        lines.sort_by(|a, b| a.0.cmp(&b.0));
+        for at in 1..lines.len() {
+            lines[at - 1].2 = lines[at - 1].0 == lines[at].0;
         }
         let lengths = lines
             .iter()
-            .fold(0, |bits, (name, _)| bits | length_bit(name.len()));
+            .fold(0, |bits, (name, ..)| bits | length_bit(name.len()));
         Self {
             bucket,
             quotas,
@@ -161,7 +167,7 @@ fn read_with(
             if names.lengths & length_bit(text.len()) == 0 {
                 continue;
             }
-            for (wanted, line) in &names.lines {
+            for (wanted, line, more) in &names.lines {
                 if **wanted != *text {
                     continue;
                 }
@@ -188,6 +194,9 @@ fn read_with(
                             reading.reset_line(value, *format, &mut wall);
                         }
                     }
+                }
+                if !more {
+                    break;
                 }
             }
         }
@@ -354,143 +363,5 @@ fn joined<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, [u8]>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::WaitField;
-    use crate::wait::count;
-    use http::HeaderValue;
-
-    fn github() -> RateLimitConfig {
-        RateLimitConfig::new()
-            .with_remaining(Some("x-ratelimit-remaining"))
-            .with_reset(Some(WaitField::new(
-                "x-ratelimit-reset-after",
-                WaitFormat::Seconds,
-            )))
-    }
-
-    fn first(config: &RateLimitConfig, headers: &HeaderMap) -> Option<StatedQuota> {
-        stated_quotas(&Names::new(config), headers, SystemTime::now).get(0)
-    }
-
-    fn headers(lines: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        for (name, value) in lines {
-            headers.append(*name, HeaderValue::from_static(value));
-        }
-        headers
-    }
-
-    /// Random header maps, read in one pass and by lookup, read alike.
-    #[test]
-    fn one_pass_reads_as_lookups_do() {
-        let config = RateLimitConfig::new()
-            .with_bucket_header(Some("b"))
-            .with_scope(Scope::Bucket)
-            .with_remaining(Some("r"))
-            .with_reset(Some(WaitField::new("t", WaitFormat::Seconds)));
-        let names = Names::new(&config);
-        let lines = ["r", "t", "b", "x-other", "content-type"];
-        let values = ["0", "5", "12, 3", "", "x", "2.5", "0.000", "7"];
-        let mut rng = fastrand::Rng::with_seed(7);
-        let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        for _ in 0..2_000 {
-            let mut headers = HeaderMap::new();
-            for _ in 0..rng.usize(0..8) {
-                let name = lines[rng.usize(..lines.len())];
-                headers.append(
-                    name,
-                    HeaderValue::from_static(values[rng.usize(..values.len())]),
-                );
-            }
-            let (mut one, mut looked_up) = (StatedQuotas::default(), StatedQuotas::default());
-            let (mut bucket_one, mut bucket_looked_up) = (Named::NONE, Named::NONE);
-            read_with(&names, &headers, || wall, &mut one, &mut bucket_one, true);
-            read_with(
-                &names,
-                &headers,
-                || wall,
-                &mut looked_up,
-                &mut bucket_looked_up,
-                false,
-            );
-            assert_eq!(one, looked_up, "{headers:?}");
-            assert_eq!(bucket_one, bucket_looked_up, "{headers:?}");
-        }
-    }
-
-    #[test]
-    fn a_large_map_is_read_by_lookup_alike() {
-        let mut h = headers(&[
-            ("x-ratelimit-remaining", "5"),
-            ("x-ratelimit-remaining", "0"),
-            ("x-ratelimit-reset-after", "3"),
-        ]);
-        for i in 0..ONE_PASS {
-            h.insert(
-                HeaderName::from_bytes(format!("x-filler-{i}").as_bytes()).unwrap(),
-                HeaderValue::from_static("1"),
-            );
-        }
-        assert!(h.keys_len() > ONE_PASS);
-        let quota = first(&github(), &h).unwrap();
-        assert_eq!(
-            (quota.remaining, quota.reset_in),
-            (0, Duration::from_secs(3))
-        );
-    }
-
-    #[test]
-    fn a_count_is_digits_between_spaces() {
-        assert_eq!(count(b" 42\t"), Some(42));
-        assert_eq!(count(b"0"), Some(0));
-        assert_eq!(count(b"99999999999999999999999"), Some(u64::MAX));
-        for bad in [
-            &b""[..],
-            b"  ",
-            b"+1",
-            b"-1",
-            b"1.5",
-            b"4 2",
-            b"\xff",
-            b"1e3",
-        ] {
-            assert_eq!(count(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn every_line_of_a_repeated_count_is_read() {
-        let h = headers(&[
-            ("x-ratelimit-remaining", "5"),
-            ("x-ratelimit-remaining", "0"),
-            ("x-ratelimit-reset-after", "3"),
-        ]);
-        let quota = first(&github(), &h).unwrap();
-        assert_eq!(quota.remaining, 0);
-        assert_eq!(quota.reset_in, Duration::from_secs(3));
-        let h = headers(&[("x-ratelimit-remaining", "7, 2")]);
-        assert_eq!(first(&github(), &h).unwrap().remaining, 2);
-    }
-
-    #[test]
-    fn a_ratelimit_list_spans_lines_and_the_policy_fills_in() {
-        let config = RateLimitConfig::new().with_ietf(true);
-        let h = headers(&[
-            ("ratelimit", "\"hour\";r=90;t=3000"),
-            ("ratelimit", "\"minute\";r=0;t=20"),
-        ]);
-        let quota = first(&config, &h).unwrap();
-        assert_eq!(
-            (quota.remaining, quota.reset_in),
-            (0, Duration::from_secs(20))
-        );
-        let h = headers(&[
-            ("ratelimit", "\"default\";r=0"),
-            ("ratelimit-policy", "\"default\";q=100;w=60"),
-        ]);
-        let quota = first(&config, &h).unwrap();
-        assert_eq!(quota.reset_in, Duration::from_secs(60));
-        assert_eq!(quota.limit, Some(100));
-    }
-}
+#[path = "read_tests.rs"]
+mod tests;
