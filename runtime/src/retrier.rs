@@ -3,8 +3,9 @@
 use core::time::Duration;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
+use std::time::Instant;
 
-use crate::limits::{Links, LocalStore, Pause};
+use crate::limits::{Links, LocalStore, Pause, QuotaSet, ScopeKey, StatedQuotas, Ticket};
 use crate::observe::Context;
 use crate::{
     DefaultSleeper, LimitStore, RateLimitConfig, RetryBudget, RetryConfig, Sleeper, StatusError,
@@ -109,6 +110,9 @@ pub struct Retrier {
     on_pause: Option<Arc<OnPause>>,
     /// Where the rate-limit state lives.
     pub(crate) store: Arc<dyn LimitStore>,
+    /// `store`, when it is a [`LocalStore`] (the default): its fast path is then called
+    /// directly, not through the trait object.
+    local: Option<LocalStore>,
     /// The bucket each method's latest response named (in the process).
     pub(crate) links: Arc<Links>,
     /// The next reservation's number.
@@ -128,6 +132,7 @@ impl Retrier {
     pub fn new(config: RetryConfig) -> Self {
         let sleeper: Arc<dyn Sleeper> = Arc::new(DefaultSleeper::default());
         let rate_limit = RateLimitConfig::new();
+        let local = LocalStore::new();
         Self {
             budget: config.budget.map(RetryBudget::from),
             config,
@@ -136,7 +141,8 @@ impl Retrier {
             sleeper,
             on_retry: None,
             on_pause: None,
-            store: Arc::new(LocalStore::new()),
+            store: Arc::new(local.clone()),
+            local: Some(local),
             links: Arc::default(),
             tickets: Arc::default(),
             reads_quota: false,
@@ -158,6 +164,9 @@ impl Retrier {
     /// ```
     #[must_use]
     pub fn with_store(mut self, store: impl LimitStore) -> Self {
+        self.local = (&store as &dyn core::any::Any)
+            .downcast_ref::<LocalStore>()
+            .cloned();
         self.store = Arc::new(store);
         self
     }
@@ -266,6 +275,7 @@ impl Retrier {
             on_retry: self.on_retry.clone(),
             on_pause: self.on_pause.clone(),
             store: Arc::clone(&self.store),
+            local: self.local.clone(),
             links: Arc::clone(&self.links),
             tickets: Arc::clone(&self.tickets),
             reads_quota: false,
@@ -274,6 +284,46 @@ impl Retrier {
             rate_limit: self.rate_limit.clone(),
         }
         .with_rate_limit(rate_limit)
+    }
+}
+
+/// The store's fast path ([`LimitStore::acquire_quick`], `release_quick`, `report_quick`), on
+/// the in-process store directly when it is the one, through the trait object otherwise.
+impl Retrier {
+    #[inline]
+    pub(crate) fn acquire_quick(
+        &self,
+        scope: &ScopeKey,
+        reads_quota: bool,
+        quotas: QuotaSet,
+        now: &dyn Fn() -> Instant,
+    ) -> Option<Ticket> {
+        match &self.local {
+            Some(local) => local.acquire_quick(scope, reads_quota, quotas, now),
+            None => self.store.acquire_quick(scope, reads_quota, quotas, now),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn release_quick(&self, scope: &ScopeKey, ticket: Ticket) {
+        match &self.local {
+            Some(local) => local.release_quick(scope, ticket),
+            None => self.store.release_quick(scope, ticket),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn report_quick(
+        &self,
+        scope: &ScopeKey,
+        ticket: Ticket,
+        stated: &StatedQuotas,
+        now: Instant,
+    ) -> bool {
+        match &self.local {
+            Some(local) => local.report_quick(scope, ticket, stated, now),
+            None => self.store.report_quick(scope, ticket, stated, now),
+        }
     }
 }
 

@@ -145,7 +145,7 @@ impl<'r> Attempts<'r> {
             self.deposited = true;
             self.out = false;
             if let Some(ticket) = self.ticket.take() {
-                self.retrier.store.release_quick(&self.scope, ticket);
+                self.retrier.release_quick(&self.scope, ticket);
             }
             return ControlFlow::Break(result);
         }
@@ -200,15 +200,15 @@ impl<'r> Attempts<'r> {
         };
         match result {
             Ok(value) => {
-                let store = &self.retrier.store;
+                let retrier = &self.retrier;
                 let quick = release.filter(|_| quick).map(|(_, ticket)| ticket);
                 if let Some(ticket) = quick
                     && !seen.answered
                 {
-                    store.release_quick(&self.scope, ticket);
+                    retrier.release_quick(&self.scope, ticket);
                 } else if let Some(ticket) = quick
                     && !moved
-                    && store.report_quick(
+                    && retrier.report_quick(
                         &scope,
                         ticket,
                         &seen.quotas,
@@ -285,11 +285,7 @@ impl<'r> Attempts<'r> {
             return false;
         }
         let now = now.unwrap_or_else(|| self.retrier.sleeper.now());
-        if !self
-            .retrier
-            .store
-            .report_quick(scope, ticket, &seen.quotas, now)
-        {
+        if !self.retrier.report_quick(scope, ticket, &seen.quotas, now) {
             return false;
         }
         *kept = None;

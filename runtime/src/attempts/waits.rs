@@ -227,9 +227,7 @@ impl Attempts<'_> {
         let retrier = &*self.retrier;
         let now = || retrier.sleeper.now();
         if let Some(ticket) =
-            retrier
-                .store
-                .acquire_quick(&self.scope, retrier.reads_quota, self.call.quotas, &now)
+            retrier.acquire_quick(&self.scope, retrier.reads_quota, self.call.quotas, &now)
         {
             self.ticket = Some(ticket);
             self.counted = QuotaSet::ALL;

@@ -177,6 +177,7 @@ impl LimitStore for LocalStore {
         self.inner.with_at(scope, ticket, Cell::release);
     }
 
+    #[inline]
     fn report_quick(
         &self,
         scope: &ScopeKey,
