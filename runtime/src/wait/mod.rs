@@ -52,11 +52,16 @@ pub(crate) fn short_wait(value: &[u8], format: WaitFormat) -> Option<Duration> {
     let WaitSyntax::Delay(unit) = format.syntax() else {
         return None;
     };
-    let scale = match unit {
+    short_delay(value, scale(unit))
+}
+
+/// The decimal places a wait in `unit` is read to: each decimal is read in nanoseconds, 10^-9
+/// seconds or 10^-6 milliseconds.
+fn scale(unit: WaitUnit) -> u32 {
+    match unit {
         WaitUnit::Seconds => 9,
         WaitUnit::Millis => 6,
-    };
-    short_delay(value, scale)
+    }
 }
 
 /// The requests left of a `used/limit` value (Shopify's `32/40`): the limit less those used,
@@ -162,11 +167,6 @@ pub(crate) fn read_at(
         decimal(value, scale)
             .map(|nanos| Some(from_nanos(nanos)))
             .ok_or(Unreadable::MALFORMED)
-    };
-    // Each decimal is read in nanoseconds: 10^-9 seconds, or 10^-6 milliseconds.
-    let scale = |unit| match unit {
-        WaitUnit::Seconds => 9,
-        WaitUnit::Millis => 6,
     };
     // `WaitSyntax` is exhaustive and `WaitFormat::syntax` matches every format: a new format
     // is a compile error in errspec-core until it has a syntax, and a new syntax one here.
