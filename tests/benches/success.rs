@@ -321,18 +321,20 @@ where
     } else {
         calls_per_repetition(&mut backon).await
     };
-    let (mut ns, mut ratios, mut order) = (Vec::new(), Vec::new(), Vec::new());
+    let mut order = Vec::new();
     for _ in 0..REPETITIONS {
         let before = if reference {
-            None
+            0.0
         } else {
-            Some(repetition(&mut backon, backon_calls).await)
+            repetition(&mut backon, backon_calls).await
         };
-        let sample = repetition(&mut call, calls).await;
-        ns.push(sample);
-        ratios.push(before.map_or(1.0, |backon| sample / backon));
-        order.push((sample, before.unwrap_or(0.0)));
+        order.push((repetition(&mut call, calls).await, before));
     }
+    let mut ns: Vec<f64> = order.iter().map(|(sample, _)| *sample).collect();
+    let mut ratios: Vec<f64> = order
+        .iter()
+        .map(|(sample, backon)| if reference { 1.0 } else { sample / backon })
+        .collect();
     ns.sort_by(f64::total_cmp);
     ratios.sort_by(f64::total_cmp);
     let before = all_allocations();
