@@ -6,10 +6,12 @@
 //! repetition, to count instructions with callgrind, `-- --sequence` to print each row's
 //! repetitions in the order they ran as well). Every row runs in one Tokio current-thread
 //! runtime, inside one `block_on`: a loop of N calls timed with `Instant`, N chosen so that a
-//! repetition takes about 10 ms, and the median of 61 repetitions printed as ns/call. Each
-//! repetition of an errspec row runs right after one of backon's of about as long, and the row's
-//! ratio to backon is the median of the 61 ratios of a repetition to that backon one: a machine
-//! whose speed drifts over the run (a shared host) slows both sides of each ratio alike. A counting
+//! repetition takes about 10 ms, and the median of 61 repetitions printed as ns/call. The rows
+//! take turns: each of 61 rounds runs one repetition of every row, each errspec one right after
+//! one of backon's of about as long, and a row's ratio to backon is the median of its 61 ratios
+//! of a repetition to that backon one. A machine whose speed drifts over the run (a shared host)
+//! slows both sides of each ratio alike, and a stretch of a second or so in which the host
+//! slows this CPU falls on a few repetitions of every row, not on most of one row's. A counting
 //! global allocator (errspec-test-support's) counts the allocations of 10 000 more calls,
 //! divided per call. Before timing, each errspec row is run with a sleeper that counts its
 //! waits, and the bench stops if any call waited: the rows measure a call that is sent at once
@@ -241,6 +243,25 @@ struct Measured {
 }
 
 impl Measured {
+    /// What the repetitions in `order` measured (of backon's row if `reference`), of `calls`
+    /// calls each, and `allocations` in [`COUNTED`] calls.
+    fn new(reference: bool, order: Vec<(f64, f64)>, calls: u32, allocations: usize) -> Self {
+        let mut ns: Vec<f64> = order.iter().map(|(sample, _)| *sample).collect();
+        let mut ratios: Vec<f64> = order
+            .iter()
+            .map(|(sample, backon)| if reference { 1.0 } else { sample / backon })
+            .collect();
+        ns.sort_by(f64::total_cmp);
+        ratios.sort_by(f64::total_cmp);
+        Self {
+            ns,
+            ratios,
+            order,
+            calls,
+            allocations,
+        }
+    }
+
     fn median(&self) -> f64 {
         self.ns[self.ns.len() / 2]
     }
@@ -282,8 +303,120 @@ where
     })
 }
 
+/// A row's call, on a client it owns.
+trait Call {
+    fn call(&self) -> impl Future<Output = u32> + '_;
+}
+
+/// backon's row, the reference.
+struct Backon;
+
+impl Call for Backon {
+    fn call(&self) -> impl Future<Output = u32> + '_ {
+        backon_call()
+    }
+}
+
+impl Call for Retrier {
+    async fn call(&self) -> u32 {
+        self.run(true, || async { Ok::<u32, E>(1) })
+            .await
+            .unwrap_or(0)
+    }
+}
+
+impl Call for Retrying<plain::Inner> {
+    async fn call(&self) -> u32 {
+        self.fetch(false).await.unwrap_or(0)
+    }
+}
+
+impl Call for Retrying<quota::Inner> {
+    async fn call(&self) -> u32 {
+        self.fetch(false).await.unwrap_or(0)
+    }
+}
+
+impl Call for Retrying<bucket::Inner> {
+    async fn call(&self) -> u32 {
+        self.fetch(false).await.unwrap_or(0)
+    }
+}
+
+/// A row ready to run: its client, the calls it holds in flight, and its calls per repetition.
+/// Each step returns one boxed future, so that a row's loop of calls is its own code, and the
+/// rows can take turns.
+trait Rig {
+    /// Runs [`WARM_UP`] calls.
+    fn warm_up(&mut self) -> Pin<Box<dyn Future<Output = ()> + '_>>;
+    /// Finds the calls per repetition.
+    fn calibrate(&mut self) -> Pin<Box<dyn Future<Output = ()> + '_>>;
+    /// One repetition: ns/call.
+    fn time(&mut self) -> Pin<Box<dyn Future<Output = f64> + '_>>;
+    /// The allocations of [`COUNTED`] calls.
+    fn allocations(&mut self) -> Pin<Box<dyn Future<Output = usize> + '_>>;
+    /// Calls per repetition.
+    fn calls(&self) -> u32;
+    /// Answers the calls held in flight, and checks that they succeed.
+    fn finish(self: Box<Self>) -> Pin<Box<dyn Future<Output = ()>>>;
+}
+
+/// A [`Rig`] of client `C`, holding `held` calls in flight behind `gate`.
+struct ClientRig<C> {
+    client: C,
+    calls: u32,
+    gate: Arc<Gate>,
+    held: Vec<tokio::task::JoinHandle<u32>>,
+}
+
+impl<C: Call + 'static> Rig for ClientRig<C> {
+    fn warm_up(&mut self) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+        Box::pin(async {
+            for _ in 0..WARM_UP {
+                black_box(self.client.call().await);
+            }
+        })
+    }
+
+    fn calibrate(&mut self) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+        Box::pin(async {
+            let client = &self.client;
+            self.calls = calls_per_repetition(&mut || client.call()).await;
+        })
+    }
+
+    fn time(&mut self) -> Pin<Box<dyn Future<Output = f64> + '_>> {
+        let client = &self.client;
+        Box::pin(repetition(move || client.call(), self.calls))
+    }
+
+    fn allocations(&mut self) -> Pin<Box<dyn Future<Output = usize> + '_>> {
+        Box::pin(async {
+            let before = all_allocations();
+            for _ in 0..COUNTED {
+                black_box(self.client.call().await);
+            }
+            all_allocations() - before
+        })
+    }
+
+    fn calls(&self) -> u32 {
+        self.calls
+    }
+
+    fn finish(self: Box<Self>) -> Pin<Box<dyn Future<Output = ()>>> {
+        Box::pin(async move {
+            self.gate.answer.notify_waiters();
+            for call in self.held {
+                let answer = call.await.expect("held call");
+                assert_eq!(answer, 1, "a held call succeeds once answered");
+            }
+        })
+    }
+}
+
 /// ns/call of `calls` calls of `call` in one loop.
-async fn repetition<F, Fut>(call: &mut F, calls: u32) -> f64
+async fn repetition<F, Fut>(mut call: F, calls: u32) -> f64
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = u32>,
@@ -293,62 +426,6 @@ where
         black_box(call().await);
     }
     start.elapsed().as_secs_f64() * 1e9 / f64::from(calls)
-}
-
-/// Times `call` (see the module's doc), each repetition right after one of backon's unless
-/// `call` is backon's; or with `check_only`, runs it [`WARM_UP`] times.
-async fn measure<F, Fut>(check_only: bool, reference: bool, mut call: F) -> Measured
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = u32>,
-{
-    for _ in 0..WARM_UP {
-        black_box(call().await);
-    }
-    if check_only {
-        return Measured {
-            ns: vec![0.0],
-            ratios: vec![1.0],
-            order: Vec::new(),
-            calls: 0,
-            allocations: 0,
-        };
-    }
-    let mut backon = || backon_call();
-    let calls = calls_per_repetition(&mut call).await;
-    let backon_calls = if reference {
-        0
-    } else {
-        calls_per_repetition(&mut backon).await
-    };
-    let mut order = Vec::new();
-    for _ in 0..REPETITIONS {
-        let before = if reference {
-            0.0
-        } else {
-            repetition(&mut backon, backon_calls).await
-        };
-        order.push((repetition(&mut call, calls).await, before));
-    }
-    let mut ns: Vec<f64> = order.iter().map(|(sample, _)| *sample).collect();
-    let mut ratios: Vec<f64> = order
-        .iter()
-        .map(|(sample, backon)| if reference { 1.0 } else { sample / backon })
-        .collect();
-    ns.sort_by(f64::total_cmp);
-    ratios.sort_by(f64::total_cmp);
-    let before = all_allocations();
-    for _ in 0..COUNTED {
-        black_box(call().await);
-    }
-    let allocations = all_allocations() - before;
-    Measured {
-        ns,
-        ratios,
-        order,
-        calls,
-        allocations,
-    }
 }
 
 /// `--calls=N`: N calls per repetition whatever they take, so that two runs under
@@ -361,42 +438,35 @@ fn fixed_calls() -> Option<u32> {
     })
 }
 
-/// Runs `row`: timed, or with `watch`, only checked (and `watch` counts any wait).
-async fn run_row(row: Row, watch: Option<&Arc<Watch>>) -> Measured {
-    let check_only = watch.is_some();
+/// `client`'s rig, with no call held in flight.
+fn rig<C: Call + 'static>(client: C) -> Box<dyn Rig> {
+    Box::new(ClientRig {
+        client,
+        calls: 0,
+        gate: Arc::default(),
+        held: Vec::new(),
+    })
+}
+
+/// `row`'s rig, on clients whose sleeper is `watch` if given (which counts any wait).
+async fn row_rig(row: Row, watch: Option<&Arc<Watch>>) -> Box<dyn Rig> {
     match row {
-        Row::Backon => measure(check_only, true, backon_call).await,
+        Row::Backon => rig(Backon),
         Row::Run => {
             let retrier = Retrier::new(RetryConfig::new());
             let retrier = match watch {
                 Some(watch) => retrier.with_sleeper(Arc::clone(watch)),
                 None => retrier,
             };
-            measure(check_only, false, || async {
-                retrier
-                    .run(true, || async { Ok::<u32, E>(1) })
-                    .await
-                    .unwrap_or(0)
-            })
-            .await
+            rig(retrier)
         }
-        Row::Method => {
-            let client = watched(Retrying::new(plain::Inner::default()), watch);
-            measure(check_only, false, || async {
-                client.fetch(false).await.unwrap_or(0)
-            })
-            .await
-        }
+        Row::Method => rig(watched(Retrying::new(plain::Inner::default()), watch)),
         Row::Quota => {
             let inner = quota::Inner {
                 headers: Some(quota_headers(false)),
                 gate: Arc::default(),
             };
-            let client = watched(Retrying::new(inner), watch);
-            measure(check_only, false, || async {
-                client.fetch(false).await.unwrap_or(0)
-            })
-            .await
+            rig(watched(Retrying::new(inner), watch))
         }
         Row::Bucket(in_flight) => {
             let gate = Arc::new(Gate::default());
@@ -410,7 +480,7 @@ async fn run_row(row: Row, watch: Option<&Arc<Watch>>) -> Measured {
             let held: Vec<_> = (0..in_flight)
                 .map(|_| {
                     let client = client.clone();
-                    tokio::task::spawn_local(async move { client.fetch(true).await })
+                    tokio::task::spawn_local(async move { client.fetch(true).await.unwrap_or(0) })
                 })
                 .collect();
             // poll each until it waits for its answer
@@ -425,18 +495,44 @@ async fn run_row(row: Row, watch: Option<&Arc<Watch>>) -> Measured {
                 in_flight,
                 "every held call is in flight"
             );
-            let measured = measure(check_only, false, || async {
-                client.fetch(false).await.unwrap_or(0)
+            Box::new(ClientRig {
+                client,
+                calls: 0,
+                gate,
+                held,
             })
-            .await;
-            gate.answer.notify_waiters();
-            for call in held {
-                let answer = call.await.expect("held call");
-                assert_eq!(answer.ok(), Some(1), "a held call succeeds once answered");
-            }
-            measured
         }
     }
+}
+
+/// Times `rows` (backon's first) in turns: each round, one repetition of each, every errspec
+/// one right after one of backon's; then counts each row's allocations.
+async fn measure(rows: Vec<(Row, Box<dyn Rig>)>) -> Vec<(Row, Measured)> {
+    let mut rows = rows;
+    for (_, rig) in &mut rows {
+        rig.warm_up().await;
+        rig.calibrate().await;
+    }
+    let mut orders: Vec<Vec<(f64, f64)>> = rows.iter().map(|_| Vec::new()).collect();
+    let (reference, others) = rows.split_first_mut().expect("backon's row");
+    for _ in 0..REPETITIONS {
+        orders[0].push((reference.1.time().await, 0.0));
+        for ((_, rig), order) in others.iter_mut().zip(&mut orders[1..]) {
+            let before = reference.1.time().await;
+            order.push((rig.time().await, before));
+        }
+    }
+    let mut measured = Vec::new();
+    for ((row, mut rig), order) in rows.into_iter().zip(orders) {
+        let allocations = rig.allocations().await;
+        let calls = rig.calls();
+        rig.finish().await;
+        measured.push((
+            row,
+            Measured::new(row == Row::Backon, order, calls, allocations),
+        ));
+    }
+    measured
 }
 
 /// The 1-minute load average, where the system says it.
@@ -467,7 +563,9 @@ fn main() {
         // the premise: every errspec call is sent at once and succeeds, nothing waits
         for row in Row::ALL {
             let watch = Arc::new(Watch::default());
-            run_row(row, Some(&watch)).await;
+            let mut rig = row_rig(row, Some(&watch)).await;
+            rig.warm_up().await;
+            rig.finish().await;
             let waits = watch.0.load(Ordering::Relaxed);
             assert_eq!(waits, 0, "{}: a call waited {waits} times", row.name());
         }
@@ -476,7 +574,7 @@ fn main() {
             return;
         }
         let load_before = load_average();
-        let mut measured = Vec::new();
+        let mut rows = Vec::new();
         let only = std::env::args().find_map(|a| a.strip_prefix("--only=").map(str::to_owned));
         for row in Row::ALL {
             // `--only=TEXT`: the rows whose name contains TEXT, or with `--only==NAME` the row
@@ -490,9 +588,9 @@ fn main() {
             {
                 continue;
             }
-            measured.push((row, run_row(row, None).await));
+            rows.push((row, row_rig(row, None).await));
         }
-        print_results(&measured, &load_before);
+        print_results(&measure(rows).await, &load_before);
     });
 }
 
@@ -500,11 +598,12 @@ fn print_results(measured: &[(Row, Measured)], load_before: &str) {
     println!(
         "## Success path: one call that succeeds at once\n\n\
          Tokio current-thread runtime; ns/call is the median of {REPETITIONS} repetitions of \
-         N calls in one loop (min to max beside it). Each repetition of an errspec row runs \
-         right after a repetition of backon's of about as long; / backon is the median of the \
-         {REPETITIONS} ratios of a repetition to the backon one before it (their min to max \
-         beside it), so that the machine's speed drifting over the run moves both sides of \
-         each ratio alike. Allocations over {COUNTED} calls. 1-minute load average \
+         N calls in one loop (min to max beside it). The rows take turns, one repetition each \
+         a round, and each repetition of an errspec row runs right after a repetition of \
+         backon's of about as long; / backon is the median of the {REPETITIONS} ratios of a \
+         repetition to the backon one before it (their min to max beside it), so that the \
+         machine's speed drifting over the run moves both sides of each ratio alike, and a \
+         slow stretch falls on a few repetitions of every row. Allocations over {COUNTED} calls. 1-minute load average \
          {load_before} before, {} after.\n",
         load_average()
     );

@@ -301,6 +301,44 @@ mod tests {
         }
     }
 
+    /// The one-pass digits read what a digit-by-digit reading does: every text of up to
+    /// two bytes, and random texts of up to 20 bytes of digits and the bytes around them.
+    #[test]
+    fn short_digits_read_digit_by_digit() {
+        let naive = |text: &[u8]| -> Option<u64> {
+            if text.is_empty() || text.len() > 19 || !text.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            Some(text.iter().fold(0, |n, b| n * 10 + u64::from(b - b'0')))
+        };
+        for a in 0..=u8::MAX {
+            assert_eq!(short_digits(&[a]), naive(&[a]), "{a}");
+            for b in 0..=u8::MAX {
+                assert_eq!(short_digits(&[a, b]), naive(&[a, b]), "{a} {b}");
+            }
+        }
+        let mut rng = fastrand::Rng::with_seed(31);
+        let bytes = b"01234567899999/:\x00\xff\xb0\xc9 .";
+        let mut read = 0;
+        for _ in 0..50_000 {
+            let len = rng.usize(0..=20);
+            let text: Vec<u8> = if rng.bool() {
+                (0..len).map(|_| rng.u8(b'0'..=b'9')).collect()
+            } else {
+                (0..len).map(|_| bytes[rng.usize(..bytes.len())]).collect()
+            };
+            let got = short_digits(&text);
+            read += usize::from(got.is_some());
+            assert_eq!(got, naive(&text), "{text:?}");
+        }
+        assert!(read > 20_000, "{read} read");
+        assert_eq!(
+            short_digits(b"9999999999999999999"),
+            Some(9_999_999_999_999_999_999)
+        );
+        assert_eq!(short_digits(b"00000000000000000001"), None, "20 bytes");
+    }
+
     #[test]
     fn nanos_saturate() {
         assert_eq!(from_nanos(1_500_000_000), Duration::from_millis(1500));
