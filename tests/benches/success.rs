@@ -187,6 +187,11 @@ impl Row {
         Self::Bucket(MANY),
     ];
 
+    /// The row's place in [`Row::ALL`].
+    fn index(self) -> usize {
+        Self::ALL.iter().position(|row| *row == self).unwrap_or(0)
+    }
+
     fn name(self) -> String {
         match self {
             Self::Backon => "backon".into(),
@@ -221,7 +226,11 @@ const MAX_IN_FLIGHT_RATIO: f64 = 1.5;
 
 /// Timed repetitions per row, and about how long each takes. Each repetition of an errspec row
 /// comes right after one of backon's, and its ratio to backon is taken against that one.
-const REPETITIONS: usize = 61;
+const REPETITIONS: usize = 65;
+/// The processes a timed run is split over, [`REPETITIONS`] / `PROCESSES` rounds each: each
+/// has its own address layout (the stack, the heap and thread-locals land elsewhere each time),
+/// and one layout can slow one row for the whole of a process.
+const PROCESSES: usize = 5;
 const REPETITION: Duration = Duration::from_millis(10);
 /// Calls before timing, and calls whose allocations are counted.
 const WARM_UP: u32 = 2_000;
@@ -236,16 +245,16 @@ struct Measured {
     /// Each repetition's ns/call and that of the backon repetition before it (0 for backon's
     /// row), in the order they ran.
     order: Vec<(f64, f64)>,
-    /// Calls per repetition.
-    calls: u32,
-    /// Allocations in [`COUNTED`] calls.
+    /// Calls per repetition, in each process.
+    calls: Vec<u32>,
+    /// Allocations in [`COUNTED`] calls, in the process that made the most.
     allocations: usize,
 }
 
 impl Measured {
     /// What the repetitions in `order` measured (of backon's row if `reference`), of `calls`
-    /// calls each, and `allocations` in [`COUNTED`] calls.
-    fn new(reference: bool, order: Vec<(f64, f64)>, calls: u32, allocations: usize) -> Self {
+    /// calls each (in each process), and `allocations` in [`COUNTED`] calls.
+    fn new(reference: bool, order: Vec<(f64, f64)>, calls: Vec<u32>, allocations: usize) -> Self {
         let mut ns: Vec<f64> = order.iter().map(|(sample, _)| *sample).collect();
         let mut ratios: Vec<f64> = order
             .iter()
@@ -259,6 +268,17 @@ impl Measured {
             order,
             calls,
             allocations,
+        }
+    }
+
+    /// The calls per repetition: one number, or the fewest to the most of the processes.
+    fn calls_text(&self) -> String {
+        let fewest = self.calls.iter().min().copied().unwrap_or(0);
+        let most = self.calls.iter().max().copied().unwrap_or(0);
+        if fewest == most {
+            format!("{fewest}")
+        } else {
+            format!("{fewest} to {most}")
         }
     }
 
@@ -505,9 +525,17 @@ async fn row_rig(row: Row, watch: Option<&Arc<Watch>>) -> Box<dyn Rig> {
     }
 }
 
-/// Times `rows` (backon's first) in turns: each round, one repetition of each, every errspec
-/// one right after one of backon's; then counts each row's allocations.
-async fn measure(rows: Vec<(Row, Box<dyn Rig>)>) -> Vec<(Row, Measured)> {
+/// What one process measured of a row: each repetition's ns/call and that of the backon
+/// repetition before it, its calls per repetition and the allocations of [`COUNTED`] calls.
+struct Raw {
+    order: Vec<(f64, f64)>,
+    calls: u32,
+    allocations: usize,
+}
+
+/// Times `rows` (backon's first) in `rounds` turns: each round, one repetition of each, every
+/// errspec one right after one of backon's; then counts each row's allocations.
+async fn measure(rows: Vec<(Row, Box<dyn Rig>)>, rounds: usize) -> Vec<(Row, Raw)> {
     let mut rows = rows;
     for (_, rig) in &mut rows {
         rig.warm_up().await;
@@ -515,7 +543,7 @@ async fn measure(rows: Vec<(Row, Box<dyn Rig>)>) -> Vec<(Row, Measured)> {
     }
     let mut orders: Vec<Vec<(f64, f64)>> = rows.iter().map(|_| Vec::new()).collect();
     let (reference, others) = rows.split_first_mut().expect("backon's row");
-    for _ in 0..REPETITIONS {
+    for _ in 0..rounds {
         orders[0].push((reference.1.time().await, 0.0));
         for ((_, rig), order) in others.iter_mut().zip(&mut orders[1..]) {
             let before = reference.1.time().await;
@@ -529,10 +557,93 @@ async fn measure(rows: Vec<(Row, Box<dyn Rig>)>) -> Vec<(Row, Measured)> {
         rig.finish().await;
         measured.push((
             row,
-            Measured::new(row == Row::Backon, order, calls, allocations),
+            Raw {
+                order,
+                calls,
+                allocations,
+            },
         ));
     }
     measured
+}
+
+/// A process's measurements as lines for the process that started it: `row INDEX CALLS
+/// ALLOCATIONS`, then `rep INDEX NS BACKON_NS` for each repetition.
+fn write_raw(measured: &[(Row, Raw)]) {
+    for (row, raw) in measured {
+        let index = row.index();
+        println!("row\t{index}\t{}\t{}", raw.calls, raw.allocations);
+        for (ns, backon) in &raw.order {
+            println!("rep\t{index}\t{ns}\t{backon}");
+        }
+    }
+}
+
+/// The processes' [`write_raw`] outputs, merged: each row's repetitions in the order they ran,
+/// process after process, its calls per repetition in each, and the most allocations any made.
+fn merge_raw(outputs: &[String]) -> Vec<(Row, Measured)> {
+    let mut rows: Vec<(Row, Measured)> = Vec::new();
+    for output in outputs {
+        for line in output.lines() {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let number = |at: usize| fields.get(at).and_then(|field| field.parse::<f64>().ok());
+            let (Some(index), Some(first), Some(second)) = (number(1), number(2), number(3)) else {
+                continue;
+            };
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a row's index
+            let row = Row::ALL[index as usize];
+            let found = rows.iter().position(|(r, _)| *r == row);
+            match fields[0] {
+                "row" => {
+                    let at = found.unwrap_or_else(|| {
+                        let empty = Measured::new(row == Row::Backon, Vec::new(), Vec::new(), 0);
+                        rows.push((row, empty));
+                        rows.len() - 1
+                    });
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // counts
+                    let (calls, allocations) = (first as u32, second as usize);
+                    rows[at].1.calls.push(calls);
+                    rows[at].1.allocations = rows[at].1.allocations.max(allocations);
+                }
+                "rep" => {
+                    if let Some(at) = found {
+                        rows[at].1.order.push((first, second));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    rows.into_iter()
+        .map(|(row, m)| {
+            (
+                row,
+                Measured::new(row == Row::Backon, m.order, m.calls, m.allocations),
+            )
+        })
+        .collect()
+}
+
+/// Runs this bench again in `processes` processes one after another, with `args` and
+/// `--child=ROUNDS`: their output, checked for success.
+fn run_children(processes: usize, args: &[String]) -> Vec<String> {
+    let exe = std::env::current_exe().expect("the bench's own path");
+    let rounds = REPETITIONS / processes;
+    (0..processes)
+        .map(|_| {
+            let output = std::process::Command::new(&exe)
+                .args(args)
+                .arg(format!("--child={rounds}"))
+                .output()
+                .expect("a child process of the bench");
+            assert!(
+                output.status.success(),
+                "a child process of the bench failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            String::from_utf8(output.stdout).expect("the child's output")
+        })
+        .collect()
 }
 
 /// The 1-minute load average, where the system says it.
@@ -553,7 +664,20 @@ fn verdict(missed: &[String]) -> String {
 }
 
 fn main() {
-    let bench = std::env::args().any(|a| a == "--bench");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let bench = args.iter().any(|a| a == "--bench");
+    let child = args.iter().find_map(|a| {
+        a.strip_prefix("--child=")
+            .and_then(|n| n.parse::<usize>().ok())
+    });
+    // `--calls=N` (callgrind's runs) and `--processes=1` time every round in this process
+    let alone = fixed_calls().is_some() || args.iter().any(|a| a == "--processes=1");
+    if bench && child.is_none() && !alone {
+        let load_before = load_average();
+        let outputs = run_children(PROCESSES, &args);
+        print_results(&merge_raw(&outputs), &load_before, PROCESSES);
+        return;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -575,7 +699,9 @@ fn main() {
         }
         let load_before = load_average();
         let mut rows = Vec::new();
-        let only = std::env::args().find_map(|a| a.strip_prefix("--only=").map(str::to_owned));
+        let only = args
+            .iter()
+            .find_map(|a| a.strip_prefix("--only=").map(str::to_owned));
         for row in Row::ALL {
             // `--only=TEXT`: the rows whose name contains TEXT, or with `--only==NAME` the row
             // named NAME (and backon's, the reference)
@@ -590,21 +716,40 @@ fn main() {
             }
             rows.push((row, row_rig(row, None).await));
         }
-        print_results(&measure(rows).await, &load_before);
+        let measured = measure(rows, child.unwrap_or(REPETITIONS)).await;
+        if child.is_some() {
+            write_raw(&measured);
+        } else {
+            let merged = measured
+                .into_iter()
+                .map(|(row, raw)| {
+                    let measured = Measured::new(
+                        row == Row::Backon,
+                        raw.order,
+                        vec![raw.calls],
+                        raw.allocations,
+                    );
+                    (row, measured)
+                })
+                .collect::<Vec<_>>();
+            print_results(&merged, &load_before, 1);
+        }
     });
 }
 
-fn print_results(measured: &[(Row, Measured)], load_before: &str) {
+fn print_results(measured: &[(Row, Measured)], load_before: &str, processes: usize) {
     println!(
         "## Success path: one call that succeeds at once\n\n\
          Tokio current-thread runtime; ns/call is the median of {REPETITIONS} repetitions of \
-         N calls in one loop (min to max beside it). The rows take turns, one repetition each \
-         a round, and each repetition of an errspec row runs right after a repetition of \
-         backon's of about as long; / backon is the median of the {REPETITIONS} ratios of a \
-         repetition to the backon one before it (their min to max beside it), so that the \
-         machine's speed drifting over the run moves both sides of each ratio alike, and a \
-         slow stretch falls on a few repetitions of every row. Allocations over {COUNTED} calls. 1-minute load average \
-         {load_before} before, {} after.\n",
+         N calls in one loop (min to max beside it), made in {processes} process(es) one after \
+         another, each with its own address layout. In each, the rows take turns, one \
+         repetition each a round, and each repetition of an errspec row runs right after a \
+         repetition of backon's of about as long; / backon is the median of the {REPETITIONS} \
+         ratios of a repetition to the backon one before it (their min to max beside it), so \
+         that the machine's speed drifting over the run moves both sides of each ratio alike, \
+         and a slow stretch falls on a few repetitions of every row. Allocations over \
+         {COUNTED} calls (the most of any process). 1-minute load average {load_before} \
+         before, {} after.\n",
         load_average()
     );
     println!(
@@ -640,7 +785,7 @@ fn print_results(measured: &[(Row, Measured)], load_before: &str) {
             m.median(),
             m.ns[0],
             m.ns[m.ns.len() - 1],
-            m.calls,
+            m.calls_text(),
             m.ratios[0],
             m.ratios[m.ratios.len() - 1],
             if m.allocations == 0 {
@@ -675,15 +820,22 @@ fn print_results(measured: &[(Row, Measured)], load_before: &str) {
     if std::env::args().any(|a| a == "--sequence") {
         println!(
             "\nEach row's repetitions in the order they ran: ns/call, and after the slash that of \
-             the backon repetition just before it.\n"
+             the backon repetition just before it; `;` between processes.\n"
         );
         for (row, m) in measured.iter().filter(|(row, _)| *row != Row::Backon) {
-            let pairs: Vec<String> = m
+            let per_process = m.order.len().div_ceil(processes).max(1);
+            let runs: Vec<String> = m
                 .order
-                .iter()
-                .map(|(ns, backon)| format!("{ns:.0}/{backon:.0}"))
+                .chunks(per_process)
+                .map(|run| {
+                    let pairs: Vec<String> = run
+                        .iter()
+                        .map(|(ns, backon)| format!("{ns:.0}/{backon:.0}"))
+                        .collect();
+                    pairs.join(" ")
+                })
                 .collect();
-            println!("- {}: {}", row.name(), pairs.join(" "));
+            println!("- {}: {}", row.name(), runs.join(" ; "));
         }
     }
 }
