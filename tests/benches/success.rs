@@ -4,14 +4,17 @@
 //! `cargo bench -p errspec-tests --bench success` (`-- --only=TEXT` for the rows whose name contains
 //! `TEXT` and backon's, `-- --only==NAME` for the row named NAME, `-- --calls=N` for N calls per
 //! repetition, to count instructions with callgrind, `-- --sequence` to print each row's
-//! repetitions in the order they ran as well). Every row runs in one Tokio current-thread
-//! runtime, inside one `block_on`: a loop of N calls timed with `Instant`, N chosen so that a
-//! repetition takes about 10 ms, and the median of 61 repetitions printed as ns/call. The rows
-//! take turns: each of 61 rounds runs one repetition of every row, each errspec one right after
-//! one of backon's of about as long, and a row's ratio to backon is the median of its 61 ratios
-//! of a repetition to that backon one. A machine whose speed drifts over the run (a shared host)
-//! slows both sides of each ratio alike, and a stretch of a second or so in which the host
-//! slows this CPU falls on a few repetitions of every row, not on most of one row's. A counting
+//! repetitions in the order they ran as well, `-- --processes=1` to time in one process). Every
+//! row runs in a Tokio current-thread runtime, inside one `block_on`: a loop of N calls timed with
+//! `Instant`, N chosen so that a repetition takes about 10 ms, and the median of 65 repetitions
+//! printed as ns/call. The rows take turns: each round runs one repetition of every row, each
+//! errspec one right after one of backon's of about as long, and a row's ratio to backon is the
+//! median of its 65 ratios of a repetition to that backon one. A machine whose speed drifts over
+//! the run (a shared host) slows both sides of each ratio alike, and a stretch of a second or so
+//! in which the host slows this CPU falls on a few repetitions of every row, not on most of one
+//! row's. The 65 rounds are made in five processes one after another (the bench starts itself
+//! again with `--child=13`), since where a process's stack, heap and thread-locals land, drawn
+//! anew for each, can slow one row for the whole of a process. A counting
 //! global allocator (errspec-test-support's) counts the allocations of 10 000 more calls,
 //! divided per call. Before timing, each errspec row is run with a sleeper that counts its
 //! waits, and the bench stops if any call waited: the rows measure a call that is sent at once
