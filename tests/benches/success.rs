@@ -586,35 +586,33 @@ fn write_raw(measured: &[(Row, Raw)]) {
 /// process after process, its calls per repetition in each, and the most allocations any made.
 fn merge_raw(outputs: &[String]) -> Vec<(Row, Measured)> {
     let mut rows: Vec<(Row, Measured)> = Vec::new();
-    for output in outputs {
-        for line in output.lines() {
-            let fields: Vec<&str> = line.split('\t').collect();
-            let number = |at: usize| fields.get(at).and_then(|field| field.parse::<f64>().ok());
-            let (Some(index), Some(first), Some(second)) = (number(1), number(2), number(3)) else {
-                continue;
-            };
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a row's index
-            let row = Row::ALL[index as usize];
-            let found = rows.iter().position(|(r, _)| *r == row);
-            match fields[0] {
-                "row" => {
-                    let at = found.unwrap_or_else(|| {
-                        let empty = Measured::new(row == Row::Backon, Vec::new(), Vec::new(), 0);
-                        rows.push((row, empty));
-                        rows.len() - 1
-                    });
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // counts
-                    let (calls, allocations) = (first as u32, second as usize);
-                    rows[at].1.calls.push(calls);
-                    rows[at].1.allocations = rows[at].1.allocations.max(allocations);
-                }
-                "rep" => {
-                    if let Some(at) = found {
-                        rows[at].1.order.push((first, second));
-                    }
-                }
-                _ => {}
+    for line in outputs.iter().flat_map(|output| output.lines()) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [kind, index, first, second] = fields[..] else {
+            continue;
+        };
+        let Some(row) = index.parse::<usize>().ok().and_then(|i| Row::ALL.get(i)) else {
+            continue;
+        };
+        let found = rows.iter().position(|(r, _)| r == row);
+        match (kind, found) {
+            ("row", found) => {
+                let at = found.unwrap_or_else(|| {
+                    let empty = Measured::new(*row == Row::Backon, Vec::new(), Vec::new(), 0);
+                    rows.push((*row, empty));
+                    rows.len() - 1
+                });
+                let m = &mut rows[at].1;
+                m.calls.push(first.parse().expect("calls per repetition"));
+                let allocations: usize = second.parse().expect("allocations");
+                m.allocations = m.allocations.max(allocations);
             }
+            ("rep", Some(at)) => {
+                let ns = first.parse().expect("ns/call");
+                let backon = second.parse().expect("backon's ns/call");
+                rows[at].1.order.push((ns, backon));
+            }
+            _ => {}
         }
     }
     rows.into_iter()
