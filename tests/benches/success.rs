@@ -463,11 +463,20 @@ fn fixed_calls() -> Option<u32> {
 
 /// `client`'s rig, with no call held in flight.
 fn rig<C: Call + 'static>(client: C) -> Box<dyn Rig> {
+    held_rig(client, Arc::default(), Vec::new())
+}
+
+/// `client`'s rig, with `held` calls in flight until `gate` answers them.
+fn held_rig<C: Call + 'static>(
+    client: C,
+    gate: Arc<Gate>,
+    held: Vec<tokio::task::JoinHandle<u32>>,
+) -> Box<dyn Rig> {
     Box::new(ClientRig {
         client,
         calls: 0,
-        gate: Arc::default(),
-        held: Vec::new(),
+        gate,
+        held,
     })
 }
 
@@ -518,12 +527,7 @@ async fn row_rig(row: Row, watch: Option<&Arc<Watch>>) -> Box<dyn Rig> {
                 in_flight,
                 "every held call is in flight"
             );
-            Box::new(ClientRig {
-                client,
-                calls: 0,
-                gate,
-                held,
-            })
+            held_rig(client, gate, held)
         }
     }
 }
@@ -585,41 +589,51 @@ fn write_raw(measured: &[(Row, Raw)]) {
 /// The processes' [`write_raw`] outputs, merged: each row's repetitions in the order they ran,
 /// process after process, its calls per repetition in each, and the most allocations any made.
 fn merge_raw(outputs: &[String]) -> Vec<(Row, Measured)> {
-    let mut rows: Vec<(Row, Measured)> = Vec::new();
+    let mut rows: Vec<(Row, Vec<Raw>)> = Vec::new();
     for line in outputs.iter().flat_map(|output| output.lines()) {
         let fields: Vec<&str> = line.split('\t').collect();
         let [kind, index, first, second] = fields[..] else {
             continue;
         };
-        let Some(row) = index.parse::<usize>().ok().and_then(|i| Row::ALL.get(i)) else {
+        let Some(&row) = index.parse::<usize>().ok().and_then(|i| Row::ALL.get(i)) else {
             continue;
         };
-        let found = rows.iter().position(|(r, _)| r == row);
-        match (kind, found) {
-            ("row", found) => {
-                let at = found.unwrap_or_else(|| {
-                    let empty = Measured::new(*row == Row::Backon, Vec::new(), Vec::new(), 0);
-                    rows.push((*row, empty));
-                    rows.len() - 1
-                });
-                let m = &mut rows[at].1;
-                m.calls.push(first.parse().expect("calls per repetition"));
-                let allocations: usize = second.parse().expect("allocations");
-                m.allocations = m.allocations.max(allocations);
+        match kind {
+            // a process's row: its repetitions follow
+            "row" => {
+                let raw = Raw {
+                    order: Vec::new(),
+                    calls: first.parse().expect("calls per repetition"),
+                    allocations: second.parse().expect("allocations"),
+                };
+                match rows.iter_mut().find(|(r, _)| *r == row) {
+                    Some((_, known)) => known.push(raw),
+                    None => rows.push((row, vec![raw])),
+                }
             }
-            ("rep", Some(at)) => {
-                let ns = first.parse().expect("ns/call");
-                let backon = second.parse().expect("backon's ns/call");
-                rows[at].1.order.push((ns, backon));
+            "rep" => {
+                let pair = (first.parse(), second.parse());
+                let raw = rows.iter_mut().find(|(r, _)| *r == row);
+                if let (Some(raw), (Ok(ns), Ok(backon))) =
+                    (raw.and_then(|(_, raws)| raws.last_mut()), pair)
+                {
+                    raw.order.push((ns, backon));
+                }
             }
             _ => {}
         }
     }
     rows.into_iter()
-        .map(|(row, m)| {
+        .map(|(row, raws)| {
+            let order = raws
+                .iter()
+                .flat_map(|raw| raw.order.iter().copied())
+                .collect();
+            let calls = raws.iter().map(|raw| raw.calls).collect();
+            let allocations = raws.iter().map(|raw| raw.allocations).max().unwrap_or(0);
             (
                 row,
-                Measured::new(row == Row::Backon, m.order, m.calls, m.allocations),
+                Measured::new(row == Row::Backon, order, calls, allocations),
             )
         })
         .collect()
