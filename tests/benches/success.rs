@@ -4,7 +4,9 @@
 //! `cargo bench -p errspec-tests --bench success` (`-- --only=TEXT` for the rows whose name contains
 //! `TEXT` and backon's, `-- --only==NAME` for the row named NAME, `-- --calls=N` for N calls per
 //! repetition, to count instructions with callgrind, `-- --sequence` to print each row's
-//! repetitions in the order they ran as well, `-- --processes=1` to time in one process). Every
+//! repetitions in the order they ran as well, `-- --processes=1` to time in one process, and
+//! `-- --fixed-clock` to time the rows that read responses on a clock that stands still, which
+//! shows what their one clock read per call costs). Every
 //! row runs in a Tokio current-thread runtime, inside one `block_on`: a loop of N calls timed with
 //! `Instant`, N chosen so that a repetition takes about 10 ms, and the median of 65 repetitions
 //! printed as ns/call. The rows take turns: each round runs one repetition of every row, each
@@ -166,6 +168,31 @@ fn watched<C>(client: Retrying<C>, watch: Option<&Arc<Watch>>) -> Retrying<C> {
         Some(watch) => client.with_sleeper(Arc::clone(watch)),
         None => client,
     }
+}
+
+/// A sleeper whose clock stands still at the instant it was made, and which waits on Tokio's
+/// timer: with `--fixed-clock`, the sleeper of the timed rows that read responses, to show
+/// what their one clock read per call costs. A diagnostic only: a clock that stands still
+/// would never see a stated period end.
+struct Fixed(Instant);
+
+impl Sleeper for Fixed {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        TokioSleeper.sleep(duration)
+    }
+
+    fn now(&self) -> Instant {
+        self.0
+    }
+}
+
+/// `client` for a timed row that reads responses: on the [`Fixed`] clock with
+/// `--fixed-clock`, else as [`watched`] makes it.
+fn reading<C>(client: Retrying<C>, watch: Option<&Arc<Watch>>) -> Retrying<C> {
+    if watch.is_none() && std::env::args().any(|a| a == "--fixed-clock") {
+        return client.with_sleeper(Fixed(Instant::now()));
+    }
+    watched(client, watch)
 }
 
 /// The rows, in the order they run and print.
@@ -498,7 +525,7 @@ async fn row_rig(row: Row, watch: Option<&Arc<Watch>>) -> Box<dyn Rig> {
                 headers: Some(quota_headers(false)),
                 gate: Arc::default(),
             };
-            rig(watched(Retrying::new(inner), watch))
+            rig(reading(Retrying::new(inner), watch))
         }
         Row::Bucket(in_flight) => {
             let gate = Arc::new(Gate::default());
@@ -506,7 +533,7 @@ async fn row_rig(row: Row, watch: Option<&Arc<Watch>>) -> Box<dyn Rig> {
                 headers: Some(quota_headers(true)),
                 gate: Arc::clone(&gate),
             };
-            let client = watched(Retrying::new(inner), watch);
+            let client = reading(Retrying::new(inner), watch);
             // the first response names the bucket: later calls are in it from the start
             assert_eq!(client.fetch(false).await.ok(), Some(1));
             let held: Vec<_> = (0..in_flight)
@@ -767,6 +794,12 @@ fn print_results(measured: &[(Row, Measured)], load_before: &str, processes: usi
          before, {} after.\n",
         load_average()
     );
+    if std::env::args().any(|a| a == "--fixed-clock") {
+        println!(
+            "With `--fixed-clock`: the rows that read responses ran on a clock that stands still, \
+             a diagnostic of what their clock read costs, not the success path.\n"
+        );
+    }
     println!(
         "| row | ns/call | min to max | N | / backon | min to max | allocations/call | target | met? |"
     );
