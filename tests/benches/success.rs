@@ -186,10 +186,15 @@ impl Sleeper for Fixed {
     }
 }
 
+/// `--fixed-clock`: the timed rows that read responses run on a [`Fixed`] clock.
+fn fixed_clock() -> bool {
+    std::env::args().any(|a| a == "--fixed-clock")
+}
+
 /// `client` for a timed row that reads responses: on the [`Fixed`] clock with
 /// `--fixed-clock`, else as [`watched`] makes it.
 fn reading<C>(client: Retrying<C>, watch: Option<&Arc<Watch>>) -> Retrying<C> {
-    if watch.is_none() && std::env::args().any(|a| a == "--fixed-clock") {
+    if watch.is_none() && fixed_clock() {
         return client.with_sleeper(Fixed(Instant::now()));
     }
     watched(client, watch)
@@ -794,7 +799,7 @@ fn print_results(measured: &[(Row, Measured)], load_before: &str, processes: usi
          before, {} after.\n",
         load_average()
     );
-    if std::env::args().any(|a| a == "--fixed-clock") {
+    if fixed_clock() {
         println!(
             "With `--fixed-clock`: the rows that read responses ran on a clock that stands still, \
              a diagnostic of what their clock read costs, not the success path.\n"
