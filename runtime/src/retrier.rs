@@ -318,7 +318,7 @@ impl Retrier {
         scope: &ScopeKey,
         ticket: Ticket,
         stated: &StatedQuotas,
-        now: Instant,
+        now: &dyn Fn() -> Instant,
     ) -> bool {
         match &self.local {
             Some(local) => local.report_quick(scope, ticket, stated, now),

@@ -293,3 +293,67 @@ async fn every_line_of_a_repeated_quota_header_is_read_and_the_tightest_wins() {
 fn one_second(pauses: &Pauses, why: &str) {
     assert_eq!(pauses.take(), [(Pause::StatedQuota, SEC)], "{why}");
 }
+
+// ----- the clock on the success path ----------------------------------------------------------
+
+/// `specs/rate-limit/reset-after.toml`: one quota, its reset a delay in seconds.
+#[errspec::errors(spec = "specs/rate-limit/reset-after.toml")]
+#[derive(Debug)]
+pub enum PacedError {}
+
+/// The real clock, its reads counted.
+#[derive(Default)]
+struct CountingClock(std::sync::atomic::AtomicU32);
+
+impl errspec::Sleeper for CountingClock {
+    fn sleep(&self, duration: Duration) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+
+    fn now(&self) -> std::time::Instant {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        std::time::Instant::now()
+    }
+}
+
+impl CountingClock {
+    /// The reads since the last call.
+    fn take(&self) -> u32 {
+        self.0.swap(0, std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// A success that leaves its quota most of its requests reads no clock, through the whole
+/// engine over real HTTP; one that leaves it nearer spent reads it once.
+#[tokio::test]
+async fn a_success_far_from_its_quota_reads_no_clock() {
+    let server = ScriptServer::start().await;
+    let reply = |left: &str| {
+        Reply::new(200).headers(&[
+            ("x-ratelimit-remaining", left),
+            ("x-ratelimit-reset-after", "60"),
+        ])
+    };
+    let clock = std::sync::Arc::new(CountingClock::default());
+    let retrier = Retrier::new(PacedError::retry_config())
+        .with_rate_limit(PacedError::rate_limit())
+        .with_sleeper(clock.clone());
+    let http = reqwest_client();
+    let url = format!("{}/q", server.url());
+    let get = || errspec::reqwest::send::<PacedError>(http.get(&url));
+    // the first answer is learned under the lock, and the first call sent without it after
+    // that tells the lock when (where learned pacing would count from)
+    server.always("/q", reply("4000"));
+    for _ in 0..2 {
+        retrier.run(Idempotency::Idempotent, get).await.expect("ok");
+        assert!(clock.take() > 0, "the first two calls read the clock");
+    }
+    for left in ["3999", "3998", "3998", "3990"] {
+        server.always("/q", reply(left));
+        retrier.run(Idempotency::Idempotent, get).await.expect("ok");
+        assert_eq!(clock.take(), 0, "{left} left of 4 000");
+    }
+    server.always("/q", reply("1500"));
+    retrier.run(Idempotency::Idempotent, get).await.expect("ok");
+    assert_eq!(clock.take(), 1, "1 500 left of 4 000");
+}

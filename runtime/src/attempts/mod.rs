@@ -149,15 +149,15 @@ impl<'r> Attempts<'r> {
             }
             return ControlFlow::Break(result);
         }
+        // a quick success's answer is read without the time if the store needs none
         let needs_time = result.is_err()
             || (self.retrier.budget.is_some() && !self.deposited)
-            || self.retrier.context.reads
             || (self.ticket.is_some() && !quick);
-        let now = needs_time.then(|| self.retrier.sleeper.now());
+        let mut now = needs_time.then(|| self.retrier.sleeper.now());
         // an attempt came back, so it was sent: a loop that never called `ready` deposits here
         self.deposit(now);
         self.out = false;
-        if quick && result.is_ok() && self.learned_quickly(now) {
+        if quick && result.is_ok() && self.learned_quickly(&mut now) {
             return ControlFlow::Break(result);
         }
         let api = self.api();
@@ -208,12 +208,9 @@ impl<'r> Attempts<'r> {
                     retrier.release_quick(&self.scope, ticket);
                 } else if let Some(ticket) = quick
                     && !moved
-                    && retrier.report_quick(
-                        &scope,
-                        ticket,
-                        &seen.quotas,
-                        now.unwrap_or_else(|| self.retrier.sleeper.now()),
-                    )
+                    && retrier.report_quick(&scope, ticket, &seen.quotas, &|| {
+                        now.unwrap_or_else(|| self.retrier.sleeper.now())
+                    })
                 {
                     // freed, and what the response stated learned, without a report
                 } else if release.is_some() || seen.answered {
@@ -261,7 +258,7 @@ impl<'r> Attempts<'r> {
     /// [`LimitStore::report_quick`](crate::LimitStore::report_quick). `false` (nothing done)
     /// leaves it to the rest of [`after`](Self::after).
     #[inline]
-    fn learned_quickly(&mut self, now: Option<Instant>) -> bool {
+    fn learned_quickly(&mut self, now: &mut Option<Instant>) -> bool {
         // borrowed field by field, not copied: a scope and a bucket are large
         let (scope, argument) = (&self.scope, &self.argument);
         let (kept, Some(ticket)) = (self.seen.get_mut(), self.ticket) else {
@@ -284,8 +281,19 @@ impl<'r> Attempts<'r> {
         if !(seen.answered && seen.counting.is_none() && same_scope) {
             return false;
         }
-        let now = now.unwrap_or_else(|| self.retrier.sleeper.now());
-        if !self.retrier.report_quick(scope, ticket, &seen.quotas, now) {
+        // the time, read at most once, if the store asks for it: kept in `now` for the rest
+        // of `after` when the store did not take the answer
+        let (sleeper, read) = (&self.retrier.sleeper, core::cell::Cell::new(*now));
+        let time = || {
+            let at = read.get().unwrap_or_else(|| sleeper.now());
+            read.set(Some(at));
+            at
+        };
+        let learned = self
+            .retrier
+            .report_quick(scope, ticket, &seen.quotas, &time);
+        *now = read.get();
+        if !learned {
             return false;
         }
         *kept = None;

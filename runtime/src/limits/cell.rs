@@ -209,12 +209,20 @@ impl Cell {
 
     /// What [`LocalStore::report`] does with the report of a read response to a call let go
     /// on the fast path that succeeded: its slot freed, and the lock taken only when the
-    /// response stated a quota or something here must see it.
-    pub(super) fn succeeded(&self, stated: &StatedQuotas, now: Instant) {
-        if self.idle(true) && (stated.is_empty() || self.mirror.answer(stated, now)) {
+    /// response stated a quota or something here must see it. The time, `now()`, is read only
+    /// if the lock is taken or the mirror needs it, and once.
+    pub(super) fn succeeded(&self, stated: &StatedQuotas, now: &dyn Fn() -> Instant) {
+        let read = std::cell::Cell::new(None);
+        let time = || {
+            let at = read.get().unwrap_or_else(now);
+            read.set(Some(at));
+            at
+        };
+        if self.idle(true) && (stated.is_empty() || self.mirror.answer(stated, &time)) {
             self.release();
             return;
         }
+        let now = time();
         let mut state = self.lock();
         state.succeeded(now, true, stated);
         self.publish(&mut state, Some(now));

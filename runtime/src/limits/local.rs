@@ -183,7 +183,7 @@ impl LimitStore for LocalStore {
         scope: &ScopeKey,
         ticket: Ticket,
         stated: &StatedQuotas,
-        now: Instant,
+        now: &dyn Fn() -> Instant,
     ) -> bool {
         self.inner
             .with_at(scope, ticket, |cell| cell.succeeded(stated, now))
@@ -405,7 +405,7 @@ mod tests {
         std::thread::scope(|threads| {
             threads.spawn(|| {
                 let _ = quick(second);
-                assert!(store.report_quick(second, ticket, &StatedQuotas::EMPTY, now));
+                assert!(store.report_quick(second, ticket, &StatedQuotas::EMPTY, &|| now));
             });
         });
         assert_eq!(store.in_flight(*second), 2);

@@ -6,7 +6,9 @@
 //! Only what the ledger would do with such an answer is done here: it lowers the count and the
 //! reset, and nothing else ([`Ledger::mirrored`]). Anything else (another period, a spent
 //! quota, a longer wait or a larger limit than the period's, a count above 2^24 - 1, a clock
-//! that does not agree with the store's) is left to the lock, where it always was.
+//! that does not agree with the store's) is left to the lock, where it always was. While a
+//! period has most of its requests left ([`roomy`]), an answer lowers its count only and the
+//! time is not read: the answer of the common success, far from the quota, costs no clock read.
 
 use core::time::Duration;
 use std::sync::OnceLock;
@@ -81,6 +83,27 @@ fn nanos_since(base: Instant, at: Instant) -> Option<u64> {
         .as_secs()
         .checked_mul(1_000_000_000)?
         .checked_add(u64::from(since.subsec_nanos()))
+}
+
+/// The fewest requests a period must have left for an answer to be merged in without the
+/// time: [`roomy`].
+const ROOMY: u64 = 256;
+
+/// Whether a period with `left` requests left, of the `limit` a period is seen to allow, is
+/// far enough from spent that an answer leaving it so is merged in by its count alone, without
+/// reading the time: at least half the limit and [`ROOMY`] left.
+///
+/// Such an answer lowers the count and leaves the reset as it is, and is taken for one of the
+/// known period without the time that would tell. Both err on the side of sending less: the
+/// count is one a response stated; a reset a little later than the period's only matters once
+/// the quota is spent, and the answers of a period nearer spent read the time and lower it; an
+/// answer of a later period lowers the count to what that period has left, and the ledger
+/// takes the new period once an answer of it comes to the lock (the first that leaves it less
+/// than roomy, or one stating a longer wait or a larger limit). While a period is roomy, the
+/// fast path's room is its count, which is at least half a period's.
+#[inline]
+fn roomy(left: u64, limit: u64) -> bool {
+    left >= ROOMY && left.saturating_mul(2) >= limit
 }
 
 impl Mirror {
@@ -177,20 +200,24 @@ impl Mirror {
         })
     }
 
-    /// An answer at `now` stating `stated`, merged in here if, for each quota it states, the
-    /// ledger would only lower the count and reset of the period it mirrors: `false` when any
-    /// quota needs the lock (what was merged by then is merged again there, to no effect).
+    /// An answer stating `stated`, merged in here if, for each quota it states, the ledger
+    /// would only lower the count and reset of the period it mirrors: `false` when any quota
+    /// needs the lock (what was merged by then is merged again there, to no effect). The time
+    /// (`now`) is read only for a quota whose period is not [`roomy`] once the answer is in.
     #[inline]
-    pub(super) fn answer(&self, stated: &StatedQuotas, now: Instant) -> bool {
-        let Some(now) = self.base.get().and_then(|base| nanos_since(*base, now)) else {
+    pub(super) fn answer(&self, stated: &StatedQuotas, now: &dyn Fn() -> Instant) -> bool {
+        let Some(base) = self.base.get() else {
             return false;
         };
+        // the nanoseconds since the base, read once if a quota needs them
+        let mut since = None;
+        let mut at = || *since.get_or_insert_with(|| nanos_since(*base, now()));
         let merged = stated
             .each()
             .iter()
             .enumerate()
             .all(|(index, quota)| match quota {
-                Some(quota) => self.answer_one(index, quota, now),
+                Some(quota) => self.answer_one(index, quota, &mut at),
                 None => true,
             });
         #[cfg(test)]
@@ -200,12 +227,15 @@ impl Mirror {
         merged
     }
 
-    /// [`answer`](Self::answer) of quota `index`, at `now` nanoseconds after the base.
-    fn answer_one(&self, index: usize, quota: &StatedQuota, now: u64) -> bool {
+    /// [`answer`](Self::answer) of quota `index`, with `now()` the nanoseconds after the base
+    /// (`None` if they do not fit).
+    fn answer_one(
+        &self,
+        index: usize,
+        quota: &StatedQuota,
+        now: &mut impl FnMut() -> Option<u64>,
+    ) -> bool {
         let Ok(reset_in) = u64::try_from(quota.reset_in.as_nanos()) else {
-            return false;
-        };
-        let Some(reset) = now.checked_add(reset_in) else {
             return false;
         };
         let seen = quota.limit.unwrap_or(quota.remaining.saturating_add(1));
@@ -218,16 +248,30 @@ impl Mirror {
             // read after the word: at least what was written with it
             let longest = self.longest[index].load(Ordering::Acquire);
             let limit = self.limits[index].load(Ordering::Acquire);
-            let (known_ms, count) = parts(current);
-            // the mirrored reset is rounded up: the period's is within the millisecond before
-            let known = known_ms * MS;
-            let same_period = now.saturating_add(MS) < known
-                && reset.saturating_add(GRAIN) > known
-                && reset.saturating_add(MS) <= known.saturating_add(GRAIN);
-            if !same_period || reset_in > longest || seen > limit {
+            if reset_in > longest || seen > limit {
                 return false;
             }
-            let merged = word(known_ms.min(reset.div_ceil(MS)), count.min(quota.remaining));
+            let (known_ms, count) = parts(current);
+            let left = count.min(quota.remaining);
+            let merged = if roomy(left, limit) {
+                // the count only: the reset is left as it is, and the period taken for the
+                // known one (see `roomy`)
+                word(known_ms, left)
+            } else {
+                let Some(reset) = now().and_then(|now| {
+                    let reset = now.checked_add(reset_in)?;
+                    // the mirrored reset is rounded up: the period's is within the
+                    // millisecond before
+                    let known = known_ms * MS;
+                    let same_period = now.saturating_add(MS) < known
+                        && reset.saturating_add(GRAIN) > known
+                        && reset.saturating_add(MS) <= known.saturating_add(GRAIN);
+                    same_period.then_some(reset)
+                }) else {
+                    return false;
+                };
+                word(known_ms.min(reset.div_ceil(MS)), left)
+            };
             if merged == current {
                 return true;
             }

@@ -65,4 +65,6 @@ mod quota_tests;
 #[cfg(test)]
 mod room_tests;
 #[cfg(test)]
+mod roomy_tests;
+#[cfg(test)]
 mod tests;

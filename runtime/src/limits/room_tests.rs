@@ -6,14 +6,14 @@ use std::time::Instant;
 
 use super::*;
 
-fn stated(remaining: u64, reset_in: Duration) -> StatedQuotas {
+pub(super) fn stated(remaining: u64, reset_in: Duration) -> StatedQuotas {
     let mut quotas = StatedQuotas::default();
     quotas.set(0, Some(StatedQuota::new(remaining, reset_in)));
     quotas
 }
 
 /// An answer to a call let go on the fast path, stating `quotas`, through the full report.
-fn report_success(store: &LocalStore, quotas: StatedQuotas, now: Instant) {
+pub(super) fn report_success(store: &LocalStore, quotas: StatedQuotas, now: Instant) {
     let report = Report::new(ScopeKey::Client, Some(Ticket::QUICK), now, Outcome::Success)
         .with_quotas(quotas);
     store.report(&report);
@@ -21,7 +21,7 @@ fn report_success(store: &LocalStore, quotas: StatedQuotas, now: Instant) {
 
 /// A call as the engine makes it: the fast path first, else the full ask. `Some(quick)` when it
 /// may go, `None` when it must wait.
-fn go(store: &LocalStore, now: Instant, ticket: u64) -> Option<bool> {
+pub(super) fn go(store: &LocalStore, now: Instant, ticket: u64) -> Option<bool> {
     if store
         .acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| now)
         .is_some()
@@ -98,7 +98,7 @@ fn a_hold_closes_the_fast_path_until_an_answer_after_it() {
         &ScopeKey::Client,
         Ticket::QUICK,
         &stated(98, Duration::from_secs(57)),
-        later
+        &|| later
     ));
     assert!(
         store
@@ -138,7 +138,7 @@ fn a_quick_report_teaches_what_a_full_report_does() {
             let ticket = if fast { Ticket::QUICK } else { Ticket(ticket) };
             let report = Report::new(ScopeKey::Client, Some(ticket), now, Outcome::Success)
                 .with_quotas(quotas);
-            if fast && quick.report_quick(&ScopeKey::Client, Ticket::QUICK, &quotas, now) {
+            if fast && quick.report_quick(&ScopeKey::Client, Ticket::QUICK, &quotas, &|| now) {
                 quick_reports += 1;
             } else {
                 quick.report(&report);
@@ -208,7 +208,7 @@ fn racing_calls_never_hold_more_than_the_quota_has_left() {
         held.fetch_sub(1, Ordering::SeqCst);
         // the answer states the same period's count again
         let quotas = stated(LEFT, reset);
-        if !(fast && store.report_quick(&ScopeKey::Client, Ticket::QUICK, &quotas, t0)) {
+        if !(fast && store.report_quick(&ScopeKey::Client, Ticket::QUICK, &quotas, &|| t0)) {
             let ticket = if fast { Ticket::QUICK } else { Ticket(ticket) };
             let report = Report::new(ScopeKey::Client, Some(ticket), t0, Outcome::Success)
                 .with_quotas(quotas);
@@ -269,7 +269,7 @@ fn answers_merged_without_the_lock_never_let_more_go_than_the_server_allows() {
     report_success(&store, stated(QUOTA - 1, reset), t0);
     let answer = |ticket: u64, fast: bool| {
         let quotas = stated(QUOTA.saturating_sub(sent.load(Ordering::SeqCst)), reset);
-        if !(fast && store.report_quick(&ScopeKey::Client, Ticket::QUICK, &quotas, t0)) {
+        if !(fast && store.report_quick(&ScopeKey::Client, Ticket::QUICK, &quotas, &|| t0)) {
             let ticket = if fast { Ticket::QUICK } else { Ticket(ticket) };
             let report = Report::new(ScopeKey::Client, Some(ticket), t0, Outcome::Success)
                 .with_quotas(quotas);
@@ -324,7 +324,7 @@ fn only_an_answer_of_the_same_period_is_merged_without_the_lock() {
         &ScopeKey::Client,
         Ticket::QUICK,
         &stated(3, minute.saturating_sub(Duration::from_millis(10))),
-        t1
+        &|| t1
     ));
     assert_eq!(store.merged_without_lock(ScopeKey::Client), 1);
     // 3 left: two on the fast path, the third under the lock, then none
@@ -332,7 +332,12 @@ fn only_an_answer_of_the_same_period_is_merged_without_the_lock() {
     assert_eq!(calls, [Some(true), Some(true), Some(false), None]);
     // the lock took the merged count in: an answer of the same period stating more changes
     // nothing (it frees one of the three slots: one more goes, under the lock)
-    assert!(store.report_quick(&ScopeKey::Client, Ticket::QUICK, &stated(50, minute), t1));
+    assert!(store.report_quick(
+        &ScopeKey::Client,
+        Ticket::QUICK,
+        &stated(50, minute),
+        &|| t1
+    ));
     assert_eq!(go(&store, t1, 6), Some(false));
     assert_eq!(go(&store, t1, 7), None);
     assert_eq!(store.merged_without_lock(ScopeKey::Client), 2);
@@ -342,7 +347,7 @@ fn only_an_answer_of_the_same_period_is_merged_without_the_lock() {
         &ScopeKey::Client,
         Ticket::QUICK,
         &stated(40, minute + Duration::from_secs(2)),
-        t1
+        &|| t1
     ));
     assert_eq!(store.merged_without_lock(ScopeKey::Client), merged);
     assert_eq!(go(&store, t1, 8), Some(true));
@@ -352,7 +357,7 @@ fn only_an_answer_of_the_same_period_is_merged_without_the_lock() {
         &ScopeKey::Client,
         Ticket::QUICK,
         &stated(39, minute),
-        behind
+        &|| behind
     ));
     assert_eq!(store.merged_without_lock(ScopeKey::Client), merged);
 
@@ -364,9 +369,9 @@ fn only_an_answer_of_the_same_period_is_merged_without_the_lock() {
         &ScopeKey::Client,
         Ticket::QUICK,
         &stated((1 << 30) - 1, minute),
-        t1
+        &|| t1
     ));
-    assert!(store.report_quick(&ScopeKey::Client, Ticket::QUICK, &stated(2, minute), t1));
+    assert!(store.report_quick(&ScopeKey::Client, Ticket::QUICK, &stated(2, minute), &|| t1));
     assert_eq!(store.merged_without_lock(ScopeKey::Client), 0);
     // 2 left, a count a word holds: as any
     let calls: Vec<_> = (2..5).map(|n| go(&store, t1, n)).collect();
@@ -397,7 +402,7 @@ fn a_later_quota_lowered_without_the_lock_bounds_the_fast_path() {
             .acquire_quick(&ScopeKey::Client, true, QuotaSet::ALL, &|| t0)
             .is_some()
     );
-    assert!(store.report_quick(&ScopeKey::Client, Ticket::QUICK, &third(3), t0));
+    assert!(store.report_quick(&ScopeKey::Client, Ticket::QUICK, &third(3), &|| t0));
     assert_eq!(store.merged_without_lock(ScopeKey::Client), 1);
     let quick = (0..10)
         .filter(|_| {

@@ -112,16 +112,17 @@ pub trait LimitStore: Send + Sync + 'static {
 
     /// A call let go by [`acquire_quick`](Self::acquire_quick) under `ticket` succeeded, and a
     /// response was read in `scope` (the one it was let go in) stating `stated` (perhaps
-    /// nothing) at `now`: frees its slot and learns what the response stated, as the
-    /// [`report`](Self::report) of an [`Outcome::Success`] with that ticket would, and says
-    /// `true`; or does nothing and says `false`, and the engine sends that report. Lets a store
-    /// skip the report's making on the fast path. The default says `false`.
+    /// nothing) at `now()` (the time, read only if the store needs it): frees its slot and
+    /// learns what the response stated, as the [`report`](Self::report) of an
+    /// [`Outcome::Success`] with that ticket would, and says `true`; or does nothing and says
+    /// `false`, and the engine sends that report. Lets a store skip the report's making (and
+    /// the clock read) on the fast path. The default says `false`.
     fn report_quick(
         &self,
         scope: &ScopeKey,
         ticket: Ticket,
         stated: &StatedQuotas,
-        now: Instant,
+        now: &dyn Fn() -> Instant,
     ) -> bool {
         let _ = (scope, ticket, stated, now);
         false
@@ -181,7 +182,7 @@ impl<S: LimitStore + ?Sized> LimitStore for std::sync::Arc<S> {
         scope: &ScopeKey,
         ticket: Ticket,
         stated: &StatedQuotas,
-        now: Instant,
+        now: &dyn Fn() -> Instant,
     ) -> bool {
         (**self).report_quick(scope, ticket, stated, now)
     }
