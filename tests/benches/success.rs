@@ -6,7 +6,8 @@
 //! repetition, to count instructions with callgrind, `-- --sequence` to print each row's
 //! repetitions in the order they ran as well, `-- --processes=1` to time in one process, and
 //! `-- --fixed-clock` to time the rows that read responses on a clock that stands still, which
-//! shows what their one clock read per call costs). Every
+//! shows what any clock read of theirs costs: none since answers far from the quota are
+//! merged without the time). Every
 //! row runs in a Tokio current-thread runtime, inside one `block_on`: a loop of N calls timed with
 //! `Instant`, N chosen so that a repetition takes about 10 ms, and the median of 65 repetitions
 //! printed as ns/call. The rows take turns: each round runs one repetition of every row, each
@@ -172,7 +173,7 @@ fn watched<C>(client: Retrying<C>, watch: Option<&Arc<Watch>>) -> Retrying<C> {
 
 /// A sleeper whose clock stands still at the instant it was made, and which waits on Tokio's
 /// timer: with `--fixed-clock`, the sleeper of the timed rows that read responses, to show
-/// what their one clock read per call costs. A diagnostic only: a clock that stands still
+/// what any clock read per call of theirs costs. A diagnostic only: a clock that stands still
 /// would never see a stated period end.
 struct Fixed(Instant);
 
