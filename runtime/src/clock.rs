@@ -43,6 +43,35 @@ pub(crate) fn later(at: Instant, wait: Duration) -> Instant {
         .unwrap_or(at)
 }
 
+/// The time, read from a clock at most once and only if asked for: what a caller that may or
+/// may not need the time passes on, and reads back after.
+pub(crate) struct ReadOnce<'a> {
+    read: core::cell::Cell<Option<Instant>>,
+    clock: &'a dyn Fn() -> Instant,
+}
+
+impl<'a> ReadOnce<'a> {
+    /// The time `read` already, else read from `clock` when first asked for.
+    pub(crate) fn new(read: Option<Instant>, clock: &'a dyn Fn() -> Instant) -> Self {
+        Self {
+            read: core::cell::Cell::new(read),
+            clock,
+        }
+    }
+
+    /// The time, read now if it was not yet.
+    pub(crate) fn get(&self) -> Instant {
+        let at = self.read.get().unwrap_or_else(self.clock);
+        self.read.set(Some(at));
+        at
+    }
+
+    /// The time, if it was read.
+    pub(crate) fn read(&self) -> Option<Instant> {
+        self.read.get()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,6 +86,22 @@ mod tests {
         let here = wall_at(Instant::now());
         let skew = here.duration_since(real).unwrap_or_else(|e| e.duration());
         assert!(skew < Duration::from_secs(1), "{skew:?}");
+    }
+
+    #[test]
+    fn the_time_is_read_once_and_only_if_asked_for() {
+        let reads = core::cell::Cell::new(0);
+        let clock = || {
+            reads.set(reads.get() + 1);
+            Instant::now()
+        };
+        let time = ReadOnce::new(None, &clock);
+        assert_eq!((time.read(), reads.get()), (None, 0));
+        let at = time.get();
+        assert_eq!((time.get(), time.read(), reads.get()), (at, Some(at), 1));
+        let known = Instant::now();
+        assert_eq!(ReadOnce::new(Some(known), &clock).get(), known);
+        assert_eq!(reads.get(), 1);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::budget::Withdrawal;
+use crate::clock::ReadOnce;
 use crate::decide::{Call, Next};
 use crate::limits::{Outcome, QuotaSet, Report, ScopeKey, ScopeValue, Ticket};
 use crate::observe::Seen;
@@ -201,6 +202,9 @@ impl<'r> Attempts<'r> {
         match result {
             Ok(value) => {
                 let retrier = &self.retrier;
+                // read at most once, by the quick report or the full one
+                let clock = || retrier.sleeper.now();
+                let time = ReadOnce::new(now, &clock);
                 let quick = release.filter(|_| quick).map(|(_, ticket)| ticket);
                 if let Some(ticket) = quick
                     && !seen.answered
@@ -208,14 +212,13 @@ impl<'r> Attempts<'r> {
                     retrier.release_quick(&self.scope, ticket);
                 } else if let Some(ticket) = quick
                     && !moved
-                    && retrier.report_quick(&scope, ticket, &seen.quotas, &|| {
-                        now.unwrap_or_else(|| self.retrier.sleeper.now())
-                    })
+                    && retrier.report_quick(&scope, ticket, &seen.quotas, &|| time.get())
                 {
                     // freed, and what the response stated learned, without a report
                 } else if release.is_some() || seen.answered {
-                    let now = now.unwrap_or_else(|| self.retrier.sleeper.now());
-                    self.retrier.store.report(&report(now, Outcome::Success));
+                    self.retrier
+                        .store
+                        .report(&report(time.get(), Outcome::Success));
                 }
                 ControlFlow::Break(Ok(value))
             }
@@ -283,16 +286,13 @@ impl<'r> Attempts<'r> {
         }
         // the time, read at most once, if the store asks for it: kept in `now` for the rest
         // of `after` when the store did not take the answer
-        let (sleeper, read) = (&self.retrier.sleeper, core::cell::Cell::new(*now));
-        let time = || {
-            let at = read.get().unwrap_or_else(|| sleeper.now());
-            read.set(Some(at));
-            at
-        };
+        let sleeper = &self.retrier.sleeper;
+        let clock = || sleeper.now();
+        let time = ReadOnce::new(*now, &clock);
         let learned = self
             .retrier
-            .report_quick(scope, ticket, &seen.quotas, &time);
-        *now = read.get();
+            .report_quick(scope, ticket, &seen.quotas, &|| time.get());
+        *now = time.read();
         if !learned {
             return false;
         }

@@ -212,17 +212,12 @@ impl Cell {
     /// response stated a quota or something here must see it. The time, `now()`, is read only
     /// if the lock is taken or the mirror needs it, and once.
     pub(super) fn succeeded(&self, stated: &StatedQuotas, now: &dyn Fn() -> Instant) {
-        let read = std::cell::Cell::new(None);
-        let time = || {
-            let at = read.get().unwrap_or_else(now);
-            read.set(Some(at));
-            at
-        };
-        if self.idle(true) && (stated.is_empty() || self.mirror.answer(stated, &time)) {
+        let time = crate::clock::ReadOnce::new(None, now);
+        if self.idle(true) && (stated.is_empty() || self.mirror.answer(stated, &|| time.get())) {
             self.release();
             return;
         }
-        let now = time();
+        let now = time.get();
         let mut state = self.lock();
         state.succeeded(now, true, stated);
         self.publish(&mut state, Some(now));
